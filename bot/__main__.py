@@ -1,0 +1,5 @@
+"""`python -m bot` starts the bot."""
+
+from bot.app import main
+
+main()

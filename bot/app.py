@@ -1,0 +1,47 @@
+"""Build the NoneBot application: adapters, the scheduler, and every plugin under bot/plugins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nonebot
+from nonebot.adapters.onebot.v11 import Adapter as OneBotV11Adapter
+from nonebot.adapters.onebot.v12 import Adapter as OneBotV12Adapter
+
+from bot.core.settings import environment
+
+PLUGIN_DIR = Path(__file__).parent / "plugins"
+DEFAULTS = {
+    "driver": "~fastapi+~websockets",
+    "host": "127.0.0.1",
+    "port": 8080,
+    "command_start": ["/", "#"],
+    "command_sep": [" "],
+    "apscheduler_autostart": True,
+    "apscheduler_config": {"apscheduler.timezone": "Asia/Shanghai"},
+}
+
+
+def load_plugins() -> None:
+    """The scheduler first, then our plugins (the chatter gate registers with the first of them)."""
+    nonebot.load_plugin("nonebot_plugin_apscheduler")
+    nonebot.load_plugins(str(PLUGIN_DIR))
+
+
+def create_app(**overrides):
+    """Initialise NoneBot with our defaults (the environment and .env still win) and load everything."""
+    configured = environment()
+    kwargs = {k: v for k, v in DEFAULTS.items() if k not in configured}
+    kwargs.update(overrides)
+    nonebot.init(**kwargs)
+    driver = nonebot.get_driver()
+    driver.register_adapter(OneBotV11Adapter)
+    driver.register_adapter(OneBotV12Adapter)
+    load_plugins()
+    return nonebot.get_asgi()
+
+
+def main() -> None:
+    """Start the bot on its configured host and port."""
+    create_app()
+    nonebot.run()

@@ -1,0 +1,1 @@
+"""Framework-neutral foundation: settings, clock, database, delivery, ledger, roles, conversations."""

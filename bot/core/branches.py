@@ -1,0 +1,298 @@
+"""Branches and roles: who runs which branch, who handles which department, what a person may do."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from . import clock
+from .actor import Actor
+from .db import Database
+from .models import Branch, DepartmentHandler, Member, MonthlyTheme, Secretary
+from .settings import get_settings
+
+PARTY_STATUSES = ("党员", "预备党员", "积极分子", "群众")
+MEMBER_DRIVER_STATUSES = ("党员", "预备党员")
+_NAME = re.compile(r"^[\u4e00-\u9fa5A-Za-z0-9（）()·\-]{2,30}$")
+_CACHE_SECONDS = 30.0
+
+
+class PermissionDenied(Exception):
+    """The person may not do this; the message says who may."""
+
+
+class NotFound(Exception):
+    """Something named does not exist; the message says what."""
+
+
+class Conflict(Exception):
+    """The change clashes with what exists; the message says how."""
+
+
+@dataclass(frozen=True, slots=True)
+class BranchCard:
+    """What `/支部` shows."""
+
+    name: str
+    secretaries: list[str]
+    members: int
+    member_drivers: int
+    push_time: str
+    push_enabled: bool
+    theme: str | None
+    active: bool
+
+
+class BranchDirectory:
+    """Branch lookups with a short cache: every command in a group asks which branch it is."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._by_group: dict[tuple[str, str], tuple[float, Branch | None]] = {}
+
+    def forget(self) -> None:
+        """Drop the cache after a change."""
+        self._by_group.clear()
+
+    async def of_group(self, platform: str, group_id: str | None) -> Branch | None:
+        """The branch bound to a group, or None."""
+        if group_id is None:
+            return None
+        key = (platform, group_id)
+        cached = self._by_group.get(key)
+        if cached and time.monotonic() - cached[0] < _CACHE_SECONDS:
+            return cached[1]
+        async with self.database.session() as session:
+            branch = await session.scalar(select(Branch).where(Branch.platform == platform, Branch.group_id == group_id))
+        self._by_group[key] = (time.monotonic(), branch)
+        return branch
+
+    async def by_name(self, name: str) -> Branch | None:
+        """A branch by its exact name."""
+        async with self.database.session() as session:
+            return await session.scalar(select(Branch).where(Branch.name == name))
+
+    async def all_active(self) -> list[Branch]:
+        """Every active branch."""
+        async with self.database.session() as session:
+            return list((await session.scalars(select(Branch).where(Branch.active).order_by(Branch.id))).all())
+
+    async def open(self, actor: Actor, name: str) -> Branch:
+        """Register the actor's group as a branch (superuser or group owner)."""
+        if actor.group_id is None:
+            raise Conflict("请在要开通的支部群里发送这条命令。")
+        if not (actor.is_superuser or actor.is_group_owner):
+            raise PermissionDenied("只有行业党委（超级管理员）或群主可以开通支部。")
+        name = name.strip()
+        if not _NAME.match(name):
+            raise Conflict("支部名称需 2–30 个字，只含汉字、字母、数字和括号，例如：/支部 开通 乌当区货车司机流动党员党支部")
+        now = clock.now()
+        async with self.database.session() as session:
+            existing = await session.scalar(
+                select(Branch).where(Branch.platform == actor.platform, Branch.group_id == actor.group_id)
+            )
+            if existing is not None and existing.active:
+                raise Conflict(f"本群已开通为「{existing.name}」。")
+            taken = await session.scalar(select(Branch.id).where(Branch.name == name))
+            if taken is not None and (existing is None or taken != existing.id):
+                raise Conflict(f"名称「{name}」已被其他支部使用，请换一个。")
+            if existing is not None:
+                existing.active, existing.name, existing.self_id = True, name, actor.self_id
+                branch = existing
+            else:
+                branch = Branch(
+                    name=name,
+                    platform=actor.platform,
+                    group_id=actor.group_id,
+                    self_id=actor.self_id,
+                    created_by=actor.key,
+                    created_at=now,
+                )
+                session.add(branch)
+            try:
+                await session.flush()
+            except IntegrityError as error:
+                raise Conflict("本群或该名称刚刚已被开通，请发送 /支部 查看。") from error
+        self.forget()
+        return branch
+
+    async def card(self, branch: Branch) -> BranchCard:
+        """The branch card."""
+        month = clock.today().strftime("%Y-%m")
+        async with self.database.session() as session:
+            secretaries = (
+                await session.scalars(select(Secretary.display_name).where(Secretary.branch_id == branch.id))
+            ).all()
+            counts = (
+                await session.execute(
+                    select(
+                        func.count(),
+                        func.count().filter(Member.status.in_(MEMBER_DRIVER_STATUSES)),
+                    ).where(Member.branch_id == branch.id, Member.left_at.is_(None))
+                )
+            ).one()
+            theme = await theme_of_month(session, branch.id, month)
+        return BranchCard(
+            branch.name,
+            [s or "（未署名）" for s in secretaries],
+            counts[0],
+            counts[1],
+            branch.push_time,
+            branch.push_enabled,
+            theme,
+            branch.active,
+        )
+
+
+async def theme_of_month(session, branch_id: int | None, month: str) -> str | None:
+    """The month's theme: the branch's own, else the one set for all branches."""
+    rows = (
+        await session.execute(
+            select(MonthlyTheme.branch_id, MonthlyTheme.theme).where(
+                MonthlyTheme.month == month,
+                (MonthlyTheme.branch_id == branch_id) | MonthlyTheme.branch_id.is_(None),
+            )
+        )
+    ).all()
+    own = [theme for b, theme in rows if b is not None]
+    common = [theme for b, theme in rows if b is None]
+    return (own or common or [None])[0]
+
+
+class Roles:
+    """Who may act where."""
+
+    def __init__(self, database: Database, branches: BranchDirectory) -> None:
+        self.database = database
+        self.branches = branches
+
+    async def is_secretary(self, user_key: str, branch_id: int) -> bool:
+        """Whether the person runs this branch."""
+        async with self.database.session() as session:
+            found = await session.scalar(
+                select(Secretary.id).where(Secretary.user_key == user_key, Secretary.branch_id == branch_id)
+            )
+        return found is not None
+
+    async def can_manage(self, actor: Actor, branch: Branch) -> bool:
+        """Superusers manage every branch; secretaries their own."""
+        return actor.is_superuser or await self.is_secretary(actor.key, branch.id)
+
+    async def require_manager(self, actor: Actor, branch: Branch | None) -> Branch:
+        """The branch, when the actor may manage it; otherwise a clear refusal."""
+        if branch is None:
+            raise NotFound("本群还没有开通支部。请行业党委或群主发送：/支部 开通 <支部名称>")
+        if not await self.can_manage(actor, branch):
+            raise PermissionDenied("这条命令只有本支部书记或行业党委可以使用。")
+        return branch
+
+    async def managed_branches(self, user_key: str) -> list[Branch]:
+        """The branches a person runs (for commands given in private chat)."""
+        async with self.database.session() as session:
+            rows = await session.scalars(
+                select(Branch).join(Secretary, Secretary.branch_id == Branch.id).where(Secretary.user_key == user_key)
+            )
+            return list(rows.all())
+
+    async def set_secretary(self, actor: Actor, branch: Branch, target_key: str, display_name: str) -> bool:
+        """Name a secretary (superuser only); False when they already were one."""
+        if not actor.is_superuser:
+            raise PermissionDenied("只有行业党委（超级管理员）可以设置书记。")
+        async with self.database.session() as session:
+            exists = await session.scalar(
+                select(Secretary.id).where(Secretary.branch_id == branch.id, Secretary.user_key == target_key)
+            )
+            if exists is not None:
+                return False
+            session.add(
+                Secretary(
+                    branch_id=branch.id,
+                    user_key=target_key,
+                    display_name=display_name[:64],
+                    appointed_by=actor.key,
+                    appointed_at=clock.now(),
+                )
+            )
+        return True
+
+    async def remove_secretary(self, actor: Actor, branch: Branch, target_key: str) -> bool:
+        """Remove a secretary (superuser only); False when they were none."""
+        if not actor.is_superuser:
+            raise PermissionDenied("只有行业党委（超级管理员）可以移除书记。")
+        async with self.database.session() as session:
+            result = await session.execute(
+                delete(Secretary).where(Secretary.branch_id == branch.id, Secretary.user_key == target_key)
+            )
+        return bool(result.rowcount)
+
+    async def secretaries_of(self, branch_id: int) -> list[str]:
+        """The user keys of a branch's secretaries."""
+        async with self.database.session() as session:
+            return list((await session.scalars(select(Secretary.user_key).where(Secretary.branch_id == branch_id))).all())
+
+    async def bind_department(self, actor: Actor, target_key: str, department: str, display_name: str) -> bool:
+        """Bind a person to a department for appeals (superuser only); False when already bound."""
+        if not actor.is_superuser:
+            raise PermissionDenied("只有行业党委（超级管理员）可以绑定承办部门。")
+        departments = get_settings().departments
+        if department not in departments:
+            raise NotFound(f"没有「{department}」这个部门。可选：{'、'.join(departments)}")
+        async with self.database.session() as session:
+            exists = await session.scalar(
+                select(DepartmentHandler.id).where(
+                    DepartmentHandler.user_key == target_key, DepartmentHandler.department == department
+                )
+            )
+            if exists is not None:
+                return False
+            session.add(
+                DepartmentHandler(
+                    user_key=target_key,
+                    department=department,
+                    display_name=display_name[:64],
+                    bound_by=actor.key,
+                    bound_at=clock.now(),
+                )
+            )
+        return True
+
+    async def unbind_department(self, actor: Actor, target_key: str, department: str) -> bool:
+        """Undo a department binding (superuser only)."""
+        if not actor.is_superuser:
+            raise PermissionDenied("只有行业党委（超级管理员）可以解除承办部门。")
+        async with self.database.session() as session:
+            result = await session.execute(
+                delete(DepartmentHandler).where(
+                    DepartmentHandler.user_key == target_key, DepartmentHandler.department == department
+                )
+            )
+        return bool(result.rowcount)
+
+    async def departments_of(self, user_key: str) -> list[str]:
+        """The departments a person handles appeals for."""
+        async with self.database.session() as session:
+            rows = await session.scalars(select(DepartmentHandler.department).where(DepartmentHandler.user_key == user_key))
+            return list(rows.all())
+
+    async def handlers_of(self, department: str) -> list[str]:
+        """The people bound to a department."""
+        async with self.database.session() as session:
+            rows = await session.scalars(select(DepartmentHandler.user_key).where(DepartmentHandler.department == department))
+            return list(rows.all())
+
+    async def role_names(self, actor: Actor, branch: Branch | None) -> set[str]:
+        """The roles the actor holds here: 司机, 书记, 承办部门, 行业党委."""
+        roles = {"司机"}
+        if actor.is_superuser:
+            roles.add("行业党委")
+        if branch is not None and await self.is_secretary(actor.key, branch.id):
+            roles.add("书记")
+        elif branch is None and await self.managed_branches(actor.key):
+            roles.add("书记")
+        if await self.departments_of(actor.key):
+            roles.add("承办部门")
+        return roles

@@ -1,0 +1,196 @@
+"""Member records (台账, 一人一档): registration, status confirmation (认定), viewing with masking and an access log."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from . import clock
+from .actor import Actor
+from .branches import PARTY_STATUSES, NotFound, PermissionDenied, Roles
+from .conversation import Invalid
+from .db import Database
+from .models import AccessLog, Branch, Member
+from .validation import mask_phone, mask_plate, normalize_phone, normalize_plate
+
+_PERSON_NAME = re.compile(r"^[\u4e00-\u9fa5·A-Za-z]{2,16}$")
+MAX_FREE_TEXT = 60
+
+
+def parse_name(text: str) -> str:
+    """A real name: 2–16 Chinese characters or letters."""
+    text = text.strip()
+    if not _PERSON_NAME.match(text):
+        raise Invalid("姓名请填 2–16 个汉字（或字母），不含数字和符号。")
+    return text
+
+
+def parse_phone(text: str) -> str:
+    """A mainland mobile number."""
+    phone = normalize_phone(text)
+    if phone is None:
+        raise Invalid("手机号应为 11 位数字、以 1 开头，例如 13812345678。")
+    return phone
+
+
+def parse_plate(text: str) -> str:
+    """A Chinese vehicle plate, ordinary or new-energy."""
+    plate = normalize_plate(text)
+    if plate is None:
+        raise Invalid("车牌格式不对，例如 贵A12345、贵A12345挂 或新能源 贵AD12345。")
+    return plate
+
+
+def parse_free_text(label: str) -> object:
+    """A short free-text answer (户籍地, 常跑路线)."""
+
+    def parse(text: str) -> str:
+        text = text.strip()
+        if not text:
+            raise Invalid(f"{label}不能为空。")
+        if len(text) > MAX_FREE_TEXT:
+            raise Invalid(f"{label}最多 {MAX_FREE_TEXT} 个字。")
+        return text
+
+    return parse
+
+
+def parse_status(text: str) -> str:
+    """One of 党员、预备党员、积极分子、群众 (or its number)."""
+    text = text.strip()
+    if text.isdigit() and 1 <= int(text) <= len(PARTY_STATUSES):
+        return PARTY_STATUSES[int(text) - 1]
+    if text in PARTY_STATUSES:
+        return text
+    raise Invalid("请回复序号或名称：1 党员  2 预备党员  3 积极分子  4 群众")
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A member record as one viewer may see it."""
+
+    name: str
+    branch: str
+    phone: str
+    plate: str
+    hometown: str
+    route: str
+    declared_status: str
+    status: str | None
+    registered: str
+    left: bool
+
+
+class MemberRecords:
+    """Registration, 认定 and viewing of member records."""
+
+    def __init__(self, database: Database, roles: Roles) -> None:
+        self.database = database
+        self.roles = roles
+
+    async def get(self, branch_id: int, user_key: str) -> Member | None:
+        """One record."""
+        async with self.database.session() as session:
+            return await session.scalar(select(Member).where(Member.branch_id == branch_id, Member.user_key == user_key))
+
+    async def names(self, branch_id: int, user_keys: list[str]) -> dict[str, str]:
+        """Registered names of several people (for lists and rankings)."""
+        if not user_keys:
+            return {}
+        async with self.database.session() as session:
+            rows = await session.execute(
+                select(Member.user_key, Member.name).where(Member.branch_id == branch_id, Member.user_key.in_(user_keys))
+            )
+            return dict(rows.all())
+
+    async def register(self, actor: Actor, branch: Branch, data: dict) -> tuple[Member, bool]:
+        """Store or update the actor's record in one transaction; returns (record, newly registered)."""
+        now = clock.now()
+        async with self.database.session() as session:
+            member = await session.scalar(
+                select(Member).where(Member.branch_id == branch.id, Member.user_key == actor.key)
+            )
+            created = member is None
+            if member is None:
+                member = Member(branch_id=branch.id, user_key=actor.key, registered_at=now)
+                session.add(member)
+            member.name = data["name"]
+            member.phone = data.get("phone")
+            member.plate = data.get("plate")
+            member.hometown = data.get("hometown")
+            member.route = data.get("route")
+            if member.declared_status != data["status"] or created:
+                # A changed declaration needs the secretary's confirmation again.
+                member.declared_status = data["status"]
+                member.status = "群众" if data["status"] == "群众" else None
+                member.status_confirmed_by = None
+                member.status_confirmed_at = None
+            member.updated_at = now
+            member.left_at = None
+            member.erased_at = None
+            await session.flush()
+        return member, created
+
+    async def confirm_status(self, actor: Actor, branch: Branch, target_key: str, status: str) -> Member:
+        """认定: the secretary confirms a registered member's political status."""
+        if not await self.roles.can_manage(actor, branch):
+            raise PermissionDenied("只有本支部书记或行业党委可以认定政治面貌。")
+        if status not in PARTY_STATUSES:
+            raise NotFound(f"政治面貌只能是：{'、'.join(PARTY_STATUSES)}")
+        async with self.database.session() as session:
+            member = await session.scalar(
+                select(Member).where(Member.branch_id == branch.id, Member.user_key == target_key)
+            )
+            if member is None or member.left_at is not None:
+                raise NotFound("对方还没有在本支部登记，请先让他发送 /登记。")
+            member.status = status
+            member.status_confirmed_by = actor.key
+            member.status_confirmed_at = clock.now()
+            member.updated_at = clock.now()
+        return member
+
+    async def profile(self, viewer: Actor, branch: Branch, target_key: str) -> Profile:
+        """A record as the viewer may see it; viewing another person's record is logged."""
+        own = viewer.key == target_key
+        manager = await self.roles.can_manage(viewer, branch)
+        if not own and not manager:
+            raise PermissionDenied("只能查看自己的档案；查看他人档案需要本支部书记权限。")
+        member = await self.get(branch.id, target_key)
+        if member is None:
+            raise NotFound("还没有登记档案，发送 /登记 即可登记。" if own else "对方还没有在本支部登记。")
+        if not own:
+            await self.log_access(viewer, "查看档案", target_key, branch.id)
+        # Full numbers only in private chat, to the person or their secretary; a group sees them masked.
+        full = viewer.is_private
+        return Profile(
+            name=member.name,
+            branch=branch.name,
+            phone=(member.phone or "") if full else mask_phone(member.phone),
+            plate=(member.plate or "") if full else mask_plate(member.plate),
+            hometown=member.hometown or "",
+            route=member.route or "",
+            declared_status=member.declared_status,
+            status=member.status,
+            registered=clock.local(member.registered_at).strftime("%Y-%m-%d"),
+            left=member.left_at is not None,
+        )
+
+    async def log_access(self, viewer: Actor, action: str, subject: str, branch_id: int | None) -> None:
+        """Record who looked at or exported personal data."""
+        async with self.database.session() as session:
+            session.add(AccessLog(actor_key=viewer.key, action=action, subject=subject, branch_id=branch_id, at=clock.now()))
+
+    async def mark_left(self, platform: str, group_id: str, user_id: str) -> bool:
+        """A member left the group: keep the record, mark when (retention erases contact data later)."""
+        async with self.database.session() as session:
+            member = await session.scalar(
+                select(Member)
+                .join(Branch, Branch.id == Member.branch_id)
+                .where(Branch.platform == platform, Branch.group_id == group_id, Member.user_key == f"{platform}:{user_id}")
+            )
+            if member is None or member.left_at is not None:
+                return False
+            member.left_at = clock.now()
+        return True

@@ -1,0 +1,190 @@
+"""Core tables: branches, people and their roles, the participation ledger, the outbox, the access log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import Base
+
+
+class Branch(Base):
+    """A mobile party branch, bound to one group chat on one platform."""
+
+    __tablename__ = "branch"
+    __table_args__ = (UniqueConstraint("platform", "group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    group_id: Mapped[str] = mapped_column(String(64))
+    # The bot account that sits in the group and sends its pushes.
+    self_id: Mapped[str | None] = mapped_column(String(64))
+    push_time: Mapped[str] = mapped_column(String(5), default="07:30")
+    push_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(96))
+    created_at: Mapped[datetime]
+
+
+class Member(Base):
+    """One person's record (一人一档) in one branch; `user_key` is `<platform>:<user id>`."""
+
+    __tablename__ = "member"
+    __table_args__ = (UniqueConstraint("branch_id", "user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"), index=True)
+    user_key: Mapped[str] = mapped_column(String(96), index=True)
+    name: Mapped[str] = mapped_column(String(32))
+    phone: Mapped[str | None] = mapped_column(String(16))
+    plate: Mapped[str | None] = mapped_column(String(16))
+    hometown: Mapped[str | None] = mapped_column(String(64))
+    route: Mapped[str | None] = mapped_column(String(128))
+    # What the driver declared, and what the secretary confirmed (认定).
+    declared_status: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str | None] = mapped_column(String(8))
+    status_confirmed_by: Mapped[str | None] = mapped_column(String(96))
+    status_confirmed_at: Mapped[datetime | None]
+    registered_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    left_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]
+
+
+class Secretary(Base):
+    """A person who runs a branch (书记 / 党建指导员)."""
+
+    __tablename__ = "secretary"
+    __table_args__ = (UniqueConstraint("branch_id", "user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"), index=True)
+    user_key: Mapped[str] = mapped_column(String(96), index=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    appointed_by: Mapped[str] = mapped_column(String(96))
+    appointed_at: Mapped[datetime]
+
+
+class DepartmentHandler(Base):
+    """A person bound to a department (承办部门) that handles appeals assigned to it."""
+
+    __tablename__ = "department_handler"
+    __table_args__ = (UniqueConstraint("user_key", "department"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_key: Mapped[str] = mapped_column(String(96), index=True)
+    department: Mapped[str] = mapped_column(String(32), index=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    bound_by: Mapped[str] = mapped_column(String(96))
+    bound_at: Mapped[datetime]
+
+
+class LedgerEntry(Base):
+    """One line of the append-only participation ledger; a correction is a new line that reverses an old one."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (
+        Index("ix_ledger_branch_day", "branch_id", "day"),
+        Index("ix_ledger_user_day", "user_key", "day"),
+        Index("ix_ledger_kind_ref", "kind", "ref"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_key: Mapped[str] = mapped_column(String(96))
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))
+    ref: Mapped[str] = mapped_column(String(64), default="")
+    points: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime]
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entry.id"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class OutboxItem(Base):
+    """A message the bot sends on its own; rows are claimed by one sender at a time and sent at most once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_target_sent", "target_id", "sent_at"),
+        Index("ix_outbox_batch", "batch"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique when set: the same push or notice is never queued twice, also by two processes.
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    self_id: Mapped[str | None] = mapped_column(String(64))
+    target_kind: Mapped[str] = mapped_column(String(8))
+    target_id: Mapped[str] = mapped_column(String(64))
+    parts: Mapped[list] = mapped_column(JSON)
+    purpose: Mapped[str] = mapped_column(String(32), default="")
+    batch: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    not_after: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class AccessLog(Base):
+    """Who viewed or exported personal data, and when (个人信息保护法)."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_key: Mapped[str] = mapped_column(String(96), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(128))
+    branch_id: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime]
+
+
+class PendingConversation(Base):
+    """A conversation in flight, kept so that one cut off by a restart can be told to start again."""
+
+    __tablename__ = "pending_conversation"
+
+    session_key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    flow: Mapped[str] = mapped_column(String(32))
+    command: Mapped[str] = mapped_column(String(32))
+    platform: Mapped[str] = mapped_column(String(16))
+    self_id: Mapped[str] = mapped_column(String(64))
+    group_id: Mapped[str | None] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(64))
+    owner: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime]
+
+
+class MonthlyTheme(Base):
+    """一月一主题: a branch's theme of the month, or every branch's when `branch_id` is empty."""
+
+    __tablename__ = "monthly_theme"
+    __table_args__ = (UniqueConstraint("branch_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7))
+    theme: Mapped[str] = mapped_column(String(32))
+    set_by: Mapped[str] = mapped_column(String(96))
+    set_at: Mapped[datetime]
+
+
+class BotAccount(Base):
+    """A bot account that has connected, and when; for /状态 and to route a group's sends."""
+
+    __tablename__ = "bot_account"
+
+    self_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    protocol: Mapped[str] = mapped_column(String(16))
+    connected_at: Mapped[datetime | None]
+    disconnected_at: Mapped[datetime | None]

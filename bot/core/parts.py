@@ -1,0 +1,76 @@
+"""Framework-neutral message parts: services and the outbox speak these, the platform module renders them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An @-mention of one user (raw platform user id)."""
+
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A picture given as PNG bytes or a file path."""
+
+    data: bytes | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class File:
+    """A file to hand over (group file or private file)."""
+
+    path: str
+    name: str
+
+
+Part = str | Mention | Image | File
+
+
+def to_json(parts: list[Part]) -> list[dict[str, Any]]:
+    """Serialise text and mention parts for the outbox (pictures and files are sent directly, not queued)."""
+    out: list[dict[str, Any]] = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append({"type": "text", "text": part})
+        elif isinstance(part, Mention):
+            out.append({"type": "mention", "user_id": part.user_id})
+        elif isinstance(part, Image) and part.path:
+            out.append({"type": "image", "path": part.path})
+        else:
+            raise TypeError(f"cannot queue {type(part).__name__}")
+    return out
+
+
+def from_json(items: list[dict[str, Any]]) -> list[Part]:
+    """The inverse of to_json."""
+    parts: list[Part] = []
+    for item in items:
+        kind = item.get("type")
+        if kind == "text":
+            parts.append(item["text"])
+        elif kind == "mention":
+            parts.append(Mention(item["user_id"]))
+        elif kind == "image":
+            parts.append(Image(path=item["path"]))
+    return parts
+
+
+def plain(parts: list[Part]) -> str:
+    """A plain-text view of parts (logs, the playground, length checks)."""
+    out = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif isinstance(part, Mention):
+            out.append(f"@{part.user_id}")
+        elif isinstance(part, Image):
+            out.append("[图片]")
+        elif isinstance(part, File):
+            out.append(f"[文件 {part.name}]")
+    return "".join(out)

@@ -1,0 +1,80 @@
+"""Process-wide settings read from the environment and `.env`, usable without NoneBot."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, Field, field_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DEPARTMENTS = ("交通运输", "公安交管", "市场监管", "工会", "人社", "应急管理")
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'redwheel.db'}"
+
+
+class Settings(BaseModel):
+    """Settings every part of the bot shares; plugin-specific ones live in the plugins."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: str = "Asia/Shanghai"
+    superusers: set[str] = Field(default_factory=set)
+    data_dir: Path = PROJECT_ROOT / "data"
+
+    # Delivery: random gaps between sends per bot account, a daily cap per group, retries.
+    delivery_gap_min: float = 1.5
+    delivery_gap_max: float = 4.0
+    delivery_daily_cap_per_group: int = 30
+    delivery_max_attempts: int = 5
+    delivery_retry_base_seconds: float = 30.0
+    delivery_poll_seconds: float = 2.0
+    delivery_lease_seconds: float = 120.0
+
+    conversation_timeout_seconds: int = 300
+    departments: list[str] = Field(default_factory=lambda: list(DEFAULT_DEPARTMENTS))
+
+    @field_validator("superusers", mode="before")
+    @classmethod
+    def _parse_superusers(cls, value: object) -> object:
+        """Accept a JSON list (as NoneBot's SUPERUSERS) or a comma-separated string."""
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith("["):
+                return {str(v) for v in json.loads(value)}
+            return {v.strip() for v in value.split(",") if v.strip()}
+        if isinstance(value, list | tuple | set):
+            return {str(v) for v in value}
+        return value
+
+    @field_validator("departments", mode="before")
+    @classmethod
+    def _parse_departments(cls, value: object) -> object:
+        """Accept a JSON list or 、/, separated names."""
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith("["):
+                return json.loads(value)
+            return [v.strip() for v in value.replace("、", ",").split(",") if v.strip()]
+        return value
+
+
+def environment() -> dict[str, str]:
+    """Merge `.env` (and `.env.<ENVIRONMENT>`) under the real environment, keys lower-cased."""
+    merged: dict[str, str] = {}
+    for name in (".env", f".env.{os.environ.get('ENVIRONMENT', 'prod')}"):
+        path = Path.cwd() / name
+        if path.is_file():
+            merged.update({k.lower(): v for k, v in dotenv_values(path).items() if v is not None})
+    merged.update({k.lower(): v for k, v in os.environ.items()})
+    return merged
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read the settings once per process."""
+    env = environment()
+    values = {name: env[name] for name in Settings.model_fields if name in env}
+    return Settings(**values)
+

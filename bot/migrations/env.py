@@ -1,0 +1,33 @@
+"""Alembic environment: runs on the connection bot.core.migrate hands over, or on sqlalchemy.url for the CLI."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from bot.core.db import Base
+from bot.core.migrate import import_all_models
+
+import_all_models()
+target_metadata = Base.metadata
+
+
+def _run(connection) -> None:
+    """Configure and run the migrations on one connection."""
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table.
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = context.config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:
+    url = context.config.get_main_option("sqlalchemy.url")
+    sync_url = url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg") if url else url
+    engine = create_engine(sync_url)
+    with engine.connect() as sync_connection:
+        _run(sync_connection)

@@ -1,0 +1,134 @@
+"""Shared test set-up: a real SQLite file (and PostgreSQL when it answers), a settable clock, NoneBot via nonebug."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="redwheel-tests-"))
+os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{_TMP / 'bot.db'}"
+os.environ.setdefault("SUPERUSERS", '["10000"]')
+os.environ["ENVIRONMENT"] = "test"  # no .env.prod of a developer leaks in
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+PG_ADMIN_URL = os.environ.get("REDWHEEL_TEST_PG", "postgresql://127.0.0.1:5432/test")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hand nonebug the settings the bot runs with."""
+    from nonebug import NONEBOT_INIT_KWARGS
+
+    config.stash[NONEBOT_INIT_KWARGS] = {
+        "driver": "~fastapi+~websockets",
+        "command_start": ["/", "#"],
+        "command_sep": [" "],
+        "superusers": ["10000"],
+        "log_level": "WARNING",
+        "apscheduler_autostart": False,
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def after_nonebot_init(_nonebot_init: None) -> None:
+    """Register both OneBot adapters and load every plugin, as the real bot does."""
+    import nonebot
+    from nonebot.adapters.onebot.v11 import Adapter as V11
+    from nonebot.adapters.onebot.v12 import Adapter as V12
+
+    from bot.app import load_plugins
+
+    driver = nonebot.get_driver()
+    driver.register_adapter(V11)
+    driver.register_adapter(V12)
+    load_plugins()
+
+
+@pytest.fixture(autouse=True)
+def _free_clock():
+    """Every test starts on the real clock and leaves it so."""
+    from bot.core import clock
+
+    clock.set_now(None)
+    yield
+    clock.set_now(None)
+
+
+_template: Path | None = None
+
+
+async def _sqlite_template() -> Path:
+    """Migrate one SQLite file per session; each test gets a copy (a fresh, fully migrated database)."""
+    global _template
+    if _template is None:
+        from bot.core.db import Database
+        from bot.core.migrate import upgrade
+
+        path = _TMP / "template.db"
+        database = Database(f"sqlite+aiosqlite:///{path}")
+        await upgrade(database)
+        await database.dispose()
+        _template = path
+    return _template
+
+
+async def _pg_available() -> str | None:
+    """None when PostgreSQL answers, else the reason to skip."""
+    try:
+        import asyncpg
+
+        connection = await asyncio.wait_for(asyncpg.connect(PG_ADMIN_URL), 3)
+        await connection.close()
+        return None
+    except Exception as error:  # any failure to connect means: skip with the reason
+        return f"PostgreSQL at {PG_ADMIN_URL} not reachable: {error!r}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database(request: pytest.FixtureRequest):
+    """A fresh, migrated database: a SQLite file, and PostgreSQL (a new database) when it answers."""
+    from bot.core.db import Database
+    from bot.core.migrate import upgrade
+
+    if request.param == "sqlite":
+        path = _TMP / f"{uuid.uuid4().hex}.db"
+        shutil.copy(await _sqlite_template(), path)
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        yield db
+        await db.dispose()
+        path.unlink(missing_ok=True)
+        return
+    reason = await _pg_available()
+    if reason:
+        pytest.skip(reason)
+    import asyncpg
+
+    name = f"redwheel_t_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    db = Database(f"postgresql+asyncpg://{base.split('://', 1)[1]}/{name}")
+    await upgrade(db)
+    yield db
+    await db.dispose()
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
+
+
+@pytest.fixture
+async def sqlite_database():
+    """A fresh, migrated SQLite database only (for tests that are about SQLite itself)."""
+    from bot.core.db import Database
+
+    path = _TMP / f"{uuid.uuid4().hex}.db"
+    shutil.copy(await _sqlite_template(), path)
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    yield db
+    await db.dispose()
