@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import nonebot
@@ -22,6 +23,26 @@ DEFAULTS = {
 }
 
 
+class _ToNoneBotLog(logging.Handler):
+    """Route our standard-library log records into NoneBot's log, so one stream shows everything."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Forward one record."""
+        from nonebot.log import logger
+
+        logger.opt(exception=record.exc_info).log(record.levelname, f"[{record.name}] {record.getMessage()}")
+
+
+def _route_logging() -> None:
+    """Send the `bot.*` and `redwheel` loggers to NoneBot's log."""
+    handler = _ToNoneBotLog()
+    for name in ("bot", "redwheel"):
+        target = logging.getLogger(name)
+        target.handlers = [handler]
+        target.setLevel(logging.INFO)
+        target.propagate = False
+
+
 def load_plugins() -> None:
     """The scheduler first, then our plugins (the chatter gate registers with the first of them)."""
     nonebot.load_plugin("nonebot_plugin_apscheduler")
@@ -37,6 +58,7 @@ def create_app(**overrides):
     driver = nonebot.get_driver()
     driver.register_adapter(OneBotV11Adapter)
     driver.register_adapter(OneBotV12Adapter)
+    _route_logging()
     load_plugins()
     return nonebot.get_asgi()
 

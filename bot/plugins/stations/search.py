@@ -209,6 +209,10 @@ GRID_CELL_DEG = 0.5
 _NAME_HIT = 10
 _NAME_PREFIX_HIT = 5
 _PLACE_TEXT_HIT = 3
+# The whole query found in a name ("贵阳货车司机之家") wins even when its words were read as
+# filters or filler.
+_PHRASE_HIT = 20
+_EXACT_NAME_HIT = 30
 
 # ---------------------------------------------------------------------------------------------
 # User-facing wording (Chinese), kept together so the plugin's replies stay consistent.
@@ -371,6 +375,8 @@ class _Parsed:
     roads: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     near: bool = False
+    # The normalised query without spaces, lower case: matched against names as a whole.
+    phrase: str = ""
 
 
 def _add_unique(target: list[str], values: Iterable[str]) -> None:
@@ -420,7 +426,7 @@ class QueryParser:
     def parse(self, query: str) -> _Parsed:
         """Split a raw query into places, services, kinds, roads and leftover keywords."""
         text = normalize_query(query)
-        parsed = _Parsed()
+        parsed = _Parsed(phrase=text.replace(" ", "").lower())
         for match in ROAD_CODE_RE.finditer(text):
             _add_unique(parsed.roads, [match.group(1).upper() + match.group(2)])
         text = ROAD_CODE_RE.sub(" ", text).strip()
@@ -460,6 +466,11 @@ class QueryParser:
                 _add_unique(parsed.keywords, [token.lower()])
         flush()
         return parsed
+
+
+def warm_up() -> None:
+    """Load the shared tokenizer now (about a second) rather than on the first user's query."""
+    default_parser().tokenizer()
 
 
 def _related(a: Place, b: Place) -> bool:
@@ -797,6 +808,7 @@ class StationIndex:
             suggestion = self._suggest(understood)
             return SearchResult([], 0, page, 0, page_size, understood, suggestion)
 
+        scores = self._with_phrase(ids, scores, parsed.phrase)
         total = len(ids)
         pages = math.ceil(total / page_size)
         rank = self._rank
@@ -809,6 +821,20 @@ class StationIndex:
         top = heapq.nsmallest(wanted, ids, key=key) if wanted < total else sorted(ids, key=key)
         items = [self._entries[i].station for i in top[(page - 1) * page_size : wanted]]
         return SearchResult(items, total, page, pages, page_size, understood)
+
+    def _with_phrase(self, ids: set[int], scores: dict[int, int], phrase: str) -> dict[int, int]:
+        """Add the bonus for names that hold the whole query to the scores of matching stations."""
+        if len(phrase) < 2:
+            return scores
+        hits = self._find(self._name_hay, self._starts, phrase)
+        if not hits:
+            return scores
+        scores = dict(scores)
+        for station_id in hits:
+            if station_id in ids:
+                exact = self._entries[station_id].name_text == phrase
+                scores[station_id] = scores.get(station_id, 0) + (_EXACT_NAME_HIT if exact else _PHRASE_HIT)
+        return scores
 
     def _count(self, places: tuple[Place, ...], services, kinds, roads, keywords) -> int:
         """Count matches for a relaxed query (used for suggestions)."""

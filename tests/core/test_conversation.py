@@ -1,0 +1,106 @@
+"""Conversations kept in our own store: steps, hints, skipping, cancelling, timing out, restarts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from bot.core import clock
+from bot.core.actor import Actor
+from bot.core.conversation import Conversations, Flow, Invalid, Refused, Step
+from bot.core.models import PendingConversation
+
+DRIVER = Actor("qq", "20001", "5001", "10001")
+
+
+def _number(text: str) -> int:
+    if not text.isdigit():
+        raise Invalid("请回复数字。")
+    return int(text)
+
+
+def _flow(store: list) -> Flow:
+    async def finish(actor, data):
+        store.append(data)
+        return f"已保存 {data}"
+
+    return Flow(
+        name="测试",
+        command="/测试",
+        steps=[
+            Step("a", "请回复数字 a：", _number),
+            Step("b", "请回复备注：", str, optional=True),
+            Step("c", "群里不问的问题：", str, skip=lambda actor, data: not actor.is_private),
+        ],
+        confirm=lambda data: f"核对：{data}",
+        finish=finish,
+    )
+
+
+async def test_a_flow_asks_rehints_skips_and_confirms(database):
+    saved: list = []
+    conversations = Conversations(database, 300)
+    first = await conversations.start(DRIVER, _flow(saved))
+    assert "请回复数字 a" in first and conversations.is_waiting(DRIVER.session_key)
+    wrong = await conversations.answer(DRIVER, "abc")
+    assert "请回复数字" in wrong.reply and not wrong.done
+    assert "备注" in (await conversations.answer(DRIVER, "7")).reply
+    confirm = await conversations.answer(DRIVER, "跳过")
+    assert "核对" in confirm.reply  # step c is skipped in a group
+    assert "请回复“确认”" in (await conversations.answer(DRIVER, "嗯")).reply
+    done = await conversations.answer(DRIVER, "确认")
+    assert done.done and saved == [{"a": 7, "b": None}]
+    assert not conversations.is_waiting(DRIVER.session_key)
+    async with database.session() as session:
+        assert await session.scalar(select(func.count()).select_from(PendingConversation)) == 0
+
+
+async def test_cancel_keeps_nothing(database):
+    saved: list = []
+    conversations = Conversations(database, 300)
+    await conversations.start(DRIVER, _flow(saved))
+    await conversations.answer(DRIVER, "7")
+    outcome = await conversations.answer(DRIVER, "取消")
+    assert outcome.done and "已取消" in outcome.reply and saved == []
+    assert await conversations.answer(DRIVER, "8") is None
+
+
+async def test_idle_conversations_time_out(database):
+    clock.set_now(datetime(2026, 11, 23, 9, 0, tzinfo=clock.tz()))
+    conversations = Conversations(database, 300)
+    await conversations.start(DRIVER, _flow([]))
+    clock.advance(timedelta(minutes=4))
+    assert await conversations.expire() == []
+    clock.advance(timedelta(minutes=2))
+    expired = await conversations.expire()
+    assert [e.flow_name for e in expired] == ["测试"] and not conversations.is_waiting(DRIVER.session_key)
+
+
+async def test_a_late_answer_after_timeout_is_told_to_start_again(database):
+    clock.set_now(datetime(2026, 11, 23, 9, 0, tzinfo=clock.tz()))
+    conversations = Conversations(database, 60)
+    await conversations.start(DRIVER, _flow([]))
+    clock.advance(timedelta(minutes=2))
+    outcome = await conversations.answer(DRIVER, "7")
+    assert outcome.done and "超时" in outcome.reply and "/测试" in outcome.reply
+
+
+async def test_a_restart_reports_the_cut_off_conversation_once(database):
+    before = Conversations(database, 300)
+    await before.start(DRIVER, _flow([]))
+    after = Conversations(database, 300)  # a new process
+    cut_off = await after.interrupted("10001")
+    assert [(c.actor.user_id, c.command) for c in cut_off] == [("20001", "/测试")]
+    assert await after.interrupted("10001") == []
+
+
+async def test_refusal_at_finish_ends_the_conversation(database):
+    async def refuse(actor, data):
+        raise Refused("本群的支部已不存在")
+
+    conversations = Conversations(database, 300)
+    flow = Flow("拒绝", "/拒绝", [Step("a", "a?", str)], finish=refuse)
+    await conversations.start(DRIVER, flow)
+    outcome = await conversations.answer(DRIVER, "x")
+    assert outcome.done and "不存在" in outcome.reply

@@ -1,0 +1,167 @@
+"""The delivery path: queued once, sent once, paced, capped, retried, expired, and safe with two senders."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.core import clock
+from bot.core.models import OutboxItem
+from bot.core.outbox import Target, batch_report, enqueue, new_batch_id
+from bot.core.sender import PermanentSendError, Sender
+from bot.core.settings import Settings
+
+QQ_BOT = ("qq", "10001")
+
+
+def fast_settings(**overrides) -> Settings:
+    """Settings with tiny gaps so tests run quickly."""
+    values = dict(delivery_gap_min=0.0, delivery_gap_max=0.001, delivery_retry_base_seconds=60, delivery_max_attempts=3)
+    values.update(overrides)
+    return Settings(**values)
+
+
+class Recorder:
+    """Stands in for the chat platform: records what reached which chat (the database is real)."""
+
+    def __init__(self, fail_times: int = 0, permanent: bool = False) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+        self.fail_times = fail_times
+        self.permanent = permanent
+
+    async def __call__(self, self_id, kind, target_id, parts) -> None:
+        if self.fail_times:
+            self.fail_times -= 1
+            raise (PermanentSendError("机器人不在群内") if self.permanent else ConnectionError("断线"))
+        await asyncio.sleep(0)
+        self.sent.append((kind, target_id, "".join(p for p in parts if isinstance(p, str))))
+
+
+async def _queue(database, target_id: str, text: str, **options) -> int | None:
+    async with database.session() as session:
+        return await enqueue(session, Target("qq", "group", target_id, "10001"), [text], **options)
+
+
+async def test_dedupe_key_queues_a_push_only_once(database):
+    first = await _queue(database, "1", "早安", dedupe_key="push:1:2026-11-23")
+    second = await _queue(database, "1", "早安", dedupe_key="push:1:2026-11-23")
+    assert first is not None and second is None
+    recorder = Recorder()
+    await Sender(database, fast_settings(), recorder, lambda: [QQ_BOT]).drain()
+    assert recorder.sent == [("group", "1", "早安")]
+
+
+async def test_items_wait_while_no_account_is_connected(database):
+    await _queue(database, "1", "通知")
+    recorder = Recorder()
+    connected: list = []
+    sender = Sender(database, fast_settings(), recorder, lambda: connected)
+    assert await sender.drain() == 0
+    connected.append(QQ_BOT)  # the account reconnects
+    assert await sender.drain() == 1
+    assert recorder.sent == [("group", "1", "通知")]
+
+
+async def test_failures_retry_with_backoff_then_fail_with_reason(database):
+    clock.set_now(datetime(2026, 11, 23, 9, 0, tzinfo=clock.tz()))
+    await _queue(database, "1", "通知")
+    recorder = Recorder(fail_times=5)
+    sender = Sender(database, fast_settings(), recorder, lambda: [QQ_BOT])
+    await sender.drain()
+    assert await sender.drain() == 0  # not due yet: backoff
+    for _ in range(3):
+        clock.advance(timedelta(minutes=10))
+        await sender.drain()
+    async with database.session() as session:
+        item = await session.scalar(select(OutboxItem))
+    assert item.status == "failed" and item.attempts == 3 and "断线" in item.last_error
+    assert recorder.sent == []
+
+
+async def test_a_permanent_refusal_is_not_retried(database):
+    await _queue(database, "1", "通知")
+    sender = Sender(database, fast_settings(), Recorder(fail_times=1, permanent=True), lambda: [QQ_BOT])
+    await sender.drain()
+    async with database.session() as session:
+        item = await session.scalar(select(OutboxItem))
+    assert item.status == "failed" and item.attempts == 1 and "不在群内" in item.last_error
+
+
+async def test_daily_cap_per_group(database):
+    for n in range(4):
+        await _queue(database, "1", f"第{n}条")
+    await _queue(database, "2", "别的群")
+    recorder = Recorder()
+    await Sender(database, fast_settings(delivery_daily_cap_per_group=2), recorder, lambda: [QQ_BOT]).drain()
+    assert [t for _, t, _ in recorder.sent].count("1") == 2
+    assert ("group", "2", "别的群") in recorder.sent
+    async with database.session() as session:
+        failed = (await session.scalars(select(OutboxItem).where(OutboxItem.status == "failed"))).all()
+    assert len(failed) == 2 and all("上限" in f.last_error for f in failed)
+
+
+async def test_a_push_missed_while_offline_expires_at_the_end_of_its_day(database):
+    clock.set_now(datetime(2026, 11, 23, 7, 30, tzinfo=clock.tz()))
+    _, end_of_day = clock.day_bounds(clock.today())
+    await _queue(database, "1", "今日学习", not_after=end_of_day)
+    clock.set_now(datetime(2026, 11, 24, 8, 0, tzinfo=clock.tz()))
+    recorder = Recorder()
+    await Sender(database, fast_settings(), recorder, lambda: [QQ_BOT]).drain()
+    assert recorder.sent == []
+    async with database.session() as session:
+        assert (await session.scalar(select(OutboxItem.status))) == "expired"
+
+
+async def test_an_item_cut_off_mid_send_is_never_sent_again(database):
+    clock.set_now(datetime(2026, 11, 23, 9, 0, tzinfo=clock.tz()))
+    await _queue(database, "1", "通知")
+    async with database.session() as session:
+        item = await session.scalar(select(OutboxItem))
+        item.status, item.claimed_by, item.claimed_at = "sending", "dead-process", clock.now()
+    clock.advance(timedelta(minutes=5))
+    recorder = Recorder()
+    await Sender(database, fast_settings(), recorder, lambda: [QQ_BOT]).drain()
+    assert recorder.sent == []
+    async with database.session() as session:
+        item = await session.scalar(select(OutboxItem))
+    assert item.status == "failed" and "不再重发" in item.last_error
+
+
+async def test_pacing_leaves_random_gaps_between_sends_of_one_account(database):
+    for n in range(3):
+        await _queue(database, str(n), "通知")
+    times: list[float] = []
+    loop = asyncio.get_running_loop()
+
+    async def send(*_):
+        times.append(loop.time())
+
+    await Sender(database, fast_settings(delivery_gap_min=0.1, delivery_gap_max=0.15), send, lambda: [QQ_BOT]).drain()
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert len(gaps) == 2 and all(gap >= 0.09 for gap in gaps)
+
+
+async def test_two_senders_on_one_database_send_each_item_exactly_once(database):
+    batch = new_batch_id()
+    for n in range(40):
+        await _queue(database, str(n), "广播", batch=batch)
+    recorder = Recorder()
+    one = Sender(database, fast_settings(), recorder, lambda: [QQ_BOT])
+    two = Sender(database, fast_settings(), recorder, lambda: [QQ_BOT])
+    await asyncio.gather(one.drain(), two.drain())
+    targets = [t for _, t, _ in recorder.sent]
+    assert sorted(targets, key=int) == [str(n) for n in range(40)]
+    async with database.session() as session:
+        report = await batch_report(session, batch)
+    assert report.sent == 40 and report.pending == 0 and report.failed == []
+
+
+@pytest.mark.parametrize("accounts", [[("qq", "10002")]])
+async def test_an_item_bound_to_one_account_waits_for_that_account(database, accounts):
+    await _queue(database, "1", "通知")  # bound to 10001
+    recorder = Recorder()
+    assert await Sender(database, fast_settings(), recorder, lambda: accounts).drain() == 0
+    assert recorder.sent == []
