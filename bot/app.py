@@ -46,7 +46,10 @@ def _route_logging() -> None:
 def load_plugins() -> None:
     """The scheduler first, then our plugins (the chatter gate registers with the first of them)."""
     nonebot.load_plugin("nonebot_plugin_apscheduler")
-    nonebot.load_plugins(str(PLUGIN_DIR))
+    # By module name, so the bot starts from any working directory.
+    for folder in sorted(PLUGIN_DIR.iterdir()):
+        if (folder / "__init__.py").exists() and not folder.name.startswith("_"):
+            nonebot.load_plugin(f"bot.plugins.{folder.name}")
 
 
 def create_app(**overrides):

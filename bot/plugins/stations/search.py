@@ -189,7 +189,8 @@ FILLER_WORDS = NEAR_WORDS | frozenset(
         *"哪里 哪儿 哪边 哪个 哪些 哪家 哪有 有没有 有无 没有 能不能 可不可以 可以 能够 请问 一下 帮我 帮忙 麻烦 "
         "查一下 查询 查找 搜索 推荐 告诉 知道 地方 位置 地址 怎么 怎么走 什么 多少 这里 那里 这边 那边 我们 "
         "我要 想要 需要 提供 免费 方便 大车 货车 卡车 挂车 司机 师傅 谢谢 你好 您好 机器人 一个 有个 现在 今天 "
-        "今晚 晚上 白天 哪个地方 在哪 在哪里 在哪儿 是否 还有 一些 有些 东西 开车 路过 经过 顺路 高速 国道".split(),
+        "今晚 晚上 白天 哪个地方 在哪 在哪里 在哪儿 是否 还有 一些 有些 东西 开车 路过 经过 顺路 高速 国道 "
+        "电话 联系方式 营业时间 几点 开门 关门 营业 多远 远不远 路线 导航 信息 情况 列表 全部 所有".split(),
     }
 )
 
@@ -468,11 +469,6 @@ class QueryParser:
         return parsed
 
 
-def warm_up() -> None:
-    """Load the shared tokenizer now (about a second) rather than on the first user's query."""
-    default_parser().tokenizer()
-
-
 def _related(a: Place, b: Place) -> bool:
     """Tell whether one place lies inside the other."""
     return a.contains(b) or b.contains(a)
@@ -525,6 +521,11 @@ def default_parser() -> QueryParser:
             if _default_parser is None:
                 _default_parser = QueryParser(load_regions())
     return _default_parser
+
+
+def warm_up() -> None:
+    """Load the shared tokenizer now (about a second) rather than on the first user's query."""
+    default_parser().tokenizer()
 
 
 def _cell(lat: float, lng: float) -> tuple[int, int]:
