@@ -66,19 +66,19 @@ class BranchDirectory:
         cached = self._by_group.get(key)
         if cached and time.monotonic() - cached[0] < _CACHE_SECONDS:
             return cached[1]
-        async with self.database.session() as session:
+        async with self.database.reading() as session:
             branch = await session.scalar(select(Branch).where(Branch.platform == platform, Branch.group_id == group_id))
         self._by_group[key] = (time.monotonic(), branch)
         return branch
 
     async def by_name(self, name: str) -> Branch | None:
         """A branch by its exact name."""
-        async with self.database.session() as session:
+        async with self.database.reading() as session:
             return await session.scalar(select(Branch).where(Branch.name == name))
 
     async def all_active(self) -> list[Branch]:
         """Every active branch."""
-        async with self.database.session() as session:
+        async with self.database.reading() as session:
             return list((await session.scalars(select(Branch).where(Branch.active).order_by(Branch.id))).all())
 
     async def open(self, actor: Actor, name: str) -> Branch:
@@ -123,7 +123,7 @@ class BranchDirectory:
     async def card(self, branch: Branch) -> BranchCard:
         """The branch card."""
         month = clock.today().strftime("%Y-%m")
-        async with self.database.session() as session:
+        async with self.database.reading() as session:
             secretaries = (
                 await session.scalars(select(Secretary.display_name).where(Secretary.branch_id == branch.id))
             ).all()
@@ -172,7 +172,7 @@ class Roles:
 
     async def is_secretary(self, user_key: str, branch_id: int) -> bool:
         """Whether the person runs this branch."""
-        async with self.database.session() as session:
+        async with self.database.reading() as session:
             found = await session.scalar(
                 select(Secretary.id).where(Secretary.user_key == user_key, Secretary.branch_id == branch_id)
             )
@@ -192,7 +192,7 @@ class Roles:
 
     async def managed_branches(self, user_key: str) -> list[Branch]:
         """The branches a person runs (for commands given in private chat)."""
-        async with self.database.session() as session:
+        async with self.database.reading() as session:
             rows = await session.scalars(
                 select(Branch).join(Secretary, Secretary.branch_id == Branch.id).where(Secretary.user_key == user_key)
             )
@@ -231,7 +231,7 @@ class Roles:
 
     async def secretaries_of(self, branch_id: int) -> list[str]:
         """The user keys of a branch's secretaries."""
-        async with self.database.session() as session:
+        async with self.database.reading() as session:
             return list((await session.scalars(select(Secretary.user_key).where(Secretary.branch_id == branch_id))).all())
 
     async def bind_department(self, actor: Actor, target_key: str, department: str, display_name: str) -> bool:
@@ -274,13 +274,13 @@ class Roles:
 
     async def departments_of(self, user_key: str) -> list[str]:
         """The departments a person handles appeals for."""
-        async with self.database.session() as session:
+        async with self.database.reading() as session:
             rows = await session.scalars(select(DepartmentHandler.department).where(DepartmentHandler.user_key == user_key))
             return list(rows.all())
 
     async def handlers_of(self, department: str) -> list[str]:
         """The people bound to a department."""
-        async with self.database.session() as session:
+        async with self.database.reading() as session:
             rows = await session.scalars(select(DepartmentHandler.user_key).where(DepartmentHandler.department == department))
             return list(rows.all())
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +24,9 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+_in_write: ContextVar[bool] = ContextVar("redwheel_in_write", default=False)
 
 
 class AwareDateTime(TypeDecorator):
@@ -69,7 +74,9 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers start a plain (deferred) transaction: in WAL they never block and are never blocked.
+        readonly = connection.get_execution_options().get("redwheel_readonly", False)
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -92,6 +99,9 @@ class Database:
         self.engine = create_engine(url)
         self.dialect = self.engine.dialect.name
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time: queue this process's writers here, in order, instead of in
+        # SQLite's busy handler (which sleeps and retries); other processes still wait on busy_timeout.
+        self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -100,9 +110,26 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """One transaction: committed when the block ends, rolled back on any error. Never nest two."""
-        async with self._sessions() as session, session.begin():
-            yield session
+        """One read-write transaction: committed when the block ends, rolled back on any error. Never nest two."""
+        if self._write_lock is None:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        if _in_write.get():
+            raise RuntimeError("nested database.session(): finish the open transaction first")
+        token = _in_write.set(True)
+        try:
+            async with self._write_lock, self._sessions() as session, session.begin():
+                yield session
+        finally:
+            _in_write.reset(token)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A read-only transaction: runs beside writers, sees a consistent snapshot, writes nothing."""
+        async with self._sessions() as session:
+            await session.connection(execution_options={"redwheel_readonly": True})
+            yield session  # closing the session ends the transaction and keeps loaded objects usable
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

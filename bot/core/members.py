@@ -92,14 +92,14 @@ class MemberRecords:
 
     async def get(self, branch_id: int, user_key: str) -> Member | None:
         """One record."""
-        async with self.database.session() as session:
+        async with self.database.reading() as session:
             return await session.scalar(select(Member).where(Member.branch_id == branch_id, Member.user_key == user_key))
 
     async def names(self, branch_id: int, user_keys: list[str]) -> dict[str, str]:
         """Registered names of several people (for lists and rankings)."""
         if not user_keys:
             return {}
-        async with self.database.session() as session:
+        async with self.database.reading() as session:
             rows = await session.execute(
                 select(Member.user_key, Member.name).where(Member.branch_id == branch_id, Member.user_key.in_(user_keys))
             )

@@ -76,6 +76,12 @@ def index(stations) -> StationIndex:
 
 
 @pytest.fixture(scope="session")
+def sample_csv() -> Path:
+    """The path of the shipped sample stations file."""
+    return SAMPLE_CSV
+
+
+@pytest.fixture(scope="session")
 def sample_index() -> StationIndex:
     """An index over the shipped sample CSV."""
     drafts, errors = read_stations_csv(SAMPLE_CSV)

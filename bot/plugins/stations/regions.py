@@ -148,24 +148,24 @@ class RegionTable:
         # For stations that name a district but no city (common for 北京/重庆 addresses).
         self._district_words_by_province: dict[str, dict[str, list[tuple[str, str]]]] = {}
         for place in places:
-            full = place.district or place.city or place.province
+            province, city, district = place.province, place.city or "", place.district or ""
+            full = district or city or province
             words = {full} | short_names(full)
             for word in words:
                 by_word.setdefault(word, []).append(place)
-            if place.level == "province":
+            if district:
+                table = self._district_words.setdefault((province, city), {})
+                by_province = self._district_words_by_province.setdefault(province, {})
                 for word in words:
-                    self._province_words.setdefault(word, place.province)
-            elif place.level == "city":
-                table = self._city_words.setdefault(place.province, {})
+                    table.setdefault(word, district)
+                    by_province.setdefault(word, []).append((city, district))
+            elif city:
+                table = self._city_words.setdefault(province, {})
                 for word in words:
-                    table.setdefault(word, place.city)  # type: ignore[arg-type]
+                    table.setdefault(word, city)
             else:
-                key = (place.province, place.city or "")
-                table = self._district_words.setdefault(key, {})
-                by_province = self._district_words_by_province.setdefault(place.province, {})
                 for word in words:
-                    table.setdefault(word, place.district)  # type: ignore[arg-type]
-                    by_province.setdefault(word, []).append((place.city or "", place.district or ""))
+                    self._province_words.setdefault(word, province)
         # A word naming both a region and something inside it (北京 → 北京市 and 北京市北京市,
         # 吉林 → 吉林省 and 吉林市) means the larger one; unrelated matches (白云 in 广州 and
         # in 贵阳) are all kept.
@@ -196,15 +196,11 @@ class RegionTable:
 
     def cities(self, province: str) -> list[str]:
         """Return the city-level names within a province (full name expected)."""
-        return [p.city for p in self.places if p.level == "city" and p.province == province]  # type: ignore[misc]
+        return [p.city for p in self.places if p.city and not p.district and p.province == province]
 
     def districts(self, province: str, city: str) -> list[str]:
         """Return the district-level names within a city (full names expected)."""
-        return [
-            p.district  # type: ignore[misc]
-            for p in self.places
-            if p.level == "district" and p.province == province and p.city == city
-        ]
+        return [p.district for p in self.places if p.district and p.province == province and p.city == city]
 
     def canonical(self, province: str, city: str = "", district: str = "") -> Place | None:
         """Return the region with full names (贵州/贵阳/乌当 → 贵州省贵阳市乌当区), or None if the province is unknown.

@@ -194,7 +194,8 @@ FILLER_WORDS = NEAR_WORDS | frozenset(
     }
 )
 
-ROAD_CODE_RE = re.compile(r"(?<![A-Za-z0-9])([GSXY])(\d{1,4})(?![0-9])", re.IGNORECASE)
+# G75, S15, G6001; parallel lines carry a W (G4W, G15W, G4W2).
+ROAD_CODE_RE = re.compile(r"(?<![A-Za-z])([GSXY])(\d{1,4}(?:W\d?)?)(?![0-9])", re.IGNORECASE)
 ROAD_SPLIT_RE = re.compile(r"[/、,，;；\s]+")
 
 MAX_QUERY_LEN = 50
@@ -372,7 +373,6 @@ class _Parsed:
     place_words: list[tuple[str, tuple[Place, ...]]] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
-    kind_words: list[str] = field(default_factory=list)
     roads: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     near: bool = False
@@ -413,9 +413,9 @@ class QueryParser:
 
                     tokenizer = jieba.Tokenizer()
                     tokenizer.initialize()
-                    # Longest first so that a word's suggested frequency accounts for the longer
-                    # words that contain it (乌当区 before 乌当).
-                    for word in sorted(self.dictionary_words(), key=len, reverse=True):
+                    # Each word gets jieba's suggested frequency, the least that keeps it whole;
+                    # sorted so that every start builds the same dictionary.
+                    for word in sorted(self.dictionary_words()):
                         tokenizer.add_word(word)
                     self._tokenizer = tokenizer
         return self._tokenizer
@@ -429,7 +429,7 @@ class QueryParser:
         text = normalize_query(query)
         parsed = _Parsed(phrase=text.replace(" ", "").lower())
         for match in ROAD_CODE_RE.finditer(text):
-            _add_unique(parsed.roads, [match.group(1).upper() + match.group(2)])
+            _add_unique(parsed.roads, [(match.group(1) + match.group(2)).upper()])
         text = ROAD_CODE_RE.sub(" ", text).strip()
         if not text:
             return parsed
@@ -449,7 +449,6 @@ class QueryParser:
             elif token in KIND_SYNONYMS:
                 flush()
                 _add_unique(parsed.kinds, KIND_SYNONYMS[token])
-                _add_unique(parsed.kind_words, [token])
             elif token in SERVICE_SYNONYMS:
                 flush()
                 _add_unique(parsed.services, SERVICE_SYNONYMS[token])
@@ -502,7 +501,6 @@ class _Entry:
 
     station: Station
     place: Place | None
-    services: frozenset[str]
     roads: tuple[str, ...]
     name_text: str
     place_text: str
@@ -619,7 +617,6 @@ class StationIndex:
         entry = _Entry(
             station=station,
             place=place,
-            services=frozenset(station.services),
             roads=roads,
             name_text=station.name.lower(),
             place_text=place_text.lower(),
@@ -660,7 +657,7 @@ class StationIndex:
                 keys.append((self._by_city, (p.province, p.city)))
                 if p.district:
                     keys.append((self._by_district, (p.province, p.city, p.district)))
-        keys.extend((self._by_service, tag) for tag in entry.services)
+        keys.extend((self._by_service, tag) for tag in set(entry.station.services))
         keys.append((self._by_kind, entry.station.kind))
         keys.extend((self._by_road, road) for road in entry.roads)
         if entry.cell is not None:
@@ -814,10 +811,11 @@ class StationIndex:
         pages = math.ceil(total / page_size)
         rank = self._rank
         wanted = page * page_size
-        if scores:
-            key = lambda i: (-scores.get(i, 0), rank[i])  # noqa: E731
-        else:
-            key = rank.__getitem__
+
+        def key(station_id: int) -> tuple[int, int]:
+            """Order by score (highest first), then by name."""
+            return -scores.get(station_id, 0), rank[station_id]
+
         # Only the first `page` pages are ordered; a full sort of thousands would cost more.
         top = heapq.nsmallest(wanted, ids, key=key) if wanted < total else sorted(ids, key=key)
         items = [self._entries[i].station for i in top[(page - 1) * page_size : wanted]]
@@ -837,7 +835,14 @@ class StationIndex:
                 scores[station_id] = scores.get(station_id, 0) + (_EXACT_NAME_HIT if exact else _PHRASE_HIT)
         return scores
 
-    def _count(self, places: tuple[Place, ...], services, kinds, roads, keywords) -> int:
+    def _count(
+        self,
+        places: tuple[Place, ...],
+        services: Iterable[str],
+        kinds: Iterable[str],
+        roads: Iterable[str],
+        keywords: Iterable[str],
+    ) -> int:
         """Count matches for a relaxed query (used for suggestions)."""
         ids, _ = self._match(places, list(services), list(kinds), list(roads), list(keywords))
         return len(ids) if ids else 0
