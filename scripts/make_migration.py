@@ -14,12 +14,14 @@ from pathlib import Path
 from alembic import command
 from alembic.script import ScriptDirectory
 
+from bot.app import create_app
 from bot.core.db import Database
 from bot.core.migrate import BOT_DIR, CORE_VERSIONS, alembic_config, upgrade
 
 
 async def main(area: str, message: str) -> None:
     """Generate the revision file."""
+    create_app()  # load every plugin, so every model is on the metadata
     folder = CORE_VERSIONS if area == "core" else BOT_DIR / "plugins" / area / "migrations"
     folder.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp()) / "scratch.db"

@@ -4,9 +4,9 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from bot.core.db import Base
-from bot.core.migrate import import_all_models
 
-import_all_models()
+# Revisions need no models to run; autogenerate (scripts/make_migration.py) loads every plugin first so that
+# all tables are on Base.metadata. Importing plugin models here would need a running NoneBot.
 target_metadata = Base.metadata
 
 
