@@ -20,33 +20,39 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 PG_ADMIN_URL = os.environ.get("REDWHEEL_TEST_PG", "postgresql://127.0.0.1:5432/test")
 
 
+NONEBOT_SETTINGS = {
+    "driver": "~fastapi+~websockets",
+    "command_start": ["/", "#"],
+    "command_sep": [" "],
+    "superusers": ["10000"],
+    "log_level": "WARNING",
+    "apscheduler_autostart": False,
+}
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Hand nonebug the settings the bot runs with."""
-    from nonebug import NONEBOT_INIT_KWARGS
-
-    config.stash[NONEBOT_INIT_KWARGS] = {
-        "driver": "~fastapi+~websockets",
-        "command_start": ["/", "#"],
-        "command_sep": [" "],
-        "superusers": ["10000"],
-        "log_level": "WARNING",
-        "apscheduler_autostart": False,
-    }
-
-
-@pytest.fixture(scope="session", autouse=True)
-async def after_nonebot_init(_nonebot_init: None) -> None:
-    """Register both OneBot adapters and load every plugin, as the real bot does."""
+    """Start NoneBot and load every plugin before collection, so tests may import plugin modules at the top."""
     import nonebot
     from nonebot.adapters.onebot.v11 import Adapter as V11
     from nonebot.adapters.onebot.v12 import Adapter as V12
+    from nonebot.matcher import matchers
+    from nonebug import NONEBOT_INIT_KWARGS
+    from nonebug.provider import NoneBugProvider
 
-    from bot.app import load_plugins
-
+    config.stash[NONEBOT_INIT_KWARGS] = NONEBOT_SETTINGS
+    nonebot.init(**NONEBOT_SETTINGS)
+    matchers.set_provider(NoneBugProvider)
     driver = nonebot.get_driver()
     driver.register_adapter(V11)
     driver.register_adapter(V12)
+    from bot.app import load_plugins
+
     load_plugins()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _nonebot_init() -> None:
+    """Replaces nonebug's fixture of the same name: NoneBot was started in pytest_configure."""
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,12 @@
+"""Study settings (prefixed `study_` in .env)."""
+
+from pydantic import BaseModel
+
+
+class Config(BaseModel):
+    """What a deployment may tune."""
+
+    study_default_push_time: str = "07:30"
+    study_materials_dir: str = ""  # empty: data/study of the project
+    study_remind_max_mentions: int = 30
+    study_push_check_seconds: int = 30
