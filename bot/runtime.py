@@ -106,7 +106,8 @@ driver = nonebot.get_driver()
 async def _startup() -> None:
     """Apply migrations, then start the sender and the conversation sweeper."""
     await migrate.upgrade(database)
-    sender.start()
+    if settings.delivery_enabled:
+        sender.start()
     _background.append(asyncio.create_task(_sweep_conversations(), name="redwheel-conversations"))
     log.info("Redwheel started on %s", database.dialect)
 

@@ -14,6 +14,7 @@ import pytest
 _TMP = Path(tempfile.mkdtemp(prefix="redwheel-tests-"))
 os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{_TMP / 'bot.db'}"
 os.environ.setdefault("SUPERUSERS", '["10000"]')
+os.environ["DELIVERY_ENABLED"] = "false"  # nonebug's bots are no chat platform; e2e processes turn it on
 os.environ["ENVIRONMENT"] = "test"  # no .env.prod of a developer leaks in
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 

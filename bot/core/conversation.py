@@ -120,7 +120,10 @@ class Conversations:
         """Begin a flow (replacing any other of this person in this chat); returns the first question."""
         data = dict(initial or {})
         if flow.before is not None:
-            data.update(await flow.before(actor) or {})
+            try:
+                data.update(await flow.before(actor) or {})
+            except Refused as refusal:
+                return str(refusal)
         replaced = self._states.pop(actor.session_key, None)
         state = _State(flow, actor, -1, data, clock.now() + self.timeout)
         question = self._advance(state)

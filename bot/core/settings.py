@@ -23,7 +23,9 @@ class Settings(BaseModel):
     superusers: set[str] = Field(default_factory=set)
     data_dir: Path = PROJECT_ROOT / "data"
 
-    # Delivery: random gaps between sends per bot account, a daily cap per group, retries.
+    # Delivery: off only for in-process matcher tests, where no chat platform is there to send to.
+    delivery_enabled: bool = True
+    # Random gaps between sends per bot account, a daily cap per group, retries.
     delivery_gap_min: float = 1.5
     delivery_gap_max: float = 4.0
     delivery_daily_cap_per_group: int = 30

@@ -56,6 +56,7 @@ class BotProcess:
             "ENVIRONMENT": "e2e",
             "DATABASE_URL": self.database_url or f"sqlite+aiosqlite:///{self.workdir / 'bot.db'}",
             "SUPERUSERS": '["10000"]',
+            "DELIVERY_ENABLED": "true",
             "DELIVERY_GAP_MIN": "0.01",
             "DELIVERY_GAP_MAX": "0.02",
             "DELIVERY_POLL_SECONDS": "0.3",
