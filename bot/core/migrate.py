@@ -89,6 +89,13 @@ async def schema_state(database: Database) -> tuple[set[str], set[str]]:
     return current, set(script.get_heads())
 
 
+async def pending_revisions(database: Database) -> list[str]:
+    """Revisions this code would still apply to the database (empty: up to date)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    current, _ = await schema_state(database)
+    return [rev.revision for rev in script._upgrade_revs("heads", tuple(current))]
+
+
 def known_revisions() -> set[str]:
     """Every revision this code ships."""
     script = ScriptDirectory.from_config(alembic_config())
