@@ -366,7 +366,7 @@ class AppealService:
         return True
 
     # ---- statistics ------------------------------------------------------------------------------------
-    async def statistics(self, branch_id: int | None, since: date | None) -> Stats:
+    async def statistics(self, branch_id: int | None, since: date | None, until: date | None = None) -> Stats:
         """收集、办结、办结率、按期办结率、平均办理时长、满意率、超期, and by category, for a branch or all."""
         now = clock.now()
         conditions = []
@@ -374,6 +374,8 @@ class AppealService:
             conditions.append(Appeal.branch_id == branch_id)
         if since is not None:
             conditions.append(Appeal.received_at >= clock.day_bounds(since)[0])
+        if until is not None:
+            conditions.append(Appeal.received_at < clock.day_bounds(until)[0])
         done = Appeal.state.in_(rules.DONE)
         async with self.database.reading() as session:
             if session.bind.dialect.name == "postgresql":

@@ -1,0 +1,12 @@
+"""Records settings (prefixed `records_` in .env)."""
+
+from pydantic import BaseModel
+
+
+class Config(BaseModel):
+    """What a deployment may tune."""
+
+    records_checkin_before_minutes: int = 30
+    records_checkin_after_minutes: int = 120
+    records_export_dir: str = ""  # empty: data/exports
+    records_chart: bool = True

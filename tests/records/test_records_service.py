@@ -1,0 +1,157 @@
+"""Records as a service: activities with capacity and window, contacts, points, rankings, the monthly report."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+
+import pytest
+
+from bot.core import clock, ledger
+from bot.core.actor import Actor
+from bot.core.branches import BranchDirectory, Conflict, Roles
+from bot.core.members import MemberRecords
+from bot.plugins.records.service import RecordsService, parse_month, parse_when
+
+SUPERUSER = Actor("qq", "10000", "5001", "10001")
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=clock.tz())
+
+
+@pytest.fixture
+async def world(database):
+    """A branch with three members (张三 党员, 李四 群众, 王五 who later leaves), on 10 November 2026."""
+    clock.set_now(at(2026, 11, 10, 9, 0))
+    branches = BranchDirectory(database)
+    roles = Roles(database, branches)
+    members = MemberRecords(database, roles)
+    branch = await branches.open(SUPERUSER, "乌当支部")
+    for user, name, status in (("1", "张三", "党员"), ("2", "李四", "群众"), ("3", "王五", "党员")):
+        await members.register(Actor("qq", user, "5001", "10001"), branch, {"name": name, "phone": "13812345678", "status": status})
+    await members.confirm_status(SUPERUSER, branch, "qq:1", "党员")
+    await members.confirm_status(SUPERUSER, branch, "qq:3", "党员")
+    return RecordsService(database), branch, members
+
+
+async def _activity(service, branch, capacity=2, starts=None):
+    data = {"title": "月月暖心行", "starts_at": starts or at(2026, 11, 12, 19, 0), "place": "线上", "capacity": capacity, "points": 5}
+    return await service.publish(branch.id, "qq:10000", data)
+
+
+async def test_capacity_waiting_list_and_promotion(world):
+    service, branch, _ = world
+    activity = await _activity(service, branch)
+    assert (await service.sign_up(branch.id, activity.id, "qq:1")).status == "registered"
+    assert (await service.sign_up(branch.id, activity.id, "qq:1")).status == "already"
+    await service.sign_up(branch.id, activity.id, "qq:2")
+    waiting = await service.sign_up(branch.id, activity.id, "qq:3")
+    assert (waiting.status, waiting.position) == ("waiting", 1)
+    assert await service.withdraw(branch.id, activity.id, "qq:1") == "qq:3"
+    [(_, registered, queued)] = await service.upcoming(branch.id)
+    assert (registered, queued) == (2, 0)
+
+
+async def test_check_in_only_in_the_window_once_and_late_with_reason(world):
+    service, branch, _ = world
+    activity = await _activity(service, branch)
+    await service.sign_up(branch.id, activity.id, "qq:1")
+    with pytest.raises(Conflict, match="不在签到时间内"):
+        await service.check_in(branch.id, activity.id, "qq:1")
+    clock.set_now(at(2026, 11, 12, 18, 40))
+    await service.check_in(branch.id, activity.id, "qq:1")
+    with pytest.raises(Conflict, match="已经签到"):
+        await service.check_in(branch.id, activity.id, "qq:1")
+    clock.set_now(at(2026, 11, 13, 9, 0))
+    with pytest.raises(Conflict, match="不在签到时间内"):
+        await service.check_in(branch.id, activity.id, "qq:2")
+    await service.check_in(branch.id, activity.id, "qq:2", by="qq:10000", reason="现场签到表")
+    assert (await service.points("qq:1")).by_kind[ledger.ACTIVITY_CHECKIN] == 5
+
+
+async def test_a_cancelled_activity_takes_no_sign_up(world):
+    service, branch, _ = world
+    activity = await _activity(service, branch)
+    await service.cancel_activity(branch.id, activity.id)
+    with pytest.raises(Conflict, match="已取消"):
+        await service.sign_up(branch.id, activity.id, "qq:1")
+
+
+async def test_contacts_need_a_member_driver_and_move_between_members(world):
+    service, branch, _ = world
+    with pytest.raises(Conflict, match="党员司机"):
+        await service.contact(branch.id, "qq:2", "qq:9")
+    with pytest.raises(Conflict, match="不能联系自己"):
+        await service.contact(branch.id, "qq:1", "qq:1")
+    contact, previous = await service.contact(branch.id, "qq:1", "qq:9")
+    assert (contact.times, previous) == (1, None)
+    contact, _ = await service.contact(branch.id, "qq:1", "qq:9")
+    assert contact.times == 2
+    _, previous = await service.contact(branch.id, "qq:3", "qq:9")
+    assert previous == "qq:1"
+    assert await service.my_contacts(branch.id, "qq:1") == []
+    assert [name for _, name, _, _ in await service.my_contacts(branch.id, "qq:3")] == ["用户9"]
+
+
+async def test_rankings_leave_out_people_who_left(world):
+    service, branch, members = world
+    async with service.database.session() as session:
+        for user, n in (("qq:1", 3), ("qq:2", 1), ("qq:3", 6)):
+            for _ in range(n):
+                await ledger.record(session, user, branch.id, ledger.ORG_LIFE, points=1, rules=ledger.PointRules(daily_cap={}))
+    assert [name for name, _ in await service.ranking(branch.id, date(2026, 11, 1))] == ["王五", "张三", "李四"]
+    await members.mark_left("qq", "5001", "3")
+    assert await service.ranking(branch.id, date(2026, 11, 1)) == [("张三", 3), ("李四", 1)]
+    assert (await service.points("qq:3")).total == 6  # history stays
+
+
+async def test_monthly_report_against_hand_computed_figures(world):
+    service, branch, _ = world
+    # 1–10 November (10 days so far). 张三 checks in 4 days, 李四 1 day; 张三 answers 2 (1 right), 李四 1 wrong.
+    async with service.database.session() as session:
+        for day, user in ((1, "qq:1"), (2, "qq:1"), (3, "qq:1"), (4, "qq:1"), (4, "qq:2")):
+            clock.set_now(at(2026, 11, day, 8, 0))
+            await ledger.record(session, user, branch.id, ledger.STUDY)
+        for day, user, note in ((5, "qq:1", "正确"), (6, "qq:1", "错误"), (6, "qq:2", "错误")):
+            clock.set_now(at(2026, 11, day, 8, 0))
+            await ledger.record(session, user, branch.id, ledger.QUIZ, points=2 if note == "正确" else 0, note=note)
+    clock.set_now(at(2026, 11, 10, 9, 0))
+    activity = await _activity(service, branch, capacity=0, starts=at(2026, 11, 10, 9, 30))
+    await service.sign_up(branch.id, activity.id, "qq:1")
+    await service.sign_up(branch.id, activity.id, "qq:2")
+    await service.check_in(branch.id, activity.id, "qq:1")
+    await service.contact(branch.id, "qq:1", "qq:9")
+    report = await service.monthly(branch, date(2026, 11, 1))
+    assert (report.members, report.member_drivers) == (3, 2)
+    assert report.active == 2 and report.active_share == pytest.approx(2 / 3)
+    assert report.checkins == 5 and report.checkin_rate == pytest.approx(5 / (3 * 10))
+    assert (report.quiz_answers, report.quiz_correct) == (3, 1)
+    assert (report.activities, report.signups, report.attendance, report.contacts) == (1, 2, 1, 1)
+    assert report.top[0][0] == "张三"
+    assert report.checkins_per_day == [(1, 1), (2, 1), (3, 1), (4, 2)]
+
+
+def test_month_and_time_parsing():
+    today = date(2026, 11, 23)
+    assert parse_month(None, today) == date(2026, 11, 1)
+    assert parse_month("2026-10", today) == date(2026, 10, 1)
+    for bad in ("2026-13", "十月", "2026-12"):
+        with pytest.raises(ValueError):
+            parse_month(bad, today)
+    now = at(2026, 12, 30, 10, 0)
+    assert parse_when("明天 19:30", now) == at(2026, 12, 31, 19, 30)
+    assert parse_when("01-05 09:00", now) == at(2027, 1, 5, 9, 0)
+    assert parse_when("2026-12-31 08:00", now) == at(2026, 12, 31, 8, 0)
+    with pytest.raises(ValueError):
+        parse_when("下周", now)
+
+
+async def test_export_masks_unless_private(world, tmp_path):
+    service, branch, _ = world
+    masked = await service.export(branch, tmp_path, full=False)
+    rows = list(csv.reader(masked.open(encoding="utf-8-sig")))
+    assert rows[0][:3] == ["姓名", "手机", "车牌"] and rows[1][1] == "138****5678"
+    full = await service.export(branch, tmp_path / "full", full=True)
+    assert list(csv.reader(full.open(encoding="utf-8-sig")))[1][1] == "13812345678"
+    assert len(rows) == 4
