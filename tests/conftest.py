@@ -28,6 +28,7 @@ NONEBOT_SETTINGS = {
     "superusers": ["10000"],
     "log_level": "WARNING",
     "apscheduler_autostart": False,
+    "records_export_dir": str(_TMP / "exports"),
 }
 
 
