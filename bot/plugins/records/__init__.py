@@ -3,7 +3,7 @@
 from datetime import timedelta
 from pathlib import Path
 
-from nonebot import get_plugin_config, on_command, require
+from nonebot import get_plugin_config, on_command
 from nonebot.adapters import Bot, Event
 from nonebot.plugin import PluginMetadata
 
@@ -15,9 +15,6 @@ from bot.runtime import database, profile_extras
 from .config import Config
 from .handlers import RecordsHandlers
 from .service import RecordsService, monthly_report_extras
-
-require("appeals")
-from bot.plugins.appeals import service as appeal_service  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
     name="活动与积分",
@@ -55,9 +52,11 @@ handlers = RecordsHandlers(service, Path(config.records_export_dir) if config.re
 profile_extras.append(service.summary_line)
 
 
-async def _appeal_figures(branch_id: int, first, end) -> dict[str, int]:
+async def _appeal_figures(database, branch_id: int, first, end) -> dict[str, int]:
     """Appeals collected and closed in the month, for the monthly report."""
-    stats = await appeal_service.statistics(branch_id, first, end)
+    from bot.plugins.appeals.service import AppealService  # the appeals plugin loads before this one
+
+    stats = await AppealService(database, roles=None).statistics(branch_id, first, end)
     return {"收集": stats.collected, "办结": stats.closed}
 
 

@@ -118,7 +118,7 @@ class MonthlyReport:
         return self.quiz_correct / self.quiz_answers if self.quiz_answers else 0.0
 
 
-# Other plugins (appeals) add figures to the monthly report: (branch_id, first day, next month) -> {label: value}.
+# Figures other plugins add to the monthly report: (database, branch_id, first day, next month) -> {label: value}.
 monthly_report_extras: list = []
 
 
@@ -414,7 +414,7 @@ class RecordsService:
             ).all()
         appeals: dict[str, int] = {}
         for extra in monthly_report_extras:
-            appeals.update(await extra(branch.id, first, end))
+            appeals.update(await extra(self.database, branch.id, first, end))
         checkins = kinds.get(ledger.STUDY, 0)
         return MonthlyReport(
             branch=branch.name, month=first, members=members, member_drivers=member_drivers, active=active or 0,
