@@ -198,10 +198,16 @@ class Roles:
             )
             return list(rows.all())
 
+    @staticmethod
+    def _may_name_secretaries(actor: Actor, branch: Branch) -> bool:
+        """Superusers everywhere; a group owner in their own branch group."""
+        in_group = actor.platform == branch.platform and actor.group_id == branch.group_id
+        return actor.is_superuser or (actor.is_group_owner and in_group)
+
     async def set_secretary(self, actor: Actor, branch: Branch, target_key: str, display_name: str) -> bool:
-        """Name a secretary (superuser only); False when they already were one."""
-        if not actor.is_superuser:
-            raise PermissionDenied("只有行业党委（超级管理员）可以设置书记。")
+        """Name a secretary (superuser, or the owner of the branch's group); False when they already were one."""
+        if not self._may_name_secretaries(actor, branch):
+            raise PermissionDenied("只有行业党委（超级管理员）或本群群主可以设置书记。")
         async with self.database.session() as session:
             exists = await session.scalar(
                 select(Secretary.id).where(Secretary.branch_id == branch.id, Secretary.user_key == target_key)
@@ -220,9 +226,9 @@ class Roles:
         return True
 
     async def remove_secretary(self, actor: Actor, branch: Branch, target_key: str) -> bool:
-        """Remove a secretary (superuser only); False when they were none."""
-        if not actor.is_superuser:
-            raise PermissionDenied("只有行业党委（超级管理员）可以移除书记。")
+        """Remove a secretary (superuser, or the owner of the branch's group); False when they were none."""
+        if not self._may_name_secretaries(actor, branch):
+            raise PermissionDenied("只有行业党委（超级管理员）或本群群主可以移除书记。")
         async with self.database.session() as session:
             result = await session.execute(
                 delete(Secretary).where(Secretary.branch_id == branch.id, Secretary.user_key == target_key)

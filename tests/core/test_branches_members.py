@@ -101,3 +101,12 @@ async def test_confirming_someone_unregistered_says_so(services):
     branch = await branches.open(OWNER, "乌当支部")
     with pytest.raises(NotFound, match="还没有在本支部登记"):
         await members.confirm_status(SUPERUSER, branch, "qq:99999", "党员")
+
+
+async def test_the_group_owner_may_name_secretaries_in_their_own_group_only(services):
+    branches, roles, _ = services
+    branch = await branches.open(OWNER, "乌当支部")
+    assert await roles.set_secretary(OWNER, branch, SECRETARY.key, "李书记")
+    elsewhere = Actor("qq", "20000", "5009", "10001", group_role="owner")
+    with pytest.raises(PermissionDenied):
+        await roles.remove_secretary(elsewhere, branch, SECRETARY.key)
