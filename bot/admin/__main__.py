@@ -1,0 +1,170 @@
+"""`python -m bot.admin backup|restore|export|import …`: run by a person on the server (see docs/operations.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from pathlib import Path
+
+from bot.core import clock
+from bot.core.settings import environment, get_settings
+
+from . import postgres, sqlite_backup
+from .sqlite_backup import RestoreRefused
+
+STOP_FIRST = "注意：恢复前必须先停止机器人（例如 systemctl stop redwheel），恢复完成后再启动。"
+
+
+def _url(args: argparse.Namespace) -> str:
+    """The database to work on: --database-url, else DATABASE_URL (.env), else the default SQLite file."""
+    return args.database_url or get_settings().database_url
+
+
+def _backup_folder() -> Path:
+    """Where backups go by default (OPS_BACKUP_DIR, else <data dir>/backups)."""
+    configured = environment().get("ops_backup_dir")
+    return Path(configured) if configured else get_settings().data_dir / "backups"
+
+
+def _load_models() -> None:
+    """Import every table definition; plugin packages need NoneBot initialised (no server is started)."""
+    import nonebot
+    from nonebot.log import logger
+
+    logger.remove()
+    logger.add(sys.stderr, level="WARNING")
+    nonebot.init(driver="~none", log_level="WARNING")
+    from bot.core.migrate import import_all_models
+
+    import_all_models()
+
+
+def backup(args: argparse.Namespace) -> int:
+    """Take a backup now."""
+    url = _url(args)
+    now = clock.now()
+    live = sqlite_backup.sqlite_path(url)
+    if live is None:
+        target = Path(args.to) if args.to else _backup_folder() / f"redwheel-{now:%Y%m%d-%H%M%S}.pgdump"
+        command = postgres.dump_command(url, target)
+        print(f"PostgreSQL：用 pg_dump 备份（自定义格式，可用 pg_restore 恢复）：\n  {command.shown()}")
+        postgres.dump(url, target)
+        print(f"已备份到 {target}（{target.stat().st_size} 字节）")
+        return 0
+    target = Path(args.to) if args.to else _backup_folder() / sqlite_backup.backup_name(now)
+    info = sqlite_backup.backup_sqlite(live, target)
+    print(f"已备份 {live} → {info.path}（{info.size} 字节，完整性检查通过，数据库版本 {', '.join(sorted(info.revisions))}）")
+    return 0
+
+
+def restore(args: argparse.Namespace) -> int:
+    """Replace the database by a backup, after checking it."""
+    from bot.core.migrate import known_revisions
+
+    url = _url(args)
+    source = Path(args.path)
+    print(STOP_FIRST)
+    live = sqlite_backup.sqlite_path(url)
+    if live is None:
+        command = postgres.restore_command(url, source)
+        print(f"PostgreSQL：先检查备份的数据库版本，再用 pg_restore 在一个事务里恢复：\n  {command.shown()}")
+        _, revisions = postgres.restore(url, source, known_revisions())
+        print(f"已恢复 {source}（数据库版本 {', '.join(sorted(revisions))}）。启动机器人时会自动升级数据库结构。")
+        return 0
+    info = sqlite_backup.restore_sqlite(source, live, known_revisions(), clock.now())
+    print(f"已恢复 {source} → {info.live}（完整性检查通过，数据库版本 {', '.join(sorted(info.revisions))}）。")
+    if info.kept_previous:
+        print(f"原数据库已另存为 {info.kept_previous}，确认无误后可删除。")
+    print("启动机器人时会自动升级数据库结构。")
+    return 0
+
+
+async def _export(url: str, path: Path) -> dict[str, int]:
+    """Export, and log who exported personal data."""
+    from bot.core.db import Database
+    from bot.core.models import AccessLog
+
+    from .transfer import export_jsonl
+
+    database = Database(url)
+    try:
+        counts = await export_jsonl(database, path)
+        async with database.session() as session:
+            session.add(
+                AccessLog(
+                    actor_key=f"admin:{getpass.getuser()}", action="导出全部数据", subject=str(path)[:128],
+                    branch_id=None, at=clock.now(),
+                )
+            )
+        return counts
+    finally:
+        await database.dispose()
+
+
+async def _import(url: str, path: Path, replace: bool) -> dict[str, int]:
+    """Import into the database."""
+    from bot.core.db import Database
+
+    from .transfer import import_jsonl
+
+    database = Database(url)
+    try:
+        return await import_jsonl(database, path, replace=replace)
+    finally:
+        await database.dispose()
+
+
+def export(args: argparse.Namespace) -> int:
+    """Write every table as JSON lines."""
+    _load_models()
+    counts = asyncio.run(_export(_url(args), Path(args.path)))
+    print(f"已导出 {sum(counts.values())} 行（{len(counts)} 张表）到 {args.path}。文件含个人信息，请妥善保管。")
+    return 0
+
+
+def import_(args: argparse.Namespace) -> int:
+    """Read an export into the database."""
+    _load_models()
+    print("注意：导入前请先停止机器人。")
+    counts = asyncio.run(_import(_url(args), Path(args.path), args.replace))
+    print(f"已导入 {sum(counts.values())} 行（{len(counts)} 张表）。")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line."""
+    main = argparse.ArgumentParser(prog="python -m bot.admin", description="红色方向盘运维工具：备份、恢复、导出、导入。")
+    main.add_argument("--database-url", help="要操作的数据库（默认取 DATABASE_URL / .env）")
+    commands = main.add_subparsers(dest="command", required=True)
+    one = commands.add_parser("backup", help="立即备份（SQLite 用在线备份 API；PostgreSQL 用 pg_dump）")
+    one.add_argument("--to", help="备份文件路径（默认 data/backups/redwheel-<时间>.db）")
+    one.set_defaults(run=backup)
+    one = commands.add_parser("restore", help="从备份恢复（须先停止机器人）")
+    one.add_argument("path")
+    one.set_defaults(run=restore)
+    one = commands.add_parser("export", help="导出全部表为 JSON Lines（SQLite 与 PostgreSQL 通用）")
+    one.add_argument("path")
+    one.set_defaults(run=export)
+    one = commands.add_parser("import", help="从 JSON Lines 导入到空数据库（须先停止机器人）")
+    one.add_argument("path")
+    one.add_argument("--replace", action="store_true", help="先清空目标数据库的全部数据")
+    one.set_defaults(run=import_)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; a refusal prints its reason and exits with 1."""
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (RestoreRefused, FileNotFoundError) as error:
+        print(f"未执行：{error}", file=sys.stderr)
+        if isinstance(error, RestoreRefused) and args.command == "restore":
+            print("现有数据库没有改动。", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
