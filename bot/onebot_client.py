@@ -81,6 +81,7 @@ class OneBotClient:
     calls: asyncio.Queue = field(default_factory=asyncio.Queue)
     history: list[ApiCall] = field(default_factory=list)
     fail_actions: set[str] = field(default_factory=set)
+    fail_groups: set[str] = field(default_factory=set)  # sends to these groups fail, as if the bot had been removed
     _ws: Any = None
     _reader: asyncio.Task | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
@@ -141,7 +142,8 @@ class OneBotClient:
 
     def _response(self, call: ApiCall, echo: Any) -> dict:
         """A successful (or, for `fail_actions`, failed) API response."""
-        if call.action in self.fail_actions:
+        if call.action in self.fail_actions or (call.is_send and call.target and call.target[0] == "group"
+                                                and call.target[1] in self.fail_groups):
             return {"status": "failed", "retcode": 1400 if self.protocol == "v11" else 10003, "data": None, "echo": echo, "message": "故障注入"}
         data: Any = None
         if call.is_send:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.types import TypeDecorator
 from sqlalchemy import JSON, Table, delete, func, inspect, select, text
 
 from bot import __version__
@@ -47,8 +48,10 @@ def _decoder(column) -> Any:
     """How to read one column's JSON value back."""
     if isinstance(column.type, JSON):
         return lambda v: v
+    # A TypeDecorator (AwareDateTime) reads like the type it wraps.
+    type_ = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
     try:
-        kind = column.type.python_type
+        kind = type_.python_type
     except NotImplementedError:
         return lambda v: v
     if kind is datetime:

@@ -1,0 +1,112 @@
+"""The admin command line as a person on the server runs it: backup, restore, export, import."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.core import clock
+from bot.core.db import Database
+from bot.core.migrate import upgrade
+from bot.core.models import Branch
+from tests.support.botprocess import ROOT
+
+
+def admin(*args: str, url: str) -> subprocess.CompletedProcess:
+    """Run `python -m bot.admin …` against one database."""
+    return subprocess.run([sys.executable, "-m", "bot.admin", "--database-url", url, *args],
+                          capture_output=True, text=True, timeout=180, cwd=ROOT)
+
+
+async def _database_with(path: Path, names: list[str]) -> str:
+    url = f"sqlite+aiosqlite:///{path}"
+    database = Database(url)
+    await upgrade(database)
+    async with database.session() as session:
+        for n, name in enumerate(names):
+            session.add(Branch(name=name, platform="qq", group_id=str(n), created_by="qq:1", created_at=clock.now()))
+    await database.dispose()
+    return url
+
+
+async def _names(url: str) -> list[str]:
+    database = Database(url)
+    async with database.reading() as session:
+        names = list((await session.scalars(select(Branch.name).order_by(Branch.id))).all())
+    await database.dispose()
+    return names
+
+
+async def test_backup_then_restore_into_a_fresh_install(tmp_path):
+    url = await _database_with(tmp_path / "live.db", ["一支部", "二支部"])
+    backup = tmp_path / "backups" / "one.db"
+    done = admin("backup", "--to", str(backup), url=url)
+    assert done.returncode == 0 and "已备份" in done.stdout
+    fresh = f"sqlite+aiosqlite:///{tmp_path / 'new-machine' / 'redwheel.db'}"
+    (tmp_path / "new-machine").mkdir()
+    restored = admin("restore", str(backup), url=fresh)
+    assert restored.returncode == 0, restored.stderr
+    assert await _names(fresh) == ["一支部", "二支部"]
+
+
+async def test_a_backup_while_the_bot_writes(tmp_path):
+    url = await _database_with(tmp_path / "live.db", ["一支部"])
+    database = Database(url)
+
+    async def writer():
+        for n in range(200):
+            async with database.session() as session:
+                session.add(Branch(name=f"写入{n}", platform="qq", group_id=f"w{n}", created_by="qq:1", created_at=clock.now()))
+
+    task = asyncio.create_task(writer())
+    result = await asyncio.to_thread(admin, "backup", "--to", str(tmp_path / "during.db"), url=url)
+    await task
+    await database.dispose()
+    assert result.returncode == 0, result.stderr
+    check = sqlite3.connect(tmp_path / "during.db")
+    assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert check.execute("SELECT count(*) FROM branch").fetchone()[0] >= 1
+    check.close()
+
+
+async def test_a_corrupt_or_newer_backup_is_refused_and_the_live_database_untouched(tmp_path):
+    url = await _database_with(tmp_path / "live.db", ["一支部"])
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"SQLite format 3\x00" + b"\x00garbage" * 500)
+    refused = admin("restore", str(corrupt), url=url)
+    assert refused.returncode == 1 and "未执行" in refused.stderr
+    newer = tmp_path / "newer.db"
+    await _database_with(newer, ["来自未来"])
+    connection = sqlite3.connect(newer)
+    connection.execute("UPDATE alembic_version SET version_num = 'future_9999' WHERE rowid = (SELECT min(rowid) FROM alembic_version)")
+    connection.commit()
+    connection.close()
+    refused = admin("restore", str(newer), url=url)
+    assert refused.returncode == 1 and "现有数据库没有改动" in refused.stderr
+    assert await _names(url) == ["一支部"]
+
+
+async def test_export_and_import_across_databases(tmp_path):
+    url = await _database_with(tmp_path / "live.db", ["一支部", "二支部"])
+    dump = tmp_path / "all.jsonl"
+    exported = admin("export", str(dump), url=url)
+    assert exported.returncode == 0, exported.stderr
+    target = await _database_with(tmp_path / "target.db", [])
+    imported = admin("import", str(dump), url=target)
+    assert imported.returncode == 0, imported.stderr
+    assert await _names(target) == ["一支部", "二支部"]
+
+
+async def test_an_export_moves_to_sqlite_or_postgresql(tmp_path, database):
+    url = await _database_with(tmp_path / "live.db", ["一支部", "二支部"])
+    dump = tmp_path / "all.jsonl"
+    assert admin("export", str(dump), url=url).returncode == 0
+    await database.dispose()  # the command line works on the database while we hold no connection
+    imported = admin("import", str(dump), url=database.url)
+    assert imported.returncode == 0, imported.stderr
+    assert await _names(database.url) == ["一支部", "二支部"]
