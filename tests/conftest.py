@@ -32,16 +32,14 @@ NONEBOT_SETTINGS = {
 }
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Start NoneBot and load every plugin before collection, so tests may import plugin modules at the top."""
+def _start_nonebot() -> None:
+    """Start NoneBot and load every plugin before any test module (or sub-folder conftest) imports a plugin."""
     import nonebot
     from nonebot.adapters.onebot.v11 import Adapter as V11
     from nonebot.adapters.onebot.v12 import Adapter as V12
     from nonebot.matcher import matchers
-    from nonebug import NONEBOT_INIT_KWARGS
     from nonebug.provider import NoneBugProvider
 
-    config.stash[NONEBOT_INIT_KWARGS] = NONEBOT_SETTINGS
     nonebot.init(**NONEBOT_SETTINGS)
     matchers.set_provider(NoneBugProvider)
     driver = nonebot.get_driver()
@@ -52,9 +50,19 @@ def pytest_configure(config: pytest.Config) -> None:
     load_plugins()
 
 
+_start_nonebot()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hand nonebug the settings NoneBot was started with."""
+    from nonebug import NONEBOT_INIT_KWARGS
+
+    config.stash[NONEBOT_INIT_KWARGS] = NONEBOT_SETTINGS
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _nonebot_init() -> None:
-    """Replaces nonebug's fixture of the same name: NoneBot was started in pytest_configure."""
+    """Replaces nonebug's fixture of the same name: NoneBot was started when this conftest was imported."""
 
 
 @pytest.fixture(autouse=True)

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# The repo has no installed package; make `bot` importable however pytest is started.
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+from bot.plugins.stations.csv_import import read_stations_csv
+from bot.plugins.stations.search import Station, StationIndex
 
-from bot.plugins.stations.csv_import import read_stations_csv  # noqa: E402
-from bot.plugins.stations.search import Station, StationIndex  # noqa: E402
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 SAMPLE_CSV = REPO_ROOT / "data" / "stations" / "sample_stations.csv"
 

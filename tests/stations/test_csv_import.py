@@ -8,7 +8,6 @@ import pytest
 
 from bot.plugins.stations.csv_import import (
     HEADERS,
-    ImportError,
     RowError,
     StationDraft,
     natural_key,
@@ -162,8 +161,7 @@ def test_natural_key_and_to_station():
     assert station.id == 7 and station.name == draft.name and station.services == draft.services
 
 
-def test_import_error_name_is_the_row_error():
-    assert ImportError is RowError
+def test_a_row_error_names_its_line():
     assert RowError(3, "原因").line == 3
 
 

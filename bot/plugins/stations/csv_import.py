@@ -105,11 +105,6 @@ class RowError:
     reason: str
 
 
-# The name the import contract uses. It shadows the builtin exception only for code that does
-# `from .csv_import import ImportError`; inside this module nothing raises or catches it.
-ImportError = RowError
-
-
 def natural_key(draft: StationDraft) -> tuple[str, str, str, str, str]:
     """Return what identifies a station across imports: (name, province, city, district, address)."""
     return (draft.name, draft.province, draft.city, draft.district, draft.address)
