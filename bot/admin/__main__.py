@@ -133,6 +133,31 @@ def import_(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _stations(url: str, path: Path) -> None:
+    """Load a station list into the database (the running bot picks it up at its next start)."""
+    from bot.core.db import Database
+    from bot.core.migrate import upgrade
+    from bot.plugins.stations.service import StationService
+
+    database = Database(url)
+    try:
+        await upgrade(database)
+        report = await StationService(database).import_csv(path)
+    finally:
+        await database.dispose()
+    print(f"新增 {report.added} 个，更新 {report.updated} 个驿站；{len(report.errors)} 行有问题未导入。")
+    for error in report.errors:
+        print(f"  第 {error.line} 行：{error.reason}")
+
+
+def stations(args: argparse.Namespace) -> int:
+    """Import stations from a CSV (idempotent: a re-run changes nothing)."""
+    _load_models()
+    asyncio.run(_stations(_url(args), Path(args.path)))
+    print("重启机器人后生效（或由书记在群里 /驿站 添加 单个驿站）。")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     main = argparse.ArgumentParser(prog="python -m bot.admin", description="红色方向盘运维工具：备份、恢复、导出、导入。")
@@ -151,6 +176,9 @@ def parser() -> argparse.ArgumentParser:
     one.add_argument("path")
     one.add_argument("--replace", action="store_true", help="先清空目标数据库的全部数据")
     one.set_defaults(run=import_)
+    one = commands.add_parser("stations", help="从 CSV 导入驿站（可重复执行；坏行会列出行号和原因）")
+    one.add_argument("path")
+    one.set_defaults(run=stations)
     return main
 
 

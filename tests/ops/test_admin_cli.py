@@ -110,3 +110,19 @@ async def test_an_export_moves_to_sqlite_or_postgresql(tmp_path, database):
     imported = admin("import", str(dump), url=database.url)
     assert imported.returncode == 0, imported.stderr
     assert await _names(database.url) == ["一支部", "二支部"]
+
+
+async def test_loading_a_province_station_list_from_csv(tmp_path):
+    url = await _database_with(tmp_path / "live.db", [])
+    path = tmp_path / "province.csv"
+    path.write_text(
+        "名称,类型,省份,城市,区县,道路,方向,地址,纬度,经度,服务,车位,营业时间,电话\n"
+        "好驿站,司机之家,贵州,贵阳,乌当,,,一号路,26.6,106.7,淋浴、停车,10,24小时,\n"
+        "坏驿站,飞船站,贵州,贵阳,乌当,,,二号路,26.6,106.7,淋浴,10,24小时,\n",
+        encoding="utf-8",
+    )
+    first = admin("stations", str(path), url=url)
+    assert first.returncode == 0, first.stderr
+    assert "新增 1 个" in first.stdout and "第 3 行" in first.stdout
+    again = admin("stations", str(path), url=url)
+    assert "新增 0 个，更新 0 个" in again.stdout
