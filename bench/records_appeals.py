@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from generate import ROOT, appeals, fresh, ledger_rows, province  # noqa: F401
+from generate import appeals, fresh, ledger_rows, province
 
 from bot.core import clock
 from bot.core.branches import BranchDirectory, Roles

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated
 
 from nonebot.adapters import Bot, Event, Message
@@ -9,6 +10,7 @@ from nonebot.params import Command, CommandArg, Depends
 
 from . import platform
 from .core.actor import Actor
+from .core.errors import Refusal
 from .core.parts import Mention, Part
 
 
@@ -50,6 +52,16 @@ async def respond(bot: Bot, event: Event, content: str | list[Part], *, mention:
         if parts and isinstance(parts[1], str):
             parts[1] = " " + parts[1]
     await platform.reply(bot, event, parts)
+
+
+async def answer(bot: Bot, event: Event, work: Awaitable[str | list[Part] | None], *, mention: bool = False) -> None:
+    """Await a handler's reply and send it; a refusal is answered with its own message."""
+    try:
+        reply = await work
+    except Refusal as refusal:
+        reply = str(refusal)
+    if reply:
+        await respond(bot, event, reply, mention=mention)
 
 
 def split_args(text: str) -> list[str]:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from . import clock
 from .actor import Actor
 from .db import Database
+from .errors import Conflict, NotFound, PermissionDenied
 from .models import Branch, DepartmentHandler, Member, MonthlyTheme, Secretary
 from .settings import get_settings
 
@@ -19,18 +20,6 @@ PARTY_STATUSES = ("党员", "预备党员", "积极分子", "群众")
 MEMBER_DRIVER_STATUSES = ("党员", "预备党员")
 _NAME = re.compile(r"^[\u4e00-\u9fa5A-Za-z0-9（）()·\-]{2,30}$")
 _CACHE_SECONDS = 30.0
-
-
-class PermissionDenied(Exception):
-    """The person may not do this; the message says who may."""
-
-
-class NotFound(Exception):
-    """Something named does not exist; the message says what."""
-
-
-class Conflict(Exception):
-    """The change clashes with what exists; the message says how."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +58,15 @@ class BranchDirectory:
         async with self.database.reading() as session:
             branch = await session.scalar(select(Branch).where(Branch.platform == platform, Branch.group_id == group_id))
         self._by_group[key] = (time.monotonic(), branch)
+        return branch
+
+    async def here(self, actor: Actor, what: str = "这条命令") -> Branch:
+        """The branch of the actor's group, or a refusal that says how to get one."""
+        if actor.group_id is None:
+            raise Conflict(f"请在支部群里使用{what}。")
+        branch = await self.of_group(actor.platform, actor.group_id)
+        if branch is None:
+            raise NotFound(f"本群还没有开通支部，{what}暂不可用。请行业党委或群主发送：/支部 开通 <支部名称>")
         return branch
 
     async def by_name(self, name: str) -> Branch | None:

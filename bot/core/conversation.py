@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from . import clock
 from .actor import Actor
 from .db import Database
+from .errors import Refusal
 from .models import PendingConversation
 from .parts import Part
 
@@ -31,7 +32,7 @@ class Invalid(Exception):
     """An answer that does not fit the step; the message is the hint shown when asking again."""
 
 
-class Refused(Exception):
+class Refused(Refusal):
     """A conversation that may not start (or finish) for this person; the message says why."""
 
 

@@ -12,7 +12,6 @@ from bot.core import clock
 from bot.core.actor import Actor
 from bot.core.branches import BranchDirectory, NotFound, PermissionDenied, Roles
 from bot.core.models import OutboxItem
-from bot.plugins.appeals import rules
 from bot.plugins.appeals.models import AppealEvent
 from bot.plugins.appeals.rules import Action, TransitionError
 from bot.plugins.appeals.service import AppealService, Stale

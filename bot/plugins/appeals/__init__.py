@@ -7,14 +7,12 @@ from nonebot.plugin import PluginMetadata
 require("nonebot_plugin_apscheduler")
 from nonebot_plugin_apscheduler import scheduler  # noqa: E402
 
-from bot.chat import ActorDep, ArgText, CommandName, Mentions, respond  # noqa: E402
-from bot.core.branches import Conflict, NotFound, PermissionDenied  # noqa: E402
+from bot.chat import ActorDep, ArgText, CommandName, Mentions, answer  # noqa: E402
 from bot.runtime import database, roles, sender  # noqa: E402
 
 from .config import Config  # noqa: E402
 from .handlers import AppealHandlers  # noqa: E402
-from .rules import TransitionError  # noqa: E402
-from .service import AppealService, Stale  # noqa: E402
+from .service import AppealService  # noqa: E402
 from .timelimits import TimeLimits  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
@@ -62,16 +60,13 @@ appeal_commands = on_command(
 
 @appeal_commands.handle()
 async def _dispatch(bot: Bot, event: Event, actor: ActorDep, name: CommandName, arg: ArgText, at: Mentions) -> None:
-    try:
-        if name == "诉求":
-            reply = await handlers.appeal(actor, arg, at)
-        elif name == "我的诉求":
-            reply = await handlers.mine(actor, arg, at)
-        else:
-            reply = await handlers.transition(actor, name, arg)
-    except (PermissionDenied, NotFound, Conflict, TransitionError, Stale) as error:
-        reply = str(error)
-    await respond(bot, event, reply, mention=actor.group_id is not None)
+    if name == "诉求":
+        work = handlers.appeal(actor, arg, at)
+    elif name == "我的诉求":
+        work = handlers.mine(actor, arg, at)
+    else:
+        work = handlers.transition(actor, name, arg)
+    await answer(bot, event, work, mention=actor.group_id is not None)
 
 
 async def check_appeal_deadlines() -> None:

@@ -15,6 +15,8 @@ import re
 from datetime import date
 from enum import Enum
 
+from bot.core.errors import Refusal
+
 PENDING, ACCEPTED, TRANSFERRED, RETURNED, CLOSED, FOLLOWED_UP, REOPENED = (
     "待受理", "已受理", "已转办", "已退单", "已办结", "已回访", "重办"
 )
@@ -54,7 +56,7 @@ class Action(Enum):
     WITHDRAW = "撤回"
 
 
-class TransitionError(Exception):
+class TransitionError(Refusal):
     """A change the workflow does not allow; the message says why, in Chinese."""
 
 

@@ -18,6 +18,7 @@ from bot.core import clock, ledger
 from bot.core.actor import Actor, split_key
 from bot.core.branches import NotFound, PermissionDenied, Roles
 from bot.core.db import Database
+from bot.core.errors import Refusal
 from bot.core.models import Branch, Secretary
 from bot.core.outbox import Target, enqueue
 from bot.core.parts import Mention, Part
@@ -32,7 +33,7 @@ MAX_DESCRIPTION = 500
 MAX_NOTE = 200
 
 
-class Stale(Exception):
+class Stale(Refusal):
     """Someone else changed the appeal in the meantime."""
 
 

@@ -4,8 +4,7 @@ from nonebot import on_command
 from nonebot.adapters import Bot, Event
 from nonebot.plugin import PluginMetadata
 
-from bot.chat import ActorDep, ArgText, CommandName, Mentions, respond
-from bot.core.branches import Conflict, NotFound, PermissionDenied
+from bot.chat import ActorDep, ArgText, CommandName, Mentions, answer
 
 from . import handlers
 from .registration import REGISTRATION
@@ -48,11 +47,7 @@ _ROUTES = {
 
 @branch_commands.handle()
 async def _dispatch(bot: Bot, event: Event, actor: ActorDep, name: CommandName, arg: ArgText, at: Mentions) -> None:
-    try:
-        reply = await _ROUTES[name](actor, arg, at)
-    except (PermissionDenied, NotFound, Conflict) as error:
-        reply = str(error)
-    await respond(bot, event, reply, mention=name == "登记")
+    await answer(bot, event, _ROUTES[name](actor, arg, at), mention=name == "登记")
 
 
 __all__ = ["REGISTRATION"]

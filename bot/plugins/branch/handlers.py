@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from bot.chat import split_args
 from bot.core.actor import Actor
-from bot.core.branches import PARTY_STATUSES, Conflict, NotFound
+from bot.core.branches import PARTY_STATUSES, Conflict
 from bot.core.settings import get_settings
 from bot.runtime import branches, conversations, members, profile_extras, roles
 
 from .registration import REGISTRATION
 
 MAX_ARG = 200
-
-
-async def _branch_here(actor: Actor):
-    """The branch of the actor's group, or a clear refusal."""
-    if actor.group_id is None:
-        raise Conflict("请在支部群里使用这条命令。")
-    branch = await branches.of_group(actor.platform, actor.group_id)
-    if branch is None:
-        raise NotFound("本群还没有开通支部。请行业党委或群主发送：/支部 开通 <支部名称>")
-    return branch
 
 
 async def _display_name(branch_id: int, key: str, raw_id: str) -> str:
@@ -47,7 +37,7 @@ async def branch(actor: Actor, arg: str, at: list[str]) -> str:
         return f"已开通「{created.name}」。每天 {created.push_time} 推送学习内容。请行业党委发送 /书记 设置 @某人 指定书记。"
     if words:
         return "用法：/支部（查看名片）或 /支部 开通 <支部名称>"
-    card = await branches.card(await _branch_here(actor))
+    card = await branches.card(await branches.here(actor))
     lines = [
         f"【{card.name}】",
         f"书记：{'、'.join(card.secretaries) or '未设置'}",
@@ -66,7 +56,7 @@ async def secretary(actor: Actor, arg: str, at: list[str]) -> str:
     usage = "/书记 设置 @某人 或 /书记 移除 @某人"
     if not words or words[0] not in ("设置", "移除"):
         return f"用法：{usage}"
-    branch_ = await _branch_here(actor)
+    branch_ = await branches.here(actor)
     target = _one_mention(at, usage)
     key = f"{actor.platform}:{target}"
     name = await _display_name(branch_.id, key, target)
@@ -111,7 +101,7 @@ async def confirm(actor: Actor, arg: str, at: list[str]) -> str:
     """/认定 @某人 <党员|预备党员|积极分子|群众>."""
     usage = f"/认定 @某人 <{'|'.join(PARTY_STATUSES)}>"
     words = split_args(arg)
-    branch_ = await _branch_here(actor)
+    branch_ = await branches.here(actor)
     target = _one_mention(at, usage)
     if not words or words[-1] not in PARTY_STATUSES:
         return f"用法：{usage}"
@@ -123,7 +113,7 @@ async def profile(actor: Actor, arg: str, at: list[str]) -> str:
     """/档案 (own) or /档案 @某人 (secretary)."""
     if len(at) > 1:
         return "一次只能查看一个人的档案：/档案 @某人"
-    branch_ = await _branch_here(actor)
+    branch_ = await branches.here(actor)
     target_key = f"{actor.platform}:{at[0]}" if at else actor.key
     record = await members.profile(actor, branch_, target_key)
     status = record.status or f"{record.declared_status}（待认定）"

@@ -12,9 +12,8 @@ require("nonebot_plugin_apscheduler")
 from nonebot_plugin_apscheduler import scheduler  # noqa: E402
 
 from bot.admin import sqlite_backup  # noqa: E402
-from bot.chat import ActorDep, ArgText, CommandName, respond  # noqa: E402
+from bot.chat import ActorDep, ArgText, CommandName, answer  # noqa: E402
 from bot.core import clock  # noqa: E402
-from bot.core.branches import Conflict, NotFound, PermissionDenied  # noqa: E402
 from bot.runtime import sender, settings  # noqa: E402
 
 from . import handlers  # noqa: E402
@@ -48,11 +47,7 @@ ops_commands = on_command("通知", aliases={"状态"}, priority=10, block=True)
 
 @ops_commands.handle()
 async def _dispatch(bot: Bot, event: Event, actor: ActorDep, name: CommandName, arg: ArgText) -> None:
-    try:
-        reply = await (handlers.notice(actor, arg) if name == "通知" else handlers.status(actor, arg))
-    except (PermissionDenied, NotFound, Conflict) as error:
-        reply = str(error)
-    await respond(bot, event, reply)
+    await answer(bot, event, handlers.notice(actor, arg) if name == "通知" else handlers.status(actor, arg))
 
 
 departures = on_notice(rule=Rule(is_departure), priority=5, block=False)

@@ -8,8 +8,7 @@ from nonebot.adapters import Bot, Event
 from nonebot.plugin import PluginMetadata
 
 from bot import platform
-from bot.chat import ActorDep, ArgText, CommandName, Mentions, respond
-from bot.core.branches import Conflict, NotFound, PermissionDenied
+from bot.chat import ActorDep, ArgText, CommandName, Mentions, answer
 from bot.runtime import database, profile_extras
 
 from .config import Config
@@ -81,11 +80,8 @@ _ROUTES = {
 
 @records_commands.handle()
 async def _dispatch(bot: Bot, event: Event, actor: ActorDep, name: CommandName, arg: ArgText, at: Mentions) -> None:
-    try:
-        if name == "月报":
-            reply = await handlers.monthly(actor, arg, at, platform.takes_images(bot))
-        else:
-            reply = await _ROUTES[name](actor, arg, at)
-    except (PermissionDenied, NotFound, Conflict) as error:
-        reply = str(error)
-    await respond(bot, event, reply, mention=name in ("报名", "签到", "积分", "联系"))
+    if name == "月报":
+        work = handlers.monthly(actor, arg, at, platform.takes_images(bot))
+    else:
+        work = _ROUTES[name](actor, arg, at)
+    await answer(bot, event, work, mention=name in ("报名", "签到", "积分", "联系"))

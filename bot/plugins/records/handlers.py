@@ -54,12 +54,7 @@ class RecordsHandlers:
 
     async def _branch(self, actor: Actor):
         """The actor's branch, or a hint."""
-        if actor.group_id is None:
-            raise Conflict("请在支部群里使用这条命令。")
-        branch = await branches.of_group(actor.platform, actor.group_id)
-        if branch is None:
-            raise NotFound("本群还没有开通支部。")
-        return branch
+        return await branches.here(actor)
 
     async def activity(self, actor: Actor, arg: str, at: list[str]) -> str:
         """/活动, /活动 发布, /活动 取消 <编号>."""

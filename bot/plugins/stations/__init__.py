@@ -9,8 +9,7 @@ from nonebot.plugin import PluginMetadata
 from nonebot.rule import Rule
 
 from bot import platform
-from bot.chat import ActorDep, ArgText, CommandName, respond
-from bot.core.branches import Conflict, NotFound, PermissionDenied
+from bot.chat import ActorDep, ArgText, CommandName, answer
 from bot.runtime import database, roles
 
 from .config import Config
@@ -50,11 +49,7 @@ station_commands = on_command("驿站", aliases={"司机之家", "停车", "维�
 
 @station_commands.handle()
 async def _dispatch(bot: Bot, event: Event, actor: ActorDep, name: CommandName, arg: ArgText) -> None:
-    try:
-        reply = await handlers.command(actor, name, arg)
-    except (PermissionDenied, NotFound, Conflict) as error:
-        reply = str(error)
-    await respond(bot, event, reply, mention=actor.group_id is not None)
+    await answer(bot, event, handlers.command(actor, name, arg), mention=actor.group_id is not None)
 
 
 def _for_stations(event: Event) -> bool:
@@ -70,13 +65,12 @@ async def _lookup(bot: Bot, event: Event, actor: ActorDep) -> None:
     point = platform.location_of(event)
     text = event.get_plaintext()
     if point is not None:
-        reply = await handlers.location(actor, point[0], point[1], text)
+        work = handlers.location(actor, point[0], point[1], text)
     elif platform.has_location_segment(event):
         return  # a JSON card of another kind (a link, a mini-program): not ours
     else:
-        reply = await handlers.question(actor, text)
-    if reply:
-        await respond(bot, event, reply, mention=actor.group_id is not None)
+        work = handlers.question(actor, text)
+    await answer(bot, event, work, mention=actor.group_id is not None)
 
 
 @get_driver().on_startup

@@ -10,9 +10,7 @@ from nonebot.rule import Rule
 require("nonebot_plugin_apscheduler")
 from nonebot_plugin_apscheduler import scheduler  # noqa: E402
 
-from bot import platform  # noqa: E402
-from bot.chat import ActorDep, ArgText, CommandName, Mentions, respond  # noqa: E402
-from bot.core.branches import Conflict, NotFound, PermissionDenied  # noqa: E402
+from bot.chat import ActorDep, ArgText, CommandName, Mentions, answer  # noqa: E402
 from bot.runtime import database, loose_words, sender  # noqa: E402
 
 from .config import Config  # noqa: E402
@@ -64,18 +62,9 @@ _ROUTES = {
 }
 
 
-async def _run(bot: Bot, event: Event, route, actor, arg: str, at: list[str], mention: bool) -> None:
-    """Call a handler and answer; refusals come back as their message."""
-    try:
-        reply = await route(actor, arg, at)
-    except (PermissionDenied, NotFound, Conflict) as error:
-        reply = str(error)
-    await respond(bot, event, reply, mention=mention)
-
-
 @study_commands.handle()
 async def _dispatch(bot: Bot, event: Event, actor: ActorDep, name: CommandName, arg: ArgText, at: Mentions) -> None:
-    await _run(bot, event, _ROUTES[name], actor, arg, at, mention=name in ("打卡", "答题"))
+    await answer(bot, event, _ROUTES[name](actor, arg, at), mention=name in ("打卡", "答题"))
 
 
 def _plain_study_word(bot: Bot, event: Event) -> bool:
@@ -96,9 +85,9 @@ study_words = on_message(rule=Rule(_plain_study_word), priority=11, block=True)
 async def _plain(bot: Bot, event: Event, actor: ActorDep) -> None:
     text = event.get_plaintext().strip()
     if text in CHECKIN_WORDS:
-        await _run(bot, event, handlers.check_in, actor, "", [], mention=True)
+        await answer(bot, event, handlers.check_in(actor, "", []), mention=True)
     else:
-        await _run(bot, event, handlers.quiz, actor, text, [], mention=True)
+        await answer(bot, event, handlers.quiz(actor, text, []), mention=True)
 
 
 async def push_due_study() -> None:

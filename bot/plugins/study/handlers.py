@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.chat import split_args
 from bot.core.actor import Actor
-from bot.core.branches import Conflict, NotFound, PermissionDenied
+from bot.core.branches import PermissionDenied
 from bot.core.conversation import Flow, Invalid, Step
 from bot.core.parts import Mention, Part
 from bot.runtime import branches, conversations, roles
@@ -25,12 +25,7 @@ class StudyHandlers:
 
     async def _branch(self, actor: Actor):
         """The actor's branch, or a hint."""
-        if actor.group_id is None:
-            raise Conflict("请在支部群里使用学习功能。")
-        branch = await branches.of_group(actor.platform, actor.group_id)
-        if branch is None:
-            raise NotFound("本群还没有开通支部，学习打卡暂不可用。")
-        return branch
+        return await branches.here(actor, "学习打卡")
 
     async def _managed(self, actor: Actor):
         """The actor's branch, when they may manage it."""
