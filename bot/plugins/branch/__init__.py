@@ -14,6 +14,7 @@ __plugin_meta__ = PluginMetadata(
     description="支部开通与名片、书记任免、承办部门、党员登记与认定、档案",
     usage="/支部 · /登记 · /档案",
     extra={
+        "order": 10,
         "commands": [
             {"usage": "/支部", "desc": "本支部名片：名称、书记、人数、推送时间、本月主题", "roles": ["司机"]},
             {"usage": "/支部 开通 <名称>", "desc": "把本群开通为支部", "roles": ["行业党委", "群主"]},

@@ -12,7 +12,7 @@ __plugin_meta__ = PluginMetadata(
     name="帮助",
     description="查看可用的命令",
     usage="/帮助 · /帮助 <功能>",
-    extra={"commands": [{"usage": "/帮助 [功能]", "desc": "查看可用命令；加功能名看该功能的全部命令", "roles": ["司机"]}]},
+    extra={"order": 90, "commands": [{"usage": "/帮助 [功能]", "desc": "查看可用命令；加功能名看该功能的全部命令", "roles": ["司机"]}]},
 )
 
 help_command = on_command("帮助", aliases={"help", "菜单", "功能"}, priority=10, block=True)
