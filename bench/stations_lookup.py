@@ -21,6 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.core.migrate import import_all_models  # noqa: E402
+
+import_all_models()  # a bare NoneBot, so the plugin package can be imported outside the bot
+
 from bot.plugins.stations.regions import load_regions  # noqa: E402
 from bot.plugins.stations.search import (  # noqa: E402
     SERVICE_TAGS,
