@@ -72,7 +72,7 @@ def nearest_text(result: NearestResult) -> str:
     what = f"提供「{result.service}」的" if result.service else ""
     lines = [f"离您最近的{what}驿站："] + [station_lines(n.station, n.distance_km) for n in result.items]
     if not result.service:
-        lines.append("想找特定服务，可以接着说“洗澡”“停车”“修车”等。")
+        lines.append("想找特定服务，两分钟内 @我 说“洗澡”“停车”“修车”等即可。")
     return "\n".join(lines)
 
 
