@@ -1,13 +1,15 @@
 """Appeals (诉求): intake by conversation, a tracked workflow with time limits, follow-up and statistics."""
 
-from nonebot import get_driver, get_plugin_config, on_command, require
+from nonebot import get_driver, get_plugin_config, require
 from nonebot.adapters import Bot, Event
 from nonebot.plugin import PluginMetadata
 
 require("nonebot_plugin_apscheduler")
 from nonebot_plugin_apscheduler import scheduler  # noqa: E402
 
-from bot.chat import ActorDep, ArgText, CommandName, Mentions, answer  # noqa: E402
+from bot.chat import answer  # noqa: E402
+from bot.commands import route  # noqa: E402
+from bot.core.actor import Actor  # noqa: E402
 from bot.runtime import database, roles, sender  # noqa: E402
 
 from .config import Config  # noqa: E402
@@ -53,13 +55,8 @@ limits = TimeLimits(
 service = AppealService(database, roles, limits)
 handlers = AppealHandlers(service)
 
-appeal_commands = on_command(
-    "诉求", aliases={"我的诉求", "受理", "转办", "上报", "办结", "退回", "回访"}, priority=10, block=True
-)
-
-
-@appeal_commands.handle()
-async def _dispatch(bot: Bot, event: Event, actor: ActorDep, name: CommandName, arg: ArgText, at: Mentions) -> None:
+@route("诉求", "我的诉求", "受理", "转办", "上报", "办结", "退回", "回访")
+async def _dispatch(bot: Bot, event: Event, actor: Actor, name: str, arg: str, at: list[str]) -> None:
     if name == "诉求":
         work = handlers.appeal(actor, arg, at)
     elif name == "我的诉求":

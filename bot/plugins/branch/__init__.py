@@ -1,10 +1,11 @@
 """Branch and members: /支部, /书记, /部门, /登记, /认定, /档案 — one matcher, dispatch inside."""
 
-from nonebot import on_command
 from nonebot.adapters import Bot, Event
 from nonebot.plugin import PluginMetadata
 
-from bot.chat import ActorDep, ArgText, CommandName, Mentions, answer
+from bot.chat import answer
+from bot.commands import route
+from bot.core.actor import Actor
 
 from . import handlers
 from .registration import REGISTRATION
@@ -31,10 +32,6 @@ __plugin_meta__ = PluginMetadata(
     },
 )
 
-branch_commands = on_command(
-    "支部", aliases={"书记", "部门", "承办部门", "登记", "认定", "档案"}, priority=10, block=True
-)
-
 _ROUTES = {
     "支部": handlers.branch,
     "书记": handlers.secretary,
@@ -46,8 +43,8 @@ _ROUTES = {
 }
 
 
-@branch_commands.handle()
-async def _dispatch(bot: Bot, event: Event, actor: ActorDep, name: CommandName, arg: ArgText, at: Mentions) -> None:
+@route(*_ROUTES)
+async def _dispatch(bot: Bot, event: Event, actor: Actor, name: str, arg: str, at: list[str]) -> None:
     await answer(bot, event, _ROUTES[name](actor, arg, at), mention=name == "登记")
 
 

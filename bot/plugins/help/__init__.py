@@ -1,11 +1,12 @@
 """/帮助: what this person may do here, built from every plugin's metadata."""
 
 import nonebot
-from nonebot import on_command
 from nonebot.adapters import Bot, Event
 from nonebot.plugin import PluginMetadata
 
-from bot.chat import ActorDep, ArgText, respond
+from bot.chat import respond
+from bot.commands import route
+from bot.core.actor import Actor
 from bot.runtime import branches, roles
 
 __plugin_meta__ = PluginMetadata(
@@ -15,7 +16,6 @@ __plugin_meta__ = PluginMetadata(
     extra={"order": 90, "commands": [{"usage": "/帮助 [功能]", "desc": "查看可用命令；加功能名看该功能的全部命令", "roles": ["司机"]}]},
 )
 
-help_command = on_command("帮助", aliases={"help", "菜单", "功能"}, priority=10, block=True)
 
 
 def _areas() -> list[PluginMetadata]:
@@ -47,8 +47,8 @@ def render_help(held: set[str], area: str | None) -> str:
     return "\n".join(lines)
 
 
-@help_command.handle()
-async def _help(bot: Bot, event: Event, actor: ActorDep, arg: ArgText) -> None:
+@route("帮助", "help", "菜单", "功能")
+async def _help(bot: Bot, event: Event, actor: Actor, name: str, arg: str, at: list[str]) -> None:
     branch = await branches.of_group(actor.platform, actor.group_id)
     held = await roles.role_names(actor, branch)
     if actor.is_group_owner:

@@ -3,7 +3,7 @@
 import asyncio
 import logging
 
-from nonebot import get_driver, on_command, on_notice, require
+from nonebot import get_driver, on_notice, require
 from nonebot.adapters import Bot, Event
 from nonebot.plugin import PluginMetadata
 from nonebot.rule import Rule
@@ -12,7 +12,9 @@ require("nonebot_plugin_apscheduler")
 from nonebot_plugin_apscheduler import scheduler  # noqa: E402
 
 from bot.admin import sqlite_backup  # noqa: E402
-from bot.chat import ActorDep, ArgText, CommandName, answer  # noqa: E402
+from bot.chat import answer  # noqa: E402
+from bot.commands import route  # noqa: E402
+from bot.core.actor import Actor  # noqa: E402
 from bot.core import clock  # noqa: E402
 from bot.runtime import sender, settings  # noqa: E402
 
@@ -42,11 +44,8 @@ __plugin_meta__ = PluginMetadata(
 
 config = handlers.config
 
-ops_commands = on_command("通知", aliases={"状态"}, priority=10, block=True)
-
-
-@ops_commands.handle()
-async def _dispatch(bot: Bot, event: Event, actor: ActorDep, name: CommandName, arg: ArgText) -> None:
+@route("通知", "状态")
+async def _dispatch(bot: Bot, event: Event, actor: Actor, name: str, arg: str, at: list[str]) -> None:
     await answer(bot, event, handlers.notice(actor, arg) if name == "通知" else handlers.status(actor, arg))
 
 

@@ -3,12 +3,14 @@
 from datetime import timedelta
 from pathlib import Path
 
-from nonebot import get_plugin_config, on_command
+from nonebot import get_plugin_config
 from nonebot.adapters import Bot, Event
 from nonebot.plugin import PluginMetadata
 
 from bot import platform
-from bot.chat import ActorDep, ArgText, CommandName, Mentions, answer
+from bot.chat import answer
+from bot.commands import route
+from bot.core.actor import Actor
 from bot.runtime import database, profile_extras
 
 from .config import Config
@@ -61,10 +63,6 @@ async def _appeal_figures(database, branch_id: int, first, end) -> dict[str, int
 
 monthly_report_extras.append(_appeal_figures)
 
-records_commands = on_command(
-    "活动", aliases={"报名", "签到", "补签", "联系", "我的联系人", "积分", "积分榜", "月报", "台账"}, priority=10, block=True
-)
-
 _ROUTES = {
     "活动": handlers.activity,
     "报名": handlers.sign_up,
@@ -78,8 +76,8 @@ _ROUTES = {
 }
 
 
-@records_commands.handle()
-async def _dispatch(bot: Bot, event: Event, actor: ActorDep, name: CommandName, arg: ArgText, at: Mentions) -> None:
+@route(*_ROUTES, "月报")
+async def _dispatch(bot: Bot, event: Event, actor: Actor, name: str, arg: str, at: list[str]) -> None:
     if name == "月报":
         work = handlers.monthly(actor, arg, at, platform.takes_images(bot))
     else:

@@ -3,13 +3,15 @@
 import asyncio
 import logging
 
-from nonebot import get_driver, get_plugin_config, on_command, on_message
+from nonebot import get_driver, get_plugin_config, on_message
 from nonebot.adapters import Bot, Event
 from nonebot.plugin import PluginMetadata
 from nonebot.rule import Rule
 
 from bot import platform
-from bot.chat import ActorDep, ArgText, CommandName, answer
+from bot.chat import ActorDep, answer
+from bot.commands import route
+from bot.core.actor import Actor
 from bot.runtime import database, roles
 
 from .config import Config
@@ -44,11 +46,8 @@ config = get_plugin_config(Config)
 service = StationService(database, roles)
 handlers = StationHandlers(service, config.stations_max_km)
 
-station_commands = on_command("驿站", aliases={"司机之家", "停车", "维修"}, priority=10, block=True)
-
-
-@station_commands.handle()
-async def _dispatch(bot: Bot, event: Event, actor: ActorDep, name: CommandName, arg: ArgText) -> None:
+@route("驿站", "司机之家", "停车", "维修")
+async def _dispatch(bot: Bot, event: Event, actor: Actor, name: str, arg: str, at: list[str]) -> None:
     await answer(bot, event, handlers.command(actor, name, arg), mention=actor.group_id is not None)
 
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from nonebot import get_driver, get_plugin_config, on_command, on_message, require
+from nonebot import get_driver, get_plugin_config, on_message, require
 from nonebot.adapters import Bot, Event
 from nonebot.plugin import PluginMetadata
 from nonebot.rule import Rule
@@ -10,7 +10,9 @@ from nonebot.rule import Rule
 require("nonebot_plugin_apscheduler")
 from nonebot_plugin_apscheduler import scheduler  # noqa: E402
 
-from bot.chat import ActorDep, ArgText, CommandName, Mentions, answer  # noqa: E402
+from bot.chat import ActorDep, answer  # noqa: E402
+from bot.commands import route  # noqa: E402
+from bot.core.actor import Actor  # noqa: E402
 from bot.runtime import database, loose_words, sender  # noqa: E402
 
 from .config import Config  # noqa: E402
@@ -50,8 +52,6 @@ handlers = StudyHandlers(service, config.study_remind_max_mentions)
 CHECKIN_WORDS = {"打卡", "学习打卡", "已学习"}
 loose_words.update(CHECKIN_WORDS)
 
-study_commands = on_command("学习", aliases={"打卡", "答题", "推送时间", "推送", "本月主题"}, priority=10, block=True)
-
 _ROUTES = {
     "学习": handlers.study,
     "打卡": handlers.check_in,
@@ -62,8 +62,8 @@ _ROUTES = {
 }
 
 
-@study_commands.handle()
-async def _dispatch(bot: Bot, event: Event, actor: ActorDep, name: CommandName, arg: ArgText, at: Mentions) -> None:
+@route(*_ROUTES)
+async def _dispatch(bot: Bot, event: Event, actor: Actor, name: str, arg: str, at: list[str]) -> None:
     await answer(bot, event, _ROUTES[name](actor, arg, at), mention=name in ("打卡", "答题"))
 
 
