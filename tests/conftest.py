@@ -93,8 +93,19 @@ async def _sqlite_template() -> Path:
     return _template
 
 
+_pg_reason: list[str | None] = []
+
+
 async def _pg_available() -> str | None:
-    """None when PostgreSQL answers, else the reason to skip."""
+    """None when PostgreSQL answers, else the reason to skip (asked once per session)."""
+    if _pg_reason:
+        return _pg_reason[0]
+    _pg_reason.append(await _probe_pg())
+    return _pg_reason[0]
+
+
+async def _probe_pg() -> str | None:
+    """Try one connection."""
     try:
         import asyncpg
 
