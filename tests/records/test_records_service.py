@@ -155,3 +155,12 @@ async def test_export_masks_unless_private(world, tmp_path):
     full = await service.export(branch, tmp_path / "full", full=True)
     assert list(csv.reader(full.open(encoding="utf-8-sig")))[1][1] == "13812345678"
     assert len(rows) == 4
+
+
+async def test_the_profile_summary_line_counts_this_month(world):
+    service, branch, _ = world
+    async with service.database.session() as session:
+        await ledger.record(session, "qq:1", branch.id, ledger.STUDY)
+        await ledger.record(session, "qq:1", branch.id, ledger.QUIZ, note="正确")
+    line = await service.summary_line(branch.id, "qq:1")
+    assert "学习打卡1次" in line and "答题1次" in line and "本月 3" in line
