@@ -27,7 +27,14 @@ sys.path.insert(0, str(ROOT))
 from bot.onebot_client import OneBotClient  # noqa: E402
 from tests.support.botprocess import BotProcess, free_port  # noqa: E402
 
-CHATTER = ["今天跑贵阳到重庆，路上堵不堵？", "刚卸完货，准备吃饭了", "哈哈哈👍", "G75 有没有团雾", "收到", "晚上注意安全"]
+CHATTER = [
+    "今天跑贵阳到重庆，路上堵不堵？",
+    "刚卸完货，准备吃饭了",
+    "哈哈哈👍",
+    "G75 有没有团雾",
+    "收到",
+    "晚上注意安全",
+]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -47,8 +54,13 @@ class BareBot:
     def start(self) -> None:
         env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", "ENVIRONMENT": "bench"}
         self.log = open(self.workdir / "bare.log", "wb")  # noqa: SIM115
-        self.process = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_bot.py")], cwd=self.workdir,
-                                        env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "bare_bot.py")],
+            cwd=self.workdir,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
 
     def v11_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/onebot/v11/ws"
@@ -137,7 +149,15 @@ async def measure(name: str, url: str, pid: int, args, whole: bool) -> dict:
     if whole:
         await open_branches(client, ["7000", *[command_groups(w) for w in range(50)]])
     await sentinel(client, command, "7000")  # warm-up
-    result = {"bot": name, "chatter": await chatter_run(client, pid, args.messages, command, )}
+    result = {
+        "bot": name,
+        "chatter": await chatter_run(
+            client,
+            pid,
+            args.messages,
+            command,
+        ),
+    }
     result["commands_c1"] = await command_run(client, args.commands // 4, 1, command, command_groups)
     result["commands_c50"] = await command_run(client, args.commands, 50, command, command_groups)
     if whole and args.conversations:
@@ -164,7 +184,9 @@ async def main() -> None:
     finally:
         bare.stop()
 
-    whole = BotProcess(workdir / "whole", env={"LOG_LEVEL": "WARNING", "DELIVERY_GAP_MIN": "0", "DELIVERY_GAP_MAX": "0"})
+    whole = BotProcess(
+        workdir / "whole", env={"LOG_LEVEL": "WARNING", "DELIVERY_GAP_MIN": "0", "DELIVERY_GAP_MAX": "0"}
+    )
     whole.start()
     try:
         whole_result = await measure("whole", whole.v11_url(), whole.process.pid, args, whole=True)
@@ -174,17 +196,25 @@ async def main() -> None:
     ratio = round(whole_result["chatter"]["events_per_s"] / bare_result["chatter"]["events_per_s"], 3)
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{'':28}{'bare NoneBot':>16}{'whole bot':>16}")
-    print(f"{'chatter events/s':28}{bare_result['chatter']['events_per_s']:>16}{whole_result['chatter']['events_per_s']:>16}")
-    print(f"{'chatter CPU ms/event':28}{bare_result['chatter']['cpu_ms_per_event']:>16}{whole_result['chatter']['cpu_ms_per_event']:>16}")
+    print(
+        f"{'chatter events/s':28}{bare_result['chatter']['events_per_s']:>16}{whole_result['chatter']['events_per_s']:>16}"
+    )
+    print(
+        f"{'chatter CPU ms/event':28}{bare_result['chatter']['cpu_ms_per_event']:>16}{whole_result['chatter']['cpu_ms_per_event']:>16}"
+    )
     for key in ("commands_c1", "commands_c50"):
         for metric in ("commands_per_s", "p50_ms", "p99_ms"):
             print(f"{key + ' ' + metric:28}{bare_result[key][metric]:>16}{whole_result[key][metric]:>16}")
     if "chatter_with_conversations" in whole_result:
         c = whole_result["chatter_with_conversations"]
-        print(f"whole bot with {args.conversations} conversations in flight: {c['events_per_s']} events/s, "
-              f"{c['cpu_ms_per_event']} CPU ms/event")
+        print(
+            f"whole bot with {args.conversations} conversations in flight: {c['events_per_s']} events/s, "
+            f"{c['cpu_ms_per_event']} CPU ms/event"
+        )
     print(f"ratio whole/bare (chatter events/s): {ratio}")
-    print(json.dumps({"bench": "chatter", "bare": bare_result, "whole": whole_result, "ratio": ratio}, ensure_ascii=False))
+    print(
+        json.dumps({"bench": "chatter", "bare": bare_result, "whole": whole_result, "ratio": ratio}, ensure_ascii=False)
+    )
 
 
 if __name__ == "__main__":

@@ -68,8 +68,13 @@ async def main() -> None:
     await database.dispose()
     generated = time.perf_counter() - started
 
-    env = {"LOG_LEVEL": "WARNING", "DELIVERY_GAP_MIN": "0.005", "DELIVERY_GAP_MAX": "0.01",
-           "STUDY_PUSH_CHECK_SECONDS": "1", "DELIVERY_POLL_SECONDS": "0.2"}
+    env = {
+        "LOG_LEVEL": "WARNING",
+        "DELIVERY_GAP_MIN": "0.005",
+        "DELIVERY_GAP_MAX": "0.01",
+        "STUDY_PUSH_CHECK_SECONDS": "1",
+        "DELIVERY_POLL_SECONDS": "0.2",
+    }
     processes = [BotProcess(workdir / f"p{n}", database_url=url, env=env) for n in range(len(accounts))]
     for process in processes:
         process.workdir.mkdir(parents=True, exist_ok=True)
@@ -85,7 +90,9 @@ async def main() -> None:
             "/诉求 统计": await command_latency(clients[0], "800000", "/诉求 统计", 20),
             "/驿站": await command_latency(clients[0], "800000", "/驿站 贵阳 洗澡", 20),
         }
-        pushes: Counter = Counter(c.target[1] for c in pushes_seen if c.is_send and "【今日学习】" in c.text and c.target)
+        pushes: Counter = Counter(
+            c.target[1] for c in pushes_seen if c.is_send and "【今日学习】" in c.text and c.target
+        )
         deadline = time.perf_counter() + 600
         while time.perf_counter() < deadline and len(pushes) < args.branches:
             for client in clients:
@@ -110,13 +117,22 @@ async def main() -> None:
     duplicates = sum(n - 1 for n in pushes.values() if n > 1)
     missed = len(groups - set(pushes))
     result = {
-        "database": url.split(":")[0], "processes": len(processes), "branches": args.branches,
-        "generate_s": round(generated, 1), "push_complete_s": round(elapsed, 1),
-        "sends_per_s": round(sum(pushes.values()) / elapsed, 1), "duplicates": duplicates, "missed": missed,
+        "database": url.split(":")[0],
+        "processes": len(processes),
+        "branches": args.branches,
+        "generate_s": round(generated, 1),
+        "push_complete_s": round(elapsed, 1),
+        "sends_per_s": round(sum(pushes.values()) / elapsed, 1),
+        "duplicates": duplicates,
+        "missed": missed,
         "p99_ms_during_push": latency,
     }
-    print(f"{result['database']}, {len(processes)} process(es), {args.branches} branches; generated in {generated:.0f} s")
-    print(f"push to every group: {elapsed:.1f} s, {result['sends_per_s']} sends/s, duplicates {duplicates}, missed {missed}")
+    print(
+        f"{result['database']}, {len(processes)} process(es), {args.branches} branches; generated in {generated:.0f} s"
+    )
+    print(
+        f"push to every group: {elapsed:.1f} s, {result['sends_per_s']} sends/s, duplicates {duplicates}, missed {missed}"
+    )
     for name, value in latency.items():
         print(f"p99 {name} during the push: {value} ms")
     print(json.dumps({"bench": "province", **result}, ensure_ascii=False))

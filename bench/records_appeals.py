@@ -21,8 +21,8 @@ from generate import appeals, fresh, ledger_rows, province
 from bot.core import clock
 from bot.core.branches import BranchDirectory, Roles
 from bot.core.models import Branch
-from bot.plugins.appeals.service import AppealService
-from bot.plugins.records.service import RecordsService
+from bot.features.appeals.service import AppealService
+from bot.features.records.service import RecordsService
 
 
 async def timed(label: str, call, runs: int = 20) -> dict:
@@ -54,7 +54,9 @@ async def run(url: str, ledger_count: int, appeal_count: int) -> list[dict]:
         await timed("/积分榜", lambda: records.ranking(1, month)),
         await timed("/月报", lambda: records.monthly(branch, month)),
         await timed("/诉求 统计 全部 (all branches)", lambda: appeal_service.statistics(None, None)),
-        await timed("/诉求 统计 本年 (one branch)", lambda: appeal_service.statistics(1, clock.today().replace(month=1, day=1))),
+        await timed(
+            "/诉求 统计 本年 (one branch)", lambda: appeal_service.statistics(1, clock.today().replace(month=1, day=1))
+        ),
     ]
     await database.dispose()
     for result in results:

@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.core.migrate import import_all_models  # noqa: E402
+from bot.core.migrate import import_all_models
 
 import_all_models()  # a bare NoneBot, so the plugin package can be imported outside the bot
 
-from bot.plugins.stations.regions import load_regions  # noqa: E402
-from bot.plugins.stations.search import (  # noqa: E402
+from bot.features.stations.regions import load_regions  # noqa: E402
+from bot.features.stations.search import (  # noqa: E402
     SERVICE_TAGS,
     STATION_KINDS,
     Station,
@@ -181,20 +181,31 @@ def main() -> None:
         del index, stations
         gc.collect()
 
-    print(f"jieba tokenizer (isolated, project dictionary): load {jieba_load_s * 1000:.0f} ms, "
-          f"+{jieba_rss / 1024:.1f} MiB RSS")
-    print(f"{'stations':>8} {'build ms':>9} {'index MiB':>9} | {'keyword/s':>9} {'p50 ms':>7} {'p99 ms':>7} | "
-          f"{'nearest/s':>9} {'p50 ms':>7} {'p99 ms':>7}")
+    print(
+        f"jieba tokenizer (isolated, project dictionary): load {jieba_load_s * 1000:.0f} ms, "
+        f"+{jieba_rss / 1024:.1f} MiB RSS"
+    )
+    print(
+        f"{'stations':>8} {'build ms':>9} {'index MiB':>9} | {'keyword/s':>9} {'p50 ms':>7} {'p99 ms':>7} | "
+        f"{'nearest/s':>9} {'p50 ms':>7} {'p99 ms':>7}"
+    )
     for r in results:
         k, n = r["keyword"], r["nearest"]
-        print(f"{r['stations']:>8} {r['build_ms']:>9} {r['index_mib']:>9} | {k['per_s']:>9} {k['p50_ms']:>7} "
-              f"{k['p99_ms']:>7} | {n['per_s']:>9} {n['p50_ms']:>7} {n['p99_ms']:>7}")
-    print(json.dumps({
-        "bench": "stations_lookup",
-        "jieba_load_ms": round(jieba_load_s * 1000),
-        "jieba_rss_mib": round(jieba_rss / 1024, 1),
-        "sizes": results,
-    }, ensure_ascii=False))
+        print(
+            f"{r['stations']:>8} {r['build_ms']:>9} {r['index_mib']:>9} | {k['per_s']:>9} {k['p50_ms']:>7} "
+            f"{k['p99_ms']:>7} | {n['per_s']:>9} {n['p50_ms']:>7} {n['p99_ms']:>7}"
+        )
+    print(
+        json.dumps(
+            {
+                "bench": "stations_lookup",
+                "jieba_load_ms": round(jieba_load_s * 1000),
+                "jieba_rss_mib": round(jieba_rss / 1024, 1),
+                "sizes": results,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -63,9 +63,12 @@ async def rush(client, members: int, concurrency: int, message) -> dict:
     wall = time.perf_counter() - start
     router.cancel()
     latencies.sort()
-    return {"per_s": round(members / wall, 1), "wall_s": round(wall, 2),
-            "p50_ms": round(statistics.median(latencies) * 1000, 1),
-            "p99_ms": round(latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000, 1)}
+    return {
+        "per_s": round(members / wall, 1),
+        "wall_s": round(wall, 2),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p99_ms": round(latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000, 1),
+    }
 
 
 async def main() -> None:
@@ -100,9 +103,20 @@ async def main() -> None:
     print(f"{'':14}{'per s':>10}{'p50 ms':>10}{'p99 ms':>10}")
     print(f"{'打卡':14}{checkin['per_s']:>10}{checkin['p50_ms']:>10}{checkin['p99_ms']:>10}")
     print(f"{'/答题':14}{answers['per_s']:>10}{answers['p50_ms']:>10}{answers['p99_ms']:>10}")
-    print(f"rows: check-ins {checkins} (distinct {distinct}), ledger {ledger}, answers {quiz} — expected {args.members} each")
-    print(json.dumps({"bench": "study_rush", "checkin": checkin, "answers": answers,
-                      "rows": {"checkins": checkins, "ledger": ledger, "answers": quiz}}, ensure_ascii=False))
+    print(
+        f"rows: check-ins {checkins} (distinct {distinct}), ledger {ledger}, answers {quiz} — expected {args.members} each"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "study_rush",
+                "checkin": checkin,
+                "answers": answers,
+                "rows": {"checkins": checkins, "ledger": ledger, "answers": quiz},
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import nonebot
 from nonebot.adapters.onebot.v11 import Adapter as OneBotV11Adapter
 from nonebot.adapters.onebot.v12 import Adapter as OneBotV12Adapter
 
+from bot import logs, runtime
 from bot.core.settings import environment
 
 PLUGIN_DIR = Path(__file__).parent / "plugins"
@@ -47,9 +48,9 @@ def load_plugins() -> None:
     """The scheduler first, then our plugins (the chatter gate registers with the first of them)."""
     nonebot.load_plugin("nonebot_plugin_apscheduler")
     # By module name, so the bot starts from any working directory.
-    for folder in sorted(PLUGIN_DIR.iterdir()):
-        if (folder / "__init__.py").exists() and not folder.name.startswith("_"):
-            nonebot.load_plugin(f"bot.plugins.{folder.name}")
+    for module in sorted(PLUGIN_DIR.glob("*.py")):
+        if not module.name.startswith("_"):
+            nonebot.load_plugin(f"bot.plugins.{module.stem}")
 
 
 def create_app(**overrides):
@@ -62,6 +63,8 @@ def create_app(**overrides):
     driver.register_adapter(OneBotV11Adapter)
     driver.register_adapter(OneBotV12Adapter)
     _route_logging()
+    logs.install()
+    runtime.install()
     load_plugins()
     return nonebot.get_asgi()
 

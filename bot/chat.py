@@ -1,46 +1,18 @@
-"""Handler helpers: who is asking, what they typed, and replies that never turn user text into CQ codes."""
+"""Replies that never turn user text into CQ codes, and the reading of a message into a command call."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import Annotated
+import difflib
+from dataclasses import dataclass
 
-from nonebot.adapters import Bot, Event, Message
-from nonebot.params import Command, CommandArg, Depends
+from nonebot.adapters import Bot, Event
 
-from . import platform
-from .core.actor import Actor
-from .core.errors import Refusal
-from .core.parts import Mention, Part
+from bot import platform
+from bot.core.commands import Command, registry
+from bot.core.parts import Mention, Part
 
-
-def _actor(bot: Bot, event: Event) -> Actor:
-    """The actor of a message event."""
-    actor = platform.actor_of(bot, event)
-    if actor is None:
-        raise ValueError("not a message event")
-    return actor
-
-
-def _arg_text(arg: Message = CommandArg()) -> str:
-    """The plain text after the command, trimmed."""
-    return arg.extract_plain_text().strip()
-
-
-def _command_name(command: tuple[str, ...] = Command()) -> str:
-    """Which alias the command was called by."""
-    return command[0]
-
-
-def _mentions(bot: Bot, event: Event) -> list[str]:
-    """Users @-mentioned (raw ids)."""
-    return platform.mentioned_ids(bot, event)
-
-
-ActorDep = Annotated[Actor, Depends(_actor)]
-ArgText = Annotated[str, Depends(_arg_text)]
-CommandName = Annotated[str, Depends(_command_name)]
-Mentions = Annotated[list[str], Depends(_mentions)]
+# Half- and full-width command starts: a phone keyboard often gives `／`.
+COMMAND_STARTS = ("/", "#", "／", "＃")
 
 
 async def respond(bot: Bot, event: Event, content: str | list[Part], *, mention: bool = False) -> None:
@@ -48,22 +20,56 @@ async def respond(bot: Bot, event: Event, content: str | list[Part], *, mention:
     parts: list[Part] = [content] if isinstance(content, str) else list(content)
     actor = platform.actor_of(bot, event)
     if mention and actor is not None and actor.group_id is not None:
-        parts.insert(0, Mention(actor.user_id))
-        if parts and isinstance(parts[1], str):
-            parts[1] = " " + parts[1]
+        first = parts[0] if parts else ""
+        parts = [Mention(actor.user_id), " " + first if isinstance(first, str) else first, *parts[1:]]
     await platform.reply(bot, event, parts)
 
 
-async def answer(bot: Bot, event: Event, work: Awaitable[str | list[Part] | None], *, mention: bool = False) -> None:
-    """Await a handler's reply and send it; a refusal is answered with its own message."""
+@dataclass(frozen=True)
+class Parsed:
+    """A message read as a command: the declaration, what was typed, and the argument left for it."""
+
+    spec: Command | None  # None: it started like a command but names none
+    alias: str
+    arg: str
+
+
+def first_text(event: Event) -> str:
+    """The plain text of the message (NoneBot has already removed an @ of the bot at its start)."""
     try:
-        reply = await work
-    except Refusal as refusal:
-        reply = str(refusal)
-    if reply:
-        await respond(bot, event, reply, mention=mention)
+        return event.get_plaintext()
+    except ValueError:
+        return ""
 
 
-def split_args(text: str) -> list[str]:
-    """Words of an argument, split on any white space (full-width too)."""
-    return text.replace("\u3000", " ").split()
+def parse_command(text: str) -> Parsed | None:
+    """`/驿站 乌当`, `／驿站`, `/ 驿站`, `#驿站乌当` → the declaration and its argument; None when no command start."""
+    stripped = text.strip()
+    if not stripped.startswith(COMMAND_STARTS):
+        return None
+    rest = stripped[1:].lstrip()
+    head, _, tail = rest.replace("\u3000", " ").partition(" ")
+    if head not in registry.heads:
+        # `/驿站乌当`: the longest declared name the text starts with.
+        known = [name for name in registry.heads if head.startswith(name)]
+        if not known:
+            return Parsed(None, head, tail)
+        name = max(known, key=len)
+        head, tail = name, rest[len(name) :]
+    found = registry.find(head, tail)
+    if found is None:
+        return Parsed(None, head, tail)
+    spec, arg = found
+    return Parsed(spec, head, arg)
+
+
+def closest_command(word: str) -> str | None:
+    """The declared command a mistyped word most likely meant."""
+    names = sorted(registry.heads)
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.4)
+    if close:
+        return close[0]
+    for name in names:
+        if word and (name in word or word in name):
+            return name
+    return None

@@ -65,7 +65,12 @@ class ApiCall:
     def is_send(self) -> bool:
         """Whether the call puts something in a chat."""
         return self.action in (
-            "send_msg", "send_group_msg", "send_private_msg", "send_message", "upload_group_file", "upload_private_file"
+            "send_msg",
+            "send_group_msg",
+            "send_private_msg",
+            "send_message",
+            "upload_group_file",
+            "upload_private_file",
         )
 
 
@@ -105,11 +110,18 @@ class OneBotClient:
         else:
             raise ConnectionError(f"cannot connect to {self.url}: {last_error!r}")
         if self.protocol == "v12":
-            await self._send_json(self._v12_meta("connect", version={"impl": "redwheel-playground", "version": "1", "onebot_version": "12"}))
+            await self._send_json(
+                self._v12_meta(
+                    "connect", version={"impl": "redwheel-playground", "version": "1", "onebot_version": "12"}
+                )
+            )
             await self._send_json(
                 self._v12_meta(
                     "status_update",
-                    status={"good": True, "bots": [{"self": {"platform": self.platform, "user_id": self.self_id}, "online": True}]},
+                    status={
+                        "good": True,
+                        "bots": [{"self": {"platform": self.platform, "user_id": self.self_id}, "online": True}],
+                    },
                 )
             )
         self._reader = asyncio.create_task(self._read())
@@ -142,9 +154,16 @@ class OneBotClient:
 
     def _response(self, call: ApiCall, echo: Any) -> dict:
         """A successful (or, for `fail_actions`, failed) API response."""
-        if call.action in self.fail_actions or (call.is_send and call.target and call.target[0] == "group"
-                                                and call.target[1] in self.fail_groups):
-            return {"status": "failed", "retcode": 1400 if self.protocol == "v11" else 10003, "data": None, "echo": echo, "message": "故障注入"}
+        if call.action in self.fail_actions or (
+            call.is_send and call.target and call.target[0] == "group" and call.target[1] in self.fail_groups
+        ):
+            return {
+                "status": "failed",
+                "retcode": 1400 if self.protocol == "v11" else 10003,
+                "data": None,
+                "echo": echo,
+                "message": "故障注入",
+            }
         data: Any = None
         if call.is_send:
             message_id = next(self._ids)
@@ -177,7 +196,14 @@ class OneBotClient:
     # ---- events -------------------------------------------------------------------------------------------
     def _v12_meta(self, detail_type: str, **extra) -> dict:
         """A v12 meta event."""
-        return {"id": uuid.uuid4().hex, "time": time.time(), "type": "meta", "detail_type": detail_type, "sub_type": "", **extra}
+        return {
+            "id": uuid.uuid4().hex,
+            "time": time.time(),
+            "type": "meta",
+            "detail_type": detail_type,
+            "sub_type": "",
+            **extra,
+        }
 
     @staticmethod
     def segments(content: str | list[dict]) -> list[dict]:
@@ -194,15 +220,31 @@ class OneBotClient:
         message = self.segments(content)
         if self.protocol == "v12":
             payload = {
-                "id": uuid.uuid4().hex, "time": time.time(), "type": "message", "detail_type": "group", "sub_type": "",
-                "message_id": str(message_id), "self": {"platform": self.platform, "user_id": self.self_id},
-                "message": message, "alt_message": "", "user_id": str(user_id), "group_id": str(group_id),
+                "id": uuid.uuid4().hex,
+                "time": time.time(),
+                "type": "message",
+                "detail_type": "group",
+                "sub_type": "",
+                "message_id": str(message_id),
+                "self": {"platform": self.platform, "user_id": self.self_id},
+                "message": message,
+                "alt_message": "",
+                "user_id": str(user_id),
+                "group_id": str(group_id),
             }
         else:
             payload = {
-                "time": int(time.time()), "self_id": int(self.self_id), "post_type": "message", "message_type": "group",
-                "sub_type": "normal", "message_id": message_id, "group_id": int(group_id), "user_id": int(user_id),
-                "message": message, "raw_message": "", "font": 0,
+                "time": int(time.time()),
+                "self_id": int(self.self_id),
+                "post_type": "message",
+                "message_type": "group",
+                "sub_type": "normal",
+                "message_id": message_id,
+                "group_id": int(group_id),
+                "user_id": int(user_id),
+                "message": message,
+                "raw_message": "",
+                "font": 0,
                 "sender": {"user_id": int(user_id), "nickname": nickname or f"司机{user_id}", "card": "", "role": role},
                 "anonymous": None,
             }
@@ -216,15 +258,30 @@ class OneBotClient:
         message = self.segments(content)
         if self.protocol == "v12":
             payload = {
-                "id": uuid.uuid4().hex, "time": time.time(), "type": "message", "detail_type": "private", "sub_type": "",
-                "message_id": str(message_id), "self": {"platform": self.platform, "user_id": self.self_id},
-                "message": message, "alt_message": "", "user_id": str(user_id),
+                "id": uuid.uuid4().hex,
+                "time": time.time(),
+                "type": "message",
+                "detail_type": "private",
+                "sub_type": "",
+                "message_id": str(message_id),
+                "self": {"platform": self.platform, "user_id": self.self_id},
+                "message": message,
+                "alt_message": "",
+                "user_id": str(user_id),
             }
         else:
             payload = {
-                "time": int(time.time()), "self_id": int(self.self_id), "post_type": "message", "message_type": "private",
-                "sub_type": "friend", "message_id": message_id, "user_id": int(user_id), "message": message,
-                "raw_message": "", "font": 0, "sender": {"user_id": int(user_id), "nickname": nickname or f"司机{user_id}"},
+                "time": int(time.time()),
+                "self_id": int(self.self_id),
+                "post_type": "message",
+                "message_type": "private",
+                "sub_type": "friend",
+                "message_id": message_id,
+                "user_id": int(user_id),
+                "message": message,
+                "raw_message": "",
+                "font": 0,
+                "sender": {"user_id": int(user_id), "nickname": nickname or f"司机{user_id}"},
             }
         await self._send_json(payload)
         return message_id

@@ -12,6 +12,29 @@ from nonebot.adapters.onebot import v11, v12
 from .core.actor import QQ, WECHAT, Actor
 from .core.parts import File, Image, Mention, Part
 
+GROUP_MESSAGE_EVENTS = (v11.GroupMessageEvent, v12.GroupMessageEvent)
+
+
+def protocol_of(bot: Bot) -> str:
+    """The protocol an account speaks: `v11`, `v12`."""
+    return "v12" if isinstance(bot, v12.Bot) else "v11"
+
+
+def capabilities(bot: Bot) -> frozenset[str]:
+    """What the platform takes: images, files, shared locations, links in text."""
+    return frozenset({"image", "file", "location", "link"})
+
+
+def user_key_of(bot: Bot, event: Event) -> str | None:
+    """`<platform>:<user id>` of a message event, cheaply (for the chatter gate)."""
+    user_id = getattr(event, "user_id", None)
+    return None if user_id is None else f"{platform_of(bot)}:{user_id}"
+
+
+def session_key_of(bot: Bot, event: Event) -> str:
+    """The conversation key of a message event, cheaply (same as `Actor.session_key`)."""
+    group_id = getattr(event, "group_id", None)
+    return f"{platform_of(bot)}:{group_id or 'private'}:{getattr(event, 'user_id', '')}"
 
 
 def platform_of(bot: Bot) -> str:
@@ -180,8 +203,3 @@ async def reply(bot: Bot, event: Event, parts: list[Part] | str) -> None:
             await send_file(bot, "group", actor.group_id, file)
         else:
             await send_file(bot, "private", actor.user_id, file)
-
-
-def takes_images(bot: Bot) -> bool:
-    """Whether the platform can receive pictures (can be turned off per deployment)."""
-    return True

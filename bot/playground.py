@@ -42,7 +42,7 @@ def segments(line: str) -> list[dict]:
     position = 0
     for match in _MENTION.finditer(line):
         if match.start() > position:
-            out.append({"type": "text", "data": {"text": line[position:match.start()]}})
+            out.append({"type": "text", "data": {"text": line[position : match.start()]}})
         out.append({"type": "at", "data": {"qq": match.group(1)}})
         position = match.end()
     if position < len(line):
@@ -99,7 +99,9 @@ class Playground:
         elif name == "私聊":
             self.private = not self.private
         elif name == "位置" and len(args) == 2:
-            location = [{"type": "location", "data": {"lat": args[0], "lon": args[1], "title": "我的位置", "content": ""}}]
+            location = [
+                {"type": "location", "data": {"lat": args[0], "lon": args[1], "title": "我的位置", "content": ""}}
+            ]
             if self.private:
                 await self.client.private_message(self.user, location)
             else:
@@ -132,7 +134,9 @@ async def run(url: str, group: str, self_id: str, token: str | None) -> None:
     loop = asyncio.get_running_loop()
     try:
         while True:
-            line = await loop.run_in_executor(None, lambda: input(playground.prompt()) if interactive else sys.stdin.readline())
+            line = await loop.run_in_executor(
+                None, lambda: input(playground.prompt()) if interactive else sys.stdin.readline()
+            )
             if not interactive and line == "":
                 break
             if not await playground.handle(line):

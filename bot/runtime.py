@@ -1,6 +1,7 @@
-"""The bot's process-wide services wired into NoneBot: database, migrations, sender, conversations, the chatter gate.
+"""The process's services wired into NoneBot: built once by `install()`, reached by handlers through `services()`.
 
-Imported by every plugin; importing it registers the start-up/shutdown hooks and the event preprocessor once.
+Importing this module does nothing; `install()` (called by `bot.app.create_app` and by the first plugin that
+loads, e.g. under `nb run`) builds the services and registers the start-up, shutdown and connection hooks.
 """
 
 from __future__ import annotations
@@ -8,41 +9,40 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 
 import nonebot
-from nonebot.adapters import Bot, Event
-from nonebot.adapters.onebot import v11, v12
-from nonebot.exception import IgnoredException
-from nonebot.message import event_preprocessor, run_postprocessor
+from nonebot.adapters import Bot
 
-from . import platform
-from .core import clock, migrate
-from .core.actor import Actor
-from .core.branches import BranchDirectory, Roles
-from .core.conversation import Conversations, Expired
-from .core.db import get_database
-from .core.members import MemberRecords
-from .core.models import BotAccount
-from .core.outbox import Target, enqueue
-from .core.parts import Mention, Part
-from .core.sender import Sender
-from .core.settings import get_settings
+from bot import platform
+from bot.core import clock, migrate
+from bot.core.conversation import Expired
+from bot.core.models import BotAccount
+from bot.core.outbox import Target
+from bot.core.parts import Mention, Part
+from bot.core.settings import get_settings
+from bot.services import Services, build_services
 
 log = logging.getLogger("redwheel")
 
-settings = get_settings()
-database = get_database()
-branches = BranchDirectory(database)
-roles = Roles(database, branches)
-members = MemberRecords(database, roles)
-conversations = Conversations(database, settings.conversation_timeout_seconds)
+_services: list[Services] = []
+_background: list[asyncio.Task] = []
 
-# Lines other plugins add to /档案 (e.g. the participation summary): (branch_id, user_key) -> text.
-profile_extras: list[Callable[[int, str], Awaitable[str | None]]] = []
+EXPIRED = "「{name}」已超时（长时间没有回复），已结束，没有保存任何内容。需要时请重新发送 {command}。"
+INTERRUPTED = "机器人刚刚重启，您未完成的「{name}」已中断，没有保存任何内容。请重新发送 {command} 开始。"
 
-# Plain words (no command prefix) a feature reacts to in a group, e.g. 打卡; plugins add theirs.
-loose_words: set[str] = set()
+
+def services() -> Services:
+    """The services of this process (built by `install()`)."""
+    if not _services:
+        raise RuntimeError("bot.runtime.install() has not run")
+    return _services[0]
+
+
+def use(replacement: Services) -> Services:
+    """Swap the process's services (tests give each matcher test its own database); returns the old ones."""
+    old = _services[0] if _services else replacement
+    _services[:] = [replacement]
+    return old
 
 
 def connected_accounts() -> list[tuple[str, str]]:
@@ -58,34 +58,36 @@ async def _send(self_id: str, target_kind: str, target_id: str, parts: list[Part
     await platform.send(bot, target_kind, target_id, parts)
 
 
-sender = Sender(database, settings, _send, connected_accounts)
+def install() -> Services:
+    """Build the services and register the NoneBot hooks, once per process."""
+    if _services:
+        return _services[0]
+    built = build_services(get_settings(), send=_send, accounts=connected_accounts)
+    _services.append(built)
+    driver = nonebot.get_driver()
+    driver.on_startup(_startup)
+    driver.on_shutdown(_shutdown)
+    driver.on_bot_connect(_on_connect)
+    driver.on_bot_disconnect(_on_disconnect)
+    return built
 
 
-async def notify(target: Target, parts: list[Part] | str, **options) -> int | None:
-    """Queue one message through the delivery path and wake the sender."""
-    if isinstance(parts, str):
-        parts = [parts]
-    async with database.session() as session:
-        item_id = await enqueue(session, target, parts, **options)
-    sender.nudge()
-    return item_id
-
-
-def target_for(actor: Actor, private: bool = False) -> Target:
-    """Where to answer an actor outside a command's reply: their group (with an @) or their private chat."""
-    if actor.group_id is None or private:
-        return Target(actor.platform, "private", actor.user_id, actor.self_id)
-    return Target(actor.platform, "group", actor.group_id, actor.self_id)
+def target_for(actor_platform: str, user_id: str, group_id: str | None, self_id: str) -> Target:
+    """Where to tell someone something outside a reply: their group, or their private chat."""
+    if group_id is None:
+        return Target(actor_platform, "private", user_id, self_id)
+    return Target(actor_platform, "group", group_id, self_id)
 
 
 async def _tell_expired(items: list[Expired], template: str) -> None:
     """Tell people whose conversation ended without them."""
     for item in items:
+        actor = item.actor
         parts: list[Part] = [template.format(name=item.flow_name, command=item.command)]
-        if item.actor.group_id is not None:
-            parts.insert(0, Mention(item.actor.user_id))
-            parts[1] = " " + parts[1]
-        await notify(target_for(item.actor), parts, purpose="conversation")
+        if actor.group_id is not None:
+            parts = [Mention(actor.user_id), " " + str(parts[0])]
+        target = target_for(actor.platform, actor.user_id, actor.group_id, actor.self_id)
+        await services().notify(target, parts, purpose="conversation")
 
 
 async def _sweep_conversations() -> None:
@@ -93,101 +95,53 @@ async def _sweep_conversations() -> None:
     while True:
         await asyncio.sleep(10)
         try:
-            await _tell_expired(await conversations.expire(), "「{name}」已超时（长时间没有回复），已结束，没有保存任何内容。需要时请重新发送 {command}。")
+            await _tell_expired(await services().conversations.expire(), EXPIRED)
         except Exception:
             log.exception("conversation sweep failed")
 
 
-_background: list[asyncio.Task] = []
-driver = nonebot.get_driver()
-
-
-@driver.on_startup
 async def _startup() -> None:
-    """Apply migrations, then start the sender and the conversation sweeper."""
-    await migrate.upgrade(database)
-    if settings.delivery_enabled:
-        sender.start()
+    """Apply migrations, run the features' start-up work, then start the sender and the conversation sweeper."""
+    current = services()
+    await migrate.upgrade(current.database)
+    for work in current.startup:
+        await work()
+    if current.settings.delivery_enabled:
+        current.sender.start()
     _background.append(asyncio.create_task(_sweep_conversations(), name="redwheel-conversations"))
-    log.info("Redwheel started on %s", database.dialect)
+    log.info("Redwheel started on %s", current.database.dialect)
 
 
-@driver.on_shutdown
 async def _shutdown() -> None:
     """Stop background work and close the database."""
-    await sender.stop()
+    current = services()
+    await current.sender.stop()
     for task in _background:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
     _background.clear()
-    await database.dispose()
+    await current.database.dispose()
 
 
-@driver.on_bot_connect
 async def _on_connect(bot: Bot) -> None:
     """Record the account, tell people whose conversation a restart cut off, and resume sending."""
-    now = clock.now()
-    async with database.session() as session:
+    current = services()
+    async with current.database.session() as session:
         account = await session.get(BotAccount, str(bot.self_id))
-        protocol = "v12" if isinstance(bot, v12.Bot) else "v11"
+        protocol = platform.protocol_of(bot)
         if account is None:
             account = BotAccount(self_id=str(bot.self_id), platform=platform.platform_of(bot), protocol=protocol)
             session.add(account)
-        account.connected_at, account.protocol = now, protocol
-    await _tell_expired(
-        await conversations.interrupted(str(bot.self_id)),
-        "机器人刚刚重启，您未完成的「{name}」已中断，没有保存任何内容。请重新发送 {command} 开始。",
-    )
-    sender.nudge()
+        account.connected_at, account.protocol = clock.now(), protocol
+    await _tell_expired(await current.conversations.interrupted(str(bot.self_id)), INTERRUPTED)
+    current.sender.nudge()
 
 
-@driver.on_bot_disconnect
 async def _on_disconnect(bot: Bot) -> None:
     """Remember when the account went away (for /状态)."""
     with contextlib.suppress(Exception):
-        async with database.session() as session:
+        async with services().database.session() as session:
             account = await session.get(BotAccount, str(bot.self_id))
             if account is not None:
                 account.disconnected_at = clock.now()
-
-
-def _command_starts() -> tuple[str, ...]:
-    """The configured command prefixes, without the empty one."""
-    return tuple(s for s in nonebot.get_driver().config.command_start if s)
-
-
-_GROUP_EVENTS = (v11.GroupMessageEvent, v12.GroupMessageEvent)
-
-
-@event_preprocessor
-async def drop_chatter(bot: Bot, event: Event) -> None:
-    """Ordinary group chatter ends here: no command, not for the bot, no feature reacts to it.
-
-    Costs a few string checks and one dict lookup; never the database, never jieba.
-    """
-    if not isinstance(event, _GROUP_EVENTS) or event.to_me:
-        return
-    message = event.original_message
-    first = message[0] if message else None
-    text = first.data.get("text", "") if first is not None and first.type == "text" else ""
-    stripped = text.lstrip()
-    if stripped.startswith(_command_starts()):
-        return
-    if stripped.rstrip() in loose_words:
-        return
-    if platform.has_location_segment(event):
-        return
-    if conversations.is_waiting(f"{platform.platform_of(bot)}:{event.group_id}:{event.user_id}"):
-        return
-    raise IgnoredException("chatter")
-
-
-@run_postprocessor
-async def _apologise(bot: Bot, event: Event, exception: Exception | None) -> None:
-    """A handler that failed still answers, briefly, instead of leaving the person waiting."""
-    if exception is None or platform.actor_of(bot, event) is None:
-        return
-    log.error("handler failed: %r", exception)
-    with contextlib.suppress(Exception):
-        await platform.reply(bot, event, ["抱歉，处理这条消息时出错了，请稍后再试。"])

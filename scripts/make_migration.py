@@ -1,7 +1,7 @@
 """Write a new alembic revision for the core or one plugin by comparing the models with a migrated scratch database.
 
-    python scripts/make_migration.py core "what changed"
-    python scripts/make_migration.py study "what changed"     # a plugin's first revision starts its own branch
+python scripts/make_migration.py core "what changed"
+python scripts/make_migration.py study "what changed"     # a plugin's first revision starts its own branch
 """
 
 from __future__ import annotations
@@ -22,13 +22,16 @@ from bot.core.migrate import BOT_DIR, CORE_VERSIONS, alembic_config, upgrade
 async def main(area: str, message: str) -> None:
     """Generate the revision file."""
     create_app()  # load every plugin, so every model is on the metadata
-    folder = CORE_VERSIONS if area == "core" else BOT_DIR / "plugins" / area / "migrations"
+    folder = CORE_VERSIONS if area == "core" else BOT_DIR / "features" / area / "migrations"
     folder.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp()) / "scratch.db"
     database = Database(f"sqlite+aiosqlite:///{scratch}")
     await upgrade(database)
     script = ScriptDirectory.from_config(alembic_config())
-    heads = {script.get_revision(h).branch_labels and next(iter(script.get_revision(h).branch_labels)): h for h in script.get_heads()}
+    heads = {
+        script.get_revision(h).branch_labels and next(iter(script.get_revision(h).branch_labels)): h
+        for h in script.get_heads()
+    }
     count = len(list(folder.glob("*.py")))
     revision_id = f"{area}_{count + 1:04d}"
     options: dict = {"message": message, "autogenerate": True, "version_path": str(folder), "rev_id": revision_id}

@@ -55,7 +55,9 @@ def backup(args: argparse.Namespace) -> int:
         return 0
     target = Path(args.to) if args.to else _backup_folder() / sqlite_backup.backup_name(now)
     info = sqlite_backup.backup_sqlite(live, target)
-    print(f"已备份 {live} → {info.path}（{info.size} 字节，完整性检查通过，数据库版本 {', '.join(sorted(info.revisions))}）")
+    print(
+        f"已备份 {live} → {info.path}（{info.size} 字节，完整性检查通过，数据库版本 {', '.join(sorted(info.revisions))}）"
+    )
     return 0
 
 
@@ -94,8 +96,11 @@ async def _export(url: str, path: Path) -> dict[str, int]:
         async with database.session() as session:
             session.add(
                 AccessLog(
-                    actor_key=f"admin:{getpass.getuser()}", action="导出全部数据", subject=str(path)[:128],
-                    branch_id=None, at=clock.now(),
+                    actor_key=f"admin:{getpass.getuser()}",
+                    action="导出全部数据",
+                    subject=str(path)[:128],
+                    branch_id=None,
+                    at=clock.now(),
                 )
             )
         return counts
@@ -137,7 +142,7 @@ async def _stations(url: str, path: Path) -> None:
     """Load a station list into the database (the running bot picks it up at its next start)."""
     from bot.core.db import Database
     from bot.core.migrate import upgrade
-    from bot.plugins.stations.service import StationService
+    from bot.features.stations.service import StationService
 
     database = Database(url)
     try:
@@ -160,7 +165,9 @@ def stations(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """The command line."""
-    main = argparse.ArgumentParser(prog="python -m bot.admin", description="红色方向盘运维工具：备份、恢复、导出、导入。")
+    main = argparse.ArgumentParser(
+        prog="python -m bot.admin", description="红色方向盘运维工具：备份、恢复、导出、导入。"
+    )
     main.add_argument("--database-url", help="要操作的数据库（默认取 DATABASE_URL / .env）")
     commands = main.add_subparsers(dest="command", required=True)
     one = commands.add_parser("backup", help="立即备份（SQLite 用在线备份 API；PostgreSQL 用 pg_dump）")

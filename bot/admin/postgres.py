@@ -54,8 +54,16 @@ def restore_command(url: str, dump: Path) -> Command:
     args, env, name = _connection(url)
     return Command(
         [
-            "pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
-            *args, "--dbname", name, str(dump),
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            *args,
+            "--dbname",
+            name,
+            str(dump),
         ],
         env,
     )
@@ -64,7 +72,9 @@ def restore_command(url: str, dump: Path) -> Command:
 def _run(command: Command, capture: bool = False) -> subprocess.CompletedProcess:
     """Run a PostgreSQL tool; a missing tool or a failure becomes a clear message."""
     if shutil.which(command.args[0]) is None:
-        raise RestoreRefused(f"找不到 {command.args[0]}：请安装 PostgreSQL 客户端工具（如 apt install postgresql-client）。")
+        raise RestoreRefused(
+            f"找不到 {command.args[0]}：请安装 PostgreSQL 客户端工具（如 apt install postgresql-client）。"
+        )
     result = subprocess.run(
         command.args, env={**os.environ, **command.env}, capture_output=True, text=True, check=False
     )

@@ -156,9 +156,7 @@ def _release_live(live: Path) -> None:
         connection.execute("BEGIN EXCLUSIVE")
         connection.execute("COMMIT")
     except sqlite3.OperationalError as error:
-        raise DatabaseInUse(
-            "现有数据库正被其他程序使用（机器人可能还在运行）。请先停止机器人，再执行恢复。"
-        ) from error
+        raise DatabaseInUse("现有数据库正被其他程序使用（机器人可能还在运行）。请先停止机器人，再执行恢复。") from error
     finally:
         connection.close()
 

@@ -11,13 +11,13 @@ import base64
 import json
 import os
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy import JSON, Table, delete, func, inspect, select, text
+from sqlalchemy.types import TypeDecorator
 
 from bot import __version__
 from bot.core import clock
@@ -34,7 +34,7 @@ BATCH = 500
 def _encode(value: Any) -> Any:
     """A value as JSON."""
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -55,11 +55,13 @@ def _decoder(column) -> Any:
     except NotImplementedError:
         return lambda v: v
     if kind is datetime:
+
         def read_datetime(v):
             if v is None:
                 return None
             parsed = datetime.fromisoformat(v)
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
         return read_datetime
     if kind is date:
         return lambda v: None if v is None else date.fromisoformat(v)

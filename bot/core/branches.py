@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import clock
 from .actor import Actor
+from .commands import Role
 from .db import Database
 from .errors import Conflict, NotFound, PermissionDenied
 from .models import Branch, DepartmentHandler, Member, MonthlyTheme, Secretary
@@ -56,7 +57,9 @@ class BranchDirectory:
         if cached and time.monotonic() - cached[0] < _CACHE_SECONDS:
             return cached[1]
         async with self.database.reading() as session:
-            branch = await session.scalar(select(Branch).where(Branch.platform == platform, Branch.group_id == group_id))
+            branch = await session.scalar(
+                select(Branch).where(Branch.platform == platform, Branch.group_id == group_id)
+            )
         self._by_group[key] = (time.monotonic(), branch)
         return branch
 
@@ -87,7 +90,9 @@ class BranchDirectory:
             raise PermissionDenied("只有行业党委（超级管理员）或群主可以开通支部。")
         name = name.strip()
         if not _NAME.match(name):
-            raise Conflict("支部名称需 2–30 个字，只含汉字、字母、数字和括号，例如：/支部 开通 乌当区货车司机流动党员党支部")
+            raise Conflict(
+                "支部名称需 2–30 个字，只含汉字、字母、数字和括号，例如：/支部 开通 乌当区货车司机流动党员党支部"
+            )
         now = clock.now()
         async with self.database.session() as session:
             existing = await session.scalar(
@@ -167,14 +172,53 @@ class Roles:
     def __init__(self, database: Database, branches: BranchDirectory) -> None:
         self.database = database
         self.branches = branches
+        # Every command asks who the caller is: secretaries and department handlers are kept in memory, reloaded
+        # after a change here and at least every _CACHE_SECONDS (another process may have changed them).
+        self._loaded_at = -_CACHE_SECONDS
+        self._secretary_of: dict[str, frozenset[int]] = {}
+        self._departments_of: dict[str, tuple[str, ...]] = {}
+
+    def forget(self) -> None:
+        """Drop the cached roles after a change."""
+        self._loaded_at = -_CACHE_SECONDS
+
+    async def _fresh(self) -> None:
+        """Reload secretaries and department handlers when the cache is old."""
+        if time.monotonic() - self._loaded_at < _CACHE_SECONDS:
+            return
+        async with self.database.reading() as session:
+            secretaries = (await session.execute(select(Secretary.user_key, Secretary.branch_id))).all()
+            handlers = (await session.execute(select(DepartmentHandler.user_key, DepartmentHandler.department))).all()
+        by_user: dict[str, set[int]] = {}
+        for key, branch_id in secretaries:
+            by_user.setdefault(key, set()).add(branch_id)
+        departments: dict[str, list[str]] = {}
+        for key, department in handlers:
+            departments.setdefault(key, []).append(department)
+        self._secretary_of = {k: frozenset(v) for k, v in by_user.items()}
+        self._departments_of = {k: tuple(v) for k, v in departments.items()}
+        self._loaded_at = time.monotonic()
+
+    async def held(self, actor: Actor, branch: Branch | None) -> frozenset[Role]:
+        """The roles the actor holds here, from memory: 司机 always; 书记 of this group's branch (in private chat:
+        of any branch); 承办部门; 群主 of this group; 行业党委."""
+        await self._fresh()
+        held = {Role.DRIVER}
+        if actor.is_superuser:
+            held.add(Role.SUPERUSER)
+        if actor.is_group_owner:
+            held.add(Role.OWNER)
+        runs = self._secretary_of.get(actor.key, frozenset())
+        if (branch is not None and branch.id in runs) or (actor.group_id is None and runs):
+            held.add(Role.SECRETARY)
+        if actor.key in self._departments_of:
+            held.add(Role.DEPARTMENT)
+        return frozenset(held)
 
     async def is_secretary(self, user_key: str, branch_id: int) -> bool:
         """Whether the person runs this branch."""
-        async with self.database.reading() as session:
-            found = await session.scalar(
-                select(Secretary.id).where(Secretary.user_key == user_key, Secretary.branch_id == branch_id)
-            )
-        return found is not None
+        await self._fresh()
+        return branch_id in self._secretary_of.get(user_key, frozenset())
 
     async def can_manage(self, actor: Actor, branch: Branch) -> bool:
         """Superusers manage every branch; secretaries their own."""
@@ -221,6 +265,7 @@ class Roles:
                     appointed_at=clock.now(),
                 )
             )
+        self.forget()
         return True
 
     async def remove_secretary(self, actor: Actor, branch: Branch, target_key: str) -> bool:
@@ -231,12 +276,15 @@ class Roles:
             result = await session.execute(
                 delete(Secretary).where(Secretary.branch_id == branch.id, Secretary.user_key == target_key)
             )
+        self.forget()
         return bool(result.rowcount)
 
     async def secretaries_of(self, branch_id: int) -> list[str]:
         """The user keys of a branch's secretaries."""
         async with self.database.reading() as session:
-            return list((await session.scalars(select(Secretary.user_key).where(Secretary.branch_id == branch_id))).all())
+            return list(
+                (await session.scalars(select(Secretary.user_key).where(Secretary.branch_id == branch_id))).all()
+            )
 
     async def bind_department(self, actor: Actor, target_key: str, department: str, display_name: str) -> bool:
         """Bind a person to a department for appeals (superuser only); False when already bound."""
@@ -262,6 +310,7 @@ class Roles:
                     bound_at=clock.now(),
                 )
             )
+        self.forget()
         return True
 
     async def unbind_department(self, actor: Actor, target_key: str, department: str) -> bool:
@@ -274,18 +323,20 @@ class Roles:
                     DepartmentHandler.user_key == target_key, DepartmentHandler.department == department
                 )
             )
+        self.forget()
         return bool(result.rowcount)
 
     async def departments_of(self, user_key: str) -> list[str]:
         """The departments a person handles appeals for."""
-        async with self.database.reading() as session:
-            rows = await session.scalars(select(DepartmentHandler.department).where(DepartmentHandler.user_key == user_key))
-            return list(rows.all())
+        await self._fresh()
+        return list(self._departments_of.get(user_key, ()))
 
     async def handlers_of(self, department: str) -> list[str]:
         """The people bound to a department."""
         async with self.database.reading() as session:
-            rows = await session.scalars(select(DepartmentHandler.user_key).where(DepartmentHandler.department == department))
+            rows = await session.scalars(
+                select(DepartmentHandler.user_key).where(DepartmentHandler.department == department)
+            )
             return list(rows.all())
 
     async def role_names(self, actor: Actor, branch: Branch | None) -> set[str]:
@@ -293,9 +344,7 @@ class Roles:
         roles = {"司机"}
         if actor.is_superuser:
             roles.add("行业党委")
-        if branch is not None and await self.is_secretary(actor.key, branch.id):
-            roles.add("书记")
-        elif branch is None and await self.managed_branches(actor.key):
+        if (branch is not None and await self.is_secretary(actor.key, branch.id)) or (branch is None and await self.managed_branches(actor.key)):
             roles.add("书记")
         if await self.departments_of(actor.key):
             roles.add("承办部门")

@@ -114,6 +114,15 @@ class Conversations:
         """Whether this person has a conversation waiting for an answer here (called for every message)."""
         return session_key in self._states
 
+    def waiting_for(self, session_key: str) -> str | None:
+        """What a waiting conversation asked last (to remind the person after another command), or None."""
+        state = self._states.get(session_key)
+        if state is None:
+            return None
+        if state.confirming:
+            return f"「{state.flow.name}」等待您回复“确认”或“取消”"
+        return f"「{state.flow.name}」还在等待您回答：{state.flow.steps[state.index].prompt(state.data)}"
+
     def __len__(self) -> int:
         return len(self._states)
 
@@ -246,6 +255,4 @@ class Conversations:
             ).all()
             for row in rows:
                 await session.delete(row)
-        return [
-            Expired(Actor(r.platform, r.user_id, r.group_id, r.self_id), r.flow, r.command) for r in rows
-        ]
+        return [Expired(Actor(r.platform, r.user_id, r.group_id, r.self_id), r.flow, r.command) for r in rows]

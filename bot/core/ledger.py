@@ -27,12 +27,24 @@ class PointRules:
 
     points: dict[str, int] = field(
         default_factory=lambda: {
-            STUDY: 1, QUIZ: 2, ACTIVITY_SIGNUP: 1, ACTIVITY_CHECKIN: 3, CONTACT: 2, APPEAL_HELP: 2, ORG_LIFE: 3
+            STUDY: 1,
+            QUIZ: 2,
+            ACTIVITY_SIGNUP: 1,
+            ACTIVITY_CHECKIN: 3,
+            CONTACT: 2,
+            APPEAL_HELP: 2,
+            ORG_LIFE: 3,
         }
     )
     daily_cap: dict[str, int] = field(
         default_factory=lambda: {
-            STUDY: 1, QUIZ: 2, ACTIVITY_SIGNUP: 3, ACTIVITY_CHECKIN: 6, CONTACT: 6, APPEAL_HELP: 6, ORG_LIFE: 6
+            STUDY: 1,
+            QUIZ: 2,
+            ACTIVITY_SIGNUP: 3,
+            ACTIVITY_CHECKIN: 6,
+            CONTACT: 6,
+            APPEAL_HELP: 6,
+            ORG_LIFE: 6,
         }
     )
 

@@ -93,7 +93,9 @@ class MemberRecords:
     async def get(self, branch_id: int, user_key: str) -> Member | None:
         """One record."""
         async with self.database.reading() as session:
-            return await session.scalar(select(Member).where(Member.branch_id == branch_id, Member.user_key == user_key))
+            return await session.scalar(
+                select(Member).where(Member.branch_id == branch_id, Member.user_key == user_key)
+            )
 
     async def names(self, branch_id: int, user_keys: list[str]) -> dict[str, str]:
         """Registered names of several people (for lists and rankings)."""
@@ -101,7 +103,9 @@ class MemberRecords:
             return {}
         async with self.database.reading() as session:
             rows = await session.execute(
-                select(Member.user_key, Member.name).where(Member.branch_id == branch_id, Member.user_key.in_(user_keys))
+                select(Member.user_key, Member.name).where(
+                    Member.branch_id == branch_id, Member.user_key.in_(user_keys)
+                )
             )
             return dict(rows.all())
 
@@ -180,7 +184,9 @@ class MemberRecords:
     async def log_access(self, viewer: Actor, action: str, subject: str, branch_id: int | None) -> None:
         """Record who looked at or exported personal data."""
         async with self.database.session() as session:
-            session.add(AccessLog(actor_key=viewer.key, action=action, subject=subject, branch_id=branch_id, at=clock.now()))
+            session.add(
+                AccessLog(actor_key=viewer.key, action=action, subject=subject, branch_id=branch_id, at=clock.now())
+            )
 
     async def mark_left(self, platform: str, group_id: str, user_id: str) -> bool:
         """A member left the group: keep the record, mark when (retention erases contact data later)."""
@@ -188,7 +194,9 @@ class MemberRecords:
             member = await session.scalar(
                 select(Member)
                 .join(Branch, Branch.id == Member.branch_id)
-                .where(Branch.platform == platform, Branch.group_id == group_id, Member.user_key == f"{platform}:{user_id}")
+                .where(
+                    Branch.platform == platform, Branch.group_id == group_id, Member.user_key == f"{platform}:{user_id}"
+                )
             )
             if member is None or member.left_at is not None:
                 return False

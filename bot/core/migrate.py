@@ -21,7 +21,7 @@ PG_MIGRATION_LOCK = 72_014_052
 
 def plugin_version_dirs() -> list[Path]:
     """Every plugin folder that ships migrations."""
-    return sorted(p for p in (BOT_DIR / "plugins").glob("*/migrations") if p.is_dir())
+    return sorted(p for p in (BOT_DIR / "features").glob("*/migrations") if p.is_dir())
 
 
 def import_all_models() -> None:
@@ -38,7 +38,7 @@ def import_all_models() -> None:
         nonebot.init(driver="~none")
     importlib.import_module("bot.core.models")
     for folder in plugin_version_dirs():
-        module = f"bot.plugins.{folder.parent.name}.models"
+        module = f"bot.features.{folder.parent.name}.models"
         if (folder.parent / "models.py").exists():
             importlib.import_module(module)
 

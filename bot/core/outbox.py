@@ -68,9 +68,7 @@ def new_batch_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
-async def claim_next(
-    session: AsyncSession, owner: str, accounts: Iterable[tuple[str, str]]
-) -> OutboxItem | None:
+async def claim_next(session: AsyncSession, owner: str, accounts: Iterable[tuple[str, str]]) -> OutboxItem | None:
     """Atomically take the next due item for one of `accounts` ((platform, self_id) pairs), or None.
 
     One UPDATE ... RETURNING claims the row; on PostgreSQL the inner SELECT skips rows another process

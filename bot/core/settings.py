@@ -6,11 +6,13 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from dotenv import dotenv_values
 from pydantic import BaseModel, Field, field_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ConfigT = TypeVar("ConfigT", bound=BaseModel)
 DEFAULT_DEPARTMENTS = ("交通运输", "公安交管", "市场监管", "工会", "人社", "应急管理")
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'redwheel.db'}"
 
@@ -35,6 +37,12 @@ class Settings(BaseModel):
     delivery_lease_seconds: float = 120.0
 
     conversation_timeout_seconds: int = 300
+    # Rate limits, checked before any other work: commands per person (a burst, then one every N seconds) and per
+    # group; a refused person is told once per window, then ignored until the bucket refills.
+    rate_user_burst: int = 10
+    rate_user_per_minute: float = 20
+    rate_group_burst: int = 40
+    rate_group_per_minute: float = 120
     departments: list[str] = Field(default_factory=lambda: list(DEFAULT_DEPARTMENTS))
 
     @field_validator("superusers", mode="before")
@@ -80,3 +88,8 @@ def get_settings() -> Settings:
     values = {name: env[name] for name in Settings.model_fields if name in env}
     return Settings(**values)
 
+
+def load_config(model: type[ConfigT]) -> ConfigT:
+    """A feature's settings (prefixed keys such as `appeals_*`) from the environment and `.env`, without NoneBot."""
+    env = environment()
+    return model(**{name: env[name] for name in model.model_fields if name in env})

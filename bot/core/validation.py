@@ -9,9 +9,7 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # Ordinary plates: 省 + letter + 5 of letters/digits (no I/O), optional 挂/学/警 style endings;
 # new-energy plates: 省 + letter + 6 characters (D/F marks for small cars, or trailing D/F for big vehicles).
 _PLATE_ORDINARY = re.compile(rf"^[{PROVINCE_ABBREVIATIONS}][A-HJ-NP-Z][A-HJ-NP-Z0-9]{{4}}[A-HJ-NP-Z0-9挂学警港澳]$")
-_PLATE_NEW_ENERGY = re.compile(
-    rf"^[{PROVINCE_ABBREVIATIONS}][A-HJ-NP-Z](?:[DF][A-HJ-NP-Z0-9]\d{{4}}|\d{{5}}[DF])$"
-)
+_PLATE_NEW_ENERGY = re.compile(rf"^[{PROVINCE_ABBREVIATIONS}][A-HJ-NP-Z](?:[DF][A-HJ-NP-Z0-9]\d{{4}}|\d{{5}}[DF])$")
 _SEPARATORS = re.compile(r"[\s\-·•.]")
 
 

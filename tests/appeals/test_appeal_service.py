@@ -12,9 +12,9 @@ from bot.core import clock
 from bot.core.actor import Actor
 from bot.core.branches import BranchDirectory, NotFound, PermissionDenied, Roles
 from bot.core.models import OutboxItem
-from bot.plugins.appeals.models import AppealEvent
-from bot.plugins.appeals.rules import Action, TransitionError
-from bot.plugins.appeals.service import AppealService, Stale
+from bot.features.appeals.models import AppealEvent
+from bot.features.appeals.rules import Action, TransitionError
+from bot.features.appeals.service import AppealService, Stale
 
 SUPERUSER = Actor("qq", "10000", None, "10001")
 DRIVER = Actor("qq", "20001", "5001", "10001")
@@ -186,8 +186,10 @@ async def test_no_answer_to_follow_up_is_recorded_and_not_satisfied(world):
 
 async def test_statistics_by_hand(world):
     service, branch = world
-    numbers = [(await service.submit(DRIVER, branch, {**APPEAL, "category": c})).number
-               for c in ("运费拖欠", "运费拖欠", "停车", "维修救援")]
+    numbers = [
+        (await service.submit(DRIVER, branch, {**APPEAL, "category": c})).number
+        for c in ("运费拖欠", "运费拖欠", "停车", "维修救援")
+    ]
     for number in numbers[:3]:
         await service.act(SECRETARY, number, Action.ACCEPT, "一般")
     clock.set_now(at(2026, 11, 24, 9, 0))

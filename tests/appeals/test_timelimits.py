@@ -4,8 +4,13 @@ import logging
 from datetime import date, datetime
 
 from bot.core import clock
-from bot.plugins.appeals.timelimits import (
-    TimeLimits, add_working_days, compute_deadlines, follow_up_due, is_working_day, reminder_at,
+from bot.features.appeals.timelimits import (
+    TimeLimits,
+    add_working_days,
+    compute_deadlines,
+    follow_up_due,
+    is_working_day,
+    reminder_at,
 )
 
 

@@ -14,7 +14,14 @@ SUPERUSER = Actor("qq", "10000", "5001", "10001")
 OWNER = Actor("qq", "20000", "5001", "10001", group_role="owner")
 DRIVER = Actor("qq", "20001", "5001", "10001")
 SECRETARY = Actor("qq", "20009", "5001", "10001")
-REGISTRATION = {"name": "张三", "phone": "13812345678", "plate": "贵A12345", "hometown": None, "route": "贵阳—重庆", "status": "党员"}
+REGISTRATION = {
+    "name": "张三",
+    "phone": "13812345678",
+    "plate": "贵A12345",
+    "hometown": None,
+    "route": "贵阳—重庆",
+    "status": "党员",
+}
 
 
 @pytest.fixture

@@ -34,8 +34,17 @@ async def test_upgrading_an_older_database_keeps_its_data(tmp_path):
         branch = Branch(name="老支部", platform="qq", group_id="1", created_by="qq:1", created_at=now)
         session.add(branch)
         await session.flush()
-        session.add(Member(branch_id=branch.id, user_key="qq:2", name="张三", phone="13812345678",
-                           declared_status="党员", registered_at=now, updated_at=now))
+        session.add(
+            Member(
+                branch_id=branch.id,
+                user_key="qq:2",
+                name="张三",
+                phone="13812345678",
+                declared_status="党员",
+                registered_at=now,
+                updated_at=now,
+            )
+        )
     await upgrade(database)
     await upgrade(database)  # a second start changes nothing
     async with database.reading() as session:

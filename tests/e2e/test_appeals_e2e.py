@@ -17,9 +17,18 @@ async def test_an_appeal_from_intake_to_follow_up(bot_process):
     client = await bot_process.client()
     try:
         await client.ask(GROUP, "10000", "/支部 开通 诉求支部")
-        await client.ask(GROUP, "10000", [{"type": "text", "data": {"text": "/书记 设置 "}}, {"type": "at", "data": {"qq": "20009"}}])
-        await client.ask(GROUP, "10000", [{"type": "text", "data": {"text": "/部门 绑定 "}},
-                                          {"type": "at", "data": {"qq": "20050"}}, {"type": "text", "data": {"text": " 交通运输"}}])
+        await client.ask(
+            GROUP, "10000", [{"type": "text", "data": {"text": "/书记 设置 "}}, {"type": "at", "data": {"qq": "20009"}}]
+        )
+        await client.ask(
+            GROUP,
+            "10000",
+            [
+                {"type": "text", "data": {"text": "/部门 绑定 "}},
+                {"type": "at", "data": {"qq": "20050"}},
+                {"type": "text", "data": {"text": " 交通运输"}},
+            ],
+        )
 
         assert "类别" in await client.ask(GROUP, "20001", "/诉求")
         await client.ask(GROUP, "20001", "1")

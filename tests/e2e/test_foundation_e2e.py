@@ -23,8 +23,9 @@ async def test_registration_refusal_cancel_and_bad_input_over_v11(bot_process):
     try:
         await _open_branch(client)
         # A driver may not name a secretary; the refusal says who may.
-        refused = await client.ask(GROUP, "20001", [
-            {"type": "text", "data": {"text": "/书记 设置 "}}, {"type": "at", "data": {"qq": "20002"}}])
+        refused = await client.ask(
+            GROUP, "20001", [{"type": "text", "data": {"text": "/书记 设置 "}}, {"type": "at", "data": {"qq": "20002"}}]
+        )
         assert "只有行业党委" in refused
 
         # Registration with a wrong phone, a plate, a skipped answer, and confirmation.

@@ -10,8 +10,10 @@ from tests.support.botprocess import BotProcess
 @pytest.fixture
 def quick_bot(tmp_path):
     """Retries and the broadcast report on a short clock, so a failure is final within seconds."""
-    process = BotProcess(tmp_path / "bot", env={
-        "DELIVERY_RETRY_BASE_SECONDS": "0.3", "DELIVERY_MAX_ATTEMPTS": "2", "OPS_REPORT_CHECK_SECONDS": "1"})
+    process = BotProcess(
+        tmp_path / "bot",
+        env={"DELIVERY_RETRY_BASE_SECONDS": "0.3", "DELIVERY_MAX_ATTEMPTS": "2", "OPS_REPORT_CHECK_SECONDS": "1"},
+    )
     process.start()
     yield process
     process.stop()

@@ -24,7 +24,9 @@ async def test_lookups_as_a_driver_would_make_them(bot_process):
         card = {"app": "com.tencent.map", "meta": {"Location.Search": {"lat": "26.58", "lng": "106.72", "name": "x"}}}
         near_card = await client.ask(GROUP, "20002", [{"type": "json", "data": {"data": json.dumps(card)}}])
         assert "离您最近" in near_card
-        bad = await client.ask(GROUP, "20002", [{"type": "location", "data": {"lat": "0", "lon": "0", "title": "", "content": ""}}])
+        bad = await client.ask(
+            GROUP, "20002", [{"type": "location", "data": {"lat": "0", "lon": "0", "title": "", "content": ""}}]
+        )
         assert "无效" in bad
 
         at_question = [{"type": "at", "data": {"qq": "10001"}}, {"type": "text", "data": {"text": " 贵阳哪里能洗澡"}}]
@@ -42,7 +44,17 @@ async def test_a_superuser_adds_a_station_and_a_driver_finds_it(bot_process):
     try:
         assert "只有行业党委" in await client.ask(GROUP, "20001", "/驿站 添加")
         assert "名称" in await client.ask(GROUP, "10000", "/驿站 添加")
-        for answer in ("新场红色驿站", "2", "贵州 贵阳 乌当", "新场镇测试路1号", "26.70,106.80", "1 2 5", "30", "24小时", "跳过"):
+        for answer in (
+            "新场红色驿站",
+            "2",
+            "贵州 贵阳 乌当",
+            "新场镇测试路1号",
+            "26.70,106.80",
+            "1 2 5",
+            "30",
+            "24小时",
+            "跳过",
+        ):
             await client.ask(GROUP, "10000", answer)
         added = await client.ask(GROUP, "10000", "确认")
         assert "已添加驿站" in added and "新场红色驿站" in added

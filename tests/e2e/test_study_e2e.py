@@ -14,7 +14,9 @@ GROUP = "5101"
 def study_bot(tmp_path):
     """A bot on a moved clock, with a small library of its own and a push check every second."""
     write_library(tmp_path / "library", {"安全驾驶": 2})
-    process = BotProcess(tmp_path / "bot", env={"STUDY_MATERIALS_DIR": str(tmp_path / "library"), "STUDY_PUSH_CHECK_SECONDS": "1"})
+    process = BotProcess(
+        tmp_path / "bot", env={"STUDY_MATERIALS_DIR": str(tmp_path / "library"), "STUDY_PUSH_CHECK_SECONDS": "1"}
+    )
     process.workdir.mkdir(parents=True)
     process.set_clock("2026-11-23T07:00:00+08:00")
     process.start()

@@ -15,8 +15,14 @@ GROUP = "7601"
 def decrease(user_id: str, sub_type: str) -> v11.GroupDecreaseNoticeEvent:
     """A QQ group_decrease notice."""
     return v11.GroupDecreaseNoticeEvent(
-        time=int(time.time()), self_id=int(SELF_ID), post_type="notice", notice_type="group_decrease",
-        sub_type=sub_type, group_id=int(GROUP), operator_id=1, user_id=int(user_id),
+        time=int(time.time()),
+        self_id=int(SELF_ID),
+        post_type="notice",
+        notice_type="group_decrease",
+        sub_type=sub_type,
+        group_id=int(GROUP),
+        operator_id=1,
+        user_id=int(user_id),
     )
 
 

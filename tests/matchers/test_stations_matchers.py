@@ -10,7 +10,7 @@ from tests.support.events import say, v11_group
 
 async def _ready() -> None:
     """Load the shipped sample stations into the test database (a first start does the same)."""
-    from bot.plugins.stations import service
+    from bot.features.stations import service
 
     await service.import_sample_if_empty()
     await service.load()
@@ -41,4 +41,7 @@ async def test_questions_need_the_bot_addressed(app: App):
     assert await say(app, v11_group("贵阳哪里能洗澡", user_id="35004", group_id="7701"), expect_reply=False) is None
     answer = await say(app, v11_group("贵阳哪里能洗澡", user_id="35004", group_id="7701", to_me=True))
     assert "找到" in answer
-    assert await say(app, v11_group("今天天气不错", user_id="35004", group_id="7701", to_me=True), expect_reply=False) is None
+    assert (
+        await say(app, v11_group("今天天气不错", user_id="35004", group_id="7701", to_me=True), expect_reply=False)
+        is None
+    )

@@ -13,14 +13,21 @@ GROUP = "7301"
 
 async def _branch_with_material(app: App) -> None:
     """A branch (the library is the project's data/study, or the one a previous test imported)."""
-    from bot.plugins.study import service
-    from bot.plugins.study.materials import Material, Question
+    from bot.features.study import service
+    from bot.features.study.materials import Material, Question
 
     await say(app, v11_group("/支部 开通 学习测试支部", user_id="10000", group_id=GROUP))
     await service.add_material(
         "qq:10000",
-        Material("", "疲劳驾驶的危害", "安全驾驶", (), "连续驾驶不超过4小时。", False,
-                 Question("连续驾驶最多几小时？", {"A": "2", "B": "4"}, "B", "不超过4小时")),
+        Material(
+            "",
+            "疲劳驾驶的危害",
+            "安全驾驶",
+            (),
+            "连续驾驶不超过4小时。",
+            False,
+            Question("连续驾驶最多几小时？", {"A": "2", "B": "4"}, "B", "不超过4小时"),
+        ),
     )
 
 
@@ -51,8 +58,12 @@ async def test_a_letter_replied_to_the_question_message_answers_it(app: App):
     await _branch_with_material(app)
     event = v11_group("A", user_id="31004", group_id=GROUP, to_me=True)
     event.reply = v11.event.Reply(
-        time=0, message_type="group", message_id=1, real_id=1,
-        sender=v11.event.Sender(user_id=10001), message=v11.Message("【今日一题】…回复 /答题 A 作答"),
+        time=0,
+        message_type="group",
+        message_id=1,
+        real_id=1,
+        sender=v11.event.Sender(user_id=10001),
+        message=v11.Message("【今日一题】…回复 /答题 A 作答"),
     )
     assert "回答" in await say(app, event)
 

@@ -19,8 +19,13 @@ from tests.support.botprocess import ROOT
 
 def admin(*args: str, url: str) -> subprocess.CompletedProcess:
     """Run `python -m bot.admin …` against one database."""
-    return subprocess.run([sys.executable, "-m", "bot.admin", "--database-url", url, *args],
-                          capture_output=True, text=True, timeout=180, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.admin", "--database-url", url, *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+    )
 
 
 async def _database_with(path: Path, names: list[str]) -> str:
@@ -61,7 +66,9 @@ async def test_a_backup_while_the_bot_writes(tmp_path):
     async def writer():
         for n in range(200):
             async with database.session() as session:
-                session.add(Branch(name=f"写入{n}", platform="qq", group_id=f"w{n}", created_by="qq:1", created_at=clock.now()))
+                session.add(
+                    Branch(name=f"写入{n}", platform="qq", group_id=f"w{n}", created_by="qq:1", created_at=clock.now())
+                )
 
     task = asyncio.create_task(writer())
     result = await asyncio.to_thread(admin, "backup", "--to", str(tmp_path / "during.db"), url=url)
@@ -83,7 +90,9 @@ async def test_a_corrupt_or_newer_backup_is_refused_and_the_live_database_untouc
     newer = tmp_path / "newer.db"
     await _database_with(newer, ["来自未来"])
     connection = sqlite3.connect(newer)
-    connection.execute("UPDATE alembic_version SET version_num = 'future_9999' WHERE rowid = (SELECT min(rowid) FROM alembic_version)")
+    connection.execute(
+        "UPDATE alembic_version SET version_num = 'future_9999' WHERE rowid = (SELECT min(rowid) FROM alembic_version)"
+    )
     connection.commit()
     connection.close()
     refused = admin("restore", str(newer), url=url)

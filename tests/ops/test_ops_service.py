@@ -14,7 +14,7 @@ from bot.core.members import MemberRecords
 from bot.core.models import LedgerEntry, Member, OutboxItem
 from bot.core.sender import Sender
 from bot.core.settings import Settings
-from bot.plugins.ops.service import Broadcasts, NeedsConfirmation, Queued, erase_departed, group_lost
+from bot.features.ops.service import Broadcasts, NeedsConfirmation, Queued, erase_departed, group_lost
 
 SUPERUSER = Actor("qq", "10000", None, "10001")
 SECRETARY = Actor("qq", "20009", "5001", "10001")
@@ -98,7 +98,9 @@ async def test_a_lost_group_stops_its_branch_and_its_queued_items(world):
 
 async def test_retention_erases_contact_data_and_keeps_history(world):
     broadcasts, first, _, members = world
-    await members.register(DRIVER, first, {"name": "张三", "phone": "13812345678", "plate": "贵A12345", "status": "党员"})
+    await members.register(
+        DRIVER, first, {"name": "张三", "phone": "13812345678", "plate": "贵A12345", "status": "党员"}
+    )
     async with broadcasts.database.session() as session:
         await ledger.record(session, DRIVER.key, first.id, ledger.STUDY)
     await members.mark_left("qq", "5001", "20001")

@@ -11,7 +11,7 @@ from bot.core import clock, ledger
 from bot.core.actor import Actor
 from bot.core.branches import BranchDirectory, Conflict, Roles
 from bot.core.members import MemberRecords
-from bot.plugins.records.service import RecordsService, parse_month, parse_when
+from bot.features.records.service import RecordsService, parse_month, parse_when
 
 SUPERUSER = Actor("qq", "10000", "5001", "10001")
 
@@ -29,14 +29,22 @@ async def world(database):
     members = MemberRecords(database, roles)
     branch = await branches.open(SUPERUSER, "乌当支部")
     for user, name, status in (("1", "张三", "党员"), ("2", "李四", "群众"), ("3", "王五", "党员")):
-        await members.register(Actor("qq", user, "5001", "10001"), branch, {"name": name, "phone": "13812345678", "status": status})
+        await members.register(
+            Actor("qq", user, "5001", "10001"), branch, {"name": name, "phone": "13812345678", "status": status}
+        )
     await members.confirm_status(SUPERUSER, branch, "qq:1", "党员")
     await members.confirm_status(SUPERUSER, branch, "qq:3", "党员")
     return RecordsService(database), branch, members
 
 
 async def _activity(service, branch, capacity=2, starts=None):
-    data = {"title": "月月暖心行", "starts_at": starts or at(2026, 11, 12, 19, 0), "place": "线上", "capacity": capacity, "points": 5}
+    data = {
+        "title": "月月暖心行",
+        "starts_at": starts or at(2026, 11, 12, 19, 0),
+        "place": "线上",
+        "capacity": capacity,
+        "points": 5,
+    }
     return await service.publish(branch.id, "qq:10000", data)
 
 
@@ -99,7 +107,9 @@ async def test_rankings_leave_out_people_who_left(world):
     async with service.database.session() as session:
         for user, n in (("qq:1", 3), ("qq:2", 1), ("qq:3", 6)):
             for _ in range(n):
-                await ledger.record(session, user, branch.id, ledger.ORG_LIFE, points=1, rules=ledger.PointRules(daily_cap={}))
+                await ledger.record(
+                    session, user, branch.id, ledger.ORG_LIFE, points=1, rules=ledger.PointRules(daily_cap={})
+                )
     assert [name for name, _ in await service.ranking(branch.id, date(2026, 11, 1))] == ["王五", "张三", "李四"]
     await members.mark_left("qq", "5001", "3")
     assert await service.ranking(branch.id, date(2026, 11, 1)) == [("张三", 3), ("李四", 1)]

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from bot.plugins.stations.csv_import import (
+from bot.features.stations.csv_import import (
     HEADERS,
     RowError,
     StationDraft,
@@ -15,8 +15,8 @@ from bot.plugins.stations.csv_import import (
     parse_stations_csv,
     read_stations_csv,
 )
-from bot.plugins.stations.regions import load_regions
-from bot.plugins.stations.search import SERVICE_TAGS, STATION_KINDS
+from bot.features.stations.regions import load_regions
+from bot.features.stations.search import SERVICE_TAGS, STATION_KINDS
 
 HEADER = ",".join(HEADERS)
 GOOD = "新添寨司机之家,司机之家,贵州省,贵阳市,乌当区,G75,往重庆方向,乌当区新添大道1号,26.65,106.74,停车、淋浴,60,24小时,0851-88880001"
@@ -28,15 +28,30 @@ def csv_text(*rows: str, header: str = HEADER) -> str:
 
 
 def test_good_row_with_and_without_bom():
-    for data in (csv_text(GOOD), "\ufeff" + csv_text(GOOD), csv_text(GOOD).encode("utf-8-sig"),
-                 csv_text(GOOD).encode("utf-8")):
+    for data in (
+        csv_text(GOOD),
+        "\ufeff" + csv_text(GOOD),
+        csv_text(GOOD).encode("utf-8-sig"),
+        csv_text(GOOD).encode("utf-8"),
+    ):
         drafts, errors = parse_stations_csv(data)
         assert errors == []
         assert drafts == [
             StationDraft(
-                name="新添寨司机之家", kind="司机之家", province="贵州省", city="贵阳市", district="乌当区",
-                road="G75", direction="往重庆方向", address="乌当区新添大道1号", lat=26.65, lng=106.74,
-                services=("停车", "淋浴"), parking_spaces=60, hours="24小时", phone="0851-88880001",
+                name="新添寨司机之家",
+                kind="司机之家",
+                province="贵州省",
+                city="贵阳市",
+                district="乌当区",
+                road="G75",
+                direction="往重庆方向",
+                address="乌当区新添大道1号",
+                lat=26.65,
+                lng=106.74,
+                services=("停车", "淋浴"),
+                parking_spaces=60,
+                hours="24小时",
+                phone="0851-88880001",
             )
         ]
 

@@ -9,8 +9,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot.plugins.stations.regions import Place, load_regions, short_names
-from bot.plugins.stations.search import (
+from bot.features.stations.regions import Place, load_regions, short_names
+from bot.features.stations.search import (
     MAX_QUERY_LEN,
     MSG_EMPTY_QUERY,
     SERVICE_TAGS,
@@ -134,11 +134,35 @@ def test_region_table_covers_the_country():
         assert name in provinces
     assert len([p for p in regions if p.level == "city"]) >= 333
     guiyang = set(regions.districts("贵州省", "贵阳市"))
-    assert guiyang >= {"南明区", "云岩区", "花溪区", "乌当区", "白云区", "观山湖区", "开阳县", "息烽县", "修文县", "清镇市"}
-    for province, city in [("四川省", "成都市"), ("湖南省", "长沙市"), ("广东省", "深圳市"), ("河南省", "郑州市"),
-                           ("山东省", "临沂市"), ("江苏省", "苏州市"), ("浙江省", "宁波市"), ("陕西省", "西安市"),
-                           ("湖北省", "武汉市"), ("云南省", "昆明市"), ("广西壮族自治区", "南宁市"),
-                           ("北京市", "北京市"), ("上海市", "上海市"), ("天津市", "天津市"), ("重庆市", "重庆市")]:
+    assert guiyang >= {
+        "南明区",
+        "云岩区",
+        "花溪区",
+        "乌当区",
+        "白云区",
+        "观山湖区",
+        "开阳县",
+        "息烽县",
+        "修文县",
+        "清镇市",
+    }
+    for province, city in [
+        ("四川省", "成都市"),
+        ("湖南省", "长沙市"),
+        ("广东省", "深圳市"),
+        ("河南省", "郑州市"),
+        ("山东省", "临沂市"),
+        ("江苏省", "苏州市"),
+        ("浙江省", "宁波市"),
+        ("陕西省", "西安市"),
+        ("湖北省", "武汉市"),
+        ("云南省", "昆明市"),
+        ("广西壮族自治区", "南宁市"),
+        ("北京市", "北京市"),
+        ("上海市", "上海市"),
+        ("天津市", "天津市"),
+        ("重庆市", "重庆市"),
+    ]:
         assert regions.districts(province, city), (province, city)
 
 
@@ -180,8 +204,11 @@ def test_region_resolution_and_canonical_names():
 
 
 def test_stations_written_with_short_region_names_are_found(index):
-    index.add(Station(id=50, name="短名驿站", kind="红色驿站", province="贵州", city="贵阳", district="乌当",
-                      services=("淋浴",)))
+    index.add(
+        Station(
+            id=50, name="短名驿站", kind="红色驿站", province="贵州", city="贵阳", district="乌当", services=("淋浴",)
+        )
+    )
     assert 50 in all_ids(index, "乌当区 洗澡")
 
 
@@ -291,8 +318,17 @@ def test_unknown_word_next_to_conditions_is_set_aside(index):
 
 
 def test_place_name_inside_a_station_name_is_read_as_a_keyword(index):
-    index.add(Station(id=60, name="金阳红色驿站", kind="红色驿站", province="贵州省", city="贵阳市",
-                      district="观山湖区", services=("热水",)))
+    index.add(
+        Station(
+            id=60,
+            name="金阳红色驿站",
+            kind="红色驿站",
+            province="贵州省",
+            city="贵阳市",
+            district="观山湖区",
+            services=("热水",),
+        )
+    )
     # 金阳 is also a county in 四川, where no station is; the name is what the user means.
     result = index.search("金阳红色驿站")
     assert names(result) == ["金阳红色驿站"]
@@ -386,8 +422,18 @@ def test_nearest_none_within_radius(index):
 
 @pytest.mark.parametrize(
     ("lat", "lng"),
-    [(91, 106), (-91, 106), (26, 181), (26, -181), (0, 0), (0.0, 0.0), ("abc", 106), (None, 106),
-     (float("nan"), 106), (26, float("inf"))],
+    [
+        (91, 106),
+        (-91, 106),
+        (26, 181),
+        (26, -181),
+        (0, 0),
+        (0.0, 0.0),
+        ("abc", 106),
+        (None, 106),
+        (float("nan"), 106),
+        (26, float("inf")),
+    ],
 )
 def test_nearest_rejects_invalid_coordinates(index, lat, lng):
     with pytest.raises(ValueError, match="坐标无效"):
@@ -402,9 +448,15 @@ def test_nearest_rejects_unknown_service(index):
 def test_nearest_grid_agrees_with_a_full_scan():
     rng = random.Random(7)
     stations = [
-        Station(id=i, name=f"站{i:05d}", kind="服务站", province="贵州省",
-                lat=rng.uniform(24.5, 29.0), lng=rng.uniform(103.5, 109.5),
-                services=("停车",) if i % 3 else ("停车", "淋浴"))
+        Station(
+            id=i,
+            name=f"站{i:05d}",
+            kind="服务站",
+            province="贵州省",
+            lat=rng.uniform(24.5, 29.0),
+            lng=rng.uniform(103.5, 109.5),
+            services=("停车",) if i % 3 else ("停车", "淋浴"),
+        )
         for i in range(3000)
     ]
     index = StationIndex(stations)
@@ -449,12 +501,20 @@ def test_search_is_fast_with_ten_thousand_stations():
     stations = []
     for i in range(10_000):
         place = rng.choice(places)
-        stations.append(Station(
-            id=i, name=f"{place.district}{rng.choice(STATION_KINDS)}{i}", kind=rng.choice(STATION_KINDS),
-            province=place.province, city=place.city or "", district=place.district or "",
-            address=f"{place.label}物流园{i}号", lat=rng.uniform(20, 45), lng=rng.uniform(100, 122),
-            services=tuple(rng.sample(SERVICE_TAGS, 5)),
-        ))
+        stations.append(
+            Station(
+                id=i,
+                name=f"{place.district}{rng.choice(STATION_KINDS)}{i}",
+                kind=rng.choice(STATION_KINDS),
+                province=place.province,
+                city=place.city or "",
+                district=place.district or "",
+                address=f"{place.label}物流园{i}号",
+                lat=rng.uniform(20, 45),
+                lng=rng.uniform(100, 122),
+                services=tuple(rng.sample(SERVICE_TAGS, 5)),
+            )
+        )
     index = StationIndex(stations)
     index.search("预热")
     queries = ["乌当 洗澡", "哪里能停车", "贵阳附近的司机之家", "物流园12", "贵州 淋浴 热水", "G75 服务区"]
@@ -469,8 +529,14 @@ def test_search_is_fast_with_ten_thousand_stations():
 
 @pytest.mark.parametrize(
     ("query", "roads"),
-    [("G75G60", ("G75", "G60")), ("g75服务区", ("G75",)), ("G4W 番禺", ("G4W",)), ("G6001 S15", ("G6001", "S15")),
-     ("兰海高速", ("G75",)), ("AG75", ())],
+    [
+        ("G75G60", ("G75", "G60")),
+        ("g75服务区", ("G75",)),
+        ("G4W 番禺", ("G4W",)),
+        ("G6001 S15", ("G6001", "S15")),
+        ("兰海高速", ("G75",)),
+        ("AG75", ()),
+    ],
 )
 def test_road_codes(index, query, roads):
     assert index.search(query).understood.roads == roads

@@ -6,14 +6,23 @@ import pytest
 
 from bot.core.actor import Actor
 from bot.core.branches import BranchDirectory, Conflict, PermissionDenied, Roles
-from bot.plugins.stations.csv_import import StationDraft
-from bot.plugins.stations.service import SAMPLE_CSV, StationService
+from bot.features.stations.csv_import import StationDraft
+from bot.features.stations.service import SAMPLE_CSV, StationService
 
 SUPERUSER = Actor("qq", "10000", "5001", "10001")
 SECRETARY = Actor("qq", "20009", "5001", "10001")
 OTHER_SECRETARY = Actor("qq", "20019", "5002", "10001")
-DRAFT = StationDraft(name="测试驿站", kind="红色驿站", province="贵州省", city="贵阳市", district="乌当区",
-                     address="测试路1号", lat=26.7, lng=106.8, services=("淋浴", "停车"))
+DRAFT = StationDraft(
+    name="测试驿站",
+    kind="红色驿站",
+    province="贵州省",
+    city="贵阳市",
+    district="乌当区",
+    address="测试路1号",
+    lat=26.7,
+    lng=106.8,
+    services=("淋浴", "停车"),
+)
 
 
 @pytest.fixture

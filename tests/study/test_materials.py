@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.plugins.study.materials import (
+from bot.features.study.materials import (
     MAX_BODY,
     Material,
     MaterialError,
@@ -126,7 +126,10 @@ def test_a_missing_body_points_at_the_closing_fence():
 def test_a_body_over_the_limit_points_at_its_first_line():
     error = error_of(replace("冰雪路面制动距离长", "\n" + "长" * MAX_BODY))
     assert error.line == 15 and f"超过 {MAX_BODY} 字" in error.reason
-    assert len(parse_material(replace("冰雪路面制动距离长，要提前减速、加大车距。", "长" * MAX_BODY), "x.md").body) == MAX_BODY
+    assert (
+        len(parse_material(replace("冰雪路面制动距离长，要提前减速、加大车距。", "长" * MAX_BODY), "x.md").body)
+        == MAX_BODY
+    )
 
 
 def test_too_few_or_too_many_options():
@@ -238,5 +241,7 @@ def test_the_example_in_the_readme_parses():
 
 
 def test_quoting_a_value_with_a_colon_as_the_readme_says():
-    material = parse_material(replace("question: 冰雪路面行车，下列做法正确的是？", 'question: "请选择: 哪个对？"'), "x.md")
+    material = parse_material(
+        replace("question: 冰雪路面行车，下列做法正确的是？", 'question: "请选择: 哪个对？"'), "x.md"
+    )
     assert material.question.stem == "请选择: 哪个对？"

@@ -3,7 +3,7 @@
 from collections import Counter
 
 from bot.core.settings import PROJECT_ROOT
-from bot.plugins.study.materials import load_directory
+from bot.features.study.materials import load_directory
 
 
 def test_the_shipped_library_loads_without_errors():

@@ -11,11 +11,10 @@ from sqlalchemy import func, select
 
 from bot.core import clock, ledger
 from bot.core.actor import Actor
-from bot.core.branches import BranchDirectory
+from bot.core.branches import BranchDirectory, Roles
 from bot.core.members import MemberRecords
-from bot.core.branches import Roles
 from bot.core.models import LedgerEntry, OutboxItem
-from bot.plugins.study.service import StudyService
+from bot.features.study.service import StudyService
 
 MATERIAL = """---
 title: {title}
@@ -53,7 +52,9 @@ async def setup(database, tmp_path):
     branch = await branches.open(Actor("qq", "10000", "5001", "10001"), "乌当支部")
     members = MemberRecords(database, Roles(database, branches))
     for user, name in (("20001", "张三"), ("20002", "李四")):
-        await members.register(Actor("qq", user, "5001", "10001"), branch, {"name": name, "phone": None, "status": "党员"})
+        await members.register(
+            Actor("qq", user, "5001", "10001"), branch, {"name": name, "phone": None, "status": "党员"}
+        )
     return service, branch
 
 
@@ -113,7 +114,9 @@ async def test_check_in_once_with_streak_and_month_count(setup):
     third = await service.check_in(branch.id, "qq:20001")
     assert (third.streak, third.month_count) == (1, 3)
     async with service.database.reading() as session:
-        rows = await session.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == ledger.STUDY))
+        rows = await session.scalar(
+            select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == ledger.STUDY)
+        )
     assert rows == 3
 
 
@@ -127,7 +130,9 @@ async def test_two_thousand_check_ins_at_once_are_all_recorded_once(setup):
     users = [f"qq:{30000 + n}" for n in range(400)]
     await asyncio.gather(*(service.check_in(branch.id, u) for u in users + users[:100]))
     async with service.database.reading() as session:
-        count = await session.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == ledger.STUDY))
+        count = await session.scalar(
+            select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == ledger.STUDY)
+        )
     assert count == 400
 
 

@@ -65,7 +65,9 @@ def v11_at(user_id: str, text: str = "") -> v11.Message:
     return message + v11.MessageSegment.at(user_id)
 
 
-def v12_group(content: str | v12.Message, user_id: str = "wx_20001", group_id: str = "wxg_5001") -> v12.GroupMessageEvent:
+def v12_group(
+    content: str | v12.Message, user_id: str = "wx_20001", group_id: str = "wxg_5001"
+) -> v12.GroupMessageEvent:
     """A WeChat group message (OneBot v12)."""
     message = content if isinstance(content, v12.Message) else v12.Message(v12.MessageSegment.text(content))
     return v12.GroupMessageEvent(

@@ -1,0 +1,227 @@
+"""Commands declared once, next to their code: names, who may use them, usage line, help entry — and the function.
+
+Framework-neutral: a feature's `commands.py` declares its commands with `@command(...)`; the NoneBot side
+(`bot/commands.py`) has one matcher that finds the declaration in one dict lookup, checks the role, and calls it.
+Help is generated from these declarations, so a command, its permission, its usage line and its help text can
+never disagree.
+
+    @command("受理", roles=SECRETARY_OR_ABOVE, usage="/受理 <编号> [紧急|一般]", area="诉求", summary="受理并定级")
+    async def accept(call: Call) -> str: ...
+
+A name with a space declares a sub-command (`"诉求 列表"`): the dispatcher tries `诉求 列表` before `诉求`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from .errors import Refusal
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+    from .actor import Actor
+    from .models import Branch
+
+
+class Role(StrEnum):
+    """Who a person is, here. A declaration names the roles that may use a command."""
+
+    DRIVER = "司机"  # anyone
+    MEMBER = "党员司机"  # registered and confirmed 党员/预备党员 in this branch
+    SECRETARY = "书记"  # runs this group's branch (in private chat: runs any branch)
+    DEPARTMENT = "承办部门"  # bound to an appeal-handling department
+    OWNER = "群主"  # owner of this group
+    SUPERUSER = "行业党委"  # SUPERUSERS
+
+
+EVERYONE = frozenset({Role.DRIVER})
+MANAGERS = frozenset({Role.SECRETARY, Role.SUPERUSER})
+HANDLERS = frozenset({Role.SECRETARY, Role.DEPARTMENT, Role.SUPERUSER})
+SUPERUSERS = frozenset({Role.SUPERUSER})
+OPENERS = frozenset({Role.SUPERUSER, Role.OWNER})
+
+
+class Where(StrEnum):
+    """Which chats a command answers in."""
+
+    ANY = "any"
+    GROUP = "group"  # a branch group
+    PRIVATE = "private"
+
+
+class Usage(Refusal):
+    """A missing or wrong argument: the dispatcher answers with the command's usage line (or this message)."""
+
+    def __init__(self, hint: str = "") -> None:
+        super().__init__(hint)
+        self.hint = hint
+
+
+Reply = "str | list[Part] | None"
+
+
+@dataclass
+class Call:
+    """One command call: who asked, where, with what; and the process's services."""
+
+    services: Services
+    actor: Actor
+    name: str  # the declared name that matched, e.g. "诉求 列表"
+    alias: str  # what the person typed, e.g. "我的诉求"
+    arg: str  # the text after the command (after the sub-command word for a sub-command)
+    mentions: list[str]
+    branch: Branch | None  # the branch of the group it was sent in
+    roles: frozenset[Role]
+    capabilities: frozenset[str] = frozenset()  # what the platform takes: "image", "file", "location", "link"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def words(self) -> list[str]:
+        """The argument split on any white space (full-width too)."""
+        return split_args(self.arg)
+
+    def has(self, role: Role) -> bool:
+        """Whether the caller holds a role here (superusers hold every role)."""
+        return role in self.roles or Role.SUPERUSER in self.roles
+
+    def takes(self, capability: str) -> bool:
+        """Whether the platform this call came from takes images, files, locations or links."""
+        return capability in self.capabilities
+
+
+Handler = Callable[[Call], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A declared command."""
+
+    name: str
+    aliases: tuple[str, ...]
+    roles: frozenset[Role]
+    usage: str
+    area: str
+    summary: str
+    func: Handler
+    where: Where = Where.ANY
+    mention: bool = False  # in a group, @-mention the asker in the reply
+    loose: tuple[str, ...] = ()  # words that also call it without a command prefix (e.g. 打卡)
+    hidden: bool = False  # not listed in help (an alias-like helper)
+    order: int = 50
+
+    @property
+    def head(self) -> str:
+        """The first word: what follows `/`."""
+        return self.name.split(" ", 1)[0]
+
+    @property
+    def sub(self) -> str | None:
+        """The sub-command word, if any."""
+        parts = self.name.split(" ", 1)
+        return parts[1] if len(parts) > 1 else None
+
+
+class Registry:
+    """Every declared command, by every name it answers to."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, Command] = {}  # "受理", "诉求 列表", and aliases
+        self.heads: set[str] = set()  # first words that start a command
+        self.loose: dict[str, Command] = {}  # plain words
+        self.areas: dict[str, AreaInfo] = {}
+
+    def add(self, spec: Command) -> None:
+        """Register one declaration; a name used twice is a bug."""
+        keys = [spec.name, *spec.aliases]
+        for key in keys:
+            if key in self.by_key:
+                raise ValueError(f"command {key!r} is declared twice")
+            self.by_key[key] = spec
+            self.heads.add(key.split(" ", 1)[0])
+        for word in spec.loose:
+            self.loose[word] = spec
+
+    def find(self, head: str, rest: str) -> tuple[Command, str] | None:
+        """The declaration for `/head rest`, and the argument left for it (one or two dict lookups)."""
+        first, _, tail = rest.strip().partition(" ")
+        if first:
+            spec = self.by_key.get(f"{head} {first}")
+            if spec is not None:
+                return spec, tail.strip()
+        spec = self.by_key.get(head)
+        return (spec, rest.strip()) if spec is not None else None
+
+    def commands(self) -> list[Command]:
+        """Every declaration once, in help order."""
+        unique = {id(spec): spec for spec in self.by_key.values()}
+        return sorted(unique.values(), key=lambda s: (self.area_order(s.area), s.order, s.name))
+
+    def area_order(self, area: str) -> int:
+        """Where an area sits in help."""
+        info = self.areas.get(area)
+        return info.order if info else 99
+
+
+@dataclass(frozen=True)
+class AreaInfo:
+    """A help area: its name, a one-line description, aliases that find it, and where it sits in /帮助."""
+
+    name: str
+    description: str
+    order: int = 50
+    aliases: tuple[str, ...] = ()
+
+
+registry = Registry()
+
+
+def area(name: str, description: str, *, order: int = 50, aliases: tuple[str, ...] = ()) -> str:
+    """Declare a help area (once per feature); returns its name for the commands' `area=`."""
+    registry.areas[name] = AreaInfo(name, description, order, aliases)
+    return name
+
+
+def command(
+    name: str,
+    *aliases: str,
+    roles: frozenset[Role] = EVERYONE,
+    usage: str,
+    area: str,
+    summary: str,
+    where: Where = Where.ANY,
+    mention: bool = False,
+    loose: tuple[str, ...] = (),
+    hidden: bool = False,
+    order: int = 50,
+) -> Callable[[Handler], Handler]:
+    """Declare a command next to its function."""
+
+    def register(func: Handler) -> Handler:
+        registry.add(
+            Command(name, aliases, frozenset(roles), usage, area, summary, func, where, mention, loose, hidden, order)
+        )
+        return func
+
+    return register
+
+
+def split_args(text: str) -> list[str]:
+    """Words of an argument, split on any white space (full-width too)."""
+    return text.replace("\u3000", " ").split()
+
+
+def may_use(spec: Command, held: frozenset[Role]) -> bool:
+    """Whether someone holding `held` may call `spec` (superusers may call everything)."""
+    return Role.SUPERUSER in held or bool(spec.roles & held)
+
+
+def who_may(spec: Command) -> str:
+    """Who may use a command, in Chinese, for a refusal."""
+    names = [role.value for role in Role if role in spec.roles]
+    if Role.SUPERUSER not in spec.roles:
+        names.append(Role.SUPERUSER.value)
+    return "、".join(names)

@@ -1,0 +1,89 @@
+"""Appeal tables: the appeal, its append-only trail, the daily number counter and sent alerts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.core.db import Base
+
+
+class Appeal(Base):
+    """A driver's appeal (诉求); its state fields follow the trail and are never edited outside a transition."""
+
+    __tablename__ = "appeal"
+    __table_args__ = (
+        Index("ix_appeal_branch_received", "branch_id", "received_at"),
+        Index("ix_appeal_state", "state"),
+        Index("ix_appeal_appellant", "appellant_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id", ondelete="SET NULL"))
+    appellant_key: Mapped[str] = mapped_column(String(96))
+    platform: Mapped[str] = mapped_column(String(16))
+    self_id: Mapped[str] = mapped_column(String(64))
+    group_id: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(8))
+    description: Mapped[str] = mapped_column(Text)
+    place: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(8))
+    level: Mapped[str | None] = mapped_column(String(4))
+    tier: Mapped[str] = mapped_column(String(8))
+    department: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    transfer_due: Mapped[datetime | None]
+    feedback_due: Mapped[datetime | None]
+    close_due: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    result: Mapped[str | None] = mapped_column(Text)
+    follow_up_due: Mapped[datetime | None]
+    satisfaction: Mapped[str | None] = mapped_column(String(8))
+    # Optimistic lock: two people acting at once — one wins, the other is told.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AppealEvent(Base):
+    """One change of an appeal: who, when, from which state to which, and a note. Never edited."""
+
+    __tablename__ = "appeal_event"
+    __table_args__ = (
+        Index("ix_appeal_event_appeal", "appeal_id", "at"),
+        Index("ix_appeal_event_action_at", "action", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeal.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    actor_key: Mapped[str] = mapped_column(String(96))
+    action: Mapped[str] = mapped_column(String(8))
+    from_state: Mapped[str | None] = mapped_column(String(8))
+    to_state: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class AppealCounter(Base):
+    """The last number handed out per day: SQ20261122-0007 is unique also under concurrency."""
+
+    __tablename__ = "appeal_counter"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class AppealAlert(Base):
+    """A 催办 or 督办 already sent for a deadline: each goes out once, also with two processes."""
+
+    __tablename__ = "appeal_alert"
+    __table_args__ = (UniqueConstraint("appeal_id", "kind", "due"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeal.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    due: Mapped[datetime]
+    sent_at: Mapped[datetime]

@@ -1,0 +1,147 @@
+"""The appeal workflow as pure rules: states, who may do what from which state, numbers, satisfaction.
+
+待受理 → 已受理 (level, deadlines) → 已转办 (department) ⇄ 已退单 (reason) → 已办结 (result) → 已回访.
+回访 不满意 reopens an appeal as 重办 (with new deadlines). 上报 escalates 支部 → 行业党委 → 联席会议 without
+changing the state. A secretary may 退回 an appeal that is no appeal (已退回); the appellant may 撤回 while
+it waits (已撤回). 已回访, 已退回 and 已撤回 are final.
+
+Satisfaction: 满意 and 基本满意 count as satisfied; 不满意 does not; no answer within the follow-up window is
+recorded as 未回复 and does not count as satisfied (it stays in the denominator of 满意率).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import Enum
+
+from bot.core.errors import Refusal
+
+PENDING, ACCEPTED, TRANSFERRED, RETURNED, CLOSED, FOLLOWED_UP, REOPENED = (
+    "待受理",
+    "已受理",
+    "已转办",
+    "已退单",
+    "已办结",
+    "已回访",
+    "重办",
+)
+REJECTED, WITHDRAWN = "已退回", "已撤回"
+STATES = (PENDING, ACCEPTED, TRANSFERRED, RETURNED, CLOSED, FOLLOWED_UP, REOPENED, REJECTED, WITHDRAWN)
+FINAL = frozenset({FOLLOWED_UP, REJECTED, WITHDRAWN})
+OPEN = (ACCEPTED, TRANSFERRED, RETURNED, REOPENED)
+DONE = (CLOSED, FOLLOWED_UP)
+
+CATEGORIES = ("运费拖欠", "停车", "维修救援", "执法检查", "权益保障", "其他")
+LEVELS = ("紧急", "一般")
+TIERS = ("支部", "行业党委", "联席会议")
+SATISFIED = ("满意", "基本满意")
+ANSWERS = ("满意", "基本满意", "不满意")
+NO_ANSWER = "未回复"
+
+
+class Role(Enum):
+    """Who acts on an appeal."""
+
+    APPELLANT = "诉求人"
+    SECRETARY = "书记"
+    SUPERUSER = "行业党委"
+    DEPARTMENT = "承办部门"
+
+
+class Action(Enum):
+    """What can be done to an appeal."""
+
+    ACCEPT = "受理"
+    TRANSFER = "转办"
+    SEND_BACK = "退单"
+    CLOSE = "办结"
+    FOLLOW_UP = "回访"
+    ESCALATE = "上报"
+    REJECT = "退回"
+    WITHDRAW = "撤回"
+
+
+class TransitionError(Refusal):
+    """A change the workflow does not allow; the message says why, in Chinese."""
+
+
+MANAGERS = frozenset({Role.SECRETARY, Role.SUPERUSER})
+_ALLOWED: dict[Action, tuple[frozenset, frozenset[Role]]] = {
+    Action.ACCEPT: (frozenset({PENDING}), MANAGERS),
+    Action.TRANSFER: (frozenset({ACCEPTED, RETURNED, REOPENED}), MANAGERS),
+    Action.SEND_BACK: (frozenset({TRANSFERRED}), MANAGERS | {Role.DEPARTMENT}),
+    Action.CLOSE: (frozenset({ACCEPTED, TRANSFERRED, RETURNED, REOPENED}), MANAGERS | {Role.DEPARTMENT}),
+    Action.FOLLOW_UP: (frozenset({CLOSED}), frozenset({Role.APPELLANT})),
+    Action.ESCALATE: (frozenset({PENDING, *OPEN}), MANAGERS),
+    Action.REJECT: (frozenset({PENDING}), MANAGERS),
+    Action.WITHDRAW: (frozenset({PENDING}), frozenset({Role.APPELLANT})),
+}
+_HINTS = {
+    Action.TRANSFER: "请先 /受理 再转办",
+    Action.SEND_BACK: "只有已转办的诉求可以退单",
+    Action.CLOSE: "请先 /受理",
+    Action.FOLLOW_UP: "只有已办结的诉求可以回访",
+    Action.WITHDRAW: "只有待受理的诉求可以撤回",
+    Action.REJECT: "只有待受理的诉求可以退回",
+}
+
+
+def check(state: str, action: Action, roles: set[Role], department_matches: bool = True) -> None:
+    """Raise TransitionError unless one of `roles` may do `action` on an appeal in `state`."""
+    states, allowed = _ALLOWED[action]
+    if state in FINAL:
+        raise TransitionError(f"该诉求{state}，不能再{action.value}。")
+    if state not in states:
+        hint = _HINTS.get(action, "")
+        raise TransitionError(f"该诉求当前为「{state}」，不能{action.value}。{hint}".rstrip("。") + "。")
+    usable = roles & allowed
+    if usable == {Role.DEPARTMENT} and not department_matches:
+        raise TransitionError("该诉求没有转办到您所在的部门。")
+    if not usable:
+        who = "、".join(r.value for r in allowed)
+        raise TransitionError(f"{action.value}需要{who}权限。")
+
+
+def next_state(state: str, action: Action, answer: str | None = None) -> str:
+    """The state after an allowed action."""
+    return {
+        Action.ACCEPT: ACCEPTED,
+        Action.TRANSFER: TRANSFERRED,
+        Action.SEND_BACK: RETURNED,
+        Action.CLOSE: CLOSED,
+        Action.FOLLOW_UP: REOPENED if answer == "不满意" else FOLLOWED_UP,
+        Action.ESCALATE: state,
+        Action.REJECT: REJECTED,
+        Action.WITHDRAW: WITHDRAWN,
+    }[action]
+
+
+def next_tier(tier: str) -> str:
+    """The tier above, or TransitionError at the top."""
+    index = TIERS.index(tier)
+    if index + 1 >= len(TIERS):
+        raise TransitionError("该诉求已上报到联席会议，不能再上报。")
+    return TIERS[index + 1]
+
+
+_NUMBER = re.compile(r"^SQ(\d{8})-(\d{4,})$")
+
+
+def format_number(day: date, seq: int) -> str:
+    """SQ20261122-0007."""
+    return f"SQ{day.strftime('%Y%m%d')}-{seq:04d}"
+
+
+def parse_number(text: str) -> str | None:
+    """A normalised appeal number, or None when the text is none."""
+    text = text.strip().upper().replace("－", "-")
+    return text if _NUMBER.match(text) else None
+
+
+def parse_category(text: str) -> str | None:
+    """A category by its number (1–6) or name."""
+    text = text.strip()
+    if text.isdigit() and 1 <= int(text) <= len(CATEGORIES):
+        return CATEGORIES[int(text) - 1]
+    return text if text in CATEGORIES else None

@@ -1,0 +1,172 @@
+"""The health view behind /状态: accounts, branch groups, the outbox, study pushes, the database. No NoneBot here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, text
+
+from bot import __version__
+from bot.admin.sqlite_backup import sqlite_path
+from bot.core import clock
+from bot.core.db import Database
+from bot.core.models import BotAccount, Branch, OutboxItem
+from bot.core.outbox import EXPIRED, FAILED, PENDING, SENDING, SENT
+
+STUDY_PUSH = "study_push"
+PUSH_LOOKBACK_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A bot account: how it connects, whether it is online, how many branch groups it serves."""
+
+    self_id: str
+    platform: str
+    protocol: str
+    online: bool
+    connected_at: datetime | None
+    disconnected_at: datetime | None
+    branches: int
+
+
+@dataclass(frozen=True, slots=True)
+class BranchPush:
+    """A branch's last successful study push (None: none in the look-back window)."""
+
+    name: str
+    last_push: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """Everything /状态 shows."""
+
+    version: str
+    accounts: list[Account]
+    active_branches: int
+    inactive_branches: int
+    backlog: int
+    backlog_due: int
+    oldest_due: datetime | None
+    sent_24h: int
+    failed_24h: int
+    failure_reasons: list[tuple[str, int]]
+    pushes: list[BranchPush]
+    database_kind: str
+    database_bytes: int | None
+    now: datetime
+
+
+async def collect(database: Database, online: dict[str, tuple[str, str]]) -> Status:
+    """Gather the status; `online` maps connected self_ids to (platform, protocol)."""
+    now = clock.now()
+    since = now - timedelta(hours=24)
+    async with database.session() as session:
+        known = {a.self_id: a for a in (await session.scalars(select(BotAccount))).all()}
+        per_account = dict(
+            (
+                await session.execute(
+                    select(Branch.self_id, func.count()).where(Branch.active).group_by(Branch.self_id)
+                )
+            ).all()
+        )
+        active, inactive = (
+            await session.execute(
+                select(func.count().filter(Branch.active), func.count().filter(~Branch.active)).select_from(Branch)
+            )
+        ).one()
+        backlog, due, oldest = (
+            await session.execute(
+                select(
+                    func.count(),
+                    func.count().filter(OutboxItem.next_attempt_at <= now),
+                    func.min(OutboxItem.next_attempt_at),
+                ).where(OutboxItem.status.in_((PENDING, SENDING)))
+            )
+        ).one()
+        sent, failed = (
+            await session.execute(
+                select(
+                    func.count().filter(OutboxItem.status == SENT),
+                    func.count().filter(OutboxItem.status.in_((FAILED, EXPIRED))),
+                ).where(OutboxItem.created_at >= since)
+            )
+        ).one()
+        reasons = (
+            await session.execute(
+                select(OutboxItem.last_error, func.count())
+                .where(OutboxItem.created_at >= since, OutboxItem.status.in_((FAILED, EXPIRED)))
+                .group_by(OutboxItem.last_error)
+                .order_by(func.count().desc())
+                .limit(3)
+            )
+        ).all()
+        last = dict(
+            (
+                await session.execute(
+                    select(OutboxItem.target_id, func.max(OutboxItem.sent_at))
+                    .where(
+                        OutboxItem.purpose == STUDY_PUSH,
+                        OutboxItem.status == SENT,
+                        OutboxItem.target_kind == "group",
+                        OutboxItem.sent_at >= now - timedelta(days=PUSH_LOOKBACK_DAYS),
+                    )
+                    .group_by(OutboxItem.target_id)
+                )
+            ).all()
+        )
+        branches = (
+            await session.execute(select(Branch.name, Branch.group_id).where(Branch.active).order_by(Branch.id))
+        ).all()
+        kind, size = await _database_size(session, database)
+    accounts = []
+    for self_id in sorted(set(known) | set(online)):
+        row = known.get(self_id)
+        platform, protocol = online.get(self_id) or (row.platform, row.protocol)
+        accounts.append(
+            Account(
+                self_id,
+                platform,
+                protocol,
+                self_id in online,
+                row.connected_at if row else None,
+                row.disconnected_at if row else None,
+                per_account.get(self_id, 0),
+            )
+        )
+    pushes = [BranchPush(name, last.get(group_id)) for name, group_id in branches]
+    due_oldest = oldest if oldest is not None and oldest <= now else None
+    return Status(
+        __version__,
+        accounts,
+        active,
+        inactive,
+        backlog,
+        due,
+        due_oldest,
+        sent,
+        failed,
+        [(reason or "", count) for reason, count in reasons],
+        pushes,
+        kind,
+        size,
+        now,
+    )
+
+
+async def _database_size(session, database: Database) -> tuple[str, int | None]:
+    """The database's kind and size on disk (SQLite: the file and its WAL)."""
+    if database.dialect == "postgresql":
+        size = await session.scalar(text("SELECT pg_database_size(current_database())"))
+        return "PostgreSQL", int(size)
+    path = sqlite_path(database.url)
+    if path is None:
+        return "SQLite", None
+    total = 0
+    for candidate in (path, path.with_name(path.name + "-wal")):
+        if candidate.exists():
+            total += os.path.getsize(candidate)
+    return "SQLite", total

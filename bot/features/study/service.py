@@ -1,0 +1,461 @@
+"""Study rules: the library, the rotation, the daily push, check-ins, the daily question, statistics.
+
+Knows nothing of NoneBot: every function takes a Database and plain ids, and returns data.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core import clock, ledger
+from bot.core.branches import theme_of_month
+from bot.core.db import Database
+from bot.core.models import Branch, Member, MonthlyTheme
+from bot.core.outbox import Target, enqueue
+from bot.core.settings import PROJECT_ROOT
+
+from .materials import Material, MaterialError, Question, check_answer, format_material, load_directory
+from .models import QuizAnswer, StudyCheckin, StudyDay, StudyMaterial
+
+log = logging.getLogger(__name__)
+PUSH_PURPOSE = "study_push"
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
+
+
+def _insert(session: AsyncSession):
+    """The dialect's INSERT that knows ON CONFLICT."""
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+def to_material(row: StudyMaterial) -> Material:
+    """A stored row as the library's Material."""
+    question = None
+    if row.question:
+        q = row.question
+        question = Question(
+            stem=q["stem"], options=dict(q["options"]), answer=q["answer"], explanation=q.get("explanation", "")
+        )
+    return Material(
+        slug=row.slug,
+        title=row.title,
+        theme=row.theme,
+        tags=tuple(row.tags or ()),
+        body=row.body,
+        sample=row.sample,
+        question=question,
+    )
+
+
+def _question_json(question: Question | None) -> dict | None:
+    """A Question for the JSON column."""
+    if question is None:
+        return None
+    return {
+        "stem": question.stem,
+        "options": dict(question.options),
+        "answer": question.answer,
+        "explanation": question.explanation,
+    }
+
+
+def parse_push_time(text: str) -> str:
+    """HH:MM (full-width colon accepted), or ValueError with the usage."""
+    match = _TIME.match(text.strip())
+    if not match:
+        raise ValueError("时间格式为 HH:MM，例如 /推送时间 07:30")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import of the material folder did."""
+
+    added: int
+    updated: int
+    errors: list[MaterialError]
+
+
+@dataclass(frozen=True)
+class CheckinResult:
+    """The outcome of 打卡."""
+
+    already: bool
+    streak: int
+    month_count: int
+    material_title: str | None
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """The outcome of one answer to the daily question."""
+
+    already: bool
+    correct: bool
+    letter: str
+    question: Question
+
+
+@dataclass(frozen=True)
+class DayStats:
+    """Today's participation in one branch."""
+
+    members: int
+    checked_in: int
+    registered_checked_in: int
+    missing: list[tuple[str, str]]  # (user_key, name) of registered members who have not checked in
+
+    @property
+    def rate(self) -> float:
+        """Check-in rate of registered members."""
+        return self.registered_checked_in / self.members if self.members else 0.0
+
+
+class StudyService:
+    """The study feature over one database."""
+
+    def __init__(self, database: Database, materials_dir: Path | None = None, default_push_time: str = "07:30") -> None:
+        self.database = database
+        self.materials_dir = materials_dir or PROJECT_ROOT / "data" / "study"
+        self.default_push_time = default_push_time
+
+    # ---- the library ------------------------------------------------------------------------------
+    async def import_directory(self, folder: Path | None = None) -> ImportReport:
+        """Load every material file; a broken file is reported by name and line and skipped."""
+        materials, errors = load_directory(folder or self.materials_dir)
+        for error in errors:
+            log.warning("study material skipped: %s line %s: %s", error.path, error.line, error.reason)
+        added = updated = 0
+        async with self.database.session() as session:
+            existing = {row.slug: row for row in (await session.scalars(select(StudyMaterial))).all()}
+            for material in materials:
+                row = existing.get(material.slug)
+                if row is None:
+                    row = StudyMaterial(slug=material.slug, source="file", created_at=clock.now())
+                    session.add(row)
+                    added += 1
+                elif (row.title, row.body, row.theme, row.question) != (
+                    material.title,
+                    material.body,
+                    material.theme,
+                    _question_json(material.question),
+                ):
+                    updated += 1
+                row.title, row.theme, row.tags, row.body = (
+                    material.title,
+                    material.theme,
+                    list(material.tags),
+                    material.body,
+                )
+                row.question, row.sample, row.active = _question_json(material.question), material.sample, True
+        return ImportReport(added, updated, errors)
+
+    async def add_material(self, author_key: str, material: Material) -> StudyMaterial:
+        """A secretary's material added by conversation."""
+        async with self.database.session() as session:
+            row = StudyMaterial(
+                slug=f"chat-{clock.now().strftime('%Y%m%d%H%M%S%f')}",
+                title=material.title,
+                theme=material.theme,
+                tags=list(material.tags),
+                body=material.body,
+                question=_question_json(material.question),
+                sample=False,
+                source="chat",
+                added_by=author_key,
+                created_at=clock.now(),
+            )
+            session.add(row)
+            await session.flush()
+        return row
+
+    async def themes(self) -> list[tuple[str, int]]:
+        """Themes in the library with their material counts."""
+        async with self.database.reading() as session:
+            rows = await session.execute(
+                select(StudyMaterial.theme, func.count()).where(StudyMaterial.active).group_by(StudyMaterial.theme)
+            )
+            return sorted(((t, n) for t, n in rows.all()), key=lambda r: -r[1])
+
+    # ---- rotation and today's material --------------------------------------------------------------
+    async def _choose(self, session: AsyncSession, branch_id: int, day: date) -> int | None:
+        """Next material for a branch: the month's theme first; nothing repeats until its pool is used up."""
+        theme = await theme_of_month(session, branch_id, day.strftime("%Y-%m"))
+        used = select(StudyDay.material_id).where(StudyDay.branch_id == branch_id)
+        last_used = (
+            select(StudyDay.material_id, func.max(StudyDay.day).label("last"))
+            .where(StudyDay.branch_id == branch_id)
+            .group_by(StudyDay.material_id)
+            .subquery()
+        )
+        pools = []
+        if theme:
+            pools.append(StudyMaterial.theme == theme)
+        pools.append(None)  # a theme with no materials falls back to the whole library
+        for pool in pools:
+            conditions = [StudyMaterial.active]
+            if pool is not None:
+                conditions.append(pool)
+            fresh = await session.scalar(
+                select(StudyMaterial.id)
+                .where(*conditions, StudyMaterial.id.not_in(used))
+                .order_by(StudyMaterial.id)
+                .limit(1)
+            )
+            if fresh is not None:
+                return fresh
+            # The pool is used up: start again with what was studied longest ago.
+            oldest = await session.scalar(
+                select(StudyMaterial.id)
+                .join(last_used, last_used.c.material_id == StudyMaterial.id)
+                .where(*conditions)
+                .order_by(last_used.c.last, StudyMaterial.id)
+                .limit(1)
+            )
+            if oldest is not None:
+                return oldest
+        return None
+
+    async def todays_material(self, branch_id: int, day: date | None = None) -> StudyMaterial | None:
+        """The branch's material of the day, chosen once (also when two processes ask at once)."""
+        day = day or clock.today()
+        async with self.database.session() as session:
+            return await self._todays_material(session, branch_id, day)
+
+    async def _todays_material(self, session: AsyncSession, branch_id: int, day: date) -> StudyMaterial | None:
+        """todays_material inside an open transaction."""
+        chosen = await session.scalar(
+            select(StudyDay.material_id).where(StudyDay.branch_id == branch_id, StudyDay.day == day)
+        )
+        if chosen is None:
+            material_id = await self._choose(session, branch_id, day)
+            if material_id is None:
+                return None
+            statement = (
+                _insert(session)(StudyDay)
+                .values(branch_id=branch_id, day=day, material_id=material_id, chosen_at=clock.now())
+                .on_conflict_do_nothing()
+            )
+            await session.execute(statement)
+            chosen = await session.scalar(
+                select(StudyDay.material_id).where(StudyDay.branch_id == branch_id, StudyDay.day == day)
+            )
+        return await session.get(StudyMaterial, chosen)
+
+    # ---- the daily push ---------------------------------------------------------------------------
+    async def queue_due_pushes(self, now: datetime | None = None) -> int:
+        """Queue today's push for every branch whose push time has come (once per branch and day).
+
+        Run every half minute. A push missed while offline is queued when the bot is back, the same day
+        only: the item expires at midnight. The dedupe key makes it once also with two processes.
+        """
+        now = now or clock.now()
+        day = now.date()
+        _, end_of_day = clock.day_bounds(day)
+        async with self.database.reading() as session:
+            branches = (
+                await session.scalars(select(Branch).where(Branch.active, Branch.push_enabled).order_by(Branch.id))
+            ).all()
+        queued = 0
+        for branch in branches:
+            if now.time() < time.fromisoformat(branch.push_time):
+                continue
+            async with self.database.session() as session:
+                material = await self._todays_material(session, branch.id, day)
+                if material is None:
+                    continue
+                item = await enqueue(
+                    session,
+                    Target(branch.platform, "group", branch.group_id, branch.self_id),
+                    [push_text(to_material(material))],
+                    purpose=PUSH_PURPOSE,
+                    dedupe_key=f"study:{branch.id}:{day.isoformat()}",
+                    not_after=end_of_day,
+                )
+            queued += item is not None
+        return queued
+
+    # ---- check-in and the question ----------------------------------------------------------------
+    async def check_in(self, branch_id: int, user_key: str) -> CheckinResult:
+        """打卡 for today: once; replies with the streak and this month's count."""
+        now = clock.now()
+        day = now.date()
+        async with self.database.session() as session:
+            material = await self._todays_material(session, branch_id, day)
+            inserted = (
+                await session.execute(
+                    _insert(session)(StudyCheckin)
+                    .values(branch_id=branch_id, user_key=user_key, day=day, at=now)
+                    .on_conflict_do_nothing()
+                    .returning(StudyCheckin.id)
+                )
+            ).scalar_one_or_none()
+            if inserted is not None:
+                await ledger.record(session, user_key, branch_id, ledger.STUDY, f"study:{day.isoformat()}")
+            days = (
+                await session.scalars(
+                    select(StudyCheckin.day)
+                    .where(
+                        StudyCheckin.branch_id == branch_id,
+                        StudyCheckin.user_key == user_key,
+                        StudyCheckin.day > day - timedelta(days=400),
+                    )
+                    .order_by(StudyCheckin.day.desc())
+                )
+            ).all()
+        streak = 0
+        expected = day
+        for checked in days:
+            if checked != expected:
+                break
+            streak += 1
+            expected -= timedelta(days=1)
+        month_count = sum(1 for d in days if (d.year, d.month) == (day.year, day.month))
+        return CheckinResult(inserted is None, streak, month_count, material.title if material else None)
+
+    async def todays_question(self, branch_id: int) -> tuple[StudyMaterial | None, Question | None]:
+        """Today's material and its question (None when the material has none)."""
+        material = await self.todays_material(branch_id)
+        if material is None:
+            return None, None
+        return material, to_material(material).question
+
+    async def answer(self, branch_id: int, user_key: str, letter: str) -> AnswerResult | None:
+        """Score one answer to today's question; one try a day. None when there is no question today."""
+        now = clock.now()
+        day = now.date()
+        async with self.database.session() as session:
+            material = await self._todays_material(session, branch_id, day)
+            question = to_material(material).question if material else None
+            if question is None:
+                return None
+            previous = await session.scalar(
+                select(QuizAnswer).where(
+                    QuizAnswer.branch_id == branch_id, QuizAnswer.user_key == user_key, QuizAnswer.day == day
+                )
+            )
+            if previous is not None:
+                return AnswerResult(True, previous.correct, previous.letter, question)
+            correct = check_answer(question, letter)
+            inserted = (
+                await session.execute(
+                    _insert(session)(QuizAnswer)
+                    .values(
+                        branch_id=branch_id,
+                        user_key=user_key,
+                        day=day,
+                        material_id=material.id,
+                        letter=letter,
+                        correct=correct,
+                        at=now,
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(QuizAnswer.id)
+                )
+            ).scalar_one_or_none()
+            if inserted is None:  # answered at the same moment from another process
+                return AnswerResult(True, correct, letter, question)
+            points = ledger.DEFAULT_RULES.points[ledger.QUIZ] if correct else 0
+            await ledger.record(
+                session,
+                user_key,
+                branch_id,
+                ledger.QUIZ,
+                f"quiz:{day.isoformat()}",
+                points=points,
+                note="正确" if correct else "错误",
+            )
+        return AnswerResult(False, correct, letter, question)
+
+    # ---- settings of a branch -------------------------------------------------------------------------
+    async def set_push_time(self, branch_id: int, value: str) -> str:
+        """Change the push time; returns it normalised."""
+        value = parse_push_time(value)
+        async with self.database.session() as session:
+            branch = await session.get(Branch, branch_id)
+            branch.push_time = value
+        return value
+
+    async def set_push_enabled(self, branch_id: int, enabled: bool) -> None:
+        """Turn the daily push on or off."""
+        async with self.database.session() as session:
+            branch = await session.get(Branch, branch_id)
+            branch.push_enabled = enabled
+
+    async def set_theme(self, branch_id: int | None, theme: str, by: str) -> bool:
+        """一月一主题 for this month (branch_id None: every branch); True when the library has materials for it."""
+        month = clock.today().strftime("%Y-%m")
+        async with self.database.session() as session:
+            row = await session.scalar(
+                select(MonthlyTheme).where(
+                    MonthlyTheme.month == month,
+                    MonthlyTheme.branch_id.is_(None) if branch_id is None else MonthlyTheme.branch_id == branch_id,
+                )
+            )
+            if row is None:
+                row = MonthlyTheme(branch_id=branch_id, month=month, theme=theme, set_by=by, set_at=clock.now())
+                session.add(row)
+            row.theme, row.set_by, row.set_at = theme, by, clock.now()
+            count = await session.scalar(
+                select(func.count())
+                .select_from(StudyMaterial)
+                .where(StudyMaterial.theme == theme, StudyMaterial.active)
+            )
+        return bool(count)
+
+    # ---- statistics ---------------------------------------------------------------------------------
+    async def day_stats(self, branch_id: int, day: date | None = None) -> DayStats:
+        """Today's check-ins against the registered members who have not left."""
+        day = day or clock.today()
+        async with self.database.reading() as session:
+            members = (
+                await session.execute(
+                    select(Member.user_key, Member.name)
+                    .where(Member.branch_id == branch_id, Member.left_at.is_(None))
+                    .order_by(Member.id)
+                )
+            ).all()
+            checked = set(
+                (
+                    await session.scalars(
+                        select(StudyCheckin.user_key).where(
+                            StudyCheckin.branch_id == branch_id, StudyCheckin.day == day
+                        )
+                    )
+                ).all()
+            )
+        registered = {key for key, _ in members}
+        missing = [(key, name) for key, name in members if key not in checked]
+        return DayStats(len(members), len(checked), len(registered & checked), missing)
+
+
+def push_text(material: Material) -> str:
+    """The daily push: the material, and how to check in and answer."""
+    lines = [f"【今日学习】{clock.today().strftime('%m月%d日')}", format_material(material), "", "学完请回复“打卡”。"]
+    if material.question:
+        lines.append("今日一题：发送 /答题 查看题目。")
+    return "\n".join(lines)
+
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+def build(services: Services) -> StudyService:
+    """The study service of a process, from the `STUDY_*` settings."""
+    from bot.core.settings import load_config
+
+    from .config import Config
+
+    config = load_config(Config)
+    folder = Path(config.study_materials_dir) if config.study_materials_dir else None
+    return StudyService(services.database, folder, config.study_default_push_time)

@@ -1,0 +1,212 @@
+"""The one command matcher of the bot, the answers to conversations, and the chatter gate.
+
+Path of a group message (see DEVELOPING.md): the adapter parses the event → `drop_chatter` (an event preprocessor:
+a few string checks, no database) ends ordinary chatter → the `dispatch` matcher's rule reads the message as a
+declared command, a loose word (打卡), a conversation answer or an expected short reply, in dict lookups → its
+handler checks the rate limit, the chat, the role, then calls the declared function → the reply goes out as
+plain text segments. Matchers of other plugins (a shared location, an @-question, group notices) run after it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from nonebot import on_message
+from nonebot.adapters import Bot, Event
+from nonebot.exception import IgnoredException
+from nonebot.message import event_preprocessor
+from nonebot.plugin import PluginMetadata
+from nonebot.rule import Rule
+from nonebot.typing import T_State
+
+from bot import platform, runtime
+from bot.chat import COMMAND_STARTS, closest_command, first_text, parse_command, respond
+from bot.core.branches import MEMBER_DRIVER_STATUSES
+from bot.core.commands import Call, Command, Role, Usage, Where, may_use, registry, who_may
+from bot.core.errors import Refusal
+from bot.features import help as _help  # noqa: F401  (declares /帮助)
+
+if TYPE_CHECKING:
+    from bot.core.actor import Actor
+    from bot.core.models import Branch
+    from bot.services import Services
+
+__plugin_meta__ = PluginMetadata(
+    name="命令",
+    description="红色方向盘的命令分发、多步对话的回答和群聊过滤",
+    usage="/帮助",
+    type="application",
+    homepage="https://github.com/redwheel/redwheel",
+    supported_adapters={"~onebot.v11", "~onebot.v12"},
+    extra={"hidden": True},
+)
+
+runtime.install()
+log = logging.getLogger("redwheel.dispatch")
+
+TOO_FAST = "您发送得太快了，请稍等一会儿再试。"
+APOLOGY = "抱歉，处理这条消息时出错了，请稍后再试。"
+
+
+@dataclass(frozen=True)
+class Route:
+    """What a message is for the bot."""
+
+    kind: str  # "command", "answer" (to a conversation) or "unknown" (a command start with no such command)
+    spec: Command | None = None
+    alias: str = ""
+    arg: str = ""
+
+
+_GROUP_EVENTS = platform.GROUP_MESSAGE_EVENTS
+
+
+@event_preprocessor
+async def drop_chatter(bot: Bot, event: Event) -> None:
+    """Ordinary group chatter ends here: no command, not for the bot, no feature reacts to it.
+
+    A few string checks and dict lookups; never the database, never jieba, never a log line with its text.
+    """
+    if not isinstance(event, _GROUP_EVENTS) or getattr(event, "to_me", False):
+        return
+    text = first_text(event).strip()
+    if text.startswith(COMMAND_STARTS) or text in registry.loose:
+        return
+    if platform.has_location_segment(event):
+        return
+    current = runtime.services()
+    key = platform.user_key_of(bot, event)
+    if key is not None and current.expectations.has(key):
+        return
+    if current.conversations.is_waiting(platform.session_key_of(bot, event)):
+        return
+    raise IgnoredException("chatter")
+
+
+def _route(bot: Bot, event: Event, state: T_State) -> bool:
+    """Read the message as a command, a loose word, a conversation answer or an expected reply."""
+    actor = platform.actor_of(bot, event)
+    if actor is None:
+        return False
+    text = first_text(event)
+    parsed = parse_command(text)
+    current = runtime.services()
+    if parsed is not None:
+        if parsed.spec is None:
+            if not parsed.alias or len(parsed.alias) > 12:
+                return False
+            state["route"] = Route("unknown", alias=parsed.alias)
+        else:
+            state["route"] = Route("command", parsed.spec, parsed.alias, parsed.arg)
+        return True
+    stripped = text.strip()
+    loose = registry.loose.get(stripped)
+    if loose is not None:
+        state["route"] = Route("command", loose, stripped, "")
+        return True
+    if current.conversations.is_waiting(actor.session_key):
+        state["route"] = Route("answer")
+        return not platform.has_location_segment(event)  # a shared location is never an answer
+    if current.expectations.has(actor.key):
+        matched = current.expectations.match(actor, stripped)
+        if matched is not None:
+            spec = registry.by_key.get(matched[0])
+            if spec is not None:
+                state["route"] = Route("command", spec, matched[0], matched[1])
+                return True
+    return False
+
+
+dispatch = on_message(rule=Rule(_route), priority=1, block=True)
+
+
+@dispatch.handle()
+async def _handle(bot: Bot, event: Event, state: T_State) -> None:
+    route: Route = state["route"]
+    actor = platform.actor_of(bot, event)
+    if actor is None:
+        return
+    current = runtime.services()
+    try:
+        if route.kind == "answer":
+            outcome = await current.conversations.answer(actor, first_text(event))
+            if outcome is not None and outcome.reply:
+                await respond(bot, event, outcome.reply, mention=True)
+            return
+        verdict = current.user_limits.take(actor.key)
+        if verdict == "ok" and actor.group_id is not None:
+            verdict = current.group_limits.take(f"{actor.platform}:{actor.group_id}")
+        if verdict != "ok":
+            if verdict == "tell":
+                await respond(bot, event, TOO_FAST, mention=True)
+            return
+        if route.kind == "unknown" or route.spec is None:
+            await respond(bot, event, _unknown(route.alias))
+            return
+        reply = await _call(current, bot, event, actor, route)
+        spec = route.spec
+        if reply:
+            await respond(bot, event, reply, mention=spec.mention and actor.group_id is not None)
+    except Exception as error:  # a handler that failed still answers, briefly; the log names the error kind only
+        log.error("command %s failed: %s", route.spec.name if route.spec else route.kind, type(error).__name__)
+        log.debug("traceback", exc_info=True)
+        with contextlib.suppress(Exception):
+            await respond(bot, event, APOLOGY)
+
+
+async def _call(current: Services, bot: Bot, event: Event, actor: Actor, route: Route):
+    """Check the chat and the role, then run the declared function; refusals become their one sentence."""
+    spec = route.spec
+    assert spec is not None
+    waiting_before = current.conversations.is_waiting(actor.session_key)
+    if spec.where is Where.GROUP and actor.is_private:
+        return f"请在支部群里发送 /{spec.name}。"
+    if spec.where is Where.PRIVATE and not actor.is_private:
+        return f"请私聊机器人发送 /{spec.name}（涉及个人信息，不在群里处理）。"
+    branch = await current.branches.of_group(actor.platform, actor.group_id)
+    held = await current.roles.held(actor, branch)
+    if not may_use(spec, held) and Role.MEMBER in spec.roles and await _is_member_driver(current, actor, branch):
+        held = held | {Role.MEMBER}
+    if not may_use(spec, held):
+        return f"这条命令只有{who_may(spec)}可以使用。"
+    call = Call(
+        current,
+        actor,
+        spec.name,
+        route.alias,
+        route.arg,
+        platform.mentioned_ids(bot, event),
+        branch,
+        held,
+        platform.capabilities(bot),
+    )
+    try:
+        reply = await spec.func(call)
+    except Usage as usage:
+        reply = usage.hint or f"用法：{spec.usage}"
+    except Refusal as refusal:
+        reply = str(refusal)
+    if waiting_before and reply and isinstance(reply, str):
+        still = current.conversations.waiting_for(actor.session_key)
+        if still:
+            reply += f"\n（{still}；回复“取消”可退出。）"
+    return reply
+
+
+async def _is_member_driver(current: Services, actor: Actor, branch: Branch | None) -> bool:
+    """Whether the actor is a confirmed 党员/预备党员 of this branch (only asked for commands that need it)."""
+    if branch is None:
+        return False
+    member = await current.members.get(branch.id, actor.key)
+    return member is not None and member.status in MEMBER_DRIVER_STATUSES
+
+
+def _unknown(word: str) -> str:
+    """An unknown command: the closest one, and where to find all."""
+    guess = closest_command(word)
+    if guess:
+        return f"没有 /{word} 这个命令，您是不是要用 /{guess}？发送 /帮助 查看全部命令。"
+    return f"没有 /{word} 这个命令。发送 /帮助 查看全部命令。"

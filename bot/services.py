@@ -1,0 +1,100 @@
+"""The process's services, built once and passed explicitly: to command handlers (`call.services`), scheduled jobs,
+the admin CLI, the benchmarks and the web view. Nothing here imports NoneBot; building has no side effects beyond
+the objects it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.core.branches import BranchDirectory, Roles
+from bot.core.conversation import Conversations
+from bot.core.db import Database
+from bot.core.expect import Expectations
+from bot.core.members import MemberRecords
+from bot.core.outbox import Target, enqueue
+from bot.core.parts import Part
+from bot.core.ratelimit import RateLimiter
+from bot.core.sender import AccountsFunc, Sender, SendFunc
+from bot.core.settings import Settings, get_settings
+from bot.features.appeals.service import AppealService
+from bot.features.ops.service import Broadcasts
+from bot.features.records.service import RecordsService
+from bot.features.stations.service import StationService
+from bot.features.study.service import StudyService
+
+
+async def _nowhere(self_id: str, kind: str, target: str, parts: list[Part]) -> None:
+    """The send function of a process without chat connections (CLI, benchmarks): nothing goes out."""
+    raise ConnectionError("no chat connection in this process")
+
+
+@dataclass
+class Services:
+    """Everything a handler, job or page needs, in one object."""
+
+    settings: Settings
+    database: Database
+    branches: BranchDirectory
+    roles: Roles
+    members: MemberRecords
+    conversations: Conversations
+    sender: Sender
+    expectations: Expectations = field(default_factory=Expectations)
+    user_limits: RateLimiter = field(default_factory=lambda: RateLimiter(1, 1))
+    group_limits: RateLimiter = field(default_factory=lambda: RateLimiter(1, 1))
+    appeals: AppealService = field(init=False)
+    study: StudyService = field(init=False)
+    stations: StationService = field(init=False)
+    records: RecordsService = field(init=False)
+    broadcasts: Broadcasts = field(init=False)
+    # Start-up work of the features (import materials, load the station index …), run in order after migrations.
+    startup: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+
+    async def notify(self, target: Target, parts: list[Part] | str, **options: Any) -> int | None:
+        """Queue one message through the delivery path and wake the sender."""
+        if isinstance(parts, str):
+            parts = [parts]
+        async with self.database.session() as session:
+            item_id = await enqueue(session, target, parts, **options)
+        self.sender.nudge()
+        return item_id
+
+
+def build_services(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    send: SendFunc = _nowhere,
+    accounts: AccountsFunc = list,
+) -> Services:
+    """Wire the core and every feature's service over one database."""
+    from bot.features.appeals import service as appeals
+    from bot.features.ops import service as ops
+    from bot.features.records import service as records
+    from bot.features.stations import service as stations
+    from bot.features.study import service as study
+
+    settings = settings or get_settings()
+    database = database or Database(settings.database_url)
+    branches = BranchDirectory(database)
+    roles = Roles(database, branches)
+    services = Services(
+        settings=settings,
+        database=database,
+        branches=branches,
+        roles=roles,
+        members=MemberRecords(database, roles),
+        conversations=Conversations(database, settings.conversation_timeout_seconds),
+        sender=Sender(database, settings, send, accounts),
+    )
+    services.user_limits = RateLimiter(settings.rate_user_per_minute / 60, settings.rate_user_burst)
+    services.group_limits = RateLimiter(settings.rate_group_per_minute / 60, settings.rate_group_burst)
+    services.appeals = appeals.build(services)
+    services.study = study.build(services)
+    services.stations = stations.build(services)
+    services.records = records.build(services)
+    services.broadcasts = ops.build(services)
+    return services
