@@ -17,6 +17,7 @@ os.environ.setdefault("SUPERUSERS", '["10000"]')
 os.environ["DELIVERY_ENABLED"] = "false"  # nonebug's bots are no chat platform; e2e processes turn it on
 os.environ["ENVIRONMENT"] = "test"  # no .env.prod of a developer leaks in
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ["RECORDS_EXPORT_DIR"] = str(_TMP / "exports")
 
 PG_ADMIN_URL = os.environ.get("REDWHEEL_TEST_PG", "postgresql://127.0.0.1:5432/test")
 
@@ -28,7 +29,6 @@ NONEBOT_SETTINGS = {
     "superusers": ["10000"],
     "log_level": "WARNING",
     "apscheduler_autostart": False,
-    "records_export_dir": str(_TMP / "exports"),
 }
 
 
@@ -45,8 +45,11 @@ def _start_nonebot() -> None:
     driver = nonebot.get_driver()
     driver.register_adapter(V11)
     driver.register_adapter(V12)
+    from bot import logs, runtime
     from bot.app import load_plugins
 
+    logs.install()
+    runtime.install()
     load_plugins()
 
 

@@ -25,17 +25,7 @@ def plugin_version_dirs() -> list[Path]:
 
 
 def import_all_models() -> None:
-    """Import the core and every plugin's models so their tables join Base.metadata.
-
-    A plugin's package registers matchers when imported, which needs NoneBot; outside the bot (the admin
-    CLI, benchmarks) a bare NoneBot without a driver is set up for that.
-    """
-    import nonebot
-
-    try:
-        nonebot.get_driver()
-    except ValueError:
-        nonebot.init(driver="~none")
+    """Import the core and every feature's models so their tables join Base.metadata (no NoneBot needed)."""
     importlib.import_module("bot.core.models")
     for folder in plugin_version_dirs():
         module = f"bot.features.{folder.parent.name}.models"
