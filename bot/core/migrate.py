@@ -83,7 +83,8 @@ async def pending_revisions(database: Database) -> list[str]:
     """Revisions this code would still apply to the database (empty: up to date)."""
     script = ScriptDirectory.from_config(alembic_config())
     current, _ = await schema_state(database)
-    return [rev.revision for rev in script._upgrade_revs("heads", tuple(current))]
+    applied = {rev.revision for rev in script.revision_map.iterate_revisions(tuple(current), "base") if rev}
+    return [rev.revision for rev in script.walk_revisions() if rev.revision not in applied]
 
 
 def known_revisions() -> set[str]:

@@ -86,10 +86,10 @@ def get_settings() -> Settings:
     """Read the settings once per process."""
     env = environment()
     values = {name: env[name] for name in Settings.model_fields if name in env}
-    return Settings(**values)
+    return Settings.model_validate(values)
 
 
 def load_config(model: type[ConfigT]) -> ConfigT:
     """A feature's settings (prefixed keys such as `appeals_*`) from the environment and `.env`, without NoneBot."""
     env = environment()
-    return model(**{name: env[name] for name in model.model_fields if name in env})
+    return model.model_validate({name: env[name] for name in model.model_fields if name in env})

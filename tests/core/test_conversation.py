@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.core import clock
 from bot.core.actor import Actor
-from bot.core.conversation import Conversations, Flow, Invalid, Refused, Step
+from bot.core.conversation import Conversations, Flow, Invalid, Outcome, Refused, Step
 from bot.core.models import PendingConversation
 
 DRIVER = Actor("qq", "20001", "5001", "10001")
@@ -43,13 +43,13 @@ async def test_a_flow_asks_rehints_skips_and_confirms(database):
     conversations = Conversations(database, 300)
     first = await conversations.start(DRIVER, _flow(saved))
     assert "请回复数字 a" in first and conversations.is_waiting(DRIVER.session_key)
-    wrong = await conversations.answer(DRIVER, "abc")
+    wrong = await _answer(conversations, DRIVER, "abc")
     assert "请回复数字" in wrong.reply and not wrong.done
-    assert "备注" in (await conversations.answer(DRIVER, "7")).reply
-    confirm = await conversations.answer(DRIVER, "跳过")
+    assert "备注" in (await _answer(conversations, DRIVER, "7")).reply
+    confirm = await _answer(conversations, DRIVER, "跳过")
     assert "核对" in confirm.reply  # step c is skipped in a group
-    assert "请回复“确认”" in (await conversations.answer(DRIVER, "嗯")).reply
-    done = await conversations.answer(DRIVER, "确认")
+    assert "请回复“确认”" in (await _answer(conversations, DRIVER, "嗯")).reply
+    done = await _answer(conversations, DRIVER, "确认")
     assert done.done and saved == [{"a": 7, "b": None}]
     assert not conversations.is_waiting(DRIVER.session_key)
     async with database.session() as session:
@@ -60,8 +60,8 @@ async def test_cancel_keeps_nothing(database):
     saved: list = []
     conversations = Conversations(database, 300)
     await conversations.start(DRIVER, _flow(saved))
-    await conversations.answer(DRIVER, "7")
-    outcome = await conversations.answer(DRIVER, "取消")
+    await _answer(conversations, DRIVER, "7")
+    outcome = await _answer(conversations, DRIVER, "取消")
     assert outcome.done and "已取消" in outcome.reply and saved == []
     assert await conversations.answer(DRIVER, "8") is None
 
@@ -82,7 +82,7 @@ async def test_a_late_answer_after_timeout_is_told_to_start_again(database):
     conversations = Conversations(database, 60)
     await conversations.start(DRIVER, _flow([]))
     clock.advance(timedelta(minutes=2))
-    outcome = await conversations.answer(DRIVER, "7")
+    outcome = await _answer(conversations, DRIVER, "7")
     assert outcome.done and "超时" in outcome.reply and "/测试" in outcome.reply
 
 
@@ -102,5 +102,12 @@ async def test_refusal_at_finish_ends_the_conversation(database):
     conversations = Conversations(database, 300)
     flow = Flow("拒绝", "/拒绝", [Step("a", "a?", str)], finish=refuse)
     await conversations.start(DRIVER, flow)
-    outcome = await conversations.answer(DRIVER, "x")
+    outcome = await _answer(conversations, DRIVER, "x")
     assert outcome.done and "不存在" in outcome.reply
+
+
+async def _answer(conversations: Conversations, actor: Actor, text: str) -> Outcome:
+    """An answer from someone with a conversation waiting (fails the test when there is none)."""
+    outcome = await conversations.answer(actor, text)
+    assert outcome is not None, "no conversation was waiting"
+    return outcome

@@ -51,5 +51,6 @@ async def test_upgrading_an_older_database_keeps_its_data(tmp_path):
         member = await session.scalar(select(Member))
     pending = await pending_revisions(database)
     await database.dispose()
+    assert member is not None
     assert member.name == "张三" and member.phone == "13812345678"
     assert pending == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from typing import Literal, overload
 
 from nonebot.adapters.onebot import v11, v12
 
@@ -104,6 +105,10 @@ def text_of(message: v11.Message | v12.Message | str) -> str:
     return "".join(out)
 
 
+@overload
+async def say(app, event, expect_reply: Literal[True] = True) -> str: ...
+@overload
+async def say(app, event, expect_reply: Literal[False]) -> str | None: ...
 async def say(app, event, expect_reply: bool = True) -> str | None:
     """Send one event through every matcher; return the bot's reply text (None when it stays silent)."""
     replies: list[str] = []
