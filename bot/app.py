@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import nonebot
 from nonebot.adapters.onebot.v11 import Adapter as OneBotV11Adapter
 from nonebot.adapters.onebot.v12 import Adapter as OneBotV12Adapter
 
-from bot import logs, runtime
+from bot import runtime
 from bot.core.settings import environment
 
 PLUGIN_DIR = Path(__file__).parent / "plugins"
@@ -22,26 +21,6 @@ DEFAULTS = {
     "apscheduler_autostart": True,
     "apscheduler_config": {"apscheduler.timezone": "Asia/Shanghai"},
 }
-
-
-class _ToNoneBotLog(logging.Handler):
-    """Route our standard-library log records into NoneBot's log, so one stream shows everything."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        """Forward one record."""
-        from nonebot.log import logger
-
-        logger.opt(exception=record.exc_info).log(record.levelname, f"[{record.name}] {record.getMessage()}")
-
-
-def _route_logging() -> None:
-    """Send the `bot.*` and `redwheel` loggers to NoneBot's log."""
-    handler = _ToNoneBotLog()
-    for name in ("bot", "redwheel"):
-        target = logging.getLogger(name)
-        target.handlers = [handler]
-        target.setLevel(logging.INFO)
-        target.propagate = False
 
 
 def load_plugins() -> None:
@@ -62,8 +41,6 @@ def create_app(**overrides):
     driver = nonebot.get_driver()
     driver.register_adapter(OneBotV11Adapter)
     driver.register_adapter(OneBotV12Adapter)
-    _route_logging()
-    logs.install()
     runtime.install()
     load_plugins()
     return nonebot.get_asgi()

@@ -7,6 +7,7 @@ coordinate — defence in depth for a line we did not foresee.
 
 from __future__ import annotations
 
+import logging
 import re
 
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -48,3 +49,23 @@ def install() -> None:
     logger.remove()
     nonebot_log.logger_id = logger.add(sys.stdout, level=0, diagnose=False, filter=combined, format=default_format)
     nonebot_log.redwheel_private = True  # type: ignore[attr-defined]
+
+
+class _ToNoneBotLog(logging.Handler):
+    """Route our standard-library log records into NoneBot's log, so one stream shows everything."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Forward one record."""
+        from nonebot.log import logger
+
+        logger.opt(exception=record.exc_info).log(record.levelname, f"[{record.name}] {record.getMessage()}")
+
+
+def route_standard_logging() -> None:
+    """Send the `bot.*` and `redwheel` loggers to NoneBot's log (under `python -m bot` and `nb run` alike)."""
+    handler = _ToNoneBotLog()
+    for name in ("bot", "redwheel"):
+        target = logging.getLogger(name)
+        target.handlers = [handler]
+        target.setLevel(logging.INFO)
+        target.propagate = False

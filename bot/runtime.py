@@ -13,7 +13,7 @@ import logging
 import nonebot
 from nonebot.adapters import Bot
 
-from bot import platform
+from bot import logs, platform
 from bot.core import clock, migrate
 from bot.core.conversation import Expired
 from bot.core.models import BotAccount
@@ -62,6 +62,8 @@ def install() -> Services:
     """Build the services and register the NoneBot hooks, once per process."""
     if _services:
         return _services[0]
+    logs.install()
+    logs.route_standard_logging()
     built = build_services(get_settings(), send=_send, accounts=connected_accounts)
     _services.append(built)
     driver = nonebot.get_driver()
