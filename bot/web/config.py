@@ -1,0 +1,47 @@
+"""The web view's settings (prefixed `web_` in .env)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from bot.core.settings import environment, load_config
+
+
+class WebConfig(BaseModel):
+    """What a deployment may tune about the web view."""
+
+    web_enabled: bool = True
+    web_prefix: str = "/admin"
+    # Where links point; empty means http://HOST:PORT of the bot's own server.
+    web_base_url: str = ""
+    web_session_idle_minutes: int = 30
+    web_session_max_hours: int = 12
+    web_link_minutes: int = 10
+    # A tile URL template such as https://webrd01.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}&style=8 (GCJ-02);
+    # empty: the map shows markers on a blank background (no tiles fetched from anywhere).
+    web_tile_url: str = ""
+    web_tile_attribution: str = ""
+    web_tile_subdomains: str = "abc"
+    # The committee's overview is computed at most this often (seconds); 0 computes it on every view.
+    web_overview_cache_seconds: int = 60
+    # The signing secret; when absent it is generated once and kept in <data_dir>/web_secret (mode 0600).
+    web_secret: str = ""
+
+    @property
+    def prefix(self) -> str:
+        """The prefix with one leading slash and none trailing."""
+        return "/" + self.web_prefix.strip("/")
+
+    def base_url(self) -> str:
+        """The links' base: the setting, else http://HOST:PORT of the NoneBot server."""
+        if self.web_base_url:
+            return self.web_base_url.rstrip("/")
+        env = environment()
+        host = env.get("host", "127.0.0.1")
+        port = env.get("port", "8080")
+        return f"http://{host}:{port}"
+
+
+def get_config() -> WebConfig:
+    """Read the web settings from the environment and .env."""
+    return load_config(WebConfig)

@@ -1,0 +1,184 @@
+"""The web view over HTTP: sign-in, every page and its scope, the figures agree with the chat's, headers, the log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.core import clock
+from bot.core.models import AccessLog
+from tests.web.seed import DEPARTMENT, DRIVER, PREFIX, SECRETARY_A, SECRETARY_B, SUPER, link_path, link_reply, private
+
+PAGES = ("/", "/appeals", "/branches", "/stations", "/api/stations")
+
+
+async def test_driver_gets_no_link_and_a_group_is_told_to_ask_privately(world, client_for):
+    assert "只对" in await link_reply(world.services, private(DRIVER))
+    in_group = SUPER.__class__("qq", "10000", "9001", "bot1")
+    assert await link_reply(world.services, in_group) == "请私聊机器人发送 /后台 获取登录链接。"
+    reply = await link_reply(world.services, private(SECRETARY_A))
+    assert "10 分钟内有效" in reply and f"{PREFIX}/login?t=" in reply
+
+
+async def test_no_page_or_api_without_a_session(world, client_for):
+    client = await client_for(None)
+    for path in (*PAGES, f"/branch/{world.branch_a.id}", f"/appeals/{world.numbers['a_open']}"):
+        response = await client.get(PREFIX + path)
+        assert response.status_code == 401, path
+        assert "张三" not in response.text and "乌当司机之家" not in response.text
+    client.cookies.set("redwheel_session", "eyJrIjoicXE6MTAwMDAifQ.forged")
+    forged = await client.get(PREFIX + "/")
+    assert forged.status_code == 401
+
+
+async def test_a_link_signs_in_once(world, client_for):
+    client = await client_for(None)
+    path = link_path(await link_reply(world.services, private(SECRETARY_A)))
+    first = await client.get(path)
+    assert first.status_code == 200 and "登录成功" in first.text
+    cookie = first.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and f"path={PREFIX}" in cookie
+    assert (await client.get(PREFIX + "/")).status_code == 200
+    other = await client_for(None)
+    again = await other.get(path)
+    assert again.status_code == 403 and "已经用过" in again.text
+    assert (await other.get(PREFIX + "/")).status_code == 401
+
+
+async def test_an_expired_link_is_refused_and_an_idle_session_ends(world, client_for):
+    client = await client_for(None)
+    path = link_path(await link_reply(world.services, private(SECRETARY_A)))
+    clock.set_now(clock.now() + timedelta(minutes=11))
+    refused = await client.get(path)
+    assert refused.status_code == 403 and "过期" in refused.text
+    clock.set_now(None)
+    signed = await client_for(SECRETARY_A)
+    assert (await signed.get(PREFIX + "/")).status_code == 200
+    clock.set_now(clock.now() + timedelta(minutes=31))
+    assert (await signed.get(PREFIX + "/")).status_code == 401
+    broken = await client.get(PREFIX + "/login?t=nonsense.sig")
+    assert broken.status_code == 403 and "无效" in broken.text
+
+
+async def test_security_headers(world, client_for):
+    client = await client_for(SUPER.key)
+    for path in (*PAGES, "/static/web.css"):
+        response = await client.get(PREFIX + path)
+        assert response.status_code == 200, path
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self';" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+
+
+async def test_committee_sees_every_branch_and_the_close_rate_of_the_chat(world, client_for):
+    client = await client_for(SUPER.key)
+    page = (await client.get(PREFIX + "/")).text
+    assert world.branch_a.name in page and world.branch_b.name in page
+    stats = await world.services.appeals.statistics(None, clock.today().replace(day=1))
+    assert stats.collected == 5 and stats.closed == 1
+    assert f'id="total-close-rate">{stats.close_rate * 100:.2f}%' in page  # /诉求 统计 prints 20.00%
+    assert f"{stats.close_rate:.2%}" == "20.00%"
+    board = (await client.get(PREFIX + "/appeals")).text
+    for number in world.numbers.values():
+        assert number in board or number == world.numbers["a_closed"]
+    for branch in (world.branch_a, world.branch_b):
+        assert (await client.get(f"{PREFIX}/branch/{branch.id}")).status_code == 200
+
+
+async def test_each_branch_line_equals_the_services_figures(world, client_for):
+    from bot.web.queries import branch_figures
+
+    first = clock.today().replace(day=1)
+    for row in await branch_figures(world.services, None):
+        stats = await world.services.appeals.statistics(row.branch_id, first)
+        assert row.appeals == stats.__class__(**{**stats.__dict__, "by_category": []})
+        assert row.appeals.close_rate == stats.close_rate
+        day = await world.services.study.day_stats(row.branch_id)
+        assert row.today_rate == day.rate
+        branch = world.branch_a if row.branch_id == world.branch_a.id else world.branch_b
+        report = await world.services.records.monthly(branch, first)
+        assert row.month_rate == report.checkin_rate
+
+
+async def test_a_secretary_never_sees_another_branch(world, client_for):
+    client = await client_for(SECRETARY_A)
+    page = (await client.get(PREFIX + "/")).text
+    assert world.branch_a.name in page and world.branch_b.name not in page
+    own = await client.get(f"{PREFIX}/branch/{world.branch_a.id}")
+    assert own.status_code == 200 and "张三" in own.text and "赵六" not in own.text
+    assert "138****5678" in own.text and "13812345678" not in own.text
+    other = await client.get(f"{PREFIX}/branch/{world.branch_b.id}")
+    assert other.status_code == 404 and "赵六" not in other.text
+    assert (await client.get(f"{PREFIX}/branch/{world.branch_b.id}/export.csv")).status_code == 404
+    board = (await client.get(PREFIX + "/appeals")).text
+    assert world.numbers["a_open"] in board and world.numbers["b_open"] not in board
+    assert world.numbers["b_pending"] not in board
+    assert (await client.get(f"{PREFIX}/appeals/{world.numbers['b_open']}")).status_code == 403
+    branches = await client.get(PREFIX + "/branches")
+    assert branches.status_code == 303 and branches.headers["location"].endswith(f"/branch/{world.branch_a.id}")
+
+
+async def test_a_department_sees_only_its_appeals(world, client_for):
+    client = await client_for(DEPARTMENT)
+    overview = await client.get(PREFIX + "/")
+    assert overview.status_code == 303 and overview.headers["location"].endswith("/appeals")
+    board = (await client.get(PREFIX + "/appeals")).text
+    assert world.numbers["a_transferred"] in board
+    assert world.numbers["a_open"] not in board and world.numbers["b_open"] not in board
+    page = await client.get(f"{PREFIX}/appeals/{world.numbers['a_transferred']}")
+    assert page.status_code == 200 and "转办" in page.text and "交通运输" in page.text
+    assert (await client.get(f"{PREFIX}/appeals/{world.numbers['a_open']}")).status_code == 403
+    assert (await client.get(f"{PREFIX}/branch/{world.branch_a.id}")).status_code == 404
+
+
+async def test_the_appeal_page_shows_the_trail_and_the_view_is_logged(world, client_for):
+    client = await client_for(SECRETARY_A)
+    number = world.numbers["a_closed"]
+    page = (await client.get(f"{PREFIX}/appeals/{number}")).text
+    for action in ("提交", "受理", "办结"):
+        assert action in page
+    assert "已协调夜间车位" in page
+    full = (await client.get(f"{PREFIX}/branch/{world.branch_a.id}?full=1")).text
+    assert "13812345678" in full and "贵A12345" in full
+    async with world.services.database.reading() as session:
+        logged = (await session.execute(select(AccessLog.actor_key, AccessLog.action, AccessLog.subject))).all()
+    assert (SECRETARY_A, "网页查看诉求", number) in logged
+    assert (SECRETARY_A, "网页查看台账（完整号码）", world.branch_a.name) in logged
+
+
+async def test_the_board_marks_limits_red_and_amber(world, client_for):
+    clock.set_now(clock.now() + timedelta(days=3))  # the 紧急 appeal (24 hours) is past its limit
+    client = await client_for(SUPER.key)
+    board = (await client.get(PREFIX + "/appeals")).text
+    overdue = board.split('id="overdue"')[1].split("</table>")[0]
+    assert world.numbers["b_open"] in overdue and "超" in overdue
+    assert world.numbers["a_open"] not in overdue
+
+
+async def test_the_branch_page_lists_who_has_not_studied_and_exports(world, client_for):
+    client = await client_for(SECRETARY_A)
+    page = (await client.get(f"{PREFIX}/branch/{world.branch_a.id}")).text
+    missing = page.split('id="missing">')[1].split("</p>")[0]
+    assert "李四" in missing and "王五" in missing and "张三" not in missing
+    export = await client.get(f"{PREFIX}/branch/{world.branch_a.id}/export.csv")
+    assert export.status_code == 200 and "张三" in export.content.decode("utf-8-sig")
+    assert "13812345678" not in export.content.decode("utf-8-sig")
+
+
+async def test_stations_list_search_and_markers(world, client_for):
+    client = await client_for(SECRETARY_B)
+    page = (await client.get(PREFIX + "/stations")).text
+    assert "乌当司机之家" in page and "清镇停车区" in page and "站点（3）" in page
+    found = (await client.get(PREFIX + "/stations", params={"q": "花溪"})).text
+    assert "花溪红色驿站" in found and "清镇停车区" not in found
+    markers = (await client.get(PREFIX + "/api/stations")).json()["stations"]
+    assert len(markers) == 3 and all(m["lat"] and m["lng"] for m in markers)
+
+
+async def test_a_role_taken_away_ends_access(world, client_for):
+    client = await client_for(SECRETARY_B)
+    await world.services.roles.remove_secretary(SUPER, world.branch_b, SECRETARY_B)
+    assert (await client.get(PREFIX + "/")).status_code == 401
