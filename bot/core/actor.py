@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from .settings import get_settings
 
-QQ = "qq"
+QQ = "qq"  # a personal QQ account through OneBot v11 (user ids are QQ numbers)
 WECHAT = "wechat"
+QQBOT = "qqbot"  # the official QQ bot platform (user ids are openids: member_openid in groups, user_openid in C2C)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +39,13 @@ class Actor:
 
     @property
     def is_superuser(self) -> bool:
-        """Superusers (行业党委) are listed in SUPERUSERS by raw id or `<platform>:<id>`."""
+        """Superusers (行业党委) are listed in SUPERUSERS by raw id or `<platform>:<id>` (`qqbot:<openid>`)."""
         superusers = get_settings().superusers
         return self.user_id in superusers or self.key in superusers
 
     @property
     def is_group_owner(self) -> bool:
-        """The group's owner (QQ tells us; WeChat implementations do not)."""
+        """The group's owner (QQ and the official QQ bot tell us; WeChat implementations do not)."""
         return self.group_role == "owner"
 
 

@@ -1,40 +1,29 @@
-"""Everything that differs between OneBot v11 (QQ) and v12 (WeChat) lives here; plugins stay neutral."""
+"""OneBot v11 (QQ through NapCat, Lagrange, LLOneBot) and v12 (WeChat): identities, mentions, locations, sending.
+
+Only `bot.platform` calls these; it has already decided that the bot is a OneBot bot."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from nonebot.adapters import Bot, Event
 from nonebot.adapters.onebot import v11, v12
 
-from .core.actor import QQ, WECHAT, Actor
-from .core.parts import File, Image, Mention, Part
+from ..core.actor import QQ, WECHAT, Actor
+from ..core.parts import File, Image, Mention, Part
 
 GROUP_MESSAGE_EVENTS = (v11.GroupMessageEvent, v12.GroupMessageEvent)
+CAPABILITIES = frozenset({"image", "file", "location", "link"})
 
 
 def protocol_of(bot: Bot) -> str:
     """The protocol an account speaks: `v11`, `v12`."""
     return "v12" if isinstance(bot, v12.Bot) else "v11"
-
-
-def capabilities(bot: Bot) -> frozenset[str]:
-    """What the platform takes: images, files, shared locations, links in text."""
-    return frozenset({"image", "file", "location", "link"})
-
-
-def user_key_of(bot: Bot, event: Event) -> str | None:
-    """`<platform>:<user id>` of a message event, cheaply (for the chatter gate)."""
-    user_id = getattr(event, "user_id", None)
-    return None if user_id is None else f"{platform_of(bot)}:{user_id}"
-
-
-def session_key_of(bot: Bot, event: Event) -> str:
-    """The conversation key of a message event, cheaply (same as `Actor.session_key`)."""
-    group_id = getattr(event, "group_id", None)
-    return f"{platform_of(bot)}:{group_id or 'private'}:{getattr(event, 'user_id', '')}"
 
 
 def platform_of(bot: Bot) -> str:
@@ -124,21 +113,32 @@ def _image_bytes(image: Image) -> bytes:
     return image.data if image.data is not None else Path(image.path or "").read_bytes()
 
 
-async def render(bot: Bot, parts: list[Part]) -> v11.Message | v12.Message:
-    """Build the adapter's message from neutral parts; user text always stays plain text."""
-    if isinstance(bot, v12.Bot):
-        message = v12.Message()
-        for part in parts:
-            if isinstance(part, str):
-                message += v12.MessageSegment.text(part)
-            elif isinstance(part, Mention):
-                message += v12.MessageSegment.mention(part.user_id)
-            elif isinstance(part, Image):
-                uploaded = await bot.upload_file(
-                    type="data", name="chart.png", data=base64.b64encode(_image_bytes(part)).decode()
-                )
-                message += v12.MessageSegment.image(uploaded["file_id"])
-        return message
+def _absolute(path: str) -> str:
+    """The absolute path the OneBot implementation reads the file from."""
+    return os.path.abspath(path)
+
+
+async def _upload(bot: v12.Bot, name: str, data: bytes) -> str:
+    """Upload bytes through OneBot v12 and return the file id."""
+    uploaded = await bot.call_api("upload_file", type="data", name=name, data=base64.b64encode(data).decode())
+    return str(uploaded["file_id"])
+
+
+async def _render_v12(bot: v12.Bot, parts: Sequence[Part]) -> v12.Message:
+    """Neutral parts as a OneBot v12 message (pictures uploaded first)."""
+    message = v12.Message()
+    for part in parts:
+        if isinstance(part, str):
+            message += v12.MessageSegment.text(part)
+        elif isinstance(part, Mention):
+            message += v12.MessageSegment.mention(part.user_id)
+        elif isinstance(part, Image):
+            message += v12.MessageSegment.image(await _upload(bot, "chart.png", _image_bytes(part)))
+    return message
+
+
+def _render_v11(parts: Sequence[Part]) -> v11.Message:
+    """Neutral parts as a OneBot v11 message; text is a text segment, never CQ code."""
     message = v11.Message()
     for part in parts:
         if isinstance(part, str):
@@ -150,21 +150,28 @@ async def render(bot: Bot, parts: list[Part]) -> v11.Message | v12.Message:
     return message
 
 
+async def render(bot: Bot, parts: Sequence[Part]) -> v11.Message | v12.Message:
+    """Build the adapter's message from neutral parts; user text always stays plain text."""
+    if isinstance(bot, v12.Bot):
+        return await _render_v12(bot, parts)
+    return _render_v11(parts)
+
+
 async def send(bot: Bot, target_kind: str, target_id: str, parts: list[Part]) -> None:
     """Send parts to a group or a private chat; files go through the platform's file upload."""
     files = [p for p in parts if isinstance(p, File)]
     others = [p for p in parts if not isinstance(p, File)]
     if others:
-        message = await render(bot, others)
         if isinstance(bot, v12.Bot):
+            message = await _render_v12(bot, others)
             if target_kind == "group":
                 await bot.send_message(detail_type="group", group_id=target_id, message=message)
             else:
                 await bot.send_message(detail_type="private", user_id=target_id, message=message)
         elif target_kind == "group":
-            await bot.send_group_msg(group_id=int(target_id), message=message)
+            await bot.call_api("send_group_msg", group_id=int(target_id), message=_render_v11(others))
         else:
-            await bot.send_private_msg(user_id=int(target_id), message=message)
+            await bot.call_api("send_private_msg", user_id=int(target_id), message=_render_v11(others))
     for file in files:
         await send_file(bot, target_kind, target_id, file)
 
@@ -172,28 +179,22 @@ async def send(bot: Bot, target_kind: str, target_id: str, parts: list[Part]) ->
 async def send_file(bot: Bot, target_kind: str, target_id: str, file: File) -> None:
     """Hand over a file: QQ's group/private file upload, or a v12 file segment."""
     if isinstance(bot, v12.Bot):
-        data = base64.b64encode(Path(file.path).read_bytes()).decode()
-        uploaded = await bot.upload_file(type="data", name=file.name, data=data)
-        message = v12.Message(v12.MessageSegment.file(uploaded["file_id"]))
+        data = await asyncio.to_thread(Path(file.path).read_bytes)
+        message = v12.Message(v12.MessageSegment.file(await _upload(bot, file.name, data)))
         if target_kind == "group":
             await bot.send_message(detail_type="group", group_id=target_id, message=message)
         else:
             await bot.send_message(detail_type="private", user_id=target_id, message=message)
         return
-    path = str(Path(file.path).resolve())
+    path = _absolute(file.path)
     if target_kind == "group":
         await bot.call_api("upload_group_file", group_id=int(target_id), file=path, name=file.name)
     else:
         await bot.call_api("upload_private_file", user_id=int(target_id), file=path, name=file.name)
 
 
-async def reply(bot: Bot, event: Event, parts: list[Part] | str) -> None:
+async def reply(bot: Bot, event: Event, actor: Actor, parts: list[Part]) -> None:
     """Answer the chat the event came from (files go through the file upload)."""
-    actor = actor_of(bot, event)
-    if actor is None:
-        return
-    if isinstance(parts, str):
-        parts = [parts]
     files = [p for p in parts if isinstance(p, File)]
     others = [p for p in parts if not isinstance(p, File)]
     if others:

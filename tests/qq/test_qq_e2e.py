@@ -1,0 +1,119 @@
+"""The whole bot as a process on the official QQ bot platform, through a fake gateway and HTTP API on 127.0.0.1.
+
+The adapter logs in (token endpoint), connects to the gateway (Hello → Identify → Ready), receives group and private
+messages, answers them passively (with the message's msg_id), sends pushes proactively through the outbox, and a
+refusal by the platform ends up in the outbox with the platform's code and reason, not retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+from sqlalchemy import select
+
+from bot.core.db import Database
+from bot.core.models import OutboxItem
+from bot.core.outbox import Target, enqueue
+from tests.support.qqfake import (
+    APP_ID,
+    NEVER_WROTE,
+    PROACTIVE_REFUSED,
+    FakeQQ,
+    QQBotProcess,
+    c2c_payload,
+    group_payload,
+)
+
+SUPER = "super-openid-1"
+GROUP = "group-openid-1"
+
+
+@pytest.fixture(scope="module")
+async def qq(tmp_path_factory):
+    """A fake platform and the bot connected to it (one process for the module)."""
+    async with FakeQQ() as fake:
+        env = fake.bot_env() | {"SUPERUSERS": json.dumps(["10000", f"qqbot:{SUPER}"])}
+        process = QQBotProcess(tmp_path_factory.mktemp("qqbot"), env=env)
+        process.start()
+        try:
+            await process.started(fake)
+            yield fake, process
+        finally:
+            process.stop()
+
+
+async def test_a_command_is_answered_passively_in_the_group_and_in_private(qq):
+    fake, _ = qq
+    event = group_payload("/帮助")
+    sent = await fake.ask(event)
+    assert sent.kind == "group" and sent.target == GROUP
+    assert sent.body["msg_id"] == event[1]["id"] and sent.body["msg_type"] == 0
+    assert sent.content.startswith("【红色方向盘】可用命令")
+    private = c2c_payload("/帮助")
+    sent = await fake.ask(private)
+    assert (sent.kind, sent.target, sent.body["msg_id"]) == ("private", "user-openid-1", private[1]["id"])
+
+
+async def test_user_text_is_never_sent_as_platform_markup(qq):
+    fake, _ = qq
+    fake.push(group_payload("今天路上堵不堵？<@someone>", at_bot=False))  # chatter: no answer
+    sent = await fake.ask(group_payload("/没有这个<@someone>命令"))
+    assert "<@" not in sent.content and "没有 /没有这个" in sent.content
+
+
+async def _outbox_rows(process: QQBotProcess, wanted: int, timeout: float = 15) -> list[OutboxItem]:
+    """The bot's outbox rows once `wanted` of them are settled (sent or failed)."""
+    database = Database(process.database_url or f"sqlite+aiosqlite:///{process.workdir / 'bot.db'}")
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            async with database.session() as session:
+                rows = list((await session.execute(select(OutboxItem).order_by(OutboxItem.id))).scalars())
+            if sum(row.status in ("sent", "failed") for row in rows) >= wanted or time.monotonic() > deadline:
+                return rows
+            await asyncio.sleep(0.2)
+    finally:
+        await database.dispose()
+
+
+async def test_a_push_goes_proactively_and_a_refusal_is_recorded_with_the_platforms_reason(qq):
+    fake, process = qq
+    fake.refuse_proactive("group-closed")
+    database = Database(f"sqlite+aiosqlite:///{process.workdir / 'bot.db'}")
+    try:
+        async with database.session() as session:
+            await enqueue(
+                session, Target("qqbot", "group", GROUP, APP_ID), ["今晚八点学习《安全驾驶》"], purpose="push"
+            )
+            await enqueue(session, Target("qqbot", "group", "group-closed", APP_ID), ["通知"], purpose="notice")
+            await enqueue(session, Target("qqbot", "private", "stranger-openid", APP_ID), ["回访"], purpose="notice")
+    finally:
+        await database.dispose()
+    rows = await _outbox_rows(process, 3)
+    by_target = {row.target_id: row for row in rows}
+    pushed = by_target[GROUP]
+    assert pushed.status == "sent"
+    assert any(s.target == GROUP and not s.passive and "安全驾驶" in s.content for s in fake.sent)
+    closed, stranger = by_target["group-closed"], by_target["stranger-openid"]
+    assert (closed.status, closed.attempts) == ("failed", 1)  # permanent: not retried
+    assert f"QQ 平台拒绝（{PROACTIVE_REFUSED[0]}）：{PROACTIVE_REFUSED[1]}" in (closed.last_error or "")
+    assert (stranger.status, stranger.attempts) == ("failed", 1)
+    assert f"QQ 平台拒绝（{NEVER_WROTE[0]}）：{NEVER_WROTE[1]}" in (stranger.last_error or "")
+
+
+async def test_a_conversation_over_the_official_platform(qq):
+    fake, _ = qq
+    opened = await fake.ask(group_payload("/支部 开通 乌当区货车司机流动党员党支部", member="owner-1", role="owner"))
+    if "没有 /支部" in opened.content:
+        pytest.xfail("the branch area is not converted to the new command shape yet")
+    assert "已开通" in opened.content
+    first = await fake.ask(group_payload("/登记", member="member-openid-9"))
+    if "没有 /登记" in first.content:
+        pytest.xfail("registration is not converted to the new command shape yet")
+    assert "姓名" in first.content and first.passive
+    assert "手机号" in (await fake.ask(group_payload("王师傅", member="member-openid-9", at_bot=False))).content
+    cancelled = await fake.ask(group_payload("取消", member="member-openid-9", at_bot=False))
+    assert "取消" in cancelled.content and cancelled.passive
