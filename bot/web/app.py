@@ -6,6 +6,7 @@ CSRF protection needed.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,7 @@ class Web:
         self.csp = content_security_policy(config)
         self._signer: Signer | None = None
         self.cache: dict[str, tuple[float, object]] = {}
+        self.refreshing: dict[str, asyncio.Task] = {}
 
     @property
     def services(self) -> Services:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import time
 from datetime import date, timedelta
@@ -51,29 +52,39 @@ ViewerDep = Annotated[Viewer, Depends(signed_in)]
 
 
 async def _overview_data(web: Web, viewer: Viewer) -> dict:
-    """Branch lines, totals and the monthly trend; cached for a short while (the figures move slowly)."""
+    """Branch lines, totals and the monthly trend, cached: a stale copy is served while a fresh one is computed."""
     key = "committee" if viewer.committee else ",".join(map(str, sorted(viewer.branch_ids)))
+    ttl = web.config.web_overview_cache_seconds
     hit = web.cache.get(key)
-    if hit is not None and time.monotonic() - hit[0] < web.config.web_overview_cache_seconds:
+    if hit is not None and ttl > 0:
+        if time.monotonic() - hit[0] >= ttl and key not in web.refreshing:
+            web.refreshing[key] = asyncio.create_task(_refresh(web, key, viewer))
         return hit[1]  # type: ignore[return-value]
-    services = web.services
-    rows = await queries.branch_figures(services, None if viewer.committee else viewer.branch_ids)
-    today = clock.today()
-    first = today.replace(day=1)
-    trend = []
-    month = first
-    for _ in range(6):
-        start, end = queries.month_bounds(month)
-        branch_id = None if viewer.committee or len(viewer.branch_ids) != 1 else next(iter(viewer.branch_ids))
-        if viewer.committee or branch_id is not None:
-            stats = await services.appeals.statistics(branch_id, start, end)
-            trend.append((start.strftime("%Y-%m"), stats.collected, stats.close_rate))
-        month = (month - timedelta(days=1)).replace(day=1)
-    trend.reverse()
-    totals = await services.appeals.statistics(None, first) if viewer.committee else None
-    data = {"rows": rows, "totals": totals, "trend": trend, "at": clock.now()}
-    web.cache[key] = (time.monotonic(), data)
-    return data
+    return await _refresh(web, key, viewer)
+
+
+async def _refresh(web: Web, key: str, viewer: Viewer) -> dict:
+    """Compute the overview's figures through the services and the grouped queries, and keep them."""
+    try:
+        services = web.services
+        rows = await queries.branch_figures(services, None if viewer.committee else viewer.branch_ids)
+        first = clock.today().replace(day=1)
+        single = None if viewer.committee or len(viewer.branch_ids) != 1 else next(iter(viewer.branch_ids))
+        trend = []
+        month = first
+        for _ in range(6):
+            start, end = queries.month_bounds(month)
+            if viewer.committee or single is not None:
+                stats = await services.appeals.statistics(single, start, end)
+                trend.append((start.strftime("%Y-%m"), stats.collected, stats.close_rate))
+            month = (month - timedelta(days=1)).replace(day=1)
+        trend.reverse()
+        totals = await services.appeals.statistics(None, first) if viewer.committee else None
+        data = {"rows": rows, "totals": totals, "trend": trend, "at": clock.now()}
+        web.cache[key] = (time.monotonic(), data)
+        return data
+    finally:
+        web.refreshing.pop(key, None)
 
 
 @router.get("/")

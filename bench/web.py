@@ -1,0 +1,136 @@
+"""The web view's pages over a generated province: p50/p99 per page through the ASGI app (httpx, no network).
+
+    python bench/web.py [--branches 200] [--drivers 25000] [--ledger 1000000] [--appeals 100000] [--runs 30]
+                        [--postgres URL]
+
+Generates the data into a fresh SQLite file (and PostgreSQL when a URL is given) with bench/generate.py, mounts
+the web view on a bare FastAPI app as the bot does, signs in a committee member and one branch's secretary, and
+times each page. The overview is timed twice: computed on every view (cache off) and as served (cached 60 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("SUPERUSERS", '["10000"]')
+
+from generate import appeals, fresh, ledger_rows, province
+
+from bot.core.settings import Settings, get_settings
+
+COMMITTEE, SECRETARY = "qq:10000", "qq:2000000"  # generate.py names qq:2000000 secretary of branch 1
+
+
+async def timed(client, label: str, path: str, runs: int) -> dict:
+    """p50/p99 of `runs` GETs of one page (each must answer 200), after one warm-up view."""
+    await client.get(path)
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = await client.get(path)
+        samples.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{label}: {path} answered {response.status_code}")
+    samples.sort()
+    p99 = samples[min(len(samples) - 1, round(len(samples) * 0.99))]
+    return {"page": label, "p50_ms": round(statistics.median(samples), 1), "p99_ms": round(p99, 1)}
+
+
+def client_as(app, signer, key: str):
+    """An httpx client over the ASGI app with a session cookie for `key`."""
+    import httpx
+
+    from bot.web.auth import COOKIE
+
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
+    client.cookies.set(COOKIE, signer.make_cookie(key), path="/admin")
+    return client
+
+
+async def run(url: str, args: argparse.Namespace) -> list[dict]:
+    """Generate a province on one database and time every page."""
+    from fastapi import FastAPI
+    from sqlalchemy import select
+
+    from bot.features.appeals.models import Appeal
+    from bot.services import build_services
+    from bot.web.app import create_web_app
+    from bot.web.auth import Signer
+    from bot.web.config import WebConfig
+
+    started = time.perf_counter()
+    database = await fresh(url)
+    await province(database, branches=args.branches, drivers=args.drivers, member_drivers=args.drivers * 6 // 25)
+    await ledger_rows(database, args.ledger, args.branches, args.drivers)
+    await appeals(database, args.appeals, 10, args.branches)
+    settings = Settings(**{**get_settings().model_dump(), "database_url": url, "data_dir": Path(tempfile.mkdtemp())})
+    services = build_services(settings, database=database)
+    await services.stations.import_sample_if_empty()
+    generated = time.perf_counter() - started
+    async with database.reading() as session:
+        number = await session.scalar(select(Appeal.number).where(Appeal.branch_id == 1).limit(1))
+    results = []
+    for cache, label in ((0, "（不缓存）"), (60, "（缓存 60 秒）")):
+        config = WebConfig(web_secret="bench", web_overview_cache_seconds=cache)
+        app = FastAPI()
+        app.mount(config.prefix, create_web_app(lambda: services, config))
+        signer = Signer(b"bench", config)
+        committee, secretary = client_as(app, signer, COMMITTEE), client_as(app, signer, SECRETARY)
+        results.append(await timed(committee, f"概览 行业党委{label}", "/admin/", args.runs))
+        if cache:
+            continue
+        pages = [
+            (committee, "诉求看板 行业党委", "/admin/appeals"),
+            (committee, "诉求详情", f"/admin/appeals/{number}"),
+            (committee, "支部页 行业党委", "/admin/branch/1"),
+            (secretary, "概览 书记", "/admin/"),
+            (secretary, "诉求看板 书记", "/admin/appeals"),
+            (secretary, "支部页 书记", "/admin/branch/1"),
+            (committee, "驿站列表", "/admin/stations"),
+            (committee, "驿站搜索", "/admin/stations?q=%E4%B9%8C%E5%BD%93"),
+            (committee, "地图标注 API", "/admin/api/stations"),
+        ]
+        for client, name, path in pages:
+            results.append(await timed(client, name, path, args.runs))
+        await committee.aclose()
+        await secretary.aclose()
+    await database.dispose()
+    for result in results:
+        result["database"] = database.dialect
+        result["generate_s"] = round(generated, 1)
+    return results
+
+
+async def main() -> None:
+    """Measure on SQLite (and PostgreSQL)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--branches", type=int, default=200)
+    parser.add_argument("--drivers", type=int, default=25_000)
+    parser.add_argument("--ledger", type=int, default=1_000_000)
+    parser.add_argument("--appeals", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--postgres", default=None, help="postgresql+asyncpg://… of an empty database")
+    args = parser.parse_args()
+    path = Path(tempfile.mkdtemp()) / "bench.db"
+    results = await run(f"sqlite+aiosqlite:///{path}", args)
+    if args.postgres:
+        results += await run(args.postgres, args)
+    print(
+        f"branches {args.branches}, drivers {args.drivers:,}, ledger rows {args.ledger:,}, "
+        f"appeals {args.appeals:,} ({args.appeals * 10:,} trail events), {args.runs} views per page"
+    )
+    print(f"{'database':12}{'page':28}{'p50 ms':>10}{'p99 ms':>10}")
+    for r in results:
+        print(f"{r['database']:12}{r['page']:28}{r['p50_ms']:>10}{r['p99_ms']:>10}")
+    print(json.dumps({"bench": "web", "results": results}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
