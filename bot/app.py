@@ -7,13 +7,14 @@ from pathlib import Path
 import nonebot
 from nonebot.adapters.onebot.v11 import Adapter as OneBotV11Adapter
 from nonebot.adapters.onebot.v12 import Adapter as OneBotV12Adapter
+from nonebot.adapters.qq import Adapter as QQAdapter
 
 from bot import runtime
 from bot.core.settings import environment
 
 PLUGIN_DIR = Path(__file__).parent / "plugins"
 DEFAULTS = {
-    "driver": "~fastapi+~websockets",
+    "driver": "~fastapi+~httpx+~websockets",  # httpx: the official QQ bot's API client
     "host": "127.0.0.1",
     "port": 8080,
     "command_start": ["/", "#"],
@@ -41,6 +42,8 @@ def create_app(**overrides):
     driver = nonebot.get_driver()
     driver.register_adapter(OneBotV11Adapter)
     driver.register_adapter(OneBotV12Adapter)
+    if overrides.get("qq_bots") or configured.get("qq_bots"):  # the official QQ bot, only when configured
+        driver.register_adapter(QQAdapter)
     runtime.install()
     load_plugins()
     return nonebot.get_asgi()

@@ -40,7 +40,7 @@ __plugin_meta__ = PluginMetadata(
     usage="/帮助",
     type="application",
     homepage="https://github.com/redwheel/redwheel",
-    supported_adapters={"~onebot.v11", "~onebot.v12"},
+    supported_adapters={"~onebot.v11", "~onebot.v12", "~qq"},
     extra={"hidden": True},
 )
 
