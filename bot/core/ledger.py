@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from . import clock
 from .models import LedgerEntry
@@ -53,11 +54,21 @@ DEFAULT_RULES = PointRules()
 
 
 async def points_today(session: AsyncSession, user_key: str, kind: str, day: date) -> int:
-    """Points one person already earned for a kind on a day."""
-    statement = select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
-        LedgerEntry.user_key == user_key, LedgerEntry.kind == kind, LedgerEntry.day == day
+    """Points one person earned for a kind on a day and still holds: entries of that day, less the reversals of
+    those entries (whenever they were made). A reversal of an older entry does not free today's cap."""
+    kept = select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
+        LedgerEntry.user_key == user_key,
+        LedgerEntry.kind == kind,
+        LedgerEntry.day == day,
+        LedgerEntry.reverses_id.is_(None),
     )
-    return int((await session.execute(statement)).scalar_one())
+    original = aliased(LedgerEntry)
+    undone = (
+        select(func.coalesce(func.sum(LedgerEntry.points), 0))
+        .join(original, original.id == LedgerEntry.reverses_id)
+        .where(LedgerEntry.user_key == user_key, LedgerEntry.kind == kind, original.day == day)
+    )
+    return int((await session.execute(kept)).scalar_one()) + int((await session.execute(undone)).scalar_one())
 
 
 async def record(
@@ -110,6 +121,27 @@ async def reverse(session: AsyncSession, entry_id: int, note: str) -> LedgerEntr
     session.add(entry)
     await session.flush()
     return entry
+
+
+async def reverse_matching(
+    session: AsyncSession, ref: str, kinds: tuple[str, ...], note: str, user_key: str | None = None
+) -> list[LedgerEntry]:
+    """Reverse every entry of these kinds for `ref` (of one person, or of everyone) that earned points and has not
+    been reversed yet; returns the correction rows. The ledger stays append-only."""
+    original = aliased(LedgerEntry)
+    conditions = [
+        original.ref == ref,
+        original.kind.in_(kinds),
+        original.reverses_id.is_(None),
+        original.points != 0,
+    ]
+    if user_key is not None:
+        conditions.append(original.user_key == user_key)
+    corrected = select(LedgerEntry.reverses_id).where(
+        LedgerEntry.reverses_id.is_not(None), LedgerEntry.ref == ref, LedgerEntry.kind.in_(kinds)
+    )
+    entries = (await session.scalars(select(original).where(*conditions, original.id.not_in(corrected)))).all()
+    return [await reverse(session, entry.id, note) for entry in entries]
 
 
 async def summary(session: AsyncSession, user_key: str, since: date | None = None) -> dict[str, tuple[int, int]]:

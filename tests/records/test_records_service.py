@@ -6,12 +6,14 @@ import csv
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from bot.core import clock, ledger
 from bot.core.actor import Actor
 from bot.core.branches import BranchDirectory, Conflict, Roles
 from bot.core.members import MemberRecords
-from bot.features.records.service import RecordsService, parse_month, parse_when
+from bot.core.models import LedgerEntry
+from bot.features.records.service import RecordsService, parse_id, parse_month, parse_when, report_text
 
 SUPERUSER = Actor("qq", "10000", "5001", "10001")
 
@@ -56,9 +58,14 @@ async def test_capacity_waiting_list_and_promotion(world):
     await service.sign_up(branch.id, activity.id, "qq:2")
     waiting = await service.sign_up(branch.id, activity.id, "qq:3")
     assert (waiting.status, waiting.position) == ("waiting", 1)
-    assert await service.withdraw(branch.id, activity.id, "qq:1") == "qq:3"
-    [(_, registered, queued)] = await service.upcoming(branch.id)
-    assert (registered, queued) == (2, 0)
+    withdrawal = await service.withdraw(branch.id, activity.id, "qq:1")
+    assert (withdrawal.promoted, withdrawal.reversed_points) == ("qq:3", 1)
+    [(listed, registered, queued)] = await service.upcoming(branch.id)
+    assert (registered, queued, listed.taken) == (2, 0, 2)
+    await service.withdraw(branch.id, activity.id, "qq:2")  # nobody waits: the seat is free again
+    [(listed, registered, _)] = await service.upcoming(branch.id)
+    assert (registered, listed.taken) == (1, 1)
+    assert (await service.sign_up(branch.id, activity.id, "qq:2")).status == "registered"
 
 
 async def test_check_in_only_in_the_window_once_and_late_with_reason(world):
@@ -74,7 +81,8 @@ async def test_check_in_only_in_the_window_once_and_late_with_reason(world):
     clock.set_now(at(2026, 11, 13, 9, 0))
     with pytest.raises(Conflict, match="不在签到时间内"):
         await service.check_in(branch.id, activity.id, "qq:2")
-    await service.check_in(branch.id, activity.id, "qq:2", by="qq:10000", reason="现场签到表")
+    late = await service.check_in(branch.id, activity.id, "qq:2", by="qq:10000", reason="现场签到表")
+    assert (late.points, late.wanted) == (5, 5)
     assert (await service.points("qq:1")).by_kind[ledger.ACTIVITY_CHECKIN] == 5
 
 
@@ -147,13 +155,13 @@ def test_month_and_time_parsing():
     assert parse_month(None, today) == date(2026, 11, 1)
     assert parse_month("2026-10", today) == date(2026, 10, 1)
     for bad in ("2026-13", "十月", "2026-12"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"月份格式|还没有到"):
             parse_month(bad, today)
     now = at(2026, 12, 30, 10, 0)
     assert parse_when("明天 19:30", now) == at(2026, 12, 31, 19, 30)
     assert parse_when("01-05 09:00", now) == at(2027, 1, 5, 9, 0)
     assert parse_when("2026-12-31 08:00", now) == at(2026, 12, 31, 8, 0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="时间格式"):
         parse_when("下周", now)
 
 
@@ -174,3 +182,80 @@ async def test_the_profile_summary_line_counts_this_month(world):
         await ledger.record(session, "qq:1", branch.id, ledger.QUIZ, note="正确")
     line = await service.summary_line(branch.id, "qq:1")
     assert "学习打卡1次" in line and "答题1次" in line and "本月 3" in line
+
+
+async def test_check_in_says_what_the_daily_cap_recorded(world):
+    """Two 5-point activities on one day: the cap of 6 records 5, then 1; a third records 0 (said, not hidden)."""
+    service, branch, _ = world
+    clock.set_now(at(2026, 11, 12, 18, 40))
+    firsts = [await _activity(service, branch, capacity=0, starts=at(2026, 11, 12, 19, 0)) for _ in range(3)]
+    recorded = [(await service.check_in(branch.id, a.id, "qq:1")).points for a in firsts]
+    assert recorded == [5, 1, 0]
+    assert (await service.points("qq:1")).by_kind[ledger.ACTIVITY_CHECKIN] == 6
+
+
+async def test_cancelling_reverses_points_with_correction_rows(world):
+    """Withdrawing reverses the sign-up point; cancelling the activity reverses every point given for it."""
+    service, branch, _ = world
+    activity = await _activity(service, branch, capacity=0, starts=at(2026, 11, 10, 9, 30))
+    for user in ("qq:1", "qq:2", "qq:3"):
+        await service.sign_up(branch.id, activity.id, user)
+    await service.check_in(branch.id, activity.id, "qq:1")
+    assert (await service.withdraw(branch.id, activity.id, "qq:3")).reversed_points == 1
+    assert (await service.points("qq:3")).total == 0
+    with pytest.raises(Conflict, match="已经签到"):
+        await service.withdraw(branch.id, activity.id, "qq:1")
+    assert (await service.points("qq:1")).total == 6
+    done = await service.cancel_activity(branch.id, activity.id)
+    assert (done.reversed_entries, done.reversed_points) == (3, 7)  # 张三 1 + 5, 李四 1
+    assert [(await service.points(u)).total for u in ("qq:1", "qq:2", "qq:3")] == [0, 0, 0]
+    async with service.database.reading() as session:
+        rows = (await session.scalars(select(LedgerEntry).order_by(LedgerEntry.id))).all()
+    corrections = [r for r in rows if r.reverses_id is not None]
+    assert len(rows) == 8 and len(corrections) == 4  # nothing edited or deleted: 4 rows, 4 corrections
+    assert {r.note for r in corrections} == {"取消报名", "活动取消"}
+
+
+async def test_a_reversal_of_an_older_day_does_not_free_todays_cap(world):
+    service, branch, _ = world
+    activity = await _activity(service, branch, capacity=0, starts=at(2026, 11, 12, 19, 0))
+    await service.sign_up(branch.id, activity.id, "qq:1")  # 10 November: +1
+    clock.set_now(at(2026, 11, 11, 9, 0))
+    others = [await _activity(service, branch, capacity=0) for _ in range(4)]
+    await service.withdraw(branch.id, activity.id, "qq:1")  # the 10th's point goes, on the 11th
+    got = [(await service.sign_up(branch.id, a.id, "qq:1")).points for a in others]
+    assert got == [1, 1, 1, 0]  # the cap of 3 a day holds
+
+
+@pytest.mark.parametrize("text", ["99999999999999999999", "²", "①", "４", "-1", "0", "1.5", " ", "2147483648"])
+def test_ids_are_ascii_digits_within_bounds(text):
+    assert parse_id(text) is None
+
+
+def test_ids_parse():
+    assert parse_id(" 42 ") == 42 and parse_id("2147483647") == 2**31 - 1
+
+
+async def test_monthly_report_asks_appeals_for_its_figures(world):
+    service, branch, _ = world
+    asked = []
+
+    class Appeals:
+        async def monthly_figures(self, branch_id: int, first_day: date, next_month_first_day: date) -> dict[str, int]:
+            asked.append((branch_id, first_day, next_month_first_day))
+            return {"收集": 4, "办结": 3}
+
+    service.appeals = Appeals()
+    report = await service.monthly(branch, date(2026, 11, 1))
+    assert asked == [(branch.id, date(2026, 11, 1), date(2026, 12, 1))]
+    text = report_text(report)
+    assert "诉求：收集 4，办结 3" in text
+    assert "积极分子" not in text and "成员日均打卡率" in text
+
+
+async def test_the_report_counts_members_as_the_branch_card_does(world):
+    service, branch, members = world
+    await members.mark_left("qq", "5001", "3")
+    card = await BranchDirectory(service.database).card(branch)
+    report = await service.monthly(branch, date(2026, 11, 1))
+    assert (report.members, report.member_drivers) == (card.members, card.member_drivers) == (2, 1)

@@ -8,5 +8,6 @@ class Config(BaseModel):
 
     records_checkin_before_minutes: int = 30
     records_checkin_after_minutes: int = 120
-    records_export_dir: str = ""  # empty: data/exports
+    records_export_dir: str = ""  # empty: <data_dir>/exports
+    records_export_keep_minutes: int = 10  # an export file is removed this long after it was made
     records_chart: bool = True

@@ -22,6 +22,8 @@ class Activity(Base):
     starts_at: Mapped[datetime]
     place: Mapped[str] = mapped_column(String(60))
     capacity: Mapped[int] = mapped_column(Integer)  # 0: no limit
+    # Seats taken (registered sign-ups): raised only by a conditional UPDATE, so the database enforces capacity.
+    taken: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     points: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(12), default="open")
     created_by: Mapped[str] = mapped_column(String(96))

@@ -1,0 +1,390 @@
+"""The records commands, each declared once next to its function: parse → service → format."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.core import clock
+from bot.core.commands import MANAGERS, Call, Role, Usage, Where, area, command
+from bot.core.errors import NotFound, PermissionDenied
+from bot.core.models import Branch
+from bot.core.outbox import Target
+from bot.core.parts import File, Image, Mention, Part
+
+from . import texts
+from .activities import parse_id
+from .export import FORMATS
+from .reports import parse_month, report_text
+
+RECORDS = area(
+    "活动与积分",
+    "活动报名签到、党员联系司机、积分与积分榜、月报、台账导出",
+    order=40,
+    aliases=("活动", "积分", "台账", "月报"),
+)
+MEMBER_DRIVERS = frozenset({Role.MEMBER})
+MEDALS = ("🥇", "🥈", "🥉")
+
+
+async def _branch(call: Call) -> Branch:
+    """The branch of the group the command came from (the dispatcher already refused private chat)."""
+    if call.branch is None:
+        raise NotFound(texts.NO_OPEN_BRANCH)
+    return call.branch
+
+
+def _one_id(call: Call) -> int:
+    """The one activity number of the argument, or the usage line (², ①, ４ and huge numbers included)."""
+    words = call.words
+    number = parse_id(words[0]) if len(words) == 1 else None
+    if number is None:
+        raise Usage()
+    return number
+
+
+def _recorded(points: int | None, wanted: int) -> str:
+    """What the ledger recorded, in words."""
+    if points is None:
+        return ""
+    if wanted <= 0:
+        return texts.POINTS_NONE
+    if points <= 0:
+        return texts.POINTS_CAPPED
+    if points < wanted:
+        return texts.POINTS_PARTLY.format(points=points, wanted=wanted)
+    return texts.POINTS_GOT.format(points=points)
+
+
+def _someone(user_id: str) -> str:
+    return texts.SOMEONE.format(id=user_id)
+
+
+# ---- activities ------------------------------------------------------------------------------------------
+@command("活动", usage="/活动", area=RECORDS, summary="近期活动", where=Where.GROUP, order=10)
+async def activities(call: Call) -> str:
+    """/活动: open activities of this branch."""
+    if call.words:
+        raise Usage("用法：/活动（列表） · /活动 发布 · /活动 取消 <编号>")
+    branch = await _branch(call)
+    items = await call.services.records.upcoming(branch.id)
+    if not items:
+        return texts.NO_ACTIVITIES
+    lines = [texts.ACTIVITIES_HEAD]
+    for activity, registered, waiting in items:
+        lines.append(
+            texts.ACTIVITY_LINE.format(
+                id=activity.id,
+                title=activity.title,
+                when=f"{clock.local(activity.starts_at):%m-%d %H:%M}",
+                place=activity.place,
+                registered=registered,
+                capacity=f"/{activity.capacity}" if activity.capacity else "",
+                waiting=f"，候补 {waiting}" if waiting else "",
+                points=activity.points,
+            )
+        )
+    lines.append(texts.ACTIVITIES_FOOT)
+    return "\n".join(lines)
+
+
+@command(
+    "活动 发布",
+    roles=MANAGERS,
+    usage="/活动 发布",
+    area=RECORDS,
+    summary="发布活动（对话）",
+    where=Where.GROUP,
+    order=60,
+)
+async def publish(call: Call) -> str:
+    """/活动 发布: the conversation."""
+    await _branch(call)
+    flow = call.services.conversations.flows[texts.FLOW_NAME]
+    return await call.services.conversations.start(call.actor, flow)
+
+
+@command(
+    "活动 取消",
+    roles=MANAGERS,
+    usage="/活动 取消 <编号>",
+    area=RECORDS,
+    summary="取消活动（为它记的积分会撤回）",
+    where=Where.GROUP,
+    order=61,
+)
+async def cancel_activity(call: Call) -> str:
+    """/活动 取消 <编号>."""
+    branch = await _branch(call)
+    done = await call.services.records.cancel_activity(branch.id, _one_id(call))
+    if done.reversed_entries:
+        return texts.ACTIVITY_CANCELLED_POINTS.format(
+            id=done.activity.id, title=done.activity.title, count=done.reversed_entries, points=done.reversed_points
+        )
+    return texts.ACTIVITY_CANCELLED.format(id=done.activity.id, title=done.activity.title)
+
+
+@command(
+    "报名",
+    usage="/报名 <编号>",
+    area=RECORDS,
+    summary="报名活动（满员进候补）",
+    where=Where.GROUP,
+    mention=True,
+    order=11,
+)
+async def sign_up(call: Call) -> str:
+    """/报名 <编号>."""
+    branch = await _branch(call)
+    result = await call.services.records.sign_up(branch.id, _one_id(call), call.actor.key)
+    activity = result.activity
+    if result.status == "already":
+        return texts.ALREADY_SIGNED_UP.format(title=activity.title)
+    if result.status == "waiting":
+        return texts.WAITING.format(title=activity.title, position=result.position)
+    return texts.SIGNED_UP.format(
+        title=activity.title,
+        when=f"{clock.local(activity.starts_at):%m-%d %H:%M}",
+        id=activity.id,
+        points=_recorded(result.points, result.wanted),
+    )
+
+
+@command(
+    "报名 取消",
+    usage="/报名 取消 <编号>",
+    area=RECORDS,
+    summary="取消报名（报名积分撤回，候补依次转正）",
+    where=Where.GROUP,
+    mention=True,
+    order=12,
+)
+async def withdraw(call: Call) -> str:
+    """/报名 取消 <编号>."""
+    branch = await _branch(call)
+    activity_id = _one_id(call)
+    done = await call.services.records.withdraw(branch.id, activity_id, call.actor.key)
+    if done.promoted:
+        _, _, user_id = done.promoted.partition(":")
+        upcoming = {a.id: a.title for a, _, _ in await call.services.records.upcoming(branch.id)}
+        first, last = texts.PROMOTED
+        parts: list[Part] = [
+            first.format(id=activity_id, title=upcoming.get(activity_id, "")),
+            Mention(user_id),
+            last,
+        ]
+        await call.services.notify(
+            Target(branch.platform, "group", branch.group_id, branch.self_id), parts, purpose="activity"
+        )
+    if done.reversed_points:
+        return texts.WITHDRAWN_POINTS.format(points=done.reversed_points)
+    return texts.WITHDRAWN
+
+
+@command(
+    "签到",
+    usage="/签到 <活动编号>",
+    area=RECORDS,
+    summary="活动开始前 30 分钟到开始后 2 小时内签到",
+    where=Where.GROUP,
+    mention=True,
+    order=13,
+)
+async def check_in(call: Call) -> str:
+    """/签到 <编号>."""
+    branch = await _branch(call)
+    if len(call.words) != 1:
+        raise Usage("用法：/签到 <活动编号>（学习打卡请直接发送“打卡”）")
+    done = await call.services.records.check_in(branch.id, _one_id(call), call.actor.key)
+    return texts.CHECKED_IN.format(title=done.activity.title, points=_recorded(done.points, done.wanted))
+
+
+@command(
+    "补签",
+    roles=MANAGERS,
+    usage="/补签 <编号> @某人 <原因>",
+    area=RECORDS,
+    summary="为成员补签（原因会保留）",
+    where=Where.GROUP,
+    order=62,
+)
+async def late_check_in(call: Call) -> str:
+    """/补签 <编号> @某人 <原因>."""
+    branch = await _branch(call)
+    words = call.words
+    activity_id = parse_id(words[0]) if words else None
+    if activity_id is None or len(words) < 2 or len(call.mentions) != 1:
+        raise Usage()
+    reason = " ".join(words[1:])[:100]
+    key = f"{call.actor.platform}:{call.mentions[0]}"
+    done = await call.services.records.check_in(branch.id, activity_id, key, by=call.actor.key, reason=reason)
+    name = (await call.services.members.names(branch.id, [key])).get(key, _someone(call.mentions[0]))
+    return texts.LATE_CHECKED_IN.format(
+        name=name, title=done.activity.title, reason=reason, points=_recorded(done.points, done.wanted)
+    )
+
+
+# ---- contacts --------------------------------------------------------------------------------------------
+@command(
+    "联系",
+    roles=MEMBER_DRIVERS,
+    usage="/联系 @某人",
+    area=RECORDS,
+    summary="党员司机登记联系一位司机",
+    where=Where.GROUP,
+    mention=True,
+    order=20,
+)
+async def contact(call: Call) -> str:
+    """/联系 @某人 (an @ of the bot itself is no driver and is not among the mentions)."""
+    branch = await _branch(call)
+    if len(call.mentions) != 1:
+        raise Usage(texts.CONTACT_USAGE)
+    key = f"{call.actor.platform}:{call.mentions[0]}"
+    record, previous = await call.services.records.contact(branch.id, call.actor.key, key)
+    names = await call.services.members.names(branch.id, [key, *([previous] if previous else [])])
+    note = ""
+    if previous:
+        note = texts.CONTACT_MOVED.format(before=names.get(previous, texts.ANOTHER_MEMBER))
+    return texts.CONTACTED.format(name=names.get(key, _someone(call.mentions[0])), times=record.times, note=note)
+
+
+@command(
+    "我的联系人", usage="/我的联系人", area=RECORDS, summary="我联系的司机和最近联系时间", where=Where.GROUP, order=21
+)
+async def my_contacts(call: Call) -> str:
+    """/我的联系人."""
+    branch = await _branch(call)
+    rows = await call.services.records.my_contacts(branch.id, call.actor.key)
+    if not rows:
+        return texts.NO_CONTACTS
+    lines = [texts.CONTACTS_HEAD]
+    lines += [
+        texts.CONTACT_LINE.format(name=name, last=f"{clock.local(last):%m-%d}", times=times)
+        for _, name, last, times in rows
+    ]
+    return "\n".join(lines)
+
+
+# ---- points ----------------------------------------------------------------------------------------------
+@command("积分", usage="/积分", area=RECORDS, summary="我的积分：本月、今年、累计", mention=True, order=14)
+async def points(call: Call) -> str:
+    """/积分."""
+    mine = await call.services.records.points(call.actor.key)
+    kinds = "、".join(f"{k} {v}" for k, v in sorted(mine.by_kind.items(), key=lambda kv: -kv[1])) or texts.NONE_YET
+    return texts.MY_POINTS.format(month=mine.month, year=mine.year, total=mine.total, kinds=kinds)
+
+
+@command("积分榜", usage="/积分榜", area=RECORDS, summary="本支部本月积分前十", where=Where.GROUP, order=15)
+async def ranking(call: Call) -> str:
+    """/积分榜: this branch, this month, the top few."""
+    branch = await _branch(call)
+    top = await call.services.records.ranking(branch.id, clock.today().replace(day=1))
+    if not top:
+        return texts.NO_RANKING
+    lines = [texts.RANKING_HEAD.format(branch=branch.name)]
+    lines += [f"{MEDALS[i] if i < 3 else f'{i + 1}.'} {name} {score} 分" for i, (name, score) in enumerate(top)]
+    return "\n".join(lines)
+
+
+# ---- the monthly report and the export: secretaries (their own branches) and the committee ---------------
+async def _chosen(call: Call, name: str | None, usage: str) -> list[Branch]:
+    """The branches a command is about: this group's; in private chat the ones the person runs (or the one named).
+    A secretary never reaches a branch they do not run."""
+    services = call.services
+    superuser = call.has(Role.SUPERUSER)
+    if name:
+        branch = await services.branches.by_name(name)
+        if branch is None:
+            raise NotFound(texts.NO_SUCH_BRANCH.format(name=name))
+        if not superuser and not await services.roles.is_secretary(call.actor.key, branch.id):
+            raise PermissionDenied(texts.NOT_YOUR_BRANCH.format(name=name))
+        return [branch]
+    if not call.actor.is_private:
+        return [await _branch(call)]
+    managed = await services.roles.managed_branches(call.actor.key)
+    if not managed:
+        raise Usage(texts.NO_BRANCH_IN_PRIVATE.format(usage=usage))
+    return managed
+
+
+@command(
+    "月报",
+    roles=MANAGERS,
+    usage="/月报 [YYYY-MM] [支部名称]",
+    area=RECORDS,
+    summary="支部月报（含图表）；行业党委可写 全部",
+    order=63,
+)
+async def monthly(call: Call) -> str | list[Part]:
+    """/月报 [YYYY-MM] [支部名称|全部]."""
+    words = call.words
+    month_text = words[0] if words and words[0][:1].isascii() and words[0][:1].isdigit() else None
+    rest = words[1:] if month_text else words
+    name = " ".join(rest) or None
+    try:
+        first = parse_month(month_text, clock.today())
+    except ValueError as error:
+        raise Usage(str(error)) from None
+    records = call.services.records
+    if name == "全部":
+        if not call.has(Role.SUPERUSER):
+            raise PermissionDenied(texts.OTHER_BRANCH_REPORT)
+        lines = [texts.ALL_HEAD.format(month=first)]
+        for branch in await call.services.branches.all_active():
+            report = await records.monthly(branch, first)
+            lines.append(
+                texts.ALL_LINE.format(
+                    branch=branch.name,
+                    members=report.members,
+                    share=report.active_share,
+                    checkins=report.checkins,
+                    activities=report.activities,
+                )
+            )
+        return "\n".join(lines)
+    branches = await _chosen(call, name, "/月报 [YYYY-MM] <支部名称>")
+    if len(branches) > 1:
+        names = "、".join(b.name for b in branches)
+        raise Usage(texts.NAME_A_BRANCH.format(usage="/月报 [YYYY-MM] <支部名称>", names=names))
+    report = await records.monthly(branches[0], first)
+    text = report_text(report)
+    if records.chart and call.takes("image"):
+        from .chart import render_chart
+
+        return [text, Image(data=await asyncio.to_thread(render_chart, report))]
+    return text
+
+
+@command("台账", roles=MANAGERS, usage="/台账 导出 [xlsx|csv] [支部名称]", area=RECORDS, summary="台账", hidden=True)
+async def ledger_help(call: Call) -> str:
+    """/台账 without 导出: the usage line."""
+    raise Usage()
+
+
+@command(
+    "台账 导出",
+    roles=MANAGERS,
+    usage="/台账 导出 [xlsx|csv] [支部名称]",
+    area=RECORDS,
+    summary="导出成员台账（默认 Excel；群内打码，私聊完整）",
+    order=64,
+)
+async def export(call: Call) -> list[Part]:
+    """/台账 导出 [xlsx|csv] [支部名称]: one file per branch; full numbers only in private chat; each export logged."""
+    words = call.words
+    fmt = words[0].lower() if words and words[0].lower() in FORMATS else "xlsx"
+    rest = words[1:] if words and words[0].lower() in FORMATS else words
+    branches = await _chosen(call, " ".join(rest) or None, "/台账 导出 [xlsx|csv] <支部名称>")
+    full = call.actor.is_private
+    records = call.services.records
+    lines: list[str] = []
+    files: list[Part] = []
+    for branch in branches:
+        path = await records.export(branch, records.export_dir, full=full, fmt=fmt)
+        action = texts.ACCESS_FULL if full else texts.ACCESS_MASKED
+        await call.services.members.log_access(call.actor, action, f"branch:{branch.id}", branch.id)
+        lines.append(
+            texts.EXPORTED.format(branch=branch.name, fmt=fmt.upper(), note="" if full else texts.EXPORTED_MASKED)
+        )
+        files.append(File(str(path), f"{branch.name}-台账-{clock.now():%Y%m%d-%H%M%S}.{fmt}"))
+    return ["\n".join(lines), *files]

@@ -1,0 +1,275 @@
+"""Points, rankings, the profile's participation line and the monthly report; aggregates in SQL."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Protocol
+
+from sqlalchemy import and_, func, select
+
+from bot.core import clock, ledger
+from bot.core.branches import MEMBER_DRIVER_STATUSES
+from bot.core.db import Database
+from bot.core.models import Branch, LedgerEntry, Member
+
+from . import texts
+from .contacts import someone
+from .models import Activity, ActivitySignup
+
+TOP = 10
+REPORT_TOP = 5
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
+
+
+class AppealFigures(Protocol):
+    """What the monthly report asks of the appeals service (it owns appeals; records only shows its figures)."""
+
+    async def monthly_figures(self, branch_id: int, first_day: date, next_month_first_day: date) -> dict[str, int]:
+        """收集, 办结 … of a branch's month."""
+        ...
+
+
+def parse_month(text: str | None, today: date) -> date:
+    """The first day of a month given as YYYY-MM (default this month); ValueError for malformed or future months."""
+    if not text:
+        return today.replace(day=1)
+    match = _MONTH.match(text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(texts.BAD_MONTH)
+    month = date(int(match.group(1)), int(match.group(2)), 1)
+    if month > today.replace(day=1):
+        raise ValueError(texts.FUTURE_MONTH)
+    return month
+
+
+def month_end(first: date) -> date:
+    """The first day of the next month."""
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class Points:
+    """One person's points: this month, this year, all time, and by kind (all time)."""
+
+    month: int
+    year: int
+    total: int
+    by_kind: dict[str, int]
+
+
+@dataclass
+class MonthlyReport:
+    """A branch's month in figures."""
+
+    branch: str
+    month: date
+    members: int  # registered and not left, as /支部 counts them
+    member_drivers: int
+    active: int
+    checkins: int
+    checkin_rate: float  # check-ins ÷ (members × days of the month so far): 成员日均打卡率
+    days: int
+    quiz_answers: int
+    quiz_correct: int
+    activities: int
+    attendance: int
+    signups: int
+    contacts: int
+    appeals: dict[str, int]
+    top: list[tuple[str, int]]
+    checkins_per_day: list[tuple[int, int]] = field(default_factory=list)
+    attendance_per_activity: list[tuple[str, int, int]] = field(default_factory=list)
+
+    @property
+    def active_share(self) -> float:
+        """Members with any participation this month ÷ members."""
+        return self.active / self.members if self.members else 0.0
+
+    @property
+    def accuracy(self) -> float:
+        """Correct answers ÷ answers."""
+        return self.quiz_correct / self.quiz_answers if self.quiz_answers else 0.0
+
+
+def report_text(report: MonthlyReport) -> str:
+    """The monthly report in one message."""
+    lines = [
+        texts.REPORT_HEAD.format(month=report.month, branch=report.branch),
+        texts.REPORT_MEMBERS.format(
+            members=report.members,
+            member_drivers=report.member_drivers,
+            active=report.active,
+            share=report.active_share,
+        ),
+        texts.REPORT_STUDY.format(
+            checkins=report.checkins,
+            rate=report.checkin_rate,
+            days=report.days,
+            quiz=report.quiz_answers,
+            accuracy=report.accuracy,
+        ),
+        texts.REPORT_ACTIVITIES.format(
+            activities=report.activities, signups=report.signups, attendance=report.attendance
+        ),
+        texts.REPORT_CONTACTS.format(contacts=report.contacts),
+    ]
+    if report.appeals:
+        lines.append(texts.REPORT_APPEALS + "，".join(f"{k} {v}" for k, v in report.appeals.items()))
+    if report.top:
+        items = (texts.REPORT_TOP_ITEM.format(name=name, points=points) for name, points in report.top)
+        lines.append(texts.REPORT_TOP + "、".join(items))
+    return "\n".join(lines)
+
+
+class PointReports:
+    """Points, rankings and the monthly report over one database (a part of RecordsService)."""
+
+    database: Database
+    appeals: AppealFigures | None
+
+    async def points(self, user_key: str) -> Points:
+        """One person's points over all branches."""
+        today = clock.today()
+        month, year = today.replace(day=1), today.replace(month=1, day=1)
+        async with self.database.reading() as session:
+            row = (
+                await session.execute(
+                    select(
+                        func.coalesce(func.sum(LedgerEntry.points).filter(LedgerEntry.day >= month), 0),
+                        func.coalesce(func.sum(LedgerEntry.points).filter(LedgerEntry.day >= year), 0),
+                        func.coalesce(func.sum(LedgerEntry.points), 0),
+                    ).where(LedgerEntry.user_key == user_key)
+                )
+            ).one()
+            kinds = await session.execute(
+                select(LedgerEntry.kind, func.sum(LedgerEntry.points))
+                .where(LedgerEntry.user_key == user_key)
+                .group_by(LedgerEntry.kind)
+            )
+            by_kind = {k: int(p) for k, p in kinds.all() if p}
+        return Points(int(row[0]), int(row[1]), int(row[2]), by_kind)
+
+    async def ranking(self, branch_id: int, first: date, limit: int = TOP) -> list[tuple[str, int]]:
+        """Top people of a branch by points in a month; those who left the branch are left out."""
+        end = month_end(first)
+        async with self.database.reading() as session:
+            total = func.sum(LedgerEntry.points).label("total")
+            rows = await session.execute(
+                select(LedgerEntry.user_key, func.max(Member.name), total)
+                .outerjoin(
+                    Member, and_(Member.branch_id == LedgerEntry.branch_id, Member.user_key == LedgerEntry.user_key)
+                )
+                .where(
+                    LedgerEntry.branch_id == branch_id,
+                    LedgerEntry.day >= first,
+                    LedgerEntry.day < end,
+                    Member.left_at.is_(None),
+                )
+                .group_by(LedgerEntry.user_key)
+                .having(total > 0)
+                .order_by(total.desc(), LedgerEntry.user_key)
+                .limit(limit)
+            )
+            return [(name or someone(key), int(points)) for key, name, points in rows.all()]
+
+    async def summary_line(self, branch_id: int, user_key: str) -> str | None:
+        """/档案's participation line: this month by kind (corrections net out), and points."""
+        first = clock.today().replace(day=1)
+        async with self.database.reading() as session:
+            rows = await session.execute(
+                select(
+                    LedgerEntry.kind,
+                    func.count().filter(LedgerEntry.reverses_id.is_(None)),
+                    func.count().filter(LedgerEntry.reverses_id.is_not(None)),
+                )
+                .where(LedgerEntry.user_key == user_key, LedgerEntry.branch_id == branch_id, LedgerEntry.day >= first)
+                .group_by(LedgerEntry.kind)
+            )
+            kinds = [(kind, added - undone) for kind, added, undone in rows.all()]
+        points = await self.points(user_key)
+        parts = "、".join(f"{k}{n}次" for k, n in kinds if n > 0) or texts.NONE_YET
+        return texts.SUMMARY_LINE.format(kinds=parts, month=points.month, year=points.year, total=points.total)
+
+    async def monthly(self, branch: Branch, first: date) -> MonthlyReport:
+        """A branch's month: members, participation, activities, contacts, appeals, top scorers."""
+        end = month_end(first)
+        today = clock.today()
+        days = ((min(end, today + timedelta(days=1)) - first).days) or 1
+        start_at, end_at = clock.day_bounds(first)[0], clock.day_bounds(end)[0]
+        in_month = and_(LedgerEntry.branch_id == branch.id, LedgerEntry.day >= first, LedgerEntry.day < end)
+        async with self.database.reading() as session:
+            # The same definition as /支部: registered and not left (for a past month: registered by its end).
+            members, member_drivers = (
+                await session.execute(
+                    select(func.count(), func.count().filter(Member.status.in_(MEMBER_DRIVER_STATUSES))).where(
+                        Member.branch_id == branch.id, Member.left_at.is_(None), Member.registered_at < end_at
+                    )
+                )
+            ).one()
+            active = await session.scalar(
+                select(func.count(func.distinct(LedgerEntry.user_key)))
+                .join(Member, and_(Member.branch_id == LedgerEntry.branch_id, Member.user_key == LedgerEntry.user_key))
+                .where(in_month, Member.left_at.is_(None), LedgerEntry.reverses_id.is_(None))
+            )
+            kinds = dict(
+                (
+                    await session.execute(
+                        select(LedgerEntry.kind, func.count())
+                        .where(in_month, LedgerEntry.reverses_id.is_(None))
+                        .group_by(LedgerEntry.kind)
+                    )
+                ).all()
+            )
+            quiz_correct = await session.scalar(
+                select(func.count()).where(in_month, LedgerEntry.kind == ledger.QUIZ, LedgerEntry.note == "正确")
+            )
+            per_day = (
+                await session.execute(
+                    select(LedgerEntry.day, func.count())
+                    .where(in_month, LedgerEntry.kind == ledger.STUDY, LedgerEntry.reverses_id.is_(None))
+                    .group_by(LedgerEntry.day)
+                    .order_by(LedgerEntry.day)
+                )
+            ).all()
+            activity_rows = (
+                await session.execute(
+                    select(
+                        Activity.title,
+                        func.count(ActivitySignup.id).filter(ActivitySignup.status == "registered"),
+                        func.count(ActivitySignup.checked_in_at),
+                    )
+                    .outerjoin(ActivitySignup, ActivitySignup.activity_id == Activity.id)
+                    .where(
+                        Activity.branch_id == branch.id,
+                        Activity.status == "open",
+                        Activity.starts_at >= start_at,
+                        Activity.starts_at < end_at,
+                    )
+                    .group_by(Activity.id)
+                    .order_by(Activity.starts_at)
+                )
+            ).all()
+        appeals = await self.appeals.monthly_figures(branch.id, first, end) if self.appeals is not None else {}
+        checkins = kinds.get(ledger.STUDY, 0)
+        return MonthlyReport(
+            branch=branch.name,
+            month=first,
+            members=members,
+            member_drivers=member_drivers,
+            active=active or 0,
+            checkins=checkins,
+            checkin_rate=checkins / (members * days) if members else 0.0,
+            days=days,
+            quiz_answers=kinds.get(ledger.QUIZ, 0),
+            quiz_correct=quiz_correct or 0,
+            activities=len(activity_rows),
+            attendance=sum(r[2] for r in activity_rows),
+            signups=sum(r[1] for r in activity_rows),
+            contacts=kinds.get(ledger.CONTACT, 0),
+            appeals=appeals,
+            top=await self.ranking(branch.id, first, REPORT_TOP),
+            checkins_per_day=[(d.day, n) for d, n in per_day],
+            attendance_per_activity=[(t, r, c) for t, r, c in activity_rows],
+        )
