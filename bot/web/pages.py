@@ -31,6 +31,7 @@ SORTS = {
     "members": lambda r: r.members,
     "today": lambda r: r.today_rate,
     "month": lambda r: r.month_rate,
+    "quiz": lambda r: r.quiz_rate,
     "collected": lambda r: r.appeals.collected,
     "close": lambda r: r.appeals.close_rate,
     "overdue": lambda r: r.appeals.overdue,

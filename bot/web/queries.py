@@ -18,6 +18,7 @@ from bot.core.models import Branch, LedgerEntry, Member, OutboxItem
 from bot.features.appeals import rules
 from bot.features.appeals.models import Appeal, AppealAlert
 from bot.features.appeals.service import Stats
+from bot.features.records.models import Activity, ActivitySignup
 from bot.features.study.models import StudyCheckin
 from bot.features.study.service import PUSH_PURPOSE
 from bot.services import Services
@@ -35,6 +36,9 @@ class BranchFigures:
     by_status: dict[str, int] = field(default_factory=dict)
     checked_today: int = 0
     month_checkins: int = 0
+    month_quiz: int = 0
+    activities: int = 0
+    attendance: int = 0
     month_members: int = 0
     month_days: int = 1
     appeals: Stats = field(default_factory=lambda: Stats(0, 0, 0, None, 0, 0, 0, []))
@@ -44,6 +48,11 @@ class BranchFigures:
     def today_rate(self) -> float:
         """Today's check-in rate of registered members (as `/学习 统计`)."""
         return self.checked_today / self.members if self.members else 0.0
+
+    @property
+    def quiz_rate(self) -> float:
+        """This month's answers to the daily question ÷ (members × days so far)."""
+        return self.month_quiz / (self.month_members * self.month_days) if self.month_members else 0.0
 
     @property
     def month_rate(self) -> float:
@@ -108,19 +117,34 @@ async def branch_figures(services: Services, branch_ids: Iterable[int] | None) -
         ):
             if branch_id in rows:
                 rows[branch_id].month_members = count
-        for branch_id, count in await session.execute(
-            select(LedgerEntry.branch_id, func.count())
+        for branch_id, kind, count in await session.execute(
+            select(LedgerEntry.branch_id, LedgerEntry.kind, func.count())
             .where(
                 _in(LedgerEntry.branch_id, ids),
                 LedgerEntry.day >= first,
                 LedgerEntry.day < end,
-                LedgerEntry.kind == ledger.STUDY,
+                LedgerEntry.kind.in_((ledger.STUDY, ledger.QUIZ)),
                 LedgerEntry.reverses_id.is_(None),
             )
-            .group_by(LedgerEntry.branch_id)
+            .group_by(LedgerEntry.branch_id, LedgerEntry.kind)
+        ):
+            if branch_id in rows and kind == ledger.STUDY:
+                rows[branch_id].month_checkins = count
+            elif branch_id in rows:
+                rows[branch_id].month_quiz = count
+        for branch_id, activities, attendance in await session.execute(
+            select(Activity.branch_id, func.count(func.distinct(Activity.id)), func.count(ActivitySignup.checked_in_at))
+            .outerjoin(ActivitySignup, ActivitySignup.activity_id == Activity.id)
+            .where(
+                _in(Activity.branch_id, ids),
+                Activity.status == "open",
+                Activity.starts_at >= start_at,
+                Activity.starts_at < end_at,
+            )
+            .group_by(Activity.branch_id)
         ):
             if branch_id in rows:
-                rows[branch_id].month_checkins = count
+                rows[branch_id].activities, rows[branch_id].attendance = activities, attendance
         for branch_id, stats in (
             await appeal_stats_by_branch(session, services.database.dialect, ids, first, None)
         ).items():

@@ -12,6 +12,7 @@ from bot.core.actor import Actor
 from bot.core.commands import Call
 from bot.core.models import Branch
 from bot.features.appeals.rules import Action
+from bot.features.records.models import Activity, ActivitySignup
 from bot.features.stations.models import StationRecord
 from bot.services import Services
 from bot.web.app import create_web_app
@@ -107,6 +108,29 @@ async def seed(services: Services) -> World:
                     lng=lng,
                     services=["停车休息", "热水"],
                     updated_at=now,
+                )
+            )
+        activity = Activity(
+            branch_id=a.id,
+            title="主题党日",
+            starts_at=now,
+            place="乌当司机之家",
+            capacity=0,
+            points=2,
+            status="open",
+            created_by=SECRETARY_A,
+            created_at=now,
+        )
+        session.add(activity)
+        await session.flush()
+        for key, came in (("qq:41001", True), ("qq:41002", False)):
+            session.add(
+                ActivitySignup(
+                    activity_id=activity.id,
+                    user_key=key,
+                    status="registered",
+                    signed_up_at=now,
+                    checked_in_at=now if came else None,
                 )
             )
     await services.stations.load()

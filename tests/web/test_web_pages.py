@@ -101,6 +101,12 @@ async def test_each_branch_line_equals_the_services_figures(world, client_for):
         branch = world.branch_a if row.branch_id == world.branch_a.id else world.branch_b
         report = await world.services.records.monthly(branch, first)
         assert row.month_rate == report.checkin_rate
+        assert row.activities == (1 if branch is world.branch_a else 0) and row.attendance == row.activities
+        assert (row.month_quiz, row.activities, row.attendance) == (
+            report.quiz_answers,
+            report.activities,
+            report.attendance,
+        )
 
 
 async def test_a_secretary_never_sees_another_branch(world, client_for):
