@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.core import clock
 from bot.core.actor import Actor
-from bot.core.branches import BranchDirectory, NotFound, PermissionDenied, Roles
+from bot.core.branches import BranchDirectory, NotFound, Roles
 from bot.core.models import OutboxItem
 from bot.features.appeals.models import AppealEvent
 from bot.features.appeals.rules import Action, TransitionError
@@ -80,12 +80,12 @@ async def test_the_whole_workflow_with_trail_and_notices(world):
     await service.act(SECRETARY, number, Action.CLOSE, "已当面结清")
     done = await service.act(DRIVER, number, Action.FOLLOW_UP, "满意")
     assert done.state == "已回访" and done.satisfaction == "满意"
-    _, events = await service.view(DRIVER, number)
+    events = (await service.view(Actor("qq", "20001", None, "10001"), number)).events
     assert [e.action for e in events] == ["提交", "受理", "转办", "退单", "转办", "办结", "回访", "办结", "回访"]
     assert [e.to_state for e in events][-1] == "已回访"
     texts = [i.parts[-1]["text"] for i in await _outbox(service)]
     assert any("已转办到「交通运输」" in t for t in texts)  # the handler was told
-    assert any("请评价" in t for t in texts)  # the appellant was asked
+    assert any("请直接回复：满意、基本满意 或 不满意" in t for t in texts)  # the appellant was asked
 
 
 async def test_refused_transitions_say_why(world):
@@ -94,7 +94,7 @@ async def test_refused_transitions_say_why(world):
     with pytest.raises(TransitionError, match="请先 /受理"):
         await service.act(SECRETARY, number, Action.TRANSFER, "交通运输")
     with pytest.raises(TransitionError, match="需要"):
-        await service.act(DRIVER, number, Action.ACCEPT, "一般")
+        await service.act(DRIVER, number, Action.ACCEPT, "一般")  # the appellant holds a role, but not this one
     await service.act(SECRETARY, number, Action.ACCEPT, "紧急")
     with pytest.raises(NotFound, match="宣传部"):
         await service.act(SECRETARY, number, Action.TRANSFER, "宣传部")
@@ -118,11 +118,16 @@ async def test_escalation_goes_up_the_chain_and_stops_at_the_top(world):
 async def test_only_the_right_people_see_an_appeal(world):
     service, branch = world
     number = (await service.submit(DRIVER, branch, {**APPEAL, "phone": "13812345678"})).number
-    with pytest.raises(PermissionDenied):
+    # Someone without a role on it hears exactly what a missing number gets (numbers are sequential).
+    with pytest.raises(NotFound) as other:
         await service.view(OTHER, number)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound) as missing:
+        await service.view(OTHER, "SQ20261123-0099")
+    assert str(other.value) == str(missing.value).replace("0099", "0001")
+    with pytest.raises(NotFound):
         await service.view(HANDLER, number)  # not yet transferred to their department
-    await service.view(SECRETARY, number)
+    viewed = await service.view(SECRETARY, number, branch)
+    assert not viewed.full_phone  # in the group: masked
     with pytest.raises(NotFound, match="不是诉求编号"):
         await service.find("abc")
     with pytest.raises(NotFound, match="没有编号"):
@@ -139,7 +144,7 @@ async def test_acting_twice_at_once_one_wins(world):
     )
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], (Stale, TransitionError))
-    _, events = await service.view(SECRETARY, number)
+    events = (await service.view(SECRETARY, number, branch)).events
     assert [e.action for e in events].count("受理") == 1
 
 
@@ -159,16 +164,16 @@ async def test_reminder_then_supervision_each_once(world):
     await service.act(SECRETARY, number, Action.ACCEPT, "一般")  # due Monday 30 November 09:00
     await service.act(SECRETARY, number, Action.TRANSFER, "交通运输")
     assert await service.scan_deadlines() == {"催办": 0, "督办": 0, "未回复": 0}
-    clock.set_now(at(2026, 11, 29, 12, 0))  # 80 % of the time has passed
-    assert (await service.scan_deadlines())["催办"] == 1
-    assert (await service.scan_deadlines())["催办"] == 0
+    clock.set_now(at(2026, 11, 29, 12, 0))  # 80 % of the close limit; 反馈 and 办理意见 passed unmet
+    assert await service.scan_deadlines() == {"催办": 1, "督办": 2, "未回复": 0}
+    assert await service.scan_deadlines() == {"催办": 0, "督办": 0, "未回复": 0}
     clock.set_now(at(2026, 11, 30, 9, 1))
     assert (await service.scan_deadlines())["督办"] == 1
     assert (await service.scan_deadlines())["督办"] == 0
-    appeal, events = await service.view(SUPERUSER, number)
-    assert appeal.tier == "行业党委" and events[-1].action == "督办"
+    viewed = await service.view(SUPERUSER, number)
+    assert viewed.appeal.tier == "行业党委" and viewed.events[-1].action == "督办"
     texts = [i.parts[-1]["text"] for i in await _outbox(service)]
-    assert sum("【催办】" in t for t in texts) == 1 and any("【督办】" in t for t in texts)
+    assert sum("【催办】" in t and "办结时限" in t for t in texts) == 1 and any("【督办】" in t for t in texts)
 
 
 async def test_no_answer_to_follow_up_is_recorded_and_not_satisfied(world):
@@ -181,7 +186,8 @@ async def test_no_answer_to_follow_up_is_recorded_and_not_satisfied(world):
     appeal = await service.find(number)
     assert appeal.state == "已回访" and appeal.satisfaction == "未回复"
     stats = await service.statistics(branch.id, None)
-    assert (stats.followed_up, stats.satisfied, stats.satisfaction_rate) == (1, 0, 0.0)
+    # 未回复 is no answer: neither in the numerator nor in the denominator of 满意率.
+    assert (stats.answered, stats.satisfied, stats.no_answer, stats.satisfaction_rate) == (0, 0, 1, 0.0)
 
 
 async def test_statistics_by_hand(world):

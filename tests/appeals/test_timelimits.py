@@ -1,6 +1,5 @@
 """Working days with China's holidays and make-up days (调休), and the 2252 deadlines."""
 
-import logging
 from datetime import date, datetime
 
 from bot.core import clock
@@ -39,11 +38,10 @@ def test_a_start_on_a_rest_day_counts_from_the_next_working_day():
     assert add_working_days(at(2026, 11, 21, 10, 0), 2) == at(2026, 11, 24, 23, 59)  # Saturday → end of Tuesday
 
 
-def test_years_without_data_fall_back_to_weekends_with_a_warning(caplog):
-    with caplog.at_level(logging.WARNING):
-        assert is_working_day(date(2031, 1, 1))  # a Wednesday; no holiday data for 2031
-        assert not is_working_day(date(2031, 1, 4))
-    assert "2031" in caplog.text
+def test_years_without_data_keep_the_statutory_holidays():
+    assert not is_working_day(date(2031, 1, 1))  # 元旦, a Wednesday; no official data for 2031
+    assert not is_working_day(date(2031, 1, 4))  # a Saturday
+    assert is_working_day(date(2031, 1, 2))
 
 
 def test_deadlines_for_normal_and_urgent():

@@ -1,33 +1,71 @@
-"""Appeal commands through NoneBot: intake with bad answers, private phone, usage lines, refusals."""
+"""Appeal commands through NoneBot: intake, roles before lookups, scope of answers, 回访 by plain reply, limits."""
 
+from __future__ import annotations
+
+import re
+
+import pytest
 from nonebug import App
 
+from bot.core.actor import Actor
+from bot.core.models import AccessLog, OutboxItem
+from bot.features.appeals import texts
+from bot.services import Services
 from tests.support.events import say, v11_group, v11_private
 
-GROUP = "7401"
+GROUP, OTHER_GROUP = "7401", "7402"
+SUPER = Actor("qq", "10000", None, "10001")
 
 
-async def _branch(app: App) -> None:
-    await say(app, v11_group("/支部 开通 诉求测试支部", user_id="10000", group_id=GROUP))
+@pytest.fixture
+async def world(own_services: Services) -> Services:
+    """Two branches with a secretary each, a 交通运输 handler; 市场监管 has nobody."""
+    for group, name, secretary in ((GROUP, "诉求测试支部", "31009"), (OTHER_GROUP, "另一支部", "31019")):
+        branch = await own_services.branches.open(Actor("qq", "10000", group, "10001"), name)
+        await own_services.roles.set_secretary(SUPER, branch, f"qq:{secretary}", "书记")
+    await own_services.roles.bind_department(SUPER, "qq:31050", "交通运输", "王科长")
+    return own_services
 
 
-async def test_intake_in_a_group_skips_the_phone_and_returns_a_number(app: App):
-    await _branch(app)
+def _number(text: str) -> str:
+    match = re.search(r"SQ\d{8}-\d{4}", text)
+    assert match, text
+    return match.group(0)
+
+
+async def _file(app: App, user: str = "32001", group: str = GROUP) -> str:
+    await say(app, v11_group("/诉求", user_id=user, group_id=group))
+    await say(app, v11_group("1", user_id=user, group_id=group))
+    await say(app, v11_group("货主拖欠运费", user_id=user, group_id=group))
+    await say(app, v11_group("贵阳东收费站", user_id=user, group_id=group))
+    return _number(await say(app, v11_group("确认", user_id=user, group_id=group)))
+
+
+async def _outbox(services: Services) -> list[str]:
+    from sqlalchemy import select
+
+    async with services.database.reading() as session:
+        items = (await session.scalars(select(OutboxItem).order_by(OutboxItem.id))).all()
+    return [f"{i.target_kind}:{i.target_id}:" + "".join(p.get("text", "") for p in i.parts) for i in items]
+
+
+async def test_intake_in_a_group_skips_the_phone_and_returns_a_number(app: App, world):
     first = await say(app, v11_group("/诉求", user_id="32001", group_id=GROUP))
-    assert "1 运费拖欠" in first and "私聊" in first
-    assert "请回复类别序号" in await say(app, v11_group("9", user_id="32001", group_id=GROUP))
+    assert "1 运费拖欠" in first and texts.GROUP_NO_PHONE.strip() in first
+    assert texts.BAD_CATEGORY in await say(app, v11_group("9", user_id="32001", group_id=GROUP))
     assert "描述" in await say(app, v11_group("1", user_id="32001", group_id=GROUP))
     assert "描述最多 500 字" in await say(app, v11_group("长" * 501, user_id="32001", group_id=GROUP))
     assert "地点" in await say(app, v11_group("货主拖欠运费", user_id="32001", group_id=GROUP))
     summary = await say(app, v11_group("贵阳东收费站", user_id="32001", group_id=GROUP))
     assert "请核对诉求" in summary and "联系电话：未留" in summary
     done = await say(app, v11_group("确认", user_id="32001", group_id=GROUP))
-    assert "诉求已提交，编号 SQ" in done
+    number = _number(done)
+    assert done == "@32001 " + texts.SUBMITTED.format(number=number)
     mine = await say(app, v11_group("/我的诉求", user_id="32001", group_id=GROUP))
     assert "运费拖欠 待受理" in mine
 
 
-async def test_intake_in_private_chat_takes_a_phone(app: App):
+async def test_intake_in_private_chat_takes_a_phone(app: App, world):
     assert "类别" in await say(app, v11_private("/诉求", user_id="32002"))
     await say(app, v11_private("2", user_id="32002"))
     await say(app, v11_private("服务区车位不足", user_id="32002"))
@@ -36,20 +74,142 @@ async def test_intake_in_private_chat_takes_a_phone(app: App):
     summary = await say(app, v11_private("13812345678", user_id="32002"))
     assert "138****5678" in summary
     assert "已取消" in await say(app, v11_private("取消", user_id="32002"))
-    assert "还没有提交过" in await say(app, v11_private("/我的诉求", user_id="32002"))
+    assert await say(app, v11_private("/我的诉求", user_id="32002")) == texts.NO_APPEALS_YET
 
 
-async def test_usage_lines_and_refusals(app: App):
-    await _branch(app)
-    assert "用法：/受理" in await say(app, v11_group("/受理", user_id="32003", group_id=GROUP))
-    assert "不是诉求编号" in await say(app, v11_group("/受理 12345", user_id="32003", group_id=GROUP))
-    assert "没有编号为" in await say(app, v11_group("/诉求 查询 SQ20990101-0001", user_id="32003", group_id=GROUP))
-    assert "用法" in await say(app, v11_group("/诉求 统计 明年", user_id="10000", group_id=GROUP))
-    assert "只有本支部书记" in await say(app, v11_group("/诉求 统计", user_id="32003", group_id=GROUP))
-    assert "收集" in await say(app, v11_group("/诉求 统计 全部", user_id="10000", group_id=GROUP))
-    assert "只对书记" in await say(app, v11_group("/诉求 列表", user_id="32003", group_id=GROUP))
+async def test_roles_are_checked_before_any_lookup(app: App, world):
+    number = await _file(app)
+    # A driver learns nothing about an existing number, a missing one, or a malformed one: the same refusal.
+    refusals = {
+        await say(app, v11_group(f"/受理 {n}", user_id="32003", group_id=GROUP))
+        for n in (number, "SQ20990101-0001", "12345")
+    }
+    assert refusals == {"这条命令只有书记、行业党委可以使用。"}
+    assert await say(app, v11_group("/受理", user_id="31009", group_id=GROUP)) == "用法：/受理 <编号> [紧急|一般]"
+    # /诉求 查询 is for everyone, so "not yours" and "no such number" read alike.
+    other = await say(app, v11_group(f"/诉求 查询 {number}", user_id="32003", group_id=GROUP))
+    assert other == texts.NO_SUCH_APPEAL.format(number=number)
+    assert await say(app, v11_group("/诉求 统计 明年", user_id="31009", group_id=GROUP)) == texts.STATS_USAGE
+    assert await say(app, v11_group("/诉求 列表", user_id="32003", group_id=GROUP)) == (
+        "这条命令只有书记、承办部门、行业党委可以使用。"
+    )
 
 
-async def test_in_a_group_that_is_no_branch_the_intake_points_to_private_chat(app: App):
-    reply = await say(app, v11_group("/诉求", user_id="32004", group_id="7499"))
-    assert "私聊" in reply and "开通支部" in reply
+async def test_appeal_details_answer_only_in_their_own_group_or_privately(app: App, world):
+    number = await _file(app)
+    # The other branch's secretary, in the other group: neither the list nor the details of this appeal.
+    listing = await say(app, v11_group("/诉求 列表", user_id="31019", group_id=OTHER_GROUP))
+    assert number not in listing
+    assert await say(app, v11_group(f"/诉求 查询 {number}", user_id="31009", group_id=OTHER_GROUP)) == (
+        texts.NOT_HERE.format(number=number)
+    )
+    # This branch's secretary typing in the other branch's group holds no role there.
+    assert "只有" in await say(app, v11_group("/诉求 列表", user_id="31009", group_id=OTHER_GROUP))
+    assert number in await say(app, v11_group("/诉求 列表", user_id="31009", group_id=GROUP))
+    assert number in await say(app, v11_private("/诉求 列表", user_id="31009"))
+
+
+async def test_a_privately_filed_phone_is_shown_only_privately_and_logged(app: App, world):
+    from sqlalchemy import select
+
+    await say(app, v11_private("/诉求", user_id="32005"))
+    for answer in ("1", "运费被扣", "六盘水", "13812345678"):
+        await say(app, v11_private(answer, user_id="32005"))
+    number = _number(await say(app, v11_private("确认", user_id="32005")))
+    detail = await say(app, v11_private(f"/诉求 查询 {number}", user_id="32005"))
+    assert "电话：13812345678" in detail
+    # The secretary of the branch it belongs to? It has none (no registration) — the superuser sees it.
+    assert "电话：13812345678" in await say(app, v11_private(f"/诉求 查询 {number}", user_id="10000"))
+    async with world.database.reading() as session:
+        logged = (await session.scalars(select(AccessLog).where(AccessLog.subject == number))).all()
+    assert {a.actor_key for a in logged} == {"qq:32005", "qq:10000"}
+    # A privately filed appeal is never shown in a group, not even to the appellant.
+    assert await say(app, v11_group(f"/诉求 查询 {number}", user_id="32005", group_id=GROUP)) == (
+        texts.NOT_HERE.format(number=number)
+    )
+
+
+async def test_a_plain_answer_after_closing_is_the_follow_up(app: App, world):
+    number = await _file(app)
+    await say(app, v11_group(f"/受理 {number}", user_id="31009", group_id=GROUP))
+    assert await say(app, v11_group(f"/办结 {number} 已结清", user_id="31009", group_id=GROUP)) == (
+        "@31009 " + texts.CLOSED.format(number=number)
+    ) or texts.CLOSED.format(number=number)
+    reply = await say(app, v11_group("很满意！", user_id="32001", group_id=GROUP))
+    assert reply == "@32001 " + texts.THANKS.format(answer="满意", number=number)
+    assert "回访：满意" in await say(app, v11_group(f"/诉求 查询 {number}", user_id="32001", group_id=GROUP))
+    # The next 满意 is ordinary chatter again.
+    assert await say(app, v11_group("满意", user_id="32001", group_id=GROUP), expect_reply=False) is None
+
+
+async def test_unsatisfied_reopens_and_asks_for_the_reason(app: App, world):
+    number = await _file(app)
+    await say(app, v11_group(f"/受理 {number}", user_id="31009", group_id=GROUP))
+    await say(app, v11_group(f"/办结 {number} 已结清", user_id="31009", group_id=GROUP))
+    reply = await say(app, v11_private("3", user_id="32001"))  # also in private chat
+    assert reply == texts.SORRY_REOPENED.format(number=number)
+    assert await say(app, v11_private("钱只给了一半", user_id="32001")) == texts.REASON_NOTED.format(number=number)
+    detail = await say(app, v11_private(f"/诉求 查询 {number}", user_id="31009"))
+    assert "重办" in detail and "不满意原因（钱只给了一半）" in detail
+    assert any("钱只给了一半" in t and t.startswith("private:31009") for t in await _outbox(world))
+
+
+async def test_follow_ups_are_awaited_again_after_a_restart(app: App, world):
+    from bot import runtime
+    from bot.services import build_services
+
+    number = await _file(app)
+    await say(app, v11_group(f"/受理 {number}", user_id="31009", group_id=GROUP))
+    await say(app, v11_group(f"/办结 {number} 已结清", user_id="31009", group_id=GROUP))
+    restarted = build_services(world.settings, database=world.database)
+    for work in restarted.startup:
+        await work()
+    runtime.use(restarted)
+    try:
+        reply = await say(app, v11_group("基本满意", user_id="32001", group_id=GROUP))
+        assert reply == "@32001 " + texts.THANKS.format(answer="基本满意", number=number)
+    finally:
+        runtime.use(world)
+
+
+async def test_a_transfer_to_a_department_without_handler_says_so(app: App, world):
+    number = await _file(app)
+    await say(app, v11_group(f"/受理 {number}", user_id="31009", group_id=GROUP))
+    reply = await say(app, v11_group(f"/转办 {number} 市场监管", user_id="31009", group_id=GROUP))
+    assert reply == texts.NO_HANDLER.format(department="市场监管", number=number)
+    assert f"{number} 运费拖欠 已受理·待分派" in await say(
+        app, v11_group("/诉求 列表", user_id="31009", group_id=GROUP)
+    )
+    assert any(t.startswith("private:10000:") and "市场监管" in t for t in await _outbox(world))
+    assert await say(app, v11_group(f"/转办 {number} 交通运输", user_id="31009", group_id=GROUP)) == (
+        texts.TRANSFERRED.format(number=number, department="交通运输", count=1)
+    )
+
+
+async def test_a_department_that_handed_back_cannot_close(app: App, world):
+    number = await _file(app)
+    await say(app, v11_group(f"/受理 {number}", user_id="31009", group_id=GROUP))
+    await say(app, v11_group(f"/转办 {number} 交通运输", user_id="31009", group_id=GROUP))
+    assert await say(app, v11_private(f"/退回 {number} 不属于本部门", user_id="31050")) == (
+        texts.SENT_BACK.format(number=number)
+    )
+    assert await say(app, v11_private(f"/办结 {number} 其实办了", user_id="31050")) == (
+        texts.NO_SUCH_APPEAL.format(number=number)
+    )
+
+
+async def test_the_daily_filing_limit_is_one_short_message(app: App, world):
+    world.appeals.per_user_per_day = 2
+    await _file(app, "32009")
+    await _file(app, "32009")
+    assert await say(app, v11_group("/诉求", user_id="32009", group_id=GROUP)) == (
+        "@32009 " + texts.DAILY_LIMIT.format(limit=2)
+    )
+
+
+async def test_statistics_and_overdue_for_managers(app: App, world):
+    number = await _file(app)
+    stats = await say(app, v11_group("/诉求 统计 本月 对比", user_id="31009", group_id=GROUP))
+    assert "收集 1　办结 0　办结率 0.00%" in stats and "对比上月" in stats and "按类别：运费拖欠 1/0" in stats
+    assert await say(app, v11_group("/诉求 超期", user_id="31009", group_id=GROUP)) == texts.NOTHING_OVERDUE
+    assert number

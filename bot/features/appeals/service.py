@@ -1,93 +1,163 @@
-"""Appeal rules over the database: intake, transitions with an append-only trail, deadlines, statistics.
+"""Appeal rules over the database: intake, transitions with an append-only trail, scope of answers, retention.
 
 Knows nothing of NoneBot. Notifications go through the outbox in the same transaction as the change they
-report, so a change and its notice are stored together or not at all.
+report, so a change and its notice are stored together or not at all. Deadlines live in `deadlines.py`, the
+figures in `figures.py`, the notices in `notices.py`; every sentence in `texts.py`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import clock, ledger
-from bot.core.actor import Actor, split_key
-from bot.core.branches import NotFound, PermissionDenied, Roles
+from bot.core.actor import Actor
+from bot.core.branches import Roles
+from bot.core.conversation import Refused
 from bot.core.db import Database
-from bot.core.errors import Refusal
-from bot.core.models import Branch, Secretary
-from bot.core.outbox import Target, enqueue
-from bot.core.parts import Mention, Part
-from bot.core.settings import get_settings
+from bot.core.errors import NotFound, Refusal
+from bot.core.expect import Expectations, Expected
+from bot.core.models import Branch, Member
+from bot.core.settings import Settings, get_settings
 
-from . import rules
-from .models import Appeal, AppealAlert, AppealCounter, AppealEvent
+from . import deadlines, figures, notices, rules, texts
+from .figures import Figures
+from .models import Appeal, AppealCounter, AppealEvent
 from .rules import Action, Role, TransitionError
-from .timelimits import TimeLimits, compute_deadlines, follow_up_due, reminder_at
+from .timelimits import TimeLimits, compute_deadlines, follow_up_due
 
 MAX_DESCRIPTION = 500
 MAX_NOTE = 200
+SYSTEM = "system"
+REASON_HOURS = 24  # how long a 不满意 answer waits for its reason
+FOLLOW_UP = "回访"
+FOLLOW_UP_REASON = "回访 原因"
+Stats = Figures  # the name the web view imports
 
 
 class Stale(Refusal):
     """Someone else changed the appeal in the meantime."""
 
 
-def _insert(session: AsyncSession):
+class NoHandler(Refusal):
+    """A transfer to a department nobody handles: nothing was transferred; the superusers were told."""
+
+
+class DailyLimit(Refused):
+    """The person filed as many appeals today as the setting allows."""
+
+
+def insert_for(session: AsyncSession) -> Any:
     """The dialect's INSERT that knows ON CONFLICT."""
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    bind = session.bind
+    return pg_insert if bind is not None and bind.dialect.name == "postgresql" else sqlite_insert
+
+
+_ANSWER_WORDS = {
+    "满意": "满意",
+    "很满意": "满意",
+    "非常满意": "满意",
+    "十分满意": "满意",
+    "满意了": "满意",
+    "1": "满意",
+    "基本满意": "基本满意",
+    "比较满意": "基本满意",
+    "还行": "基本满意",
+    "还可以": "基本满意",
+    "一般": "基本满意",
+    "凑合": "基本满意",
+    "2": "基本满意",
+    "不满意": "不满意",
+    "不太满意": "不满意",
+    "很不满意": "不满意",
+    "非常不满意": "不满意",
+    "不行": "不满意",
+    "没解决": "不满意",
+    "没有解决": "不满意",
+    "3": "不满意",
+}
+
+
+def read_answer(text: str) -> str | None:
+    """满意 / 基本满意 / 不满意 from a plain reply (1/2/3 and common variants), or None."""
+    cleaned = text.strip().strip("。.!！~～ ").replace(" ", "")
+    return _ANSWER_WORDS.get(cleaned)
 
 
 @dataclass(frozen=True)
-class Stats:
-    """Figures of a period: computed by SQL over appeals and their trail, never kept as counters."""
+class Viewed:
+    """An appeal as one person may see it here."""
 
-    collected: int
-    closed: int
-    closed_on_time: int
-    avg_days: float | None
-    followed_up: int
-    satisfied: int
-    overdue: int
-    by_category: list[tuple[str, int, int]]  # (category, collected, closed)
-
-    @property
-    def close_rate(self) -> float:
-        """办结率 = 办结 ÷ 收集."""
-        return self.closed / self.collected if self.collected else 0.0
-
-    @property
-    def on_time_rate(self) -> float:
-        """按期办结率 = 按期办结 ÷ 办结."""
-        return self.closed_on_time / self.closed if self.closed else 0.0
-
-    @property
-    def satisfaction_rate(self) -> float:
-        """满意率 = (满意 + 基本满意) ÷ 已回访 (未回复 counts as not satisfied)."""
-        return self.satisfied / self.followed_up if self.followed_up else 0.0
+    appeal: Appeal
+    events: list[AppealEvent]
+    full_phone: bool
 
 
 class AppealService:
     """The appeal workflow over one database."""
 
-    def __init__(self, database: Database, roles: Roles, limits: TimeLimits | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        roles: Roles,
+        limits: TimeLimits | None = None,
+        *,
+        settings: Settings | None = None,
+        expectations: Expectations | None = None,
+        per_user_per_day: int = 5,
+        log_access: Any = None,
+    ) -> None:
         self.database = database
         self.roles = roles
         self.limits = limits or TimeLimits()
+        self.settings = settings or get_settings()
+        self.expectations = expectations or Expectations()
+        self.per_user_per_day = per_user_per_day
+        self.log_access = log_access  # async (viewer, action, subject, branch_id) -> None
 
     # ---- intake ------------------------------------------------------------------------------------
+    async def filed_today(self, user_key: str) -> int:
+        """How many appeals a person filed today."""
+        start, _ = clock.day_bounds(clock.today())
+        async with self.database.reading() as session:
+            count = await session.scalar(
+                select(func.count()).where(Appeal.appellant_key == user_key, Appeal.received_at >= start)
+            )
+        return int(count or 0)
+
+    async def check_daily_limit(self, user_key: str) -> None:
+        """DailyLimit when the person has filed `per_user_per_day` appeals today."""
+        if await self.filed_today(user_key) >= self.per_user_per_day:
+            raise DailyLimit(texts.DAILY_LIMIT.format(limit=self.per_user_per_day))
+
+    async def branch_of(self, actor: Actor) -> Branch | None:
+        """The branch an appeal belongs to: the group's, or in private chat the one the person registered in."""
+        if actor.group_id is not None:
+            return await self.roles.branches.of_group(actor.platform, actor.group_id)
+        async with self.database.reading() as session:
+            return await session.scalar(
+                select(Branch)
+                .join(Member, Member.branch_id == Branch.id)
+                .where(Member.user_key == actor.key, Member.left_at.is_(None))
+                .order_by(Member.id)
+                .limit(1)
+            )
+
     async def submit(self, actor: Actor, branch: Branch | None, data: dict) -> Appeal:
         """Store a confirmed appeal, its first trail line and the notice to its handlers, in one transaction."""
+        await self.check_daily_limit(actor.key)
         now = clock.now()
         async with self.database.session() as session:
             seq = (
                 await session.execute(
-                    _insert(session)(AppealCounter)
+                    insert_for(session)(AppealCounter)
                     .values(day=now.date(), last=1)
                     .on_conflict_do_update(index_elements=["day"], set_={"last": AppealCounter.last + 1})
                     .returning(AppealCounter.last)
@@ -105,33 +175,42 @@ class AppealService:
                 place=data["place"],
                 phone=data.get("phone"),
                 state=rules.PENDING,
-                tier="支部" if branch else "行业党委",
+                tier=rules.TIERS[0] if branch else rules.TIERS[1],
                 received_at=now,
                 version=1,
             )
             session.add(appeal)
             await session.flush()
-            session.add(
-                AppealEvent(
-                    appeal_id=appeal.id,
-                    at=now,
-                    actor_key=actor.key,
-                    action="提交",
-                    from_state=None,
-                    to_state=rules.PENDING,
-                    note=appeal.category,
-                )
+            session.add(self.event(appeal, actor.key, "提交", None, rules.PENDING, appeal.category, now))
+            text = texts.NEW_APPEAL.format(
+                number=appeal.number, category=appeal.category, description=appeal.description, place=appeal.place
             )
-            text = (
-                f"新诉求 {appeal.number}（{appeal.category}）\n{appeal.description}\n地点：{appeal.place}\n"
-                f"请发送 /受理 {appeal.number} 一般（或 紧急）"
-            )
-            await self._notify_managers(session, appeal, text)
+            await notices.managers(self, session, appeal, text)
         return appeal
 
+    @staticmethod
+    def event(
+        appeal: Appeal, actor_key: str, action: str, from_state: str | None, to_state: str, note: str, at: datetime
+    ) -> AppealEvent:
+        """One trail line."""
+        return AppealEvent(
+            appeal_id=appeal.id,
+            at=at,
+            actor_key=actor_key,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            note=note[:MAX_NOTE],
+        )
+
     # ---- reading ------------------------------------------------------------------------------------
-    async def _roles_for(self, actor: Actor, appeal: Appeal) -> set[Role]:
-        """The roles the actor holds on this appeal."""
+    def superuser_keys(self, platform: str) -> list[str]:
+        """Superusers as stored keys on one platform (SUPERUSERS lists raw ids or `<platform>:<id>`)."""
+        keys = [entry if ":" in entry else f"{platform}:{entry}" for entry in self.settings.superusers]
+        return sorted(k for k in keys if k.startswith(f"{platform}:"))
+
+    async def roles_for(self, actor: Actor, appeal: Appeal) -> set[Role]:
+        """The roles the actor holds on this appeal (a department only while the appeal is with it)."""
         held: set[Role] = set()
         if actor.key == appeal.appellant_key:
             held.add(Role.APPELLANT)
@@ -147,25 +226,40 @@ class AppealService:
         """An appeal by number, or NotFound."""
         normalized = rules.parse_number(number)
         if normalized is None:
-            raise NotFound(f"「{number[:30]}」不是诉求编号，编号形如 SQ20261122-0007。")
+            raise NotFound(texts.NOT_A_NUMBER.format(text=number[:30]))
         async with self.database.reading() as session:
             appeal = await session.scalar(select(Appeal).where(Appeal.number == normalized))
         if appeal is None:
-            raise NotFound(f"没有编号为 {normalized} 的诉求。")
+            raise NotFound(texts.NO_SUCH_APPEAL.format(number=normalized))
         return appeal
 
-    async def view(self, actor: Actor, number: str) -> tuple[Appeal, list[AppealEvent]]:
-        """An appeal and its trail, for the appellant, their secretary, the handler and superusers."""
+    async def find_for(self, actor: Actor, number: str) -> tuple[Appeal, set[Role]]:
+        """An appeal the actor holds a role on; one answer for "none" and "not yours" (numbers are sequential)."""
         appeal = await self.find(number)
-        if not await self._roles_for(actor, appeal):
-            raise PermissionDenied("只能查询自己的诉求；书记、承办部门和行业党委可查询经手的诉求。")
+        held = await self.roles_for(actor, appeal)
+        if not held:
+            raise NotFound(texts.NO_SUCH_APPEAL.format(number=appeal.number))
+        return appeal, held
+
+    async def view(self, actor: Actor, number: str, here: Branch | None = None) -> Viewed:
+        """An appeal and its trail for the appellant, their secretary, the handler and superusers — in a group
+        only in the group of the appeal's own branch (never one filed privately); the full phone only in private
+        chat, and that view goes to the access log."""
+        appeal, _ = await self.find_for(actor, number)
+        if not actor.is_private and (
+            appeal.group_id is None or here is None or appeal.branch_id != here.id or appeal.group_id != actor.group_id
+        ):
+            raise Refusal(texts.NOT_HERE.format(number=appeal.number))
         async with self.database.reading() as session:
             events = (
                 await session.scalars(
                     select(AppealEvent).where(AppealEvent.appeal_id == appeal.id).order_by(AppealEvent.id)
                 )
             ).all()
-        return appeal, list(events)
+        full = actor.is_private and bool(appeal.phone)
+        if full and self.log_access is not None:
+            await self.log_access(actor, "诉求电话", appeal.number, appeal.branch_id)
+        return Viewed(appeal, list(events), full)
 
     async def mine(self, actor_key: str, limit: int = 10) -> list[Appeal]:
         """The appellant's latest appeals."""
@@ -175,76 +269,71 @@ class AppealService:
             )
             return list(rows.all())
 
-    async def listing(self, actor: Actor, branch: Branch | None, state: str | None, limit: int = 20) -> list[Appeal]:
-        """Appeals a manager sees: a branch's, a department's, or all (superuser), newest first."""
-        conditions = []
+    async def scope(self, actor: Actor, here: Branch | None) -> list[Any]:
+        """The condition on appeals an actor may list here: in a group only this branch, for its managers; in
+        private chat a superuser sees all, a secretary their branches, a handler their departments."""
+        if not actor.is_private:
+            if here is None or not await self.roles.can_manage(actor, here):
+                raise Refusal(texts.LIST_NOT_HERE)
+            return [Appeal.branch_id == here.id]
+        if actor.is_superuser:
+            return []
+        departments = await self.roles.departments_of(actor.key)
+        managed = [b.id for b in await self.roles.managed_branches(actor.key)]
+        if not departments and not managed:
+            raise Refusal(texts.LIST_ONLY_MANAGERS)
+        return [or_(Appeal.department.in_(departments), Appeal.branch_id.in_(managed))]
+
+    async def listing(self, actor: Actor, here: Branch | None, state: str | None, limit: int = 20) -> list[Appeal]:
+        """Appeals a manager may see here, newest first."""
+        conditions = await self.scope(actor, here)
         if state:
             if state not in rules.STATES:
-                raise NotFound(f"没有「{state}」这个状态。可选：{'、'.join(rules.STATES)}")
+                raise NotFound(texts.NO_SUCH_STATE.format(state=state[:10], states="、".join(rules.STATES)))
             conditions.append(Appeal.state == state)
-        if actor.is_superuser and branch is None:
-            pass
-        elif branch is not None and await self.roles.can_manage(actor, branch):
-            conditions.append(Appeal.branch_id == branch.id)
-        else:
-            departments = await self.roles.departments_of(actor.key)
-            managed = [b.id for b in await self.roles.managed_branches(actor.key)]
-            if not departments and not managed:
-                raise PermissionDenied("诉求列表只对书记、承办部门和行业党委开放；查看自己的诉求请发送 /我的诉求。")
-            conditions.append(or_(Appeal.department.in_(departments), Appeal.branch_id.in_(managed)))
         async with self.database.reading() as session:
             rows = await session.scalars(select(Appeal).where(*conditions).order_by(Appeal.id.desc()).limit(limit))
             return list(rows.all())
 
+    async def overdue(self, actor: Actor, here: Branch | None) -> list[deadlines.Overdue]:
+        """Open appeals past one of their limits, in the actor's scope, the longest overdue first."""
+        conditions = await self.scope(actor, here)
+        return await deadlines.overdue(self, conditions)
+
     # ---- transitions --------------------------------------------------------------------------------
     async def act(self, actor: Actor, number: str, action: Action, value: str | None = None) -> Appeal:
         """Apply one action (受理/转办/退单/办结/回访/上报/退回/撤回) with the trail line and the notices."""
-        appeal = await self.find(number)
-        held = await self._roles_for(actor, appeal)
-        department_matches = bool(appeal.department) and appeal.department in await self.roles.departments_of(actor.key)
-        rules.check(appeal.state, action, held, department_matches)
+        appeal, held = await self.find_for(actor, number)
+        rules.check(appeal.state, action, held, Role.DEPARTMENT in held)
         now = clock.now()
-        changes: dict = {}
+        changes: dict[str, Any] = {}
         note = value or ""
         if action is Action.ACCEPT:
             level = value or "一般"
             if level not in rules.LEVELS:
-                raise TransitionError("级别只能是 紧急 或 一般。")
-            deadlines = compute_deadlines(now, level, self.limits)
-            changes = dict(
-                level=level,
-                accepted_at=now,
-                transfer_due=deadlines.transfer_due,
-                feedback_due=deadlines.feedback_due,
-                close_due=deadlines.close_due,
-            )
+                raise TransitionError(texts.BAD_LEVEL)
+            changes = self._deadlines(now, level) | {"level": level}
         elif action is Action.TRANSFER:
-            departments = get_settings().departments
-            if value not in departments:
-                raise NotFound(f"没有「{value}」这个部门。可选：{'、'.join(departments)}")
-            changes = dict(department=value)
+            await self._check_department(actor, appeal, value or "")
+            changes = {"department": value}
+        elif action is Action.SEND_BACK:
+            if not value:
+                raise TransitionError(texts.NEEDS_REASON.format(action=action.value))
+            changes, note = {"department": None}, f"{appeal.department}：{value}"  # the department lets go of it
         elif action is Action.CLOSE:
-            changes = dict(closed_at=now, result=value, follow_up_due=follow_up_due(now, self.limits))
+            changes = {"closed_at": now, "result": value, "follow_up_due": follow_up_due(now, self.limits)}
         elif action is Action.FOLLOW_UP:
             if value not in rules.ANSWERS:
-                raise TransitionError("请回复 满意、基本满意 或 不满意。")
-            changes = dict(satisfaction=value)
+                raise TransitionError(texts.BAD_ANSWER)
+            changes = {"satisfaction": value}
             if value == "不满意":
-                deadlines = compute_deadlines(now, appeal.level or "一般", self.limits)
-                changes.update(
-                    closed_at=None,
-                    result=None,
-                    follow_up_due=None,
-                    accepted_at=now,
-                    transfer_due=deadlines.transfer_due,
-                    feedback_due=deadlines.feedback_due,
-                    close_due=deadlines.close_due,
-                )
+                changes |= {"closed_at": None, "result": None, "follow_up_due": None}
+                changes |= self._deadlines(now, appeal.level or "一般")
         elif action is Action.ESCALATE:
-            changes = dict(tier=rules.next_tier(appeal.tier))
+            changes = {"tier": rules.next_tier(appeal.tier)}
             note = changes["tier"]
-        elif action in (Action.SEND_BACK, Action.REJECT) and not value:
-            raise TransitionError(f"{action.value}需要写明原因。")
+        elif action is Action.REJECT and not value:
+            raise TransitionError(texts.NEEDS_REASON.format(action=action.value))
         new_state = rules.next_state(appeal.state, action, value)
         async with self.database.session() as session:
             result = await session.execute(
@@ -252,249 +341,165 @@ class AppealService:
                 .where(Appeal.id == appeal.id, Appeal.version == appeal.version)
                 .values(state=new_state, version=appeal.version + 1, **changes)
             )
-            if result.rowcount != 1:
-                raise Stale(
-                    f"诉求 {appeal.number} 刚刚被其他人处理过，请发送 /诉求 查询 {appeal.number} 查看最新状态。"
-                )
-            session.add(
-                AppealEvent(
-                    appeal_id=appeal.id,
-                    at=now,
-                    actor_key=actor.key,
-                    action=action.value,
-                    from_state=appeal.state,
-                    to_state=new_state,
-                    note=note[:MAX_NOTE],
-                )
-            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise Stale(texts.STALE.format(number=appeal.number))
+            session.add(self.event(appeal, actor.key, action.value, appeal.state, new_state, note, now))
             updated = await session.get(Appeal, appeal.id)
+            assert updated is not None
             await session.refresh(updated)
-            await self._announce(session, updated, action, actor)
+            await notices.announce(self, session, updated, action, note)
             if (
                 action in (Action.ACCEPT, Action.TRANSFER, Action.CLOSE)
                 and Role.SECRETARY in held
                 and updated.branch_id
             ):
                 await ledger.record(session, actor.key, updated.branch_id, ledger.APPEAL_HELP, updated.number)
+        self._after(updated, action)
         return updated
 
-    # ---- notices ----------------------------------------------------------------------------------
-    def _appellant_target(self, appeal: Appeal) -> tuple[Target, list[Part]]:
-        """Where the appellant hears about their appeal: the group it came from (with an @), or private chat."""
-        _, user_id = split_key(appeal.appellant_key)
-        if appeal.group_id:
-            return Target(appeal.platform, "group", appeal.group_id, appeal.self_id), [Mention(user_id), " "]
-        return Target(appeal.platform, "private", user_id, appeal.self_id), []
+    def _deadlines(self, now: datetime, level: str) -> dict[str, Any]:
+        limits = compute_deadlines(now, level, self.limits)
+        return {
+            "accepted_at": now,
+            "transfer_due": limits.transfer_due,
+            "feedback_due": limits.feedback_due,
+            "close_due": limits.close_due,
+        }
 
-    async def _tell_appellant(self, session: AsyncSession, appeal: Appeal, text: str) -> None:
-        """Queue a status notice to the appellant (numbers and states only in a group)."""
-        target, prefix = self._appellant_target(appeal)
-        await enqueue(session, target, [*prefix, text], purpose="appeal")
-
-    async def _tell_people(self, session: AsyncSession, appeal: Appeal, user_keys: list[str], text: str) -> None:
-        """Queue a private notice to each person."""
-        for key in dict.fromkeys(user_keys):
-            platform, user_id = split_key(key)
-            if platform == appeal.platform:
-                await enqueue(session, Target(platform, "private", user_id, appeal.self_id), [text], purpose="appeal")
-
-    def _superuser_keys(self, platform: str) -> list[str]:
-        """Superusers as stored keys on one platform."""
-        keys = []
-        for entry in get_settings().superusers:
-            keys.append(entry if ":" in entry else f"{platform}:{entry}")
-        return [k for k in keys if k.startswith(f"{platform}:")]
-
-    async def _notify_managers(self, session: AsyncSession, appeal: Appeal, text: str) -> None:
-        """The branch's secretaries; superusers when the appeal is above the branch or has none."""
-        keys: list[str] = []
-        if appeal.branch_id is not None and appeal.tier == "支部":
-            keys = list(
-                (await session.scalars(select(Secretary.user_key).where(Secretary.branch_id == appeal.branch_id))).all()
+    async def _check_department(self, actor: Actor, appeal: Appeal, department: str) -> None:
+        """A known department with at least one handler; otherwise say so, tell the superusers, keep it 待分派."""
+        departments = self.settings.departments
+        if department not in departments:
+            raise NotFound(
+                texts.NO_SUCH_DEPARTMENT.format(department=department[:20], departments="、".join(departments))
             )
-        if not keys:
-            keys = self._superuser_keys(appeal.platform)
-        await self._tell_people(session, appeal, keys, text)
-
-    async def _announce(self, session: AsyncSession, appeal: Appeal, action: Action, actor: Actor) -> None:
-        """Tell the people a change concerns."""
-        number = appeal.number
-        if action is Action.ACCEPT:
-            due = clock.local(appeal.close_due).strftime("%m月%d日 %H:%M")
-            await self._tell_appellant(
-                session, appeal, f"您的诉求 {number} 已受理（{appeal.level}），将于 {due} 前办结。"
-            )
-        elif action is Action.TRANSFER:
-            handlers = await self.roles.handlers_of(appeal.department)
-            await self._tell_people(
-                session,
-                appeal,
-                handlers,
-                f"诉求 {number}（{appeal.category}）已转办到「{appeal.department}」，请办理：\n"
-                f"{appeal.description}\n地点：{appeal.place}\n办结：/办结 {number} <结果>；退单：/退回 {number} <原因>",
-            )
-            await self._tell_appellant(session, appeal, f"您的诉求 {number} 已转交「{appeal.department}」办理。")
-        elif action is Action.SEND_BACK:
-            await self._notify_managers(
-                session, appeal, f"诉求 {number} 被「{appeal.department}」退单，请重新转办：/转办 {number} <部门>"
-            )
-        elif action is Action.CLOSE:
-            await self._tell_appellant(
-                session,
-                appeal,
-                f"您的诉求 {number} 已办结：{appeal.result}\n请评价：/回访 {number} 满意（或 基本满意、不满意）",
-            )
-        elif action is Action.FOLLOW_UP and appeal.state == rules.REOPENED:
-            await self._notify_managers(session, appeal, f"诉求 {number} 回访不满意，已重办，请重新办理。")
-        elif action is Action.ESCALATE:
-            await self._tell_people(
-                session,
-                appeal,
-                self._superuser_keys(appeal.platform),
-                f"诉求 {number}（{appeal.category}）已上报至{appeal.tier}：{appeal.description}",
-            )
-        elif action is Action.REJECT:
-            await self._tell_appellant(session, appeal, f"您的诉求 {number} 未予受理，原因见 /诉求 查询 {number}。")
-
-    # ---- deadlines ----------------------------------------------------------------------------------
-    async def scan_deadlines(self) -> dict[str, int]:
-        """催办 before a limit, 督办 after it, 未回复 after the follow-up window; each once (a unique alert row)."""
-        now = clock.now()
-        counts = {"催办": 0, "督办": 0, "未回复": 0}
-        async with self.database.reading() as session:
-            open_appeals = (await session.scalars(select(Appeal).where(Appeal.state.in_(rules.OPEN)))).all()
-            unanswered = (
-                await session.scalars(select(Appeal).where(Appeal.state == rules.CLOSED, Appeal.follow_up_due < now))
-            ).all()
-        for appeal in open_appeals:
-            if appeal.close_due is None or appeal.accepted_at is None:
-                continue
-            if now >= appeal.close_due:
-                if await self._alert_once(appeal, "督办", appeal.close_due):
-                    counts["督办"] += 1
-            elif now >= reminder_at(appeal.accepted_at, appeal.close_due, self.limits):
-                if await self._alert_once(appeal, "催办", appeal.close_due):
-                    counts["催办"] += 1
-        for appeal in unanswered:
-            async with self.database.session() as session:
-                result = await session.execute(
-                    update(Appeal)
-                    .where(Appeal.id == appeal.id, Appeal.version == appeal.version, Appeal.state == rules.CLOSED)
-                    .values(state=rules.FOLLOWED_UP, satisfaction=rules.NO_ANSWER, version=appeal.version + 1)
-                )
-                if result.rowcount == 1:
-                    session.add(
-                        AppealEvent(
-                            appeal_id=appeal.id,
-                            at=now,
-                            actor_key="system",
-                            action="回访",
-                            from_state=rules.CLOSED,
-                            to_state=rules.FOLLOWED_UP,
-                            note=rules.NO_ANSWER,
-                        )
-                    )
-                    counts["未回复"] += 1
-        return counts
-
-    async def _alert_once(self, appeal: Appeal, kind: str, due: datetime) -> bool:
-        """Record and send one alert; False when it was sent before."""
-        now = clock.now()
+        if await self.roles.handlers_of(department):
+            return
         async with self.database.session() as session:
-            inserted = (
-                await session.execute(
-                    _insert(session)(AppealAlert)
-                    .values(appeal_id=appeal.id, kind=kind, due=due, sent_at=now)
-                    .on_conflict_do_nothing()
-                    .returning(AppealAlert.id)
-                )
-            ).scalar_one_or_none()
-            if inserted is None:
-                return False
-            due_text = clock.local(due).strftime("%m月%d日 %H:%M")
-            if kind == "催办":
-                text = f"【催办】诉求 {appeal.number}（{appeal.category}）将于 {due_text} 到期，请抓紧办理。"
-                if appeal.state == rules.TRANSFERRED and appeal.department:
-                    await self._tell_people(session, appeal, await self.roles.handlers_of(appeal.department), text)
-                else:
-                    await self._notify_managers(session, appeal, text)
-            else:
-                tier = appeal.tier if appeal.tier != "支部" else "行业党委"
-                await session.execute(update(Appeal).where(Appeal.id == appeal.id).values(tier=tier))
-                session.add(
-                    AppealEvent(
-                        appeal_id=appeal.id,
-                        at=now,
-                        actor_key="system",
-                        action="督办",
-                        from_state=appeal.state,
-                        to_state=appeal.state,
-                        note=f"超过 {due_text} 的时限",
-                    )
-                )
-                text = (
-                    f"【督办】诉求 {appeal.number}（{appeal.category}）已超过 {due_text} 的办理时限，已提请{tier}督办。"
-                )
-                await self._tell_people(session, appeal, self._superuser_keys(appeal.platform), text)
-                await self._notify_managers(session, appeal, text)
-        return True
+            now = clock.now()
+            session.add(self.event(appeal, actor.key, texts.UNASSIGNED, appeal.state, appeal.state, department, now))
+            text = texts.TELL_NO_HANDLER.format(number=appeal.number, department=department)
+            await notices.people(self, session, appeal, self.superuser_keys(appeal.platform), text)
+        raise NoHandler(texts.NO_HANDLER.format(department=department, number=appeal.number))
 
-    # ---- statistics ------------------------------------------------------------------------------------
-    async def statistics(self, branch_id: int | None, since: date | None, until: date | None = None) -> Stats:
-        """收集、办结、办结率、按期办结率、平均办理时长、满意率、超期, and by category, for a branch or all."""
-        now = clock.now()
-        conditions = []
-        if branch_id is not None:
-            conditions.append(Appeal.branch_id == branch_id)
-        if since is not None:
-            conditions.append(Appeal.received_at >= clock.day_bounds(since)[0])
-        if until is not None:
-            conditions.append(Appeal.received_at < clock.day_bounds(until)[0])
-        done = Appeal.state.in_(rules.DONE)
-        async with self.database.reading() as session:
-            if session.bind.dialect.name == "postgresql":
-                days = func.extract("epoch", Appeal.closed_at - Appeal.received_at) / 86400.0
-            else:
-                days = func.julianday(Appeal.closed_at) - func.julianday(Appeal.received_at)
-            totals = (
-                await session.execute(
-                    select(
-                        func.count(),
-                        func.count().filter(done),
-                        func.count().filter(and_(done, Appeal.closed_at <= Appeal.close_due)),
-                        func.avg(case((done, days), else_=None)),
-                        func.count().filter(Appeal.satisfaction.is_not(None), Appeal.state == rules.FOLLOWED_UP),
-                        func.count().filter(
-                            Appeal.satisfaction.in_(rules.SATISFIED), Appeal.state == rules.FOLLOWED_UP
-                        ),
-                        func.count().filter(
-                            or_(
-                                and_(Appeal.state.in_(rules.OPEN), Appeal.close_due < now),
-                                and_(done, Appeal.closed_at > Appeal.close_due),
-                            )
-                        ),
-                    ).where(*conditions)
+    def _after(self, appeal: Appeal, action: Action) -> None:
+        """Replies the bot now waits for: the 回访 answer after 办结, the reason after 不满意."""
+        if action is Action.CLOSE and appeal.follow_up_due is not None:
+            self.expect_follow_up(appeal)
+        elif action is Action.FOLLOW_UP:
+            self.expectations.forget(appeal.appellant_key, FOLLOW_UP)
+            if appeal.state == rules.REOPENED:
+                number = appeal.number
+                self.expectations.expect(
+                    appeal.appellant_key,
+                    Expected(
+                        FOLLOW_UP_REASON,
+                        lambda text: f"{number} {text.strip()}" if text.strip() else None,
+                        clock.now() + timedelta(hours=REASON_HOURS),
+                        None,
+                    ),
                 )
-            ).one()
-            by_category = (
-                await session.execute(
-                    select(Appeal.category, func.count(), func.count().filter(done))
-                    .where(*conditions)
-                    .group_by(Appeal.category)
-                    .order_by(func.count().desc())
+
+    def expect_follow_up(self, appeal: Appeal) -> None:
+        """Read the appellant's next plain 满意/基本满意/不满意 (any chat, until the window ends) as /回访."""
+        number = appeal.number
+        assert appeal.follow_up_due is not None
+
+        def parse(text: str) -> str | None:
+            answer = read_answer(text)
+            return f"{number} {answer}" if answer else None
+
+        self.expectations.expect(appeal.appellant_key, Expected(FOLLOW_UP, parse, appeal.follow_up_due, None))
+
+    async def expect_pending_follow_ups(self) -> int:
+        """At start-up: wait again for the answers of every appeal still in its follow-up window."""
+        async with self.database.reading() as session:
+            waiting = (
+                await session.scalars(
+                    select(Appeal)
+                    .where(Appeal.state == rules.CLOSED, Appeal.follow_up_due > clock.now())
+                    .order_by(Appeal.closed_at)
                 )
             ).all()
-        collected, closed, on_time, avg_days, followed, satisfied, overdue = totals
-        return Stats(
-            collected,
-            closed,
-            on_time,
-            float(avg_days) if avg_days is not None else None,
-            followed,
-            satisfied,
-            overdue,
-            [(c, n, d) for c, n, d in by_category],
-        )
+        for appeal in waiting:
+            self.expect_follow_up(appeal)
+        return len(waiting)
+
+    async def add_reason(self, actor: Actor, number: str, reason: str) -> Appeal:
+        """The reason after a 不满意 answer: into the trail and to the managers."""
+        appeal, held = await self.find_for(actor, number)
+        if Role.APPELLANT not in held or appeal.state != rules.REOPENED or appeal.satisfaction != "不满意":
+            raise Refusal(texts.NO_REASON_WANTED.format(number=appeal.number))
+        async with self.database.session() as session:
+            session.add(self.event(appeal, actor.key, "不满意原因", appeal.state, appeal.state, reason, clock.now()))
+            text = texts.TELL_REASON.format(number=appeal.number, reason=reason[:MAX_NOTE])
+            await notices.managers(self, session, appeal, text)
+        self.expectations.forget(actor.key, FOLLOW_UP_REASON)
+        return appeal
+
+    async def add_note(self, actor: Actor, number: str, note: str) -> str:
+        """/诉求 补充: a handler's progress note (反馈; a department's counts as its 办理意见) goes to the appellant;
+        the appellant's addition goes to whoever holds the appeal. Returns the trail action."""
+        appeal, held = await self.find_for(actor, number)
+        if appeal.state in rules.FINAL:
+            raise TransitionError(texts.NOT_OPEN.format(number=appeal.number, state=appeal.state))
+        if held & {Role.SECRETARY, Role.SUPERUSER, Role.DEPARTMENT}:
+            action = deadlines.OPINION if Role.DEPARTMENT in held else deadlines.FEEDBACK
+        else:
+            action = "补充"
+        async with self.database.session() as session:
+            session.add(self.event(appeal, actor.key, action, appeal.state, appeal.state, note, clock.now()))
+            if action == "补充":
+                text = texts.TELL_ADDED.format(number=appeal.number, note=note[:MAX_NOTE])
+                if appeal.state == rules.TRANSFERRED and appeal.department:
+                    await notices.people(self, session, appeal, await self.roles.handlers_of(appeal.department), text)
+                else:
+                    await notices.managers(self, session, appeal, text)
+            else:
+                await notices.appellant(session, appeal, texts.TELL_PROGRESS.format(number=appeal.number))
+        return action
+
+    # ---- deadlines and figures ------------------------------------------------------------------------
+    async def scan_deadlines(self) -> dict[str, int]:
+        """催办 before each limit, 督办 after it, 未回复 after the follow-up window; each once."""
+        return await deadlines.scan(self)
+
+    async def figures(
+        self, branch_id: int | None, since: date | None, until: date | None = None, by: str | None = None
+    ) -> dict[str, Figures]:
+        """The figures of appeals received in [since, until), for a branch or all, overall ("") or by
+        category / department / branch."""
+        return await figures.compute(self.database, branch_id, since, until, by)
+
+    async def statistics(self, branch_id: int | None, since: date | None, until: date | None = None) -> Figures:
+        """The overall figures with the by-category breakdown (for /诉求 统计 and the records report)."""
+        overall = (await self.figures(branch_id, since, until)).get("", Figures())
+        by_category = await self.figures(branch_id, since, until, by="category")
+        rows = sorted(by_category.items(), key=lambda item: (-item[1].collected, -item[1].closed, item[0]))
+        return overall.with_breakdown([(name, f.collected, f.closed) for name, f in rows])
+
+    async def monthly_figures(self, branch_id: int, first_day: date, next_month_first_day: date) -> dict[str, int]:
+        """收集 and 办结 of a branch's month, for the records monthly report."""
+        totals = await self.statistics(branch_id, first_day, next_month_first_day)
+        return {"收集": totals.collected, "办结": totals.closed}
+
+    # ---- retention ------------------------------------------------------------------------------------
+    async def forget_person(self, user_key: str) -> int:
+        """Erase a departed person's phone, description and place from their appeals and pseudonymise their key
+        (category, state, dates and the figures stay); returns how many appeals were changed."""
+        pseudonym = "gone:" + hashlib.sha256(user_key.encode()).hexdigest()[:16]
+        async with self.database.session() as session:
+            result = await session.execute(
+                update(Appeal)
+                .where(Appeal.appellant_key == user_key)
+                .values(appellant_key=pseudonym, phone=None, description=texts.ERASED, place=texts.ERASED)
+            )
+            await session.execute(
+                update(AppealEvent).where(AppealEvent.actor_key == user_key).values(actor_key=pseudonym, note="")
+            )
+        self.expectations.forget(user_key, FOLLOW_UP)
+        self.expectations.forget(user_key, FOLLOW_UP_REASON)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 if TYPE_CHECKING:
@@ -502,20 +507,34 @@ if TYPE_CHECKING:
 
 
 def build(services: Services) -> AppealService:
-    """The appeal service of a process, with the time limits from the `APPEALS_*` settings."""
+    """The appeal service of a process: time limits from the `APPEALS_*` settings, the intake conversation, and the
+    follow-up answers waited for again after a restart."""
     from bot.core.settings import load_config
 
+    from . import flows
     from .config import Config
-    from .timelimits import TimeLimits
 
     config = load_config(Config)
     limits = TimeLimits(
+        accept_hours=config.appeals_accept_hours,
         transfer_hours=config.appeals_transfer_hours,
         feedback_working_days=config.appeals_feedback_working_days,
+        opinion_working_days=config.appeals_opinion_working_days,
         close_working_days=config.appeals_close_working_days,
         follow_up_working_days=config.appeals_follow_up_working_days,
         urgent_transfer_minutes=config.appeals_urgent_transfer_minutes,
         urgent_close_hours=config.appeals_urgent_close_hours,
         remind_fraction=config.appeals_remind_fraction,
     )
-    return AppealService(services.database, services.roles, limits)
+    service = AppealService(
+        services.database,
+        services.roles,
+        limits,
+        settings=services.settings,
+        expectations=services.expectations,
+        per_user_per_day=config.appeals_per_user_per_day,
+        log_access=services.members.log_access,
+    )
+    services.conversations.register(flows.intake(service))
+    services.startup.append(service.expect_pending_follow_ups)
+    return service

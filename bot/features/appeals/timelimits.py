@@ -1,30 +1,20 @@
 """Working-day time limits (the transport hotline's "2252" rule) that know China's holidays and make-up days.
 
-`chinese_calendar` knows each year's holidays and 调休 working weekends once the State Council publishes them;
-for a year it does not know, Monday to Friday count as working days and a warning is logged once per year.
+Which days are working days comes from `holidays.calendar()`: official data, an imported table, or the statutory
+holidays computed from the law — so no holiday ever counts as a working day, whatever the year.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import chinese_calendar
-
-log = logging.getLogger(__name__)
-_warned_years: set[int] = set()
+from .holidays import calendar
 
 
 def is_working_day(day: date) -> bool:
     """Whether `day` is a working day in mainland China."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        if day.year not in _warned_years:
-            _warned_years.add(day.year)
-            log.warning("chinese_calendar has no data for %s; counting Monday–Friday as working days", day.year)
-        return day.weekday() < 5
+    return calendar().is_working_day(day)
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
@@ -50,25 +40,23 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return current
 
 
-def working_days_between(start: datetime, end: datetime) -> float:
-    """Working days elapsed from `start` to `end` (for statistics), by whole days."""
-    if end <= start:
-        return 0.0
-    count = 0
-    day = start.date()
-    while day < end.date():
+def working_days_in(first: date, last: date) -> int:
+    """Working days from `first` to `last`, both included."""
+    count, day = 0, first
+    while day <= last:
+        count += is_working_day(day)
         day += timedelta(days=1)
-        if is_working_day(day):
-            count += 1
-    return float(count)
+    return count
 
 
 @dataclass(frozen=True)
 class TimeLimits:
     """Time limits; all are settings. Defaults follow the "2252" rule; 紧急 appeals are handled at once."""
 
+    accept_hours: float = 24
     transfer_hours: float = 2
     feedback_working_days: int = 2
+    opinion_working_days: int = 3
     close_working_days: int = 5
     follow_up_working_days: int = 2
     urgent_transfer_minutes: int = 30
@@ -95,6 +83,18 @@ def compute_deadlines(accepted_at: datetime, level: str, limits: TimeLimits) -> 
         add_working_days(accepted_at, limits.feedback_working_days),
         add_working_days(accepted_at, limits.close_working_days),
     )
+
+
+def accept_due(received_at: datetime, limits: TimeLimits) -> datetime:
+    """By when a new appeal must be accepted (or returned): `accept_hours` after it came in."""
+    return received_at + timedelta(hours=limits.accept_hours)
+
+
+def opinion_due(accepted_at: datetime, level: str, limits: TimeLimits) -> datetime:
+    """By when the handler must give a handling opinion (办理意见): working days after acceptance; 紧急 at the close."""
+    if level == "紧急":
+        return accepted_at + timedelta(hours=limits.urgent_close_hours)
+    return add_working_days(accepted_at, limits.opinion_working_days)
 
 
 def follow_up_due(closed_at: datetime, limits: TimeLimits) -> datetime:

@@ -1,0 +1,356 @@
+"""The appeal commands, each declared once next to its function: parse → service → format.
+
+Roles are enforced by the dispatcher before any of these run (so nobody learns whether an appeal exists from a
+command they may not use); which appeals a person may see or act on is the service's job.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.core import clock
+from bot.core.commands import EVERYONE, HANDLERS, MANAGERS, Call, Usage, area, command
+from bot.core.validation import mask_phone
+
+from . import rules, texts
+from .figures import Figures
+from .models import Appeal, AppealEvent
+from .notices import when
+from .rules import Action
+from .service import FOLLOW_UP_REASON, AppealService
+
+APPEALS = area("诉求", "司机诉求的收集、分级分办、限时办理、跟踪回访", order=30, aliases=("诉求办理",))
+
+
+def _service(call: Call) -> AppealService:
+    return call.services.appeals
+
+
+def _number_and_rest(call: Call, *, rest_required: bool) -> tuple[str, str]:
+    words = call.words
+    if not words or (rest_required and len(words) < 2):
+        raise Usage()
+    return words[0], " ".join(words[1:])
+
+
+def line(appeal: Appeal) -> str:
+    """One appeal in a list; an open appeal no department holds shows as 待分派."""
+    state = appeal.state
+    if state in (rules.ACCEPTED, rules.RETURNED, rules.REOPENED) and not appeal.department:
+        state = f"{state}·{texts.UNASSIGNED}"
+    received = clock.local(appeal.received_at).strftime("%m-%d")
+    return texts.LINE.format(number=appeal.number, category=appeal.category, state=state, received=received)
+
+
+def detail(appeal: Appeal, events: list[AppealEvent], full_phone: bool) -> str:
+    """An appeal with its limits and trail (催办 and 督办 included); the phone in full only when allowed."""
+    lines = [texts.DETAIL_HEAD.format(number=appeal.number, state=appeal.state)]
+    kind = texts.DETAIL_KIND.format(category=appeal.category, tier=appeal.tier)
+    lines.append(kind + (texts.DETAIL_LEVEL.format(level=appeal.level) if appeal.level else ""))
+    lines.append(texts.DETAIL_DESCRIPTION.format(description=appeal.description))
+    lines.append(texts.DETAIL_PLACE.format(place=appeal.place))
+    if appeal.phone:
+        lines.append(texts.DETAIL_PHONE.format(phone=appeal.phone if full_phone else mask_phone(appeal.phone)))
+    if appeal.department:
+        lines.append(texts.DETAIL_DEPARTMENT.format(department=appeal.department))
+    if appeal.state in rules.OPEN:
+        now = clock.now()
+        limits = [
+            texts.DETAIL_LIMIT.format(name=name, due=when(due), mark=texts.OVERDUE_MARK if due < now else "")
+            for name, due in (("转办", appeal.transfer_due), ("反馈", appeal.feedback_due), ("办结", appeal.close_due))
+            if due is not None and not (name == "转办" and appeal.department)
+        ]
+        if limits:
+            lines.append(texts.DETAIL_LIMITS.format(limits="；".join(limits)))
+    if appeal.result:
+        lines.append(texts.DETAIL_RESULT.format(result=appeal.result))
+    if appeal.satisfaction:
+        lines.append(texts.DETAIL_FOLLOW_UP.format(answer=appeal.satisfaction))
+    lines.append(texts.DETAIL_TRAIL)
+    for event in events[-10:]:
+        note = f"（{event.note}）" if event.note else ""
+        at = clock.local(event.at).strftime("%m-%d %H:%M")
+        lines.append(texts.DETAIL_EVENT.format(at=at, action=event.action, note=note))
+    return "\n".join(lines)
+
+
+# ---- the appellant ---------------------------------------------------------------------------------------
+@command(
+    "诉求",
+    roles=EVERYONE,
+    usage="/诉求",
+    area=APPEALS,
+    summary="提交诉求（对话：类别→描述→地点→电话→确认；可私聊）",
+    mention=True,
+    order=1,
+)
+async def intake(call: Call) -> str:
+    """/诉求 starts the intake conversation (the phone is asked only in private chat)."""
+    if call.arg:
+        raise Usage(texts.SUB_USAGE)
+    flow = call.services.conversations.flows[texts.INTAKE_NAME]
+    reply = await call.services.conversations.start(call.actor, flow)
+    if call.actor.group_id is not None and call.services.conversations.is_waiting(call.actor.session_key):
+        reply += texts.GROUP_NO_PHONE
+    return reply
+
+
+@command(
+    "我的诉求", roles=EVERYONE, usage="/我的诉求", area=APPEALS, summary="我提交的诉求和进度", mention=True, order=2
+)
+async def mine(call: Call) -> str:
+    """The appellant's latest appeals (numbers and states only)."""
+    items = await _service(call).mine(call.actor.key)
+    if not items:
+        return texts.NO_APPEALS_YET
+    return texts.MINE_HEAD + "\n".join(line(a) for a in items) + texts.MINE_TAIL
+
+
+@command(
+    "诉求 查询", roles=EVERYONE, usage="/诉求 查询 <编号>", area=APPEALS, summary="诉求详情、时限和办理记录", order=3
+)
+async def query(call: Call) -> str:
+    """Details for those entitled; in a group only the appeal's own branch group."""
+    number, _ = _number_and_rest(call, rest_required=False)
+    viewed = await _service(call).view(call.actor, number, call.branch)
+    return detail(viewed.appeal, viewed.events, viewed.full_phone)
+
+
+@command("诉求 撤回", roles=EVERYONE, usage="/诉求 撤回 <编号>", area=APPEALS, summary="撤回尚未受理的诉求", order=4)
+async def withdraw(call: Call) -> str:
+    number, _ = _number_and_rest(call, rest_required=False)
+    appeal = await _service(call).act(call.actor, number, Action.WITHDRAW)
+    return texts.WITHDRAWN.format(number=appeal.number)
+
+
+@command(
+    "回访",
+    roles=EVERYONE,
+    usage="/回访 <编号> <满意|基本满意|不满意>",
+    area=APPEALS,
+    summary="评价已办结的诉求（办结后也可直接回复 满意/基本满意/不满意；不满意将重办）",
+    mention=True,
+    order=5,
+)
+async def follow_up(call: Call) -> str:
+    from .service import read_answer
+
+    number, rest = _number_and_rest(call, rest_required=True)
+    answer = read_answer(rest) or rest
+    appeal = await _service(call).act(call.actor, number, Action.FOLLOW_UP, answer)
+    if appeal.state == rules.REOPENED:
+        return texts.SORRY_REOPENED.format(number=appeal.number)
+    return texts.THANKS.format(answer=appeal.satisfaction, number=appeal.number)
+
+
+@command(
+    FOLLOW_UP_REASON,
+    roles=EVERYONE,
+    usage="/回访 原因 <编号> <原因>",
+    area=APPEALS,
+    summary="不满意的原因（回访不满意后直接回复即可）",
+    mention=True,
+    hidden=True,
+)
+async def follow_up_reason(call: Call) -> str:
+    number, reason = _number_and_rest(call, rest_required=True)
+    appeal = await _service(call).add_reason(call.actor, number, reason)
+    return texts.REASON_NOTED.format(number=appeal.number)
+
+
+@command(
+    "诉求 补充",
+    roles=EVERYONE,
+    usage="/诉求 补充 <编号> <说明>",
+    area=APPEALS,
+    summary="诉求人补充情况；承办人记录办理进展（反馈、办理意见）",
+    order=6,
+)
+async def add_note(call: Call) -> str:
+    number, note = _number_and_rest(call, rest_required=True)
+    action = await _service(call).add_note(call.actor, number, note)
+    return texts.NOTE_SAVED.format(number=rules.parse_number(number), action=action)
+
+
+# ---- handlers --------------------------------------------------------------------------------------------
+@command(
+    "诉求 列表", roles=HANDLERS, usage="/诉求 列表 [状态]", area=APPEALS, summary="本支部（或部门）的诉求", order=10
+)
+async def listing(call: Call) -> str:
+    words = call.words
+    items = await _service(call).listing(call.actor, call.branch, words[0] if words else None)
+    if not items:
+        return texts.NOTHING_LISTED
+    return texts.LIST_HEAD + "\n".join(line(a) for a in items)
+
+
+@command("诉求 超期", roles=MANAGERS, usage="/诉求 超期", area=APPEALS, summary="超过任一时限的诉求", order=11)
+async def overdue(call: Call) -> str:
+    found = await _service(call).overdue(call.actor, call.branch)
+    if not found:
+        return texts.NOTHING_OVERDUE
+    lines = []
+    for item in found[:30]:
+        appeal = item.appeal
+        holder = appeal.department or texts.HOLDER_BRANCH
+        lines.append(
+            texts.OVERDUE_LINE.format(
+                number=appeal.number,
+                category=appeal.category,
+                state=appeal.state,
+                holder=holder,
+                limit=item.limit.name,
+                due=when(item.limit.due),
+            )
+        )
+    return texts.OVERDUE_HEAD.format(count=len(found)) + "\n".join(lines)
+
+
+@command(
+    "受理", roles=MANAGERS, usage="/受理 <编号> [紧急|一般]", area=APPEALS, summary="受理并定级（设定时限）", order=12
+)
+async def accept(call: Call) -> str:
+    number, level = _number_and_rest(call, rest_required=False)
+    appeal = await _service(call).act(call.actor, number, Action.ACCEPT, level or "一般")
+    due = when(appeal.close_due) if appeal.close_due else ""
+    return texts.ACCEPTED.format(number=appeal.number, level=appeal.level, due=due)
+
+
+@command("转办", roles=MANAGERS, usage="/转办 <编号> <部门>", area=APPEALS, summary="转交承办部门", order=13)
+async def transfer(call: Call) -> str:
+    number, department = _number_and_rest(call, rest_required=True)
+    appeal = await _service(call).act(call.actor, number, Action.TRANSFER, department)
+    handlers = await call.services.roles.handlers_of(appeal.department or "")
+    return texts.TRANSFERRED.format(number=appeal.number, department=appeal.department, count=len(handlers))
+
+
+@command("上报", roles=MANAGERS, usage="/上报 <编号>", area=APPEALS, summary="上报：支部→行业党委→联席会议", order=14)
+async def escalate(call: Call) -> str:
+    number, _ = _number_and_rest(call, rest_required=False)
+    appeal = await _service(call).act(call.actor, number, Action.ESCALATE)
+    return texts.ESCALATED.format(number=appeal.number, tier=appeal.tier)
+
+
+@command("办结", roles=HANDLERS, usage="/办结 <编号> <结果>", area=APPEALS, summary="办结并请诉求人回访", order=15)
+async def close(call: Call) -> str:
+    number, result = _number_and_rest(call, rest_required=True)
+    appeal = await _service(call).act(call.actor, number, Action.CLOSE, result)
+    return texts.CLOSED.format(number=appeal.number)
+
+
+@command(
+    "退回",
+    roles=HANDLERS,
+    usage="/退回 <编号> <原因>",
+    area=APPEALS,
+    summary="部门退单，或书记退回不属于诉求的事项",
+    order=16,
+)
+async def send_back(call: Call) -> str:
+    number, reason = _number_and_rest(call, rest_required=True)
+    service = _service(call)
+    appeal, _ = await service.find_for(call.actor, number)
+    action = Action.SEND_BACK if appeal.state == rules.TRANSFERRED else Action.REJECT
+    appeal = await service.act(call.actor, number, action, reason)
+    template = texts.SENT_BACK if action is Action.SEND_BACK else texts.REJECTED
+    return template.format(number=appeal.number)
+
+
+# ---- figures ---------------------------------------------------------------------------------------------
+def period_bounds(period: str, today: date) -> tuple[date | None, date | None, date | None, date | None]:
+    """(since, until, previous since, previous until) of 本月 / 本年 / 全部."""
+    if period == "本月":
+        first = today.replace(day=1)
+        following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+        previous = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+        return first, following, previous, first
+    if period == "本年":
+        first = today.replace(month=1, day=1)
+        return first, first.replace(year=first.year + 1), first.replace(year=first.year - 1), first
+    return None, None, None, None
+
+
+def _span(since: date | None, until: date | None) -> str:
+    if since is None or until is None:
+        return texts.PERIODS[2]
+    return f"{since:%Y-%m-%d}–{until:%Y-%m-%d}"
+
+
+def _pct(value: float) -> str:
+    return f"{value:.2%}"
+
+
+def _delta(now: float, before: float, percent: bool = True) -> str:
+    change = now - before
+    return f"{change:+.2%}" if percent else f"{change:+.0f}"
+
+
+def render(scope: str, period: str, since: date | None, until: date | None, figures: Figures) -> list[str]:
+    """The figures as /诉求 统计 shows them."""
+    average = texts.DAYS.format(days=figures.avg_days) if figures.avg_days is not None else texts.NONE
+    lines = [
+        texts.STATS_HEAD.format(scope=scope, period=period, span=_span(since, until)),
+        texts.STATS_TOTALS.format(
+            collected=figures.collected, closed=figures.closed, close_rate=_pct(figures.close_rate)
+        ),
+        texts.STATS_TIMES.format(on_time_rate=_pct(figures.on_time_rate), average=average, overdue=figures.overdue),
+        texts.STATS_FOLLOW_UP.format(
+            follow_up_rate=_pct(figures.follow_up_rate),
+            satisfaction_rate=_pct(figures.satisfaction_rate),
+            answered=figures.answered,
+        ),
+        texts.STATS_RETURNS.format(return_rate=_pct(figures.return_rate), reopen_rate=_pct(figures.reopen_rate)),
+    ]
+    return lines
+
+
+@command(
+    "诉求 统计",
+    roles=MANAGERS,
+    usage="/诉求 统计 [本月|本年|全部] [对比]",
+    area=APPEALS,
+    summary="收集、办结、办结率、按期办结率、回访率、满意率、退单率、重办率、超期",
+    order=17,
+)
+async def statistics(call: Call) -> str:
+    words = call.words
+    period = words[0] if words and words[0] in texts.PERIODS else texts.PERIODS[0]
+    compare = "对比" in words
+    if any(w not in (*texts.PERIODS, "对比") for w in words):
+        raise Usage(texts.STATS_USAGE)
+    actor, service = call.actor, _service(call)
+    if actor.is_superuser and (call.branch is None or actor.is_private):
+        scope, branch_id = texts.ALL_BRANCHES, None
+    elif call.branch is not None:
+        branch = await call.services.roles.require_manager(actor, call.branch)
+        scope, branch_id = branch.name, branch.id
+    else:
+        managed = await call.services.roles.managed_branches(actor.key)
+        branch = await call.services.roles.require_manager(actor, managed[0] if managed else None)
+        scope, branch_id = branch.name, branch.id
+    since, until, before, after = period_bounds(period, clock.today())
+    figures = await service.statistics(branch_id, since, until)
+    lines = render(scope, period, since, until, figures)
+    for dimension in ("category", "department") + (("branch",) if branch_id is None else ()):
+        grouped = await service.figures(branch_id, since, until, by=dimension)
+        items = sorted(grouped.items(), key=lambda item: -item[1].collected)[:8]
+        if items:
+            listed = "；".join(
+                texts.STATS_ITEM.format(name=n, collected=f.collected, closed=f.closed) for n, f in items
+            )
+            lines.append(texts.STATS_BY.format(dimension=texts.DIMENSIONS[dimension], items=listed))
+    if compare and period in texts.PREVIOUS:
+        old = await service.statistics(branch_id, before, after)
+        lines.append(
+            texts.STATS_COMPARE.format(
+                previous=texts.PREVIOUS[period],
+                span=_span(before, after),
+                collected=old.collected,
+                d_collected=_delta(figures.collected, old.collected, percent=False),
+                close_rate=_pct(old.close_rate),
+                d_close=_delta(figures.close_rate, old.close_rate),
+                satisfaction_rate=_pct(old.satisfaction_rate),
+                d_satisfaction=_delta(figures.satisfaction_rate, old.satisfaction_rate),
+            )
+        )
+    return "\n".join(lines)

@@ -1,0 +1,218 @@
+"""Every time limit of an appeal chased: 催办 to the current holder shortly before it, 督办 up the chain after it,
+each once (a unique alert row, also with two processes), each written to the trail.
+
+The limits, what meets each, who is reminded (催办) and who is told after it (督办):
+
+- 受理: while 待受理, from receipt; met by 受理 / 退回 / 撤回. 催办 the secretaries (superusers above the
+  branch); 督办 the tier above.
+- 转办: while 已受理 or 重办; met by 转办. 催办 the secretaries; 督办 the tier above.
+- 反馈: while open; met by a handler's progress note (/诉求 补充) or 办结. 催办 the department holding it, else
+  the secretaries; 督办 the holder, the secretaries and the superusers.
+- 办理意见: while open; met by the department's note or 办结. As 反馈.
+- 办结: while open; met by 办结. As 反馈, and the appeal's tier rises one step (支部 → 行业党委 → 联席会议).
+- 回访: while 已办结; met by the appellant's answer. 催办 the appellant (asked again); after it the appeal is
+  recorded as 未回复 and the secretaries are told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core import clock
+
+from . import notices, rules, texts
+from .models import Appeal, AppealAlert, AppealEvent
+from .timelimits import accept_due, opinion_due, reminder_at
+
+if TYPE_CHECKING:
+    from .service import AppealService
+
+ACCEPT, TRANSFER, FEEDBACK, OPINION, CLOSE, FOLLOW_UP = "受理", "转办", "反馈", "办理意见", "办结", "回访"
+NOTE_ACTIONS = (FEEDBACK, OPINION)  # trail actions of a handler's progress note
+WATCHED = (rules.PENDING, *rules.OPEN, rules.CLOSED)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One running limit of an appeal."""
+
+    name: str
+    start: datetime
+    due: datetime
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """An open appeal past a limit, for /诉求 超期."""
+
+    appeal: Appeal
+    limit: Limit
+
+
+def running_limits(appeal: Appeal, notes: set[str], service: AppealService) -> list[Limit]:
+    """The limits of an appeal not met yet (`notes`: the progress-note actions since acceptance)."""
+    limits = service.limits
+    if appeal.state == rules.PENDING:
+        return [Limit(ACCEPT, appeal.received_at, accept_due(appeal.received_at, limits))]
+    if appeal.state == rules.CLOSED:
+        if appeal.closed_at is None or appeal.follow_up_due is None:
+            return []
+        return [Limit(FOLLOW_UP, appeal.closed_at, appeal.follow_up_due)]
+    if appeal.state not in rules.OPEN or appeal.accepted_at is None:
+        return []
+    start, running = appeal.accepted_at, []
+    if appeal.state in (rules.ACCEPTED, rules.REOPENED) and appeal.transfer_due is not None:
+        running.append(Limit(TRANSFER, start, appeal.transfer_due))
+    if appeal.feedback_due is not None and not notes:
+        running.append(Limit(FEEDBACK, start, appeal.feedback_due))
+    if OPINION not in notes:
+        running.append(Limit(OPINION, start, opinion_due(start, appeal.level or "一般", limits)))
+    if appeal.close_due is not None:
+        running.append(Limit(CLOSE, start, appeal.close_due))
+    return running
+
+
+async def _notes(session: AsyncSession, appeals: list[Appeal]) -> dict[int, set[str]]:
+    """The progress-note actions of each appeal since its (latest) acceptance."""
+    ids = [a.id for a in appeals if a.accepted_at is not None]
+    found: dict[int, set[str]] = {}
+    if not ids:
+        return found
+    accepted = {a.id: a.accepted_at for a in appeals}
+    rows = await session.execute(
+        select(AppealEvent.appeal_id, AppealEvent.action, AppealEvent.at).where(
+            AppealEvent.appeal_id.in_(ids), AppealEvent.action.in_(NOTE_ACTIONS)
+        )
+    )
+    for appeal_id, action, at in rows:
+        start = accepted[appeal_id]
+        if start is not None and at >= start:
+            found.setdefault(appeal_id, set()).add(action)
+    return found
+
+
+def kind_of(limit: str, alert: str) -> str:
+    """The alert row's kind: "催办"/"督办" for the close limit (as before), "<limit><alert>" for the others."""
+    return alert if limit == CLOSE else f"{limit}{alert}"
+
+
+async def scan(service: AppealService) -> dict[str, int]:
+    """Send what is due now; counts of 催办, 督办 and 未回复."""
+    now = clock.now()
+    counts = {"催办": 0, "督办": 0, "未回复": 0}
+    async with service.database.reading() as session:
+        watched = list((await session.scalars(select(Appeal).where(Appeal.state.in_(WATCHED)))).all())
+        notes = await _notes(session, watched)
+    for appeal in watched:
+        for limit in running_limits(appeal, notes.get(appeal.id, set()), service):
+            if now >= limit.due:
+                if limit.name == FOLLOW_UP:
+                    counts["未回复"] += await _no_answer(service, appeal, limit)
+                elif await _alert(service, appeal, limit, "督办"):
+                    counts["督办"] += 1
+            elif now >= reminder_at(limit.start, limit.due, service.limits) and await _alert(
+                service, appeal, limit, "催办"
+            ):
+                counts["催办"] += 1
+    return counts
+
+
+async def _claim(session: AsyncSession, appeal: Appeal, kind: str, due: datetime) -> bool:
+    """Insert the alert row; False when it was sent before (by this or another process)."""
+    from .service import insert_for
+
+    inserted = (
+        await session.execute(
+            insert_for(session)(AppealAlert)
+            .values(appeal_id=appeal.id, kind=kind, due=due, sent_at=clock.now())
+            .on_conflict_do_nothing()
+            .returning(AppealAlert.id)
+        )
+    ).scalar_one_or_none()
+    return inserted is not None
+
+
+def _tier_above(appeal: Appeal) -> str:
+    index = rules.TIERS.index(appeal.tier) if appeal.tier in rules.TIERS else 0
+    return rules.TIERS[min(index + 1, len(rules.TIERS) - 1)]
+
+
+async def _holder(service: AppealService, appeal: Appeal, limit: Limit) -> tuple[list[str], str]:
+    """Who holds the appeal for this limit now, and how to name them."""
+    if limit.name in (FEEDBACK, OPINION, CLOSE) and appeal.state == rules.TRANSFERRED and appeal.department:
+        return await service.roles.handlers_of(appeal.department), texts.HOLDER_DEPARTMENT.format(
+            department=appeal.department
+        )
+    if appeal.tier == rules.TIERS[0]:
+        keys = await notices.secretaries(service, appeal)
+        if keys:
+            return keys, texts.HOLDER_BRANCH
+    return service.superuser_keys(appeal.platform), texts.HOLDER_COMMITTEE
+
+
+async def _alert(service: AppealService, appeal: Appeal, limit: Limit, alert: str) -> bool:
+    """One 催办 or 督办, its trail line and its notices, in one transaction."""
+    now, due = clock.now(), notices.when(limit.due)
+    holders, holder_name = await _holder(service, appeal, limit)
+    async with service.database.session() as session:
+        if not await _claim(session, appeal, kind_of(limit.name, alert), limit.due):
+            return False
+        values: dict[str, Any] = {"number": appeal.number, "category": appeal.category, "limit": limit.name}
+        if alert == "催办" and limit.name == FOLLOW_UP:
+            await notices.appellant(session, appeal, texts.REMIND_FOLLOW_UP.format(number=appeal.number, due=due))
+            note = texts.TRAIL_REMIND.format(limit=limit.name, due=due)
+        elif alert == "催办":
+            doing = texts.DOING[limit.name].format(number=appeal.number)
+            text = texts.REMIND.format(**values, due=due, doing=doing)
+            await notices.people(service, session, appeal, holders, text)
+            note = texts.TRAIL_REMIND.format(limit=limit.name, due=due)
+        else:
+            tier = _tier_above(appeal)
+            if limit.name == CLOSE and tier != appeal.tier:
+                await session.execute(update(Appeal).where(Appeal.id == appeal.id).values(tier=tier))
+            text = texts.SUPERVISE.format(**values, due=due, holder=holder_name, tier=tier)
+            above = service.superuser_keys(appeal.platform)
+            if holder_name != texts.HOLDER_BRANCH:
+                above = await notices.secretaries(service, appeal) + above
+            await notices.people(service, session, appeal, list(dict.fromkeys(holders + above)), text)
+            note = texts.TRAIL_SUPERVISE.format(limit=limit.name, due=due, tier=tier)
+        session.add(service.event(appeal, "system", alert, appeal.state, appeal.state, note, now))
+    return True
+
+
+async def _no_answer(service: AppealService, appeal: Appeal, limit: Limit) -> int:
+    """The follow-up window passed without an answer: 未回复, final; the secretaries are told."""
+    async with service.database.session() as session:
+        result = await session.execute(
+            update(Appeal)
+            .where(Appeal.id == appeal.id, Appeal.version == appeal.version, Appeal.state == rules.CLOSED)
+            .values(state=rules.FOLLOWED_UP, satisfaction=rules.NO_ANSWER, version=appeal.version + 1)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return 0
+        session.add(
+            service.event(appeal, "system", FOLLOW_UP, rules.CLOSED, rules.FOLLOWED_UP, rules.NO_ANSWER, clock.now())
+        )
+        text = texts.SUPERVISE_FOLLOW_UP.format(number=appeal.number, due=notices.when(limit.due))
+        await notices.managers(service, session, appeal, text)
+    service.expectations.forget(appeal.appellant_key, "回访")
+    return 1
+
+
+async def overdue(service: AppealService, conditions: list[Any]) -> list[Overdue]:
+    """Open appeals in scope past a limit, the longest overdue first (one line per appeal)."""
+    now = clock.now()
+    async with service.database.reading() as session:
+        watched = list((await session.scalars(select(Appeal).where(Appeal.state.in_(WATCHED), *conditions))).all())
+        notes = await _notes(session, watched)
+    found = []
+    for appeal in watched:
+        late = [lim for lim in running_limits(appeal, notes.get(appeal.id, set()), service) if lim.due < now]
+        if late:
+            found.append(Overdue(appeal, min(late, key=lambda lim: lim.due)))
+    return sorted(found, key=lambda item: item.limit.due)

@@ -1,0 +1,125 @@
+"""The figures by their definitions, computed by hand on a fixture with 不满意, 未回复, 退单 and 重办."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from bot.core import clock
+from bot.core.actor import Actor
+from bot.core.branches import BranchDirectory, Roles
+from bot.features.appeals.rules import Action
+from bot.features.appeals.service import AppealService
+
+SUPERUSER = Actor("qq", "10000", None, "10001")
+DRIVER = Actor("qq", "20001", "5001", "10001")
+SECRETARY = Actor("qq", "20009", "5001", "10001")
+HANDLER = Actor("qq", "20050", None, "10001")
+OTHER_DRIVER = Actor("qq", "20101", "5002", "10001")
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=clock.tz())
+
+
+@pytest.fixture
+async def province(database):
+    """Two branches; appeals received in November 2026 (and one in October), each a case of the definitions."""
+    clock.set_now(at(2026, 10, 20, 9, 0))
+    branches = BranchDirectory(database)
+    roles = Roles(database, branches)
+    first = await branches.open(Actor("qq", "10000", "5001", "10001"), "乌当支部")
+    second = await branches.open(Actor("qq", "10000", "5002", "10001"), "花溪支部")
+    await roles.set_secretary(SUPERUSER, first, SECRETARY.key, "李书记")
+    await roles.bind_department(SUPERUSER, HANDLER.key, "交通运输", "王科长")
+    service = AppealService(database, roles, per_user_per_day=50)
+
+    def new(category: str, who: Actor = DRIVER, branch=first):
+        return service.submit(who, branch, {"category": category, "description": "d", "place": "p", "phone": None})
+
+    october = (await new("停车")).number  # last month: collected, closed, 满意
+    await service.act(SECRETARY, october, Action.ACCEPT, "一般")
+    await service.act(SECRETARY, october, Action.CLOSE, "ok")
+    await service.act(DRIVER, october, Action.FOLLOW_UP, "满意")
+
+    clock.set_now(at(2026, 11, 2, 9, 0))  # Monday; close limit 一般 = Monday 9 November 09:00
+    a = (await new("运费拖欠")).number  # closed in 1 day, 满意
+    b = (await new("运费拖欠")).number  # transferred, 退单, re-transferred, closed late (10 days), 未回复
+    c = (await new("停车")).number  # closed in 2 days, 不满意 → 重办, still open and overdue
+    d = (await new("维修救援")).number  # closed in 2 days, 基本满意
+    e = (await new("维修救援", OTHER_DRIVER, second)).number  # other branch, still waiting
+    f = (await new("其他")).number  # withdrawn
+    for number in (a, b, c, d):
+        await service.act(SECRETARY, number, Action.ACCEPT, "一般")
+    await service.act(SECRETARY, b, Action.TRANSFER, "交通运输")
+    await service.act(HANDLER, b, Action.SEND_BACK, "不属于本部门")
+    await service.act(SECRETARY, b, Action.TRANSFER, "交通运输")
+    await service.act(DRIVER, f, Action.WITHDRAW)
+    clock.set_now(at(2026, 11, 3, 9, 0))
+    await service.act(SECRETARY, a, Action.CLOSE, "ok")
+    await service.act(DRIVER, a, Action.FOLLOW_UP, "满意")
+    clock.set_now(at(2026, 11, 4, 9, 0))
+    await service.act(SECRETARY, c, Action.CLOSE, "ok")
+    await service.act(DRIVER, c, Action.FOLLOW_UP, "不满意")
+    await service.act(SECRETARY, d, Action.CLOSE, "ok")
+    await service.act(DRIVER, d, Action.FOLLOW_UP, "基本满意")
+    clock.set_now(at(2026, 11, 12, 9, 0))
+    await service.act(HANDLER, b, Action.CLOSE, "ok")
+    clock.set_now(at(2026, 11, 16, 9, 0))  # b's window (2 working days) has passed
+    await service.scan_deadlines()
+    clock.set_now(at(2026, 11, 20, 9, 0))
+    return service, first, second, (a, b, c, d, e, f)
+
+
+async def test_figures_of_a_month_by_hand(province):
+    service, _, _, _ = province
+    figures = await service.statistics(None, date(2026, 11, 1), date(2026, 12, 1))
+    assert figures.collected == 6  # a b c d e f
+    assert figures.closed == 3  # a b d (c was reopened, e waits, f withdrawn)
+    assert figures.close_rate == pytest.approx(3 / 6)
+    assert figures.closed_on_time == 2  # a, d; b closed on the 12th after its 9th limit
+    assert figures.on_time_rate == pytest.approx(2 / 3)
+    assert figures.avg_days == pytest.approx((1 + 10 + 2) / 3, abs=0.001)
+    assert figures.ever_closed == 4  # a b c d
+    assert figures.answered == 3  # a 满意, c 不满意, d 基本满意 (b 未回复 is no answer)
+    assert figures.no_answer == 1
+    assert figures.follow_up_rate == pytest.approx(3 / 4)
+    assert figures.satisfied == 2
+    assert figures.satisfaction_rate == pytest.approx(2 / 3)  # not 100 %: the 不满意 counts
+    assert (figures.transferred, figures.returned) == (1, 1)
+    assert figures.return_rate == pytest.approx(1.0)
+    assert figures.reopened == 1
+    assert figures.reopen_rate == pytest.approx(1 / 4)
+    assert figures.overdue == 2  # c open past its limit, b closed late
+    assert figures.by_category[:1] == [("运费拖欠", 2, 2)]
+
+
+async def test_figures_by_branch_department_and_category(province):
+    service, first, _, _ = province
+    by_branch = await service.figures(None, date(2026, 11, 1), date(2026, 12, 1), by="branch")
+    assert (by_branch["乌当支部"].collected, by_branch["花溪支部"].collected) == (5, 1)
+    by_department = await service.figures(None, date(2026, 11, 1), date(2026, 12, 1), by="department")
+    assert by_department["交通运输"].closed == 1 and by_department["待分派"].collected == 5
+    one = await service.figures(first.id, date(2026, 11, 1), date(2026, 12, 1), by="category")
+    assert one["维修救援"].collected == 1 and one["停车"].reopened == 1
+
+
+async def test_the_previous_period_and_the_monthly_report(province):
+    service, first, second, _ = province
+    october = await service.statistics(first.id, date(2026, 10, 1), date(2026, 11, 1))
+    assert (october.collected, october.closed, october.satisfaction_rate) == (1, 1, 1.0)
+    assert await service.monthly_figures(first.id, date(2026, 11, 1), date(2026, 12, 1)) == {"收集": 5, "办结": 3}
+    assert await service.monthly_figures(second.id, date(2026, 11, 1), date(2026, 12, 1)) == {"收集": 1, "办结": 0}
+
+
+async def test_forgetting_a_person_keeps_the_figures(province):
+    service, _, _, numbers = province
+    before = await service.statistics(None, None)
+    assert await service.forget_person(DRIVER.key) == 6
+    assert await service.mine(DRIVER.key) == []
+    appeal = await service.find(numbers[0])
+    assert appeal.phone is None and appeal.description == appeal.place == "（已按保存期限删除）"
+    assert appeal.appellant_key.startswith("gone:") and appeal.category == "运费拖欠"
+    after = await service.statistics(None, None)
+    assert after == before
