@@ -1,7 +1,7 @@
 """The web view's pages over a generated province: p50/p99 per page through the ASGI app (httpx, no network).
 
     python bench/web.py [--branches 200] [--drivers 25000] [--ledger 1000000] [--appeals 100000] [--runs 30]
-                        [--postgres URL]
+                        [--sqlite-file PATH] [--postgres URL]
 
 Generates the data into a fresh SQLite file (and PostgreSQL when a URL is given) with bench/generate.py, mounts
 the web view on a bare FastAPI app as the bot does, signs in a committee member and one branch's secretary, and
@@ -54,6 +54,11 @@ def client_as(app, signer, key: str):
     return client
 
 
+def kept(path: str | None) -> bool:
+    """Whether a generated SQLite file is there to reuse."""
+    return bool(path) and Path(str(path)).exists()
+
+
 async def run(url: str, args: argparse.Namespace) -> list[dict]:
     """Generate a province on one database and time every page."""
     from fastapi import FastAPI
@@ -66,10 +71,12 @@ async def run(url: str, args: argparse.Namespace) -> list[dict]:
     from bot.web.config import WebConfig
 
     started = time.perf_counter()
+    reuse = url.startswith("sqlite") and kept(args.sqlite_file)
     database = await fresh(url)
-    await province(database, branches=args.branches, drivers=args.drivers, member_drivers=args.drivers * 6 // 25)
-    await ledger_rows(database, args.ledger, args.branches, args.drivers)
-    await appeals(database, args.appeals, 10, args.branches)
+    if not reuse:
+        await province(database, branches=args.branches, drivers=args.drivers, member_drivers=args.drivers * 6 // 25)
+        await ledger_rows(database, args.ledger, args.branches, args.drivers)
+        await appeals(database, args.appeals, 10, args.branches)
     settings = Settings(**{**get_settings().model_dump(), "database_url": url, "data_dir": Path(tempfile.mkdtemp())})
     services = build_services(settings, database=database)
     await services.stations.import_sample_if_empty()
@@ -116,9 +123,10 @@ async def main() -> None:
     parser.add_argument("--ledger", type=int, default=1_000_000)
     parser.add_argument("--appeals", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--sqlite-file", default=None, help="keep the generated SQLite file here; reuse it if present")
     parser.add_argument("--postgres", default=None, help="postgresql+asyncpg://… of an empty database")
     args = parser.parse_args()
-    path = Path(tempfile.mkdtemp()) / "bench.db"
+    path = Path(args.sqlite_file) if args.sqlite_file else Path(tempfile.mkdtemp()) / "bench.db"
     results = await run(f"sqlite+aiosqlite:///{path}", args)
     if args.postgres:
         results += await run(args.postgres, args)

@@ -290,13 +290,13 @@ async def stations(request: Request, viewer: ViewerDep, q: str = "", page: int =
 
 
 async def _all_stations(web: Web) -> list[StationRecord]:
-    """Every live station, by province, city and name."""
+    """Every live station that every branch sees, by province, city and name."""
     async with web.services.database.reading() as session:
-        rows = await session.scalars(
-            select(StationRecord)
-            .where(StationRecord.deleted_at.is_(None))
-            .order_by(StationRecord.province, StationRecord.city, StationRecord.name)
-        )
+        query = select(StationRecord).where(StationRecord.deleted_at.is_(None))
+        status = getattr(StationRecord, "status", None)  # stations a secretary added wait for approval
+        if status is not None:
+            query = query.where(status == "approved")
+        rows = await session.scalars(query.order_by(StationRecord.province, StationRecord.city, StationRecord.name))
         return list(rows.all())
 
 
