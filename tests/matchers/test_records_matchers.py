@@ -1,68 +1,213 @@
-"""Records commands through NoneBot: usage lines, permissions, the chart picture, the export file."""
+"""Records commands through NoneBot: exact usage lines and refusals, points as recorded, the chart picture, exports
+(masked in a group, full in private chat, one file per branch, logged)."""
 
+from __future__ import annotations
+
+import io
+import os
+import stat
+import zipfile
+from datetime import datetime
+from typing import Any
+
+import pytest
 from nonebot.adapters.onebot import v11
 from nonebug import App
+from sqlalchemy import select
 
-from tests.support.events import SELF_ID, say, v11_at, v11_group
+from bot.core import clock
+from bot.core.actor import Actor
+from bot.core.models import AccessLog, Branch
+from bot.core.ratelimit import RateLimiter
+from bot.features.records import texts
+from bot.services import Services
+from tests.support.events import SELF_ID, say, v11_at, v11_group, v11_private
 
 GROUP = "7501"
+OTHER_GROUP = "7502"
+SUPERUSER = Actor("qq", "10000", GROUP, SELF_ID)
+SECRETARY = "30001"
+MEMBER = "33002"
+DRIVER = "33001"
+ONLY_MANAGERS = "这条命令只有书记、行业党委可以使用。"
 
 
-async def _branch(app: App) -> None:
-    await say(app, v11_group("/支部 开通 积分测试支部", user_id="10000", group_id=GROUP))
+@pytest.fixture(autouse=True)
+def generous_limits(own_services: Services) -> None:
+    """These tests send many commands a second from one person; the rate limit has tests of its own."""
+    own_services.user_limits = RateLimiter(1000, 1000)
+    own_services.group_limits = RateLimiter(1000, 1000)
 
 
-async def test_usage_and_refusals(app: App):
-    await _branch(app)
-    assert "近期没有活动" in await say(app, v11_group("/活动", user_id="33001", group_id=GROUP))
-    assert "只有本支部书记" in await say(app, v11_group("/活动 发布", user_id="33001", group_id=GROUP))
-    assert "用法" in await say(app, v11_group("/报名 abc", user_id="33001", group_id=GROUP))
-    assert "没有编号为 999" in await say(app, v11_group("/报名 999", user_id="33001", group_id=GROUP))
-    assert "用法：/联系" in await say(app, v11_group("/联系", user_id="33001", group_id=GROUP))
-    assert "不能是机器人" in await say(app, v11_group(v11_at(SELF_ID, "/联系 "), user_id="33001", group_id=GROUP))
-    assert "党员司机" in await say(app, v11_group(v11_at("33002", "/联系 "), user_id="33001", group_id=GROUP))
-    assert "还没有到" in await say(app, v11_group("/月报 2099-01", user_id="10000", group_id=GROUP))
-    assert "YYYY-MM" in await say(app, v11_group("/月报 2026-13", user_id="10000", group_id=GROUP))
-    assert "只有本支部书记" in await say(app, v11_group("/台账 导出", user_id="33001", group_id=GROUP))
-    assert "您的积分：本月 0" in await say(app, v11_group("/积分", user_id="33001", group_id=GROUP))
+async def _branch(services: Services, group: str = GROUP, name: str = "积分测试支部") -> Branch:
+    """A branch with a secretary, a confirmed member driver and a driver (all with phone and plate)."""
+    clock.set_now(datetime(2026, 11, 23, 10, 0, tzinfo=clock.tz()))
+    superuser = Actor("qq", "10000", group, SELF_ID)
+    branch = await services.branches.open(superuser, name)
+    await services.roles.set_secretary(superuser, branch, f"qq:{SECRETARY}", "王书记")
+    for user, person, status in ((MEMBER, "张党员", "党员"), (DRIVER, "李司机", "群众")):
+        await services.members.register(
+            Actor("qq", user, group, SELF_ID),
+            branch,
+            {"name": person, "phone": "13812345678", "plate": "贵A12345", "status": status},
+        )
+    await services.members.confirm_status(superuser, branch, f"qq:{MEMBER}", "党员")
+    return branch
 
 
-async def test_monthly_report_comes_with_a_chart_picture(app: App):
-    await _branch(app)
-    sent: list = []
+async def _publish(services: Services, branch: Branch, capacity: int = 1, points: int = 3) -> int:
+    activity = await services.records.publish(
+        branch.id,
+        f"qq:{SECRETARY}",
+        {
+            "title": "月月暖心行",
+            "starts_at": datetime(2026, 11, 23, 10, 20, tzinfo=clock.tz()),
+            "place": "线上",
+            "capacity": capacity,
+            "points": points,
+        },
+    )
+    return activity.id
+
+
+async def test_usage_lines_and_refusals_word_for_word(app: App, own_services: Services):
+    await _branch(own_services)
+
+    async def ask(text: Any, user: str = DRIVER) -> str:
+        return await say(app, v11_group(text, user_id=user, group_id=GROUP))
+
+    assert await ask("/活动") == texts.NO_ACTIVITIES
+    assert await ask("/活动 发布") == ONLY_MANAGERS
+    for bad in ("abc", "99999999999999999999", "²", "①", "１", "1 2", ""):
+        assert await ask(f"/报名 {bad}") == f"@{DRIVER} 用法：/报名 <编号>", bad
+    assert await ask("/报名 取消 ²") == f"@{DRIVER} 用法：/报名 取消 <编号>"
+    assert await ask("/报名 999") == f"@{DRIVER} " + texts.ACTIVITY_NOT_FOUND.format(id=999)
+    assert await ask("/签到") == f"@{DRIVER} 用法：/签到 <活动编号>（学习打卡请直接发送“打卡”）"
+    assert await ask("/联系") == f"@{DRIVER} 这条命令只有党员司机、行业党委可以使用。"
+    assert await ask("/联系", MEMBER) == f"@{MEMBER} " + texts.CONTACT_USAGE
+    assert await ask(v11_at(SELF_ID, "/联系 "), MEMBER) == f"@{MEMBER} " + texts.CONTACT_USAGE
+    assert await ask("/月报 2099-01", SECRETARY) == texts.FUTURE_MONTH
+    assert await ask("/月报 2026-13", SECRETARY) == texts.BAD_MONTH
+    assert await ask("/月报", DRIVER) == ONLY_MANAGERS
+    assert await ask("/台账 导出", DRIVER) == ONLY_MANAGERS
+    assert await ask("/台账", SECRETARY) == "用法：/台账 导出 [xlsx|csv] [支部名称]"
+    assert await ask("/积分") == f"@{DRIVER} 您的积分：本月 0，今年 0，累计 0\n分类（累计）：暂无"
+    assert await ask("/积分榜") == texts.NO_RANKING
+
+
+async def test_points_said_are_points_recorded(app: App, own_services: Services):
+    branch = await _branch(own_services)
+    first = await _publish(own_services, branch, capacity=1, points=5)
+    second = await _publish(own_services, branch, capacity=0, points=5)
+
+    async def ask(text: str, user: str) -> str:
+        return await say(app, v11_group(text, user_id=user, group_id=GROUP))
+
+    assert await ask(f"/报名 {first}", DRIVER) == (
+        f"@{DRIVER} 报名成功：「月月暖心行」，11-23 10:20 开始，到场后发送 /签到 {first}。获得 1 分。"
+    )
+    assert (
+        await ask(f"/报名 {first}", MEMBER)
+        == f"@{MEMBER} 「月月暖心行」名额已满，您在候补第 1 位，有人取消时会通知您。"
+    )
+    assert await ask(f"/报名 取消 {first}", DRIVER) == f"@{DRIVER} 已取消报名，报名所得 1 分已撤回。"
+    assert (await own_services.records.points(f"qq:{DRIVER}")).total == 0
+    assert await ask(f"/签到 {first}", MEMBER) == f"@{MEMBER} 签到成功：「月月暖心行」，获得 5 分。"
+    assert await ask(f"/签到 {second}", MEMBER) == (
+        f"@{MEMBER} 签到成功：「月月暖心行」，获得 1 分（今日该项积分已达上限，本应 5 分）。"
+    )
+    third = await _publish(own_services, branch, capacity=0, points=5)
+    assert (
+        await ask(f"/签到 {third}", MEMBER) == f"@{MEMBER} 签到成功：「月月暖心行」，今日该项积分已达上限，本次不加分。"
+    )
+    assert await ask(f"/活动 取消 {first}", SECRETARY) == (
+        f"已取消活动 {first}「月月暖心行」，已撤回为它记的 2 条积分（6 分，记更正记录）。"
+    )
+    assert (await own_services.records.points(f"qq:{MEMBER}")).total == 1  # the second activity's 1 stays
+
+
+async def test_monthly_report_comes_with_a_chart_picture(app: App, own_services: Services):
+    await _branch(own_services)
+    sent: list[v11.Message] = []
     async with app.test_api() as ctx:
         bot = ctx.create_bot(base=v11.Bot, self_id=SELF_ID)
 
-        async def capture(event, message, **kwargs):
+        async def capture(event: Any, message: v11.Message, **kwargs: Any) -> None:
             sent.append(message)
 
         bot.send = capture
         from nonebot.message import handle_event
 
-        await handle_event(bot, v11_group("/月报", user_id="10000", group_id=GROUP))
+        await handle_event(bot, v11_group("/月报", user_id=SECRETARY, group_id=GROUP))
     [message] = sent
-    assert "月报】积分测试支部" in message.extract_plain_text()
+    text = message.extract_plain_text()
+    assert text.startswith("【2026年11月 月报】积分测试支部\n成员 2 人（党员司机 1）")
+    assert "成员日均打卡率 0%（23 天）" in text and "积极分子" not in text
     image = next(seg for seg in message if seg.type == "image")
     assert image.data["file"].startswith("base64://")
 
 
-async def test_export_hands_over_a_file(app: App):
-    await _branch(app)
-    calls: list = []
+async def _export(app: App, event: Any) -> list[tuple[str, dict[str, Any], bytes, int]]:
+    """Run one export; return (api, data, file bytes, file mode) of each upload, read while the file is there."""
+    calls: list[tuple[str, dict[str, Any], bytes, int]] = []
     async with app.test_api() as ctx:
         bot = ctx.create_bot(base=v11.Bot, self_id=SELF_ID)
 
-        async def capture(event, message, **kwargs):
-            calls.append(("send", message.extract_plain_text()))
+        async def capture(event: Any, message: v11.Message, **kwargs: Any) -> None:
+            calls.append(("send", {"text": message.extract_plain_text()}, b"", 0))
 
-        async def call_api(api, **data):
-            calls.append((api, data))
+        async def call_api(api: str, **data: Any) -> None:
+            path = data["file"]
+            calls.append((api, data, open(path, "rb").read(), stat.S_IMODE(os.stat(path).st_mode)))  # noqa: ASYNC230, SIM115
 
         bot.send = capture
         bot.call_api = call_api
         from nonebot.message import handle_event
 
-        await handle_event(bot, v11_group("/台账 导出", user_id="10000", group_id=GROUP))
-    assert "台账已导出" in calls[0][1] and "打码" in calls[0][1]
-    api, data = calls[1]
-    assert api == "upload_group_file" and data["group_id"] == int(GROUP) and data["name"].endswith(".csv")
+        await handle_event(bot, event)
+    return calls
+
+
+def _cells(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        return book.read("xl/sharedStrings.xml").decode()
+
+
+async def test_export_in_the_group_is_masked_and_logged(app: App, own_services: Services):
+    await _branch(own_services)
+    calls = await _export(app, v11_group("/台账 导出", user_id=SECRETARY, group_id=GROUP))
+    assert calls[0][1]["text"] == "「积分测试支部」台账已导出（XLSX）" + texts.EXPORTED_MASKED
+    api, data, content, mode = calls[1]
+    assert api == "upload_group_file" and data["group_id"] == int(GROUP) and data["name"].endswith(".xlsx")
+    assert mode == 0o600
+    assert "138****5678" in _cells(content) and "13812345678" not in _cells(content)
+    async with own_services.database.reading() as session:
+        logged = (await session.scalars(select(AccessLog))).all()
+    assert [(row.actor_key, row.action) for row in logged] == [(f"qq:{SECRETARY}", texts.ACCESS_MASKED)]
+
+
+async def test_a_secretary_of_two_branches_exports_each_in_full_in_private(app: App, own_services: Services):
+    await _branch(own_services)
+    await _branch(own_services, OTHER_GROUP, "第二测试支部")
+    calls = await _export(app, v11_private("/台账 导出 csv", user_id=SECRETARY))
+    assert calls[0][1]["text"] == "「积分测试支部」台账已导出（CSV）\n「第二测试支部」台账已导出（CSV）"
+    uploads = calls[1:]
+    assert [api for api, *_ in uploads] == ["upload_private_file", "upload_private_file"]
+    assert all("13812345678" in content.decode("utf-8-sig") for _, _, content, _ in uploads)
+    assert len({data["file"] for _, data, _, _ in uploads}) == 2
+    named = await _export(app, v11_private("/台账 导出 第二测试支部", user_id=SECRETARY))
+    assert named[0][1]["text"] == "「第二测试支部」台账已导出（XLSX）" and len(named) == 2
+    async with own_services.database.reading() as session:
+        logged = (await session.scalars(select(AccessLog))).all()
+    assert [row.action for row in logged] == [texts.ACCESS_FULL] * 3
+
+
+async def test_a_secretary_never_reaches_another_branch(app: App, own_services: Services):
+    await _branch(own_services)
+    superuser = Actor("qq", "10000", OTHER_GROUP, SELF_ID)
+    await own_services.branches.open(superuser, "别人的支部")
+    refusal = texts.NOT_YOUR_BRANCH.format(name="别人的支部")
+    assert await say(app, v11_private("/台账 导出 别人的支部", user_id=SECRETARY)) == refusal
+    assert await say(app, v11_private("/月报 别人的支部", user_id=SECRETARY)) == refusal
+    assert await say(app, v11_group("/月报 全部", user_id=SECRETARY, group_id=GROUP)) == texts.OTHER_BRANCH_REPORT
+    assert await say(app, v11_private("/台账 导出", user_id=DRIVER)) == ONLY_MANAGERS
