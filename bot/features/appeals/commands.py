@@ -14,10 +14,11 @@ from bot.core.validation import mask_phone
 
 from . import rules, texts
 from .figures import Figures
+from .followup import FOLLOW_UP_REASON
 from .models import Appeal, AppealEvent
 from .notices import when
 from .rules import Action
-from .service import FOLLOW_UP_REASON, AppealService
+from .service import AppealService
 
 APPEALS = area("诉求", "司机诉求的收集、分级分办、限时办理、跟踪回访", order=30, aliases=("诉求办理",))
 
@@ -133,7 +134,7 @@ async def withdraw(call: Call) -> str:
     order=5,
 )
 async def follow_up(call: Call) -> str:
-    from .service import read_answer
+    from .followup import read_answer
 
     number, rest = _number_and_rest(call, rest_required=True)
     answer = read_answer(rest) or rest

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select, update
@@ -23,12 +23,13 @@ from bot.core.branches import Roles
 from bot.core.conversation import Refused
 from bot.core.db import Database
 from bot.core.errors import NotFound, Refusal
-from bot.core.expect import Expectations, Expected
+from bot.core.expect import Expectations
 from bot.core.models import Branch, Member
 from bot.core.settings import Settings, get_settings
 
-from . import deadlines, figures, notices, rules, texts
+from . import deadlines, figures, followup, notices, rules, texts
 from .figures import Figures
+from .followup import FOLLOW_UP, FOLLOW_UP_REASON
 from .models import Appeal, AppealCounter, AppealEvent
 from .rules import Action, Role, TransitionError
 from .timelimits import TimeLimits, compute_deadlines, follow_up_due
@@ -36,9 +37,6 @@ from .timelimits import TimeLimits, compute_deadlines, follow_up_due
 MAX_DESCRIPTION = 500
 MAX_NOTE = 200
 SYSTEM = "system"
-REASON_HOURS = 24  # how long a 不满意 answer waits for its reason
-FOLLOW_UP = "回访"
-FOLLOW_UP_REASON = "回访 原因"
 Stats = Figures  # the name the web view imports
 
 
@@ -58,37 +56,6 @@ def insert_for(session: AsyncSession) -> Any:
     """The dialect's INSERT that knows ON CONFLICT."""
     bind = session.bind
     return pg_insert if bind is not None and bind.dialect.name == "postgresql" else sqlite_insert
-
-
-_ANSWER_WORDS = {
-    "满意": "满意",
-    "很满意": "满意",
-    "非常满意": "满意",
-    "十分满意": "满意",
-    "满意了": "满意",
-    "1": "满意",
-    "基本满意": "基本满意",
-    "比较满意": "基本满意",
-    "还行": "基本满意",
-    "还可以": "基本满意",
-    "一般": "基本满意",
-    "凑合": "基本满意",
-    "2": "基本满意",
-    "不满意": "不满意",
-    "不太满意": "不满意",
-    "很不满意": "不满意",
-    "非常不满意": "不满意",
-    "不行": "不满意",
-    "没解决": "不满意",
-    "没有解决": "不满意",
-    "3": "不满意",
-}
-
-
-def read_answer(text: str) -> str | None:
-    """满意 / 基本满意 / 不满意 from a plain reply (1/2/3 and common variants), or None."""
-    cleaned = text.strip().strip("。.!！~～ ").replace(" ", "")
-    return _ANSWER_WORDS.get(cleaned)
 
 
 @dataclass(frozen=True)
@@ -383,81 +350,23 @@ class AppealService:
         raise NoHandler(texts.NO_HANDLER.format(department=department, number=appeal.number))
 
     def _after(self, appeal: Appeal, action: Action) -> None:
-        """Replies the bot now waits for: the 回访 answer after 办结, the reason after 不满意."""
-        if action is Action.CLOSE and appeal.follow_up_due is not None:
-            self.expect_follow_up(appeal)
-        elif action is Action.FOLLOW_UP:
-            self.expectations.forget(appeal.appellant_key, FOLLOW_UP)
-            if appeal.state == rules.REOPENED:
-                number = appeal.number
-                self.expectations.expect(
-                    appeal.appellant_key,
-                    Expected(
-                        FOLLOW_UP_REASON,
-                        lambda text: f"{number} {text.strip()}" if text.strip() else None,
-                        clock.now() + timedelta(hours=REASON_HOURS),
-                        None,
-                    ),
-                )
+        followup.after(self, appeal, action)
 
     def expect_follow_up(self, appeal: Appeal) -> None:
         """Read the appellant's next plain 满意/基本满意/不满意 (any chat, until the window ends) as /回访."""
-        number = appeal.number
-        assert appeal.follow_up_due is not None
-
-        def parse(text: str) -> str | None:
-            answer = read_answer(text)
-            return f"{number} {answer}" if answer else None
-
-        self.expectations.expect(appeal.appellant_key, Expected(FOLLOW_UP, parse, appeal.follow_up_due, None))
+        followup.expect_answer(self, appeal)
 
     async def expect_pending_follow_ups(self) -> int:
         """At start-up: wait again for the answers of every appeal still in its follow-up window."""
-        async with self.database.reading() as session:
-            waiting = (
-                await session.scalars(
-                    select(Appeal)
-                    .where(Appeal.state == rules.CLOSED, Appeal.follow_up_due > clock.now())
-                    .order_by(Appeal.closed_at)
-                )
-            ).all()
-        for appeal in waiting:
-            self.expect_follow_up(appeal)
-        return len(waiting)
+        return await followup.expect_pending(self)
 
     async def add_reason(self, actor: Actor, number: str, reason: str) -> Appeal:
         """The reason after a 不满意 answer: into the trail and to the managers."""
-        appeal, held = await self.find_for(actor, number)
-        if Role.APPELLANT not in held or appeal.state != rules.REOPENED or appeal.satisfaction != "不满意":
-            raise Refusal(texts.NO_REASON_WANTED.format(number=appeal.number))
-        async with self.database.session() as session:
-            session.add(self.event(appeal, actor.key, "不满意原因", appeal.state, appeal.state, reason, clock.now()))
-            text = texts.TELL_REASON.format(number=appeal.number, reason=reason[:MAX_NOTE])
-            await notices.managers(self, session, appeal, text)
-        self.expectations.forget(actor.key, FOLLOW_UP_REASON)
-        return appeal
+        return await followup.add_reason(self, actor, number, reason)
 
     async def add_note(self, actor: Actor, number: str, note: str) -> str:
-        """/诉求 补充: a handler's progress note (反馈; a department's counts as its 办理意见) goes to the appellant;
-        the appellant's addition goes to whoever holds the appeal. Returns the trail action."""
-        appeal, held = await self.find_for(actor, number)
-        if appeal.state in rules.FINAL:
-            raise TransitionError(texts.NOT_OPEN.format(number=appeal.number, state=appeal.state))
-        if held & {Role.SECRETARY, Role.SUPERUSER, Role.DEPARTMENT}:
-            action = deadlines.OPINION if Role.DEPARTMENT in held else deadlines.FEEDBACK
-        else:
-            action = "补充"
-        async with self.database.session() as session:
-            session.add(self.event(appeal, actor.key, action, appeal.state, appeal.state, note, clock.now()))
-            if action == "补充":
-                text = texts.TELL_ADDED.format(number=appeal.number, note=note[:MAX_NOTE])
-                if appeal.state == rules.TRANSFERRED and appeal.department:
-                    await notices.people(self, session, appeal, await self.roles.handlers_of(appeal.department), text)
-                else:
-                    await notices.managers(self, session, appeal, text)
-            else:
-                await notices.appellant(session, appeal, texts.TELL_PROGRESS.format(number=appeal.number))
-        return action
+        """/诉求 补充: a handler's progress note or the appellant's addition; returns the trail action."""
+        return await followup.add_note(self, actor, number, note)
 
     # ---- deadlines and figures ------------------------------------------------------------------------
     async def scan_deadlines(self) -> dict[str, int]:

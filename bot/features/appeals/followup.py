@@ -1,0 +1,140 @@
+"""The 回访 by plain reply (an expected reply, re-registered at start-up), the reason after 不满意, and progress
+notes (/诉求 补充) that meet the 反馈 and 办理意见 limits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from bot.core import clock
+from bot.core.actor import Actor
+from bot.core.errors import Refusal
+from bot.core.expect import Expected
+
+from . import deadlines, notices, rules, texts
+from .models import Appeal
+from .rules import Action, Role, TransitionError
+
+if TYPE_CHECKING:
+    from .service import AppealService
+
+FOLLOW_UP = "回访"  # the declared command a plain answer stands for
+FOLLOW_UP_REASON = "回访 原因"
+REASON_HOURS = 24  # how long a 不满意 answer waits for its reason
+REASON_ACTION = "不满意原因"  # trail actions
+ADDITION = "补充"
+MAX_NOTE = 200
+
+_ANSWER_WORDS = {
+    "满意": "满意",
+    "很满意": "满意",
+    "非常满意": "满意",
+    "十分满意": "满意",
+    "满意了": "满意",
+    "1": "满意",
+    "基本满意": "基本满意",
+    "比较满意": "基本满意",
+    "还行": "基本满意",
+    "还可以": "基本满意",
+    "一般": "基本满意",
+    "凑合": "基本满意",
+    "2": "基本满意",
+    "不满意": "不满意",
+    "不太满意": "不满意",
+    "很不满意": "不满意",
+    "非常不满意": "不满意",
+    "不行": "不满意",
+    "没解决": "不满意",
+    "没有解决": "不满意",
+    "3": "不满意",
+}
+
+
+def read_answer(text: str) -> str | None:
+    """满意 / 基本满意 / 不满意 from a plain reply (1/2/3 and common variants), or None."""
+    cleaned = text.strip().strip("。.!！~～ ").replace(" ", "")
+    return _ANSWER_WORDS.get(cleaned)
+
+
+def after(service: AppealService, appeal: Appeal, action: Action) -> None:
+    """Replies the bot now waits for: the 回访 answer after 办结, the reason after 不满意."""
+    if action is Action.CLOSE and appeal.follow_up_due is not None:
+        expect_answer(service, appeal)
+    elif action is Action.FOLLOW_UP:
+        service.expectations.forget(appeal.appellant_key, FOLLOW_UP)
+        if appeal.state == rules.REOPENED:
+            number = appeal.number
+            service.expectations.expect(
+                appeal.appellant_key,
+                Expected(
+                    FOLLOW_UP_REASON,
+                    lambda text: f"{number} {text.strip()}" if text.strip() else None,
+                    clock.now() + timedelta(hours=REASON_HOURS),
+                    None,
+                ),
+            )
+
+
+def expect_answer(service: AppealService, appeal: Appeal) -> None:
+    """Read the appellant's next plain 满意/基本满意/不满意 (any chat, until the window ends) as /回访."""
+    number = appeal.number
+    assert appeal.follow_up_due is not None
+
+    def parse(text: str) -> str | None:
+        answer = read_answer(text)
+        return f"{number} {answer}" if answer else None
+
+    service.expectations.expect(appeal.appellant_key, Expected(FOLLOW_UP, parse, appeal.follow_up_due, None))
+
+
+async def expect_pending(service: AppealService) -> int:
+    """At start-up: wait again for the answers of every appeal still in its follow-up window."""
+    async with service.database.reading() as session:
+        waiting = (
+            await session.scalars(
+                select(Appeal)
+                .where(Appeal.state == rules.CLOSED, Appeal.follow_up_due > clock.now())
+                .order_by(Appeal.closed_at)
+            )
+        ).all()
+    for appeal in waiting:
+        expect_answer(service, appeal)
+    return len(waiting)
+
+
+async def add_reason(service: AppealService, actor: Actor, number: str, reason: str) -> Appeal:
+    """The reason after a 不满意 answer: into the trail and to the managers."""
+    appeal, held = await service.find_for(actor, number)
+    if Role.APPELLANT not in held or appeal.state != rules.REOPENED or appeal.satisfaction != "不满意":
+        raise Refusal(texts.NO_REASON_WANTED.format(number=appeal.number))
+    async with service.database.session() as session:
+        session.add(service.event(appeal, actor.key, REASON_ACTION, appeal.state, appeal.state, reason, clock.now()))
+        text = texts.TELL_REASON.format(number=appeal.number, reason=reason[:MAX_NOTE])
+        await notices.managers(service, session, appeal, text)
+    service.expectations.forget(actor.key, FOLLOW_UP_REASON)
+    return appeal
+
+
+async def add_note(service: AppealService, actor: Actor, number: str, note: str) -> str:
+    """/诉求 补充: a handler's progress note (反馈; a department's counts as its 办理意见) goes to the appellant;
+    the appellant's addition goes to whoever holds the appeal. Returns the trail action."""
+    appeal, held = await service.find_for(actor, number)
+    if appeal.state in rules.FINAL:
+        raise TransitionError(texts.NOT_OPEN.format(number=appeal.number, state=appeal.state))
+    if held & {Role.SECRETARY, Role.SUPERUSER, Role.DEPARTMENT}:
+        action = deadlines.OPINION if Role.DEPARTMENT in held else deadlines.FEEDBACK
+    else:
+        action = ADDITION
+    async with service.database.session() as session:
+        session.add(service.event(appeal, actor.key, action, appeal.state, appeal.state, note, clock.now()))
+        if action == ADDITION:
+            text = texts.TELL_ADDED.format(number=appeal.number, note=note[:MAX_NOTE])
+            if appeal.state == rules.TRANSFERRED and appeal.department:
+                await notices.people(service, session, appeal, await service.roles.handlers_of(appeal.department), text)
+            else:
+                await notices.managers(service, session, appeal, text)
+        else:
+            await notices.appellant(session, appeal, texts.TELL_PROGRESS.format(number=appeal.number))
+    return action
