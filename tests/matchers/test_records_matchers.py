@@ -132,8 +132,8 @@ async def test_monthly_report_comes_with_a_chart_picture(app: App, own_services:
     async with app.test_api() as ctx:
         bot = ctx.create_bot(base=v11.Bot, self_id=SELF_ID)
 
-        async def capture(event: Any, message: v11.Message, **kwargs: Any) -> None:
-            sent.append(message)
+        async def capture(event: Any, message: Any, **kwargs: Any) -> None:
+            sent.append(v11.Message(message))
 
         bot.send = capture
         from nonebot.message import handle_event
@@ -153,8 +153,8 @@ async def _export(app: App, event: Any) -> list[tuple[str, dict[str, Any], bytes
     async with app.test_api() as ctx:
         bot = ctx.create_bot(base=v11.Bot, self_id=SELF_ID)
 
-        async def capture(event: Any, message: v11.Message, **kwargs: Any) -> None:
-            calls.append(("send", {"text": message.extract_plain_text()}, b"", 0))
+        async def capture(event: Any, message: Any, **kwargs: Any) -> None:
+            calls.append(("send", {"text": v11.Message(message).extract_plain_text()}, b"", 0))
 
         async def call_api(api: str, **data: Any) -> None:
             path = data["file"]
