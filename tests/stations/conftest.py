@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.features.stations.csv_import import read_stations_csv
-from bot.features.stations.search import Station, StationIndex
+from bot.features.stations.index import StationIndex
+from bot.features.stations.station import Station
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +43,7 @@ def small_stations() -> list[Station]:
             district="乌当区",
             road="G75",
             address="乌当区新添大道1号",
-            services=FREE + ("如厕", "餐饮"),
+            services=(*FREE, "如厕", "餐饮"),
             lat=26.6500,
             lng=106.7400,
         ),
@@ -85,7 +86,7 @@ def small_stations() -> list[Station]:
             district="白云区",
             road="G75",
             address="白云区麦架镇",
-            services=FREE + ("住宿",),
+            services=(*FREE, "住宿"),
             lat=26.6900,
             lng=106.6100,
         ),
@@ -171,4 +172,4 @@ def sample_index() -> StationIndex:
     """An index over the shipped sample CSV."""
     drafts, errors = read_stations_csv(SAMPLE_CSV)
     assert not errors
-    return StationIndex(draft.to_station(i) for i, draft in enumerate(drafts, start=1))
+    return StationIndex(draft.stored(i) for i, draft in enumerate(drafts, start=1))

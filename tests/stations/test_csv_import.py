@@ -9,17 +9,19 @@ import pytest
 from bot.features.stations.csv_import import (
     HEADERS,
     RowError,
-    StationDraft,
-    natural_key,
     parse_services,
     parse_stations_csv,
     read_stations_csv,
 )
 from bot.features.stations.regions import load_regions
-from bot.features.stations.search import SERVICE_TAGS, STATION_KINDS
+from bot.features.stations.station import Station
+from bot.features.stations.vocabulary import SERVICE_TAGS, STATION_KINDS
 
 HEADER = ",".join(HEADERS)
-GOOD = "新添寨司机之家,司机之家,贵州省,贵阳市,乌当区,G75,往重庆方向,乌当区新添大道1号,26.65,106.74,停车、淋浴,60,24小时,0851-88880001"
+GOOD = (
+    "新添寨司机之家,司机之家,贵州省,贵阳市,乌当区,G75,往重庆方向,乌当区新添大道1号,"
+    "26.65,106.74,停车、淋浴,60,24小时,0851-88880001"
+)
 
 
 def csv_text(*rows: str, header: str = HEADER) -> str:
@@ -37,7 +39,7 @@ def test_good_row_with_and_without_bom():
         drafts, errors = parse_stations_csv(data)
         assert errors == []
         assert drafts == [
-            StationDraft(
+            Station(
                 name="新添寨司机之家",
                 kind="司机之家",
                 province="贵州省",
@@ -168,11 +170,11 @@ def test_duplicate_rows_in_one_file():
     assert errors[0].line == 3 and "第 2 行" in errors[0].reason
 
 
-def test_natural_key_and_to_station():
+def test_natural_key_and_stored():
     drafts, _ = parse_stations_csv(csv_text(GOOD))
     draft = drafts[0]
-    assert natural_key(draft) == ("新添寨司机之家", "贵州省", "贵阳市", "乌当区", "乌当区新添大道1号")
-    station = draft.to_station(7)
+    assert draft.natural_key == ("新添寨司机之家", "贵州省", "贵阳市", "乌当区", "乌当区新添大道1号")
+    station = draft.stored(7)
     assert station.id == 7 and station.name == draft.name and station.services == draft.services
 
 
@@ -201,7 +203,7 @@ def test_shipped_sample_imports_without_errors(sample_csv):
     (name, city), count = same_name.most_common(1)[0]
     assert count == 2
     assert len({d.address for d in drafts if (d.name, d.city) == (name, city)}) == 2
-    assert len({natural_key(d) for d in drafts}) == len(drafts)
+    assert len({d.natural_key for d in drafts}) == len(drafts)
 
 
 def test_every_sample_district_is_in_the_region_table(sample_csv):

@@ -9,18 +9,12 @@ from dataclasses import replace
 
 import pytest
 
+from bot.features.stations import texts
+from bot.features.stations.geo import format_distance, haversine_km
+from bot.features.stations.index import StationIndex
 from bot.features.stations.regions import Place, load_regions, short_names
-from bot.features.stations.search import (
-    MAX_QUERY_LEN,
-    MSG_EMPTY_QUERY,
-    SERVICE_TAGS,
-    STATION_KINDS,
-    Station,
-    StationIndex,
-    format_distance,
-    haversine_km,
-    normalize_query,
-)
+from bot.features.stations.station import Station
+from bot.features.stations.vocabulary import MAX_QUERY_LEN, SERVICE_TAGS, STATION_KINDS, normalize_query
 
 
 def names(result) -> list[str]:
@@ -30,7 +24,7 @@ def names(result) -> list[str]:
 
 def all_ids(index: StationIndex, query: str) -> set[int]:
     """Return the ids of every match of a query, across pages."""
-    return {s.id for s in index.search(query, page_size=50).items}
+    return {s.key for s in index.search(query, page_size=50).items}
 
 
 # -- vocabulary ---------------------------------------------------------------------------------
@@ -339,7 +333,7 @@ def test_place_name_inside_a_station_name_is_read_as_a_keyword(index):
 def test_empty_or_emoji_only_query(index, query):
     result = index.search(query)
     assert result.items == []
-    assert result.suggestion == MSG_EMPTY_QUERY
+    assert result.suggestion == texts.EMPTY_QUERY
     assert result.understood.is_empty
 
 
@@ -465,9 +459,10 @@ def test_nearest_grid_agrees_with_a_full_scan():
         for service, max_km in ((None, 50), ("淋浴", 30), (None, 200)):
             got = [(round(i.distance_km, 9), i.station.id) for i in index.nearest(lat, lng, service, 5, max_km).items]
             brute = sorted(
-                (round(haversine_km(lat, lng, s.lat, s.lng), 9), s.id)
+                (round(haversine_km(lat, lng, s.lat or 0, s.lng or 0), 9), s.id)
                 for s in stations
-                if (service is None or service in s.services) and haversine_km(lat, lng, s.lat, s.lng) <= max_km
+                if (service is None or service in s.services)
+                and haversine_km(lat, lng, s.lat or 0, s.lng or 0) <= max_km
             )[:5]
             assert [d for d, _ in got] == [d for d, _ in brute]
 

@@ -1,18 +1,20 @@
-"""The station directory over the database: idempotent import, changes kept in step with the index, permissions."""
+"""The station directory over the database: idempotent import, changes kept in step with the index, permissions,
+a secretary's station kept in their branch until a superuser approves it, and checked phone and text fields."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.core.actor import Actor
-from bot.core.branches import BranchDirectory, Conflict, PermissionDenied, Roles
-from bot.features.stations.csv_import import StationDraft
+from bot.core.branches import BranchDirectory, Roles
+from bot.core.errors import Conflict, PermissionDenied
 from bot.features.stations.service import SAMPLE_CSV, StationService
+from bot.features.stations.station import Station
 
 SUPERUSER = Actor("qq", "10000", "5001", "10001")
 SECRETARY = Actor("qq", "20009", "5001", "10001")
 OTHER_SECRETARY = Actor("qq", "20019", "5002", "10001")
-DRAFT = StationDraft(
+DRAFT = Station(
     name="测试驿站",
     kind="红色驿站",
     province="贵州省",
@@ -33,7 +35,7 @@ async def world(database):
     second = await branches.open(Actor("qq", "10000", "5002", "10001"), "二支部")
     await roles.set_secretary(SUPERUSER, first, SECRETARY.key, "李")
     await roles.set_secretary(SUPERUSER, second, OTHER_SECRETARY.key, "王")
-    return StationService(database, roles), first, second
+    return StationService(database, roles, branches), first, second
 
 
 async def test_the_sample_imports_once_and_a_rerun_changes_nothing(world):
@@ -62,7 +64,7 @@ async def test_a_csv_with_bad_rows_imports_the_rest(world, tmp_path):
 async def test_changes_keep_the_index_in_step_and_deleted_stations_vanish(world):
     service, first, _ = world
     station = await service.add(SECRETARY, first.id, DRAFT)
-    assert [s.name for s in (await service.search("测试驿站")).items] == ["测试驿站"]
+    assert [s.name for s in (await service.search("测试驿站", scope={first.id})).items] == ["测试驿站"]
     with pytest.raises(Conflict, match="同名"):
         await service.add(SUPERUSER, first.id, DRAFT)
     changed = await service.change(SECRETARY, station.id, "服务", "淋浴、洗衣")
@@ -82,5 +84,5 @@ async def test_nearest_uses_the_index_and_refuses_bad_coordinates(world):
     await service.add(SUPERUSER, first.id, DRAFT)
     result = await service.nearest(26.70, 106.80, service="洗澡")
     assert result.items[0].station.name == "测试驿站" and result.items[0].distance_km < 0.01
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="无效"):
         await service.nearest(0, 0)

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .regions import RegionTable, load_regions
-from .search import SERVICE_TAGS, STATION_KINDS, Station, split_roads
+from .station import Station
+from .vocabulary import SERVICE_TAGS, STATION_KINDS, split_roads
 
 HEADERS: tuple[str, ...] = (
     "名称",
@@ -56,58 +57,11 @@ MSG_DUPLICATE = "与第 {line} 行重复（名称、省份、城市、区县、�
 
 
 @dataclass(frozen=True, slots=True)
-class StationDraft:
-    """A station read from a file, not yet stored (so without an id)."""
-
-    name: str
-    kind: str
-    province: str
-    city: str = ""
-    district: str = ""
-    road: str = ""
-    direction: str = ""
-    address: str = ""
-    lat: float | None = None
-    lng: float | None = None
-    services: tuple[str, ...] = ()
-    parking_spaces: int | None = None
-    hours: str = ""
-    phone: str = ""
-    branch_id: int | None = None
-
-    def to_station(self, station_id: int) -> Station:
-        """Return the stored form of this draft under an id."""
-        return Station(
-            id=station_id,
-            name=self.name,
-            kind=self.kind,
-            province=self.province,
-            city=self.city,
-            district=self.district,
-            road=self.road,
-            direction=self.direction,
-            address=self.address,
-            lat=self.lat,
-            lng=self.lng,
-            services=self.services,
-            parking_spaces=self.parking_spaces,
-            hours=self.hours,
-            phone=self.phone,
-            branch_id=self.branch_id,
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class RowError:
     """A problem with one line of the file (line 1 is the header)."""
 
     line: int
     reason: str
-
-
-def natural_key(draft: StationDraft) -> tuple[str, str, str, str, str]:
-    """Return what identifies a station across imports: (name, province, city, district, address)."""
-    return (draft.name, draft.province, draft.city, draft.district, draft.address)
 
 
 def parse_services(text: str) -> tuple[tuple[str, ...], list[str]]:
@@ -183,8 +137,8 @@ def _decode(data: bytes) -> str | None:
 def parse_stations_csv(
     source: str | bytes,
     regions: RegionTable | None = None,
-) -> tuple[list[StationDraft], list[RowError]]:
-    """Parse CSV text or bytes into drafts and errors; bad rows are reported and skipped, good rows kept."""
+) -> tuple[list[Station], list[RowError]]:
+    """Parse CSV text or bytes into stations (without ids) and errors; bad rows are reported and skipped."""
     if isinstance(source, bytes):
         text = _decode(source)
         if text is None:
@@ -208,7 +162,7 @@ def parse_stations_csv(
         return [], [RowError(1, reason)]
     position = {name: header.index(name) for name in HEADERS}
 
-    drafts: list[StationDraft] = []
+    drafts: list[Station] = []
     errors: list[RowError] = []
     seen: dict[tuple[str, str, str, str, str], int] = {}
     for row in reader:
@@ -243,7 +197,7 @@ def parse_stations_csv(
             errors.append(RowError(line, "；".join(reasons)))
             continue
 
-        draft = StationDraft(
+        draft = Station(
             name=name,
             kind=kind,
             province=place.province,
@@ -259,7 +213,7 @@ def parse_stations_csv(
             hours=cells["营业时间"],
             phone=cells["电话"],
         )
-        key = natural_key(draft)
+        key = draft.natural_key
         if key in seen:
             errors.append(RowError(line, MSG_DUPLICATE.format(line=seen[key])))
             continue
@@ -271,6 +225,6 @@ def parse_stations_csv(
 def read_stations_csv(
     path: Path | str,
     regions: RegionTable | None = None,
-) -> tuple[list[StationDraft], list[RowError]]:
+) -> tuple[list[Station], list[RowError]]:
     """Read and parse a stations CSV file."""
     return parse_stations_csv(Path(path).read_bytes(), regions)

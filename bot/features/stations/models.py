@@ -11,7 +11,7 @@ from bot.core.db import Base
 
 
 class StationRecord(Base):
-    """One station; a deleted one keeps its row (deleted_at) and leaves the search index."""
+    """One station; a deleted or rejected one keeps its row and leaves the search index."""
 
     __tablename__ = "station"
     __table_args__ = (UniqueConstraint("name", "province", "city", "district", "address"),)
@@ -34,5 +34,8 @@ class StationRecord(Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id", ondelete="SET NULL"))
     added_by: Mapped[str] = mapped_column(String(96), default="import")
+    # approved: every branch sees it; pending: only `branch_id` until a superuser approves; rejected: nobody.
+    status: Mapped[str] = mapped_column(String(12), default="approved", server_default="approved")
+    review_note: Mapped[str] = mapped_column(String(120), default="", server_default="")
     updated_at: Mapped[datetime]
     deleted_at: Mapped[datetime | None]

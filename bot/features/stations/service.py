@@ -1,12 +1,17 @@
 """Stations over the database: an in-memory index built once and kept in step with every change.
 
 Knows nothing of NoneBot. Lookups never touch the database; changes write the row, then update the index.
+A station a secretary adds belongs to their branch (seen only in that branch's lookups) until a superuser
+approves it; the branches an asker may see pending stations of are their `scope`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
+import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,14 +19,32 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from bot.core import clock
-from bot.core.actor import Actor
-from bot.core.branches import Conflict, NotFound, PermissionDenied, Roles
+from bot.core.actor import Actor, split_key
+from bot.core.branches import BranchDirectory, Roles
 from bot.core.db import Database
+from bot.core.errors import Conflict, NotFound, PermissionDenied
+from bot.core.models import Branch, Member
+from bot.core.outbox import Target
 from bot.core.settings import PROJECT_ROOT
 
-from .csv_import import RowError, StationDraft, natural_key, read_stations_csv
+from . import texts
+from .csv_import import RowError, read_stations_csv
+from .index import StationIndex
 from .models import StationRecord
-from .search import SERVICE_TAGS, STATION_KINDS, NearestResult, SearchResult, Station, StationIndex
+from .query import combine_places
+from .regions import Place
+from .results import NearestResult, SearchResult
+from .station import APPROVED, PENDING, REJECTED, SHORT_MAX, Station, checked, clean_phone, clean_text
+from .vocabulary import SERVICE_TAGS, STATION_KINDS
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Collection
+
+    from bot.services import Services
+
+    Notify = Callable[[Target, str], Awaitable[object]]
+
+log = logging.getLogger("redwheel.stations")
 
 SAMPLE_CSV = PROJECT_ROOT / "data" / "stations" / "sample_stations.csv"
 EDITABLE = {
@@ -35,6 +58,8 @@ EDITABLE = {
     "营业时间": "hours",
     "电话": "phone",
 }
+MEMORY_SECONDS = 120  # a person's last query (for 更多) and last shared location (for a follow-up service word)
+_COLUMNS = [f.name for f in dataclasses.fields(Station) if f.name != "id"]
 
 
 @dataclass(frozen=True)
@@ -48,49 +73,102 @@ class ImportReport:
 
 def _station(row: StationRecord) -> Station:
     """A row as the index's Station."""
-    return Station(
-        id=row.id,
-        name=row.name,
-        kind=row.kind,
-        province=row.province,
-        city=row.city or "",
-        district=row.district or "",
-        road=row.road or "",
-        direction=row.direction or "",
-        address=row.address or "",
-        lat=row.lat,
-        lng=row.lng,
-        services=tuple(row.services or ()),
-        parking_spaces=row.parking_spaces,
-        hours=row.hours or "",
-        phone=row.phone or "",
-        branch_id=row.branch_id,
-    )
+    values = {name: getattr(row, name) for name in _COLUMNS}
+    values["services"] = tuple(row.services or ())
+    return Station(**values, id=row.id)
 
 
-def _values(draft: StationDraft) -> dict:
-    """Column values of a draft."""
-    values = {f.name: getattr(draft, f.name) for f in dataclasses.fields(draft)}
-    values["services"] = list(draft.services)
+def _values(station: Station) -> dict:
+    """Column values of a station (without its id)."""
+    values = {name: getattr(station, name) for name in _COLUMNS}
+    values["services"] = list(station.services)
     return values
+
+
+def parse_services(text: str) -> tuple[str, ...]:
+    """Service tags from "停车 洗车", "停车、洗车" or "1 2 5"; ValueError names the words that are none."""
+    chosen: list[str] = []
+    unknown: list[str] = []
+    for word in text.replace("，", " ").replace(",", " ").replace("、", " ").replace("\u3000", " ").split():
+        if word.isdigit() and 1 <= int(word) <= len(SERVICE_TAGS):
+            chosen.append(SERVICE_TAGS[int(word) - 1])
+        elif word in SERVICE_TAGS:
+            chosen.append(word)
+        elif word == "停车休息":
+            chosen += ["停车", "休息"]
+        else:
+            unknown.append(word)
+    if unknown:
+        raise ValueError(texts.BAD_SERVICES.format(words="、".join(unknown), tags="、".join(SERVICE_TAGS)))
+    return tuple(dict.fromkeys(chosen))
+
+
+class Memory:
+    """Short per-person memories of this process (never written anywhere): last query, last shared location."""
+
+    def __init__(self) -> None:
+        self.queries: dict[str, tuple[float, str, int]] = {}
+        self.locations: dict[str, tuple[float, float, float]] = {}
+
+    def _forget_old(self) -> None:
+        cutoff = time.monotonic() - MEMORY_SECONDS
+        for memory in (self.queries, self.locations):
+            for key in [k for k, v in memory.items() if v[0] < cutoff]:
+                memory.pop(key, None)
+
+    def query(self, session_key: str) -> tuple[str, int] | None:
+        self._forget_old()
+        found = self.queries.get(session_key)
+        return (found[1], found[2]) if found else None
+
+    def remember_query(self, session_key: str, query: str, page: int) -> None:
+        self.queries[session_key] = (time.monotonic(), query, page)
+
+    def location(self, session_key: str) -> tuple[float, float] | None:
+        self._forget_old()
+        found = self.locations.get(session_key)
+        return (found[1], found[2]) if found else None
+
+    def remember_location(self, session_key: str, lat: float, lng: float) -> None:
+        self.locations[session_key] = (time.monotonic(), lat, lng)
 
 
 class StationService:
     """The station directory of one database."""
 
-    def __init__(self, database: Database, roles: Roles | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        roles: Roles | None = None,
+        branches: BranchDirectory | None = None,
+        *,
+        max_km: float = 50,
+        notify: Notify | None = None,
+    ) -> None:
         self.database = database
         self.roles = roles
+        self.branches = branches
+        self.max_km = max_km
+        self.notify = notify
         self.index = StationIndex()
+        self.memory = Memory()
         self._loaded = False
         self._lock = asyncio.Lock()
+        self._regions: dict[int, tuple[Place, ...]] = {}
 
     async def load(self) -> int:
         """Build the index from every live station (once; later changes keep it in step)."""
         async with self._lock:
             async with self.database.reading() as session:
-                rows = (await session.scalars(select(StationRecord).where(StationRecord.deleted_at.is_(None)))).all()
+                rows = (
+                    await session.scalars(
+                        select(StationRecord).where(
+                            StationRecord.deleted_at.is_(None), StationRecord.status != REJECTED
+                        )
+                    )
+                ).all()
             self.index = StationIndex(_station(row) for row in rows)
+            self._regions.clear()
             self._loaded = True
             return len(rows)
 
@@ -100,34 +178,70 @@ class StationService:
             await self.load()
         return self.index
 
-    async def search(self, query: str, page: int = 1) -> SearchResult:
-        """A keyword lookup (no database access once the index is built)."""
-        return (await self.ready()).search(query, page=page)
+    async def search(self, query: str, page: int = 1, *, scope: Collection[int] = ()) -> SearchResult:
+        """A keyword lookup (no database access once the index is built); `scope` as in `scope_of`."""
+        return (await self.ready()).search(query, page=page, scope=scope)
 
-    async def nearest(self, lat: float, lng: float, service: str | None = None, max_km: float = 50) -> NearestResult:
+    async def nearest(
+        self, lat: float, lng: float, service: str | None = None, max_km: float | None = None, *, scope=()
+    ) -> NearestResult:
         """The nearest stations to a location; the location itself is not kept anywhere."""
-        return (await self.ready()).nearest(lat, lng, service=service, max_km=max_km)
+        return (await self.ready()).nearest(lat, lng, service=service, max_km=max_km or self.max_km, scope=scope)
 
     async def get(self, station_id: int) -> Station:
         """A live station, or NotFound."""
         station = (await self.ready()).get(station_id)
         if station is None:
-            raise NotFound(f"没有编号为 {station_id} 的驿站。")
+            raise NotFound(texts.NOT_FOUND.format(id=station_id))
         return station
+
+    # ---- who sees what -------------------------------------------------------------------------------
+    async def scope_of(self, actor: Actor, branch: Branch | None) -> frozenset[int]:
+        """The branches whose pending stations this asker sees: the group's branch; in private chat, their own
+        branches (as member or secretary). Nothing to look up while no station is pending."""
+        if branch is not None:
+            return frozenset({branch.id})
+        if actor.group_id is not None or not (await self.ready()).pending():
+            return frozenset()
+        async with self.database.reading() as session:
+            member_of = await session.scalars(
+                select(Member.branch_id).where(Member.user_key == actor.key, Member.left_at.is_(None))
+            )
+            ids = set(member_of.all())
+        if self.roles is not None:
+            ids |= {b.id for b in await self.roles.managed_branches(actor.key)}
+        return frozenset(ids)
+
+    async def home_region(self, branch: Branch) -> tuple[Place, ...]:
+        """Where a branch is: the one place its name names (乌当区货运党支部), else the city most of its own
+        stations are in; () when neither tells."""
+        known = self._regions.get(branch.id)
+        if known is not None:
+            return known
+        index = await self.ready()
+        parsed = index.parser.parse(branch.name)
+        places = combine_places([readings for _, readings in parsed.place_words])
+        if len(places) != 1:
+            cities = Counter(
+                Place(s.province, s.city or None) for s in index.stations() if s.branch_id == branch.id and s.province
+            )
+            places = (cities.most_common(1)[0][0],) if cities else ()
+        self._regions[branch.id] = places
+        return places
 
     # ---- imports -------------------------------------------------------------------------------------
     async def import_csv(self, path: Path) -> ImportReport:
         """Upsert stations from a CSV by (名称, 省份, 城市, 区县, 地址); re-running changes nothing."""
-        drafts, errors = read_stations_csv(path)
+        stations, errors = read_stations_csv(path)
         added = updated = 0
         async with self.database.session() as session:
             existing = {
                 (r.name, r.province, r.city or "", r.district or "", r.address or ""): r
                 for r in (await session.scalars(select(StationRecord))).all()
             }
-            for draft in drafts:
-                values = _values(draft)
-                row = existing.get(natural_key(draft))
+            for station in stations:
+                values = _values(station)
+                row = existing.get(station.natural_key)
                 if row is None:
                     session.add(StationRecord(**values, added_by="import", updated_at=clock.now()))
                     added += 1
@@ -151,62 +265,84 @@ class StationService:
         return await self.import_csv(SAMPLE_CSV)
 
     # ---- changes by chat -----------------------------------------------------------------------------
-    async def _may_change(self, actor: Actor, station: Station | None, branch_id: int | None) -> None:
-        """Superusers change every station; secretaries their own branch's."""
+    async def may_change(self, actor: Actor, station: Station) -> None:
+        """Superusers change every station; a secretary their own branch's (imported ones belong to nobody)."""
         if actor.is_superuser:
             return
-        owner = station.branch_id if station is not None else branch_id
+        owner = station.branch_id
         if owner is None or self.roles is None or not await self.roles.is_secretary(actor.key, owner):
-            raise PermissionDenied("只有行业党委或该驿站所属支部的书记可以添加、修改、删除驿站。")
+            raise PermissionDenied(texts.MAY_NOT_CHANGE)
 
-    async def add(self, actor: Actor, branch_id: int | None, draft: StationDraft) -> Station:
-        """Add a station (it belongs to the secretary's branch)."""
-        await self._may_change(actor, None, branch_id)
-        draft = dataclasses.replace(draft, branch_id=branch_id)
+    async def add(self, actor: Actor, branch_id: int | None, station: Station) -> Station:
+        """Add a station: a superuser's is approved at once; a secretary's belongs to their branch until reviewed."""
+        try:
+            station = checked(station)
+        except ValueError as error:
+            raise Conflict(str(error)) from None
+        if actor.is_superuser:
+            status = APPROVED
+        elif branch_id is not None and self.roles is not None and await self.roles.is_secretary(actor.key, branch_id):
+            status = PENDING
+        else:
+            raise PermissionDenied(texts.MAY_NOT_CHANGE)
+        station = dataclasses.replace(station, branch_id=branch_id, status=status, id=None)
         async with self.database.session() as session:
-            clash = await session.scalar(
-                select(StationRecord.id).where(
-                    StationRecord.name == draft.name,
-                    StationRecord.province == draft.province,
-                    StationRecord.city == draft.city,
-                    StationRecord.district == draft.district,
-                    StationRecord.address == draft.address,
-                    StationRecord.deleted_at.is_(None),
+            row = await session.scalar(
+                select(StationRecord).where(
+                    StationRecord.name == station.name,
+                    StationRecord.province == station.province,
+                    StationRecord.city == station.city,
+                    StationRecord.district == station.district,
+                    StationRecord.address == station.address,
                 )
             )
-            if clash is not None:
-                raise Conflict(f"同一地址已有同名驿站（编号 {clash}）。")
-            row = StationRecord(**_values(draft), added_by=actor.key, updated_at=clock.now())
-            session.add(row)
+            if row is not None and row.deleted_at is None and row.status != REJECTED:
+                raise Conflict(texts.DUPLICATE.format(id=row.id))
+            if row is None:
+                row = StationRecord(**_values(station), added_by=actor.key, updated_at=clock.now())
+                session.add(row)
+            else:  # a deleted or rejected station of the same name and address comes back as this one
+                for key, value in _values(station).items():
+                    setattr(row, key, value)
+                row.added_by, row.updated_at, row.deleted_at, row.review_note = actor.key, clock.now(), None, ""
             await session.flush()
-            station = _station(row)
-        (await self.ready()).add(station)
-        return station
+            stored = _station(row)
+        (await self.ready()).add(stored)
+        if branch_id is not None:
+            self._regions.pop(branch_id, None)
+        return stored
 
     async def change(self, actor: Actor, station_id: int, field_name: str, value: str) -> Station:
-        """Change one field of a station."""
+        """Change one field of a station (checked like a new one)."""
         station = await self.get(station_id)
-        await self._may_change(actor, station, None)
+        await self.may_change(actor, station)
         column = EDITABLE.get(field_name)
         if column is None:
-            raise Conflict(f"可以修改的字段：{'、'.join(EDITABLE)}")
+            raise Conflict(texts.FIELDS.format(fields="、".join(EDITABLE)))
         parsed: object = value.strip()
-        if column == "kind" and parsed not in STATION_KINDS:
-            raise Conflict(f"类型只能是：{'、'.join(STATION_KINDS)}")
-        if column == "services":
-            words = [w for w in str(parsed).replace("，", "、").replace(",", "、").split("、") if w]
-            unknown = [w for w in words if w not in SERVICE_TAGS]
-            if unknown:
-                raise Conflict(f"不认识的服务：{'、'.join(unknown)}。可选：{'、'.join(SERVICE_TAGS)}")
-            parsed = words
-        if column == "parking_spaces":
-            if not str(parsed).isdigit():
-                raise Conflict("车位请填整数。")
-            parsed = int(str(parsed))
-        if column == "name" and not 2 <= len(str(parsed)) <= 60:
-            raise Conflict("名称请写 2–60 个字。")
+        try:
+            if column == "kind" and parsed not in STATION_KINDS:
+                raise ValueError(texts.BAD_KIND.format(kinds="、".join(STATION_KINDS)))
+            if column == "services":
+                parsed = list(parse_services(value))
+            elif column == "parking_spaces":
+                if not value.strip().isdigit() or not value.strip().isascii():
+                    raise ValueError(texts.BAD_SPACES)
+                parsed = int(value.strip())
+            elif column == "phone":
+                parsed = clean_phone(value)
+            elif column == "name":
+                parsed = clean_text(value, field_name, 60, required=True)
+            elif column == "address":
+                parsed = clean_text(value, field_name, 120)
+            elif column != "kind":
+                parsed = clean_text(value, field_name, SHORT_MAX)
+        except ValueError as error:
+            raise Conflict(str(error)) from None
         async with self.database.session() as session:
             row = await session.get(StationRecord, station_id)
+            if row is None:
+                raise NotFound(texts.NOT_FOUND.format(id=station_id))
             setattr(row, column, parsed)
             row.updated_at = clock.now()
             updated = _station(row)
@@ -214,20 +350,94 @@ class StationService:
         return updated
 
     async def delete(self, actor: Actor, station_id: int) -> Station:
-        """Remove a station from lookups (the row stays, marked deleted)."""
+        """Remove a station from lookups (the row stays, marked deleted): a secretary withdraws their branch's,
+        a superuser removes any."""
         station = await self.get(station_id)
-        await self._may_change(actor, station, None)
+        await self.may_change(actor, station)
         async with self.database.session() as session:
             row = await session.get(StationRecord, station_id)
-            row.deleted_at = clock.now()
+            if row is not None:
+                row.deleted_at = clock.now()
         (await self.ready()).remove(station_id)
         return station
 
+    # ---- review by a superuser -----------------------------------------------------------------------
+    async def pending(self) -> list[Station]:
+        """Stations waiting for review."""
+        return (await self.ready()).pending()
 
-if TYPE_CHECKING:
-    from bot.services import Services
+    async def _review(self, station_id: int, status: str, note: str) -> tuple[Station, str, str | None]:
+        """Set a pending station's status; returns it with its submitter and the bot account of its branch."""
+        station = (await self.ready()).get(station_id)
+        if station is None or station.approved:
+            raise NotFound(texts.NOT_PENDING.format(id=station_id))
+        async with self.database.session() as session:
+            row = await session.get(StationRecord, station_id)
+            if row is None or row.status != PENDING:
+                raise NotFound(texts.NOT_PENDING.format(id=station_id))
+            row.status, row.review_note, row.updated_at = status, note[:120], clock.now()
+            submitter = row.added_by
+            branch = await session.get(Branch, row.branch_id) if row.branch_id is not None else None
+            self_id = branch.self_id if branch is not None else None
+            reviewed = _station(row)
+        if status == APPROVED:
+            self.index.update(reviewed)
+        else:
+            self.index.remove(station_id)
+        return reviewed, submitter, self_id
+
+    async def _tell(self, submitter: str, self_id: str | None, text: str) -> None:
+        """Tell the submitter in private chat, through the outbox."""
+        if self.notify is None or ":" not in submitter:
+            return
+        platform, user_id = split_key(submitter)
+        await self.notify(Target(platform, "private", user_id, self_id), text)
+
+    async def approve(self, actor: Actor, station_id: int) -> Station:
+        """Make a pending station visible to every branch; its submitter is told."""
+        if not actor.is_superuser:
+            raise PermissionDenied(texts.MAY_NOT_CHANGE)
+        station, submitter, self_id = await self._review(station_id, APPROVED, "")
+        await self._tell(submitter, self_id, texts.TOLD_APPROVED.format(id=station_id, name=station.name))
+        return station
+
+    async def reject(self, actor: Actor, station_id: int, reason: str) -> Station:
+        """Refuse a pending station (it leaves every lookup); its submitter is told why."""
+        if not actor.is_superuser:
+            raise PermissionDenied(texts.MAY_NOT_CHANGE)
+        station, submitter, self_id = await self._review(station_id, REJECTED, reason)
+        text = texts.TOLD_REJECTED.format(id=station_id, name=station.name, reason=reason)
+        await self._tell(submitter, self_id, text)
+        return station
 
 
 def build(services: Services) -> StationService:
-    """The station service of a process (its index is loaded at start-up)."""
-    return StationService(services.database, services.roles)
+    """The station service of a process; start-up imports the sample on a first start, loads the index and
+    warms the tokenizer up off the event loop."""
+    from bot.core.settings import load_config
+
+    from .config import Config
+    from .flows import add_flow
+    from .query import warm_up
+
+    config = load_config(Config)
+
+    async def notify(target: Target, text: str) -> None:
+        await services.notify(target, text, purpose="stations")
+
+    service = StationService(
+        services.database, services.roles, services.branches, max_km=config.stations_max_km, notify=notify
+    )
+    services.conversations.register(add_flow(services))
+
+    async def start_stations() -> None:
+        if config.stations_import_sample:
+            report = await service.import_sample_if_empty()
+            if report is not None:
+                log.info("loaded %s sample stations (%s rows skipped)", report.added, len(report.errors))
+        count = await service.load()
+        await asyncio.to_thread(warm_up)
+        log.info("station index ready: %s stations", count)
+
+    services.startup.append(start_stations)
+    return service

@@ -1,0 +1,64 @@
+"""Stations and lookup results as the text a driver reads."""
+
+from __future__ import annotations
+
+from . import texts
+from .geo import format_distance
+from .results import NearestResult, SearchResult
+from .station import Station
+from .vocabulary import FREE_SERVICES
+
+
+def station_lines(station: Station, distance_km: float | None = None) -> str:
+    """One station: number, name, kind, distance, address (once), services (free ones marked), hours, phone."""
+    head = texts.STATION_HEAD.format(id=station.id, name=station.name, kind=station.kind)
+    if not station.approved:
+        head += texts.PENDING_MARK
+    if distance_km is not None:
+        head += texts.DISTANCE.format(distance=format_distance(distance_km))
+    road = " ".join(part for part in (station.road, station.direction) if part)
+    lines = [head, texts.ADDRESS_LINE.format(where=station.where) + (texts.ROAD_NOTE.format(road=road) if road else "")]
+    free = [s for s in station.services if s in FREE_SERVICES]
+    other = [s for s in station.services if s not in FREE_SERVICES]
+    services = "、".join(free) + (texts.FREE_MARK if free else "") + ("、" if free and other else "") + "、".join(other)
+    if services:
+        lines.append(texts.SERVICES_LINE.format(services=services))
+    extra = []
+    if station.parking_spaces:
+        extra.append(texts.SPACES.format(count=station.parking_spaces))
+    if station.hours:
+        extra.append(station.hours)
+    if station.phone:
+        extra.append(texts.PHONE.format(phone=station.phone))
+    if extra:
+        lines.append("  " + "　".join(extra))
+    return "\n".join(lines)
+
+
+def search_text(result: SearchResult) -> str:
+    """A keyword lookup's reply."""
+    if not result.items:
+        understood = result.understood
+        got = "、".join(
+            [*understood.regions, *understood.services, *understood.kinds, *understood.roads, *understood.keywords]
+        )
+        lines = [texts.NO_MATCH + (texts.UNDERSTOOD.format(got=got) if got else "")]
+        if result.suggestion and result.suggestion != texts.NO_MATCH:
+            lines.append(result.suggestion.removeprefix(texts.NO_MATCH))
+        return "\n".join(line for line in lines if line)
+    lines = [texts.FOUND.format(total=result.total, page=result.page, pages=result.pages)]
+    lines += [station_lines(s) for s in result.items]
+    if result.page < result.pages:
+        lines.append(texts.MORE_HINT)
+    return "\n".join(lines)
+
+
+def nearest_text(result: NearestResult) -> str:
+    """A location lookup's reply."""
+    if not result.items:
+        return result.suggestion or texts.NONE_NEARBY.format(km=f"{result.max_km:g}", what="")
+    what = texts.PROVIDING.format(service=result.service) if result.service else ""
+    lines = [texts.NEAREST_HEAD.format(what=what)] + [station_lines(n.station, n.distance_km) for n in result.items]
+    if not result.service:
+        lines.append(texts.NEAREST_HINT)
+    return "\n".join(lines)
