@@ -25,9 +25,12 @@ runtime.install()
 
 
 async def check_appeal_deadlines() -> None:
-    """Scheduled: 催办, 督办 and 未回复 for every limit, each once; then wake the sender."""
-    counts = await runtime.services().appeals.scan_deadlines()
-    if any(counts.values()):
+    """Scheduled: 催办, 督办 and 未回复 for every limit, each once, and the calendar warning to superusers once;
+    then wake the sender."""
+    appeals = runtime.services().appeals
+    counts = await appeals.scan_deadlines()
+    told = await appeals.tell_calendar_gap(runtime.connected_accounts())
+    if any(counts.values()) or told:
         runtime.services().sender.nudge()
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from bot.admin.__main__ import main as admin
 from bot.core import clock
+from bot.core.branches import BranchDirectory, Roles
 from bot.features.appeals import holidays
 from bot.features.appeals.holidays import HolidayCalendar, TableError, coverage_warning, qingming, statutory_holidays
 from bot.features.appeals.timelimits import TimeLimits, add_working_days, compute_deadlines, working_days_in
@@ -121,3 +122,23 @@ def test_the_admin_command_imports_a_table(tmp_path, capsys):
     assert HolidayCalendar(tmp_path / "out").source(2027) == "table"
     (tmp_path / "broken.csv").write_text("2027-02-30,假日,x\n", encoding="utf-8")
     assert admin(["holidays", "import", str(tmp_path / "broken.csv"), "--to", str(tmp_path / "out2")]) == 1
+
+
+async def test_superusers_are_told_once_about_a_gap(database, calendar, tmp_path):
+    from sqlalchemy import select
+
+    from bot.core.models import OutboxItem
+    from bot.features.appeals.service import AppealService
+
+    clock.set_now(at(2026, 11, 23, 9, 0))
+    roles = Roles(database, BranchDirectory(database))
+    service = AppealService(database, roles)
+    assert await service.tell_calendar_gap([("qq", "10001")]) == 1
+    assert await service.tell_calendar_gap([("qq", "10001")]) == 0
+    again = AppealService(database, roles)  # another process (or a restart): the outbox remembers
+    assert await again.tell_calendar_gap([("qq", "10001")]) == 0
+    async with database.reading() as session:
+        [item] = (await session.scalars(select(OutboxItem))).all()
+    assert (item.target_kind, item.target_id) == ("private", "10000") and "2027" in item.parts[0]["text"]
+    _import(calendar, tmp_path)
+    assert await AppealService(database, roles).tell_calendar_gap([("qq", "10001")]) == 0

@@ -216,3 +216,29 @@ async def overdue(service: AppealService, conditions: list[Any]) -> list[Overdue
         if late:
             found.append(Overdue(appeal, min(late, key=lambda lim: lim.due)))
     return sorted(found, key=lambda item: item.limit.due)
+
+
+async def tell_calendar_gap(service: AppealService, accounts: list[tuple[str, str]]) -> int:
+    """Tell each superuser once (per uncovered year, per bot account) that the next 60 days lack official holiday
+    data; returns how many messages were queued."""
+    from bot.core.outbox import Target, enqueue
+
+    from .holidays import calendar, coverage_warning
+
+    today = clock.today()
+    warning = coverage_warning(today)
+    if warning is None:
+        return 0
+    years = "-".join(str(y) for y in calendar().uncovered_years(today))
+    queued = 0
+    for platform, self_id in accounts:
+        for key in service.superuser_keys(platform):
+            dedupe = f"appeals:calendar:{years}:{key}"
+            if dedupe in service.told:
+                continue
+            async with service.database.session() as session:
+                target = Target(platform, "private", key.partition(":")[2], self_id)
+                item = await enqueue(session, target, [warning], purpose=notices.PURPOSE, dedupe_key=dedupe)
+            service.told.add(dedupe)
+            queued += item is not None
+    return queued

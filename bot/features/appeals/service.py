@@ -8,11 +8,10 @@ figures in `figures.py`, the notices in `notices.py`; every sentence in `texts.p
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +30,7 @@ from . import deadlines, figures, followup, notices, rules, texts
 from .figures import Figures
 from .followup import FOLLOW_UP, FOLLOW_UP_REASON
 from .models import Appeal, AppealCounter, AppealEvent
+from .reading import AppealReading
 from .rules import Action, Role, TransitionError
 from .timelimits import TimeLimits, compute_deadlines, follow_up_due
 
@@ -58,16 +58,7 @@ def insert_for(session: AsyncSession) -> Any:
     return pg_insert if bind is not None and bind.dialect.name == "postgresql" else sqlite_insert
 
 
-@dataclass(frozen=True)
-class Viewed:
-    """An appeal as one person may see it here."""
-
-    appeal: Appeal
-    events: list[AppealEvent]
-    full_phone: bool
-
-
-class AppealService:
+class AppealService(AppealReading):
     """The appeal workflow over one database."""
 
     def __init__(
@@ -88,6 +79,7 @@ class AppealService:
         self.expectations = expectations or Expectations()
         self.per_user_per_day = per_user_per_day
         self.log_access = log_access  # async (viewer, action, subject, branch_id) -> None
+        self.told: set[str] = set()  # one-time notices already queued by this process
 
     # ---- intake ------------------------------------------------------------------------------------
     async def filed_today(self, user_key: str) -> int:
@@ -169,103 +161,6 @@ class AppealService:
             to_state=to_state,
             note=note[:MAX_NOTE],
         )
-
-    # ---- reading ------------------------------------------------------------------------------------
-    def superuser_keys(self, platform: str) -> list[str]:
-        """Superusers as stored keys on one platform (SUPERUSERS lists raw ids or `<platform>:<id>`)."""
-        keys = [entry if ":" in entry else f"{platform}:{entry}" for entry in self.settings.superusers]
-        return sorted(k for k in keys if k.startswith(f"{platform}:"))
-
-    async def roles_for(self, actor: Actor, appeal: Appeal) -> set[Role]:
-        """The roles the actor holds on this appeal (a department only while the appeal is with it)."""
-        held: set[Role] = set()
-        if actor.key == appeal.appellant_key:
-            held.add(Role.APPELLANT)
-        if actor.is_superuser:
-            held.add(Role.SUPERUSER)
-        if appeal.branch_id is not None and await self.roles.is_secretary(actor.key, appeal.branch_id):
-            held.add(Role.SECRETARY)
-        if appeal.department and appeal.department in await self.roles.departments_of(actor.key):
-            held.add(Role.DEPARTMENT)
-        return held
-
-    async def find(self, number: str) -> Appeal:
-        """An appeal by number, or NotFound."""
-        normalized = rules.parse_number(number)
-        if normalized is None:
-            raise NotFound(texts.NOT_A_NUMBER.format(text=number[:30]))
-        async with self.database.reading() as session:
-            appeal = await session.scalar(select(Appeal).where(Appeal.number == normalized))
-        if appeal is None:
-            raise NotFound(texts.NO_SUCH_APPEAL.format(number=normalized))
-        return appeal
-
-    async def find_for(self, actor: Actor, number: str) -> tuple[Appeal, set[Role]]:
-        """An appeal the actor holds a role on; one answer for "none" and "not yours" (numbers are sequential)."""
-        appeal = await self.find(number)
-        held = await self.roles_for(actor, appeal)
-        if not held:
-            raise NotFound(texts.NO_SUCH_APPEAL.format(number=appeal.number))
-        return appeal, held
-
-    async def view(self, actor: Actor, number: str, here: Branch | None = None) -> Viewed:
-        """An appeal and its trail for the appellant, their secretary, the handler and superusers — in a group
-        only in the group of the appeal's own branch (never one filed privately); the full phone only in private
-        chat, and that view goes to the access log."""
-        appeal, _ = await self.find_for(actor, number)
-        if not actor.is_private and (
-            appeal.group_id is None or here is None or appeal.branch_id != here.id or appeal.group_id != actor.group_id
-        ):
-            raise Refusal(texts.NOT_HERE.format(number=appeal.number))
-        async with self.database.reading() as session:
-            events = (
-                await session.scalars(
-                    select(AppealEvent).where(AppealEvent.appeal_id == appeal.id).order_by(AppealEvent.id)
-                )
-            ).all()
-        full = actor.is_private and bool(appeal.phone)
-        if full and self.log_access is not None:
-            await self.log_access(actor, "诉求电话", appeal.number, appeal.branch_id)
-        return Viewed(appeal, list(events), full)
-
-    async def mine(self, actor_key: str, limit: int = 10) -> list[Appeal]:
-        """The appellant's latest appeals."""
-        async with self.database.reading() as session:
-            rows = await session.scalars(
-                select(Appeal).where(Appeal.appellant_key == actor_key).order_by(Appeal.id.desc()).limit(limit)
-            )
-            return list(rows.all())
-
-    async def scope(self, actor: Actor, here: Branch | None) -> list[Any]:
-        """The condition on appeals an actor may list here: in a group only this branch, for its managers; in
-        private chat a superuser sees all, a secretary their branches, a handler their departments."""
-        if not actor.is_private:
-            if here is None or not await self.roles.can_manage(actor, here):
-                raise Refusal(texts.LIST_NOT_HERE)
-            return [Appeal.branch_id == here.id]
-        if actor.is_superuser:
-            return []
-        departments = await self.roles.departments_of(actor.key)
-        managed = [b.id for b in await self.roles.managed_branches(actor.key)]
-        if not departments and not managed:
-            raise Refusal(texts.LIST_ONLY_MANAGERS)
-        return [or_(Appeal.department.in_(departments), Appeal.branch_id.in_(managed))]
-
-    async def listing(self, actor: Actor, here: Branch | None, state: str | None, limit: int = 20) -> list[Appeal]:
-        """Appeals a manager may see here, newest first."""
-        conditions = await self.scope(actor, here)
-        if state:
-            if state not in rules.STATES:
-                raise NotFound(texts.NO_SUCH_STATE.format(state=state[:10], states="、".join(rules.STATES)))
-            conditions.append(Appeal.state == state)
-        async with self.database.reading() as session:
-            rows = await session.scalars(select(Appeal).where(*conditions).order_by(Appeal.id.desc()).limit(limit))
-            return list(rows.all())
-
-    async def overdue(self, actor: Actor, here: Branch | None) -> list[deadlines.Overdue]:
-        """Open appeals past one of their limits, in the actor's scope, the longest overdue first."""
-        conditions = await self.scope(actor, here)
-        return await deadlines.overdue(self, conditions)
 
     # ---- transitions --------------------------------------------------------------------------------
     async def act(self, actor: Actor, number: str, action: Action, value: str | None = None) -> Appeal:
@@ -369,6 +264,15 @@ class AppealService:
         return await followup.add_note(self, actor, number, note)
 
     # ---- deadlines and figures ------------------------------------------------------------------------
+    async def overdue(self, actor: Actor, here: Branch | None) -> list[deadlines.Overdue]:
+        """Open appeals past one of their limits, in the actor's scope, the longest overdue first."""
+        conditions = await self.scope(actor, here)
+        return await deadlines.overdue(self, conditions)
+
+    async def tell_calendar_gap(self, accounts: list[tuple[str, str]]) -> int:
+        """Superusers are told once when the next 60 days lack official holiday data (accounts: platform, self_id)."""
+        return await deadlines.tell_calendar_gap(self, accounts)
+
     async def scan_deadlines(self) -> dict[str, int]:
         """催办 before each limit, 督办 after it, 未回复 after the follow-up window; each once."""
         return await deadlines.scan(self)

@@ -1,0 +1,132 @@
+"""Reading appeals: who holds which role on one, finding it without revealing it, and where it may be shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import or_, select
+
+from bot.core.actor import Actor
+from bot.core.branches import Roles
+from bot.core.db import Database
+from bot.core.errors import NotFound, Refusal
+from bot.core.models import Branch
+from bot.core.settings import Settings
+
+from . import rules, texts
+from .models import Appeal, AppealEvent
+from .rules import Role
+
+if TYPE_CHECKING:
+    from .timelimits import TimeLimits
+
+
+@dataclass(frozen=True)
+class Viewed:
+    """An appeal as one person may see it here."""
+
+    appeal: Appeal
+    events: list[AppealEvent]
+    full_phone: bool
+
+
+class AppealReading:
+    """The reading half of the appeal service (mixed into `AppealService`)."""
+
+    database: Database
+    roles: Roles
+    settings: Settings
+    limits: TimeLimits
+    log_access: Any
+
+    def superuser_keys(self, platform: str) -> list[str]:
+        """Superusers as stored keys on one platform (SUPERUSERS lists raw ids or `<platform>:<id>`)."""
+        keys = [entry if ":" in entry else f"{platform}:{entry}" for entry in self.settings.superusers]
+        return sorted(k for k in keys if k.startswith(f"{platform}:"))
+
+    async def roles_for(self, actor: Actor, appeal: Appeal) -> set[Role]:
+        """The roles the actor holds on this appeal (a department only while the appeal is with it)."""
+        held: set[Role] = set()
+        if actor.key == appeal.appellant_key:
+            held.add(Role.APPELLANT)
+        if actor.is_superuser:
+            held.add(Role.SUPERUSER)
+        if appeal.branch_id is not None and await self.roles.is_secretary(actor.key, appeal.branch_id):
+            held.add(Role.SECRETARY)
+        if appeal.department and appeal.department in await self.roles.departments_of(actor.key):
+            held.add(Role.DEPARTMENT)
+        return held
+
+    async def find(self, number: str) -> Appeal:
+        """An appeal by number, or NotFound."""
+        normalized = rules.parse_number(number)
+        if normalized is None:
+            raise NotFound(texts.NOT_A_NUMBER.format(text=number[:30]))
+        async with self.database.reading() as session:
+            appeal = await session.scalar(select(Appeal).where(Appeal.number == normalized))
+        if appeal is None:
+            raise NotFound(texts.NO_SUCH_APPEAL.format(number=normalized))
+        return appeal
+
+    async def find_for(self, actor: Actor, number: str) -> tuple[Appeal, set[Role]]:
+        """An appeal the actor holds a role on; one answer for "none" and "not yours" (numbers are sequential)."""
+        appeal = await self.find(number)
+        held = await self.roles_for(actor, appeal)
+        if not held:
+            raise NotFound(texts.NO_SUCH_APPEAL.format(number=appeal.number))
+        return appeal, held
+
+    async def view(self, actor: Actor, number: str, here: Branch | None = None) -> Viewed:
+        """An appeal and its trail for the appellant, their secretary, the handler and superusers — in a group
+        only in the group of the appeal's own branch (never one filed privately); the full phone only in private
+        chat, and that view goes to the access log."""
+        appeal, _ = await self.find_for(actor, number)
+        if not actor.is_private and (
+            appeal.group_id is None or here is None or appeal.branch_id != here.id or appeal.group_id != actor.group_id
+        ):
+            raise Refusal(texts.NOT_HERE.format(number=appeal.number))
+        async with self.database.reading() as session:
+            events = (
+                await session.scalars(
+                    select(AppealEvent).where(AppealEvent.appeal_id == appeal.id).order_by(AppealEvent.id)
+                )
+            ).all()
+        full = actor.is_private and bool(appeal.phone)
+        if full and self.log_access is not None:
+            await self.log_access(actor, "诉求电话", appeal.number, appeal.branch_id)
+        return Viewed(appeal, list(events), full)
+
+    async def mine(self, actor_key: str, limit: int = 10) -> list[Appeal]:
+        """The appellant's latest appeals."""
+        async with self.database.reading() as session:
+            rows = await session.scalars(
+                select(Appeal).where(Appeal.appellant_key == actor_key).order_by(Appeal.id.desc()).limit(limit)
+            )
+            return list(rows.all())
+
+    async def scope(self, actor: Actor, here: Branch | None) -> list[Any]:
+        """The condition on appeals an actor may list here: in a group only this branch, for its managers; in
+        private chat a superuser sees all, a secretary their branches, a handler their departments."""
+        if not actor.is_private:
+            if here is None or not await self.roles.can_manage(actor, here):
+                raise Refusal(texts.LIST_NOT_HERE)
+            return [Appeal.branch_id == here.id]
+        if actor.is_superuser:
+            return []
+        departments = await self.roles.departments_of(actor.key)
+        managed = [b.id for b in await self.roles.managed_branches(actor.key)]
+        if not departments and not managed:
+            raise Refusal(texts.LIST_ONLY_MANAGERS)
+        return [or_(Appeal.department.in_(departments), Appeal.branch_id.in_(managed))]
+
+    async def listing(self, actor: Actor, here: Branch | None, state: str | None, limit: int = 20) -> list[Appeal]:
+        """Appeals a manager may see here, newest first."""
+        conditions = await self.scope(actor, here)
+        if state:
+            if state not in rules.STATES:
+                raise NotFound(texts.NO_SUCH_STATE.format(state=state[:10], states="、".join(rules.STATES)))
+            conditions.append(Appeal.state == state)
+        async with self.database.reading() as session:
+            rows = await session.scalars(select(Appeal).where(*conditions).order_by(Appeal.id.desc()).limit(limit))
+            return list(rows.all())
