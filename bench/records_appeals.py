@@ -36,6 +36,12 @@ async def timed(label: str, call, runs: int = 20) -> dict:
     return {"query": label, "p50_ms": round(statistics.median(samples), 2), "p99_ms": round(samples[-1], 2)}
 
 
+async def sign_up_and_back(records: RecordsService, activity_id: int) -> None:
+    """One sign-up (a seat, a capped ledger row) and its withdrawal (a correction row)."""
+    await records.sign_up(1, activity_id, "qq:3000001")
+    await records.withdraw(1, activity_id, "qq:3000001")
+
+
 async def run(url: str, ledger_count: int, appeal_count: int) -> list[dict]:
     """Generate and measure on one database."""
     started = time.perf_counter()
@@ -44,15 +50,24 @@ async def run(url: str, ledger_count: int, appeal_count: int) -> list[dict]:
     await ledger_rows(database, ledger_count, 200, 25_000)
     await appeals(database, appeal_count, 10, 200)
     generated = time.perf_counter() - started
-    records = RecordsService(database)
     appeal_service = AppealService(database, Roles(database, BranchDirectory(database)))
+    records = RecordsService(database, appeals=appeal_service)  # /月报 asks appeals for its figures, as in the bot
     async with database.reading() as session:
         branch = await session.get(Branch, 1)
+    assert branch is not None
     month = clock.today().replace(day=1)
+    exports = Path(tempfile.mkdtemp())
+    activity = await records.publish(
+        1,
+        "qq:3000001",
+        {"title": "bench", "starts_at": clock.now(), "place": "线上", "capacity": 0, "points": 3},
+    )
     results = [
         await timed("/积分", lambda: records.points("qq:3000001")),
         await timed("/积分榜", lambda: records.ranking(1, month)),
         await timed("/月报", lambda: records.monthly(branch, month)),
+        await timed("/台账 导出 xlsx (one branch)", lambda: records.export(branch, exports, full=False, fmt="xlsx")),
+        await timed("/报名 + /报名 取消 (ledger cap)", lambda: sign_up_and_back(records, activity.id)),
         await timed("/诉求 统计 全部 (all branches)", lambda: appeal_service.statistics(None, None)),
         await timed(
             "/诉求 统计 本年 (one branch)", lambda: appeal_service.statistics(1, clock.today().replace(month=1, day=1))

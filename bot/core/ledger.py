@@ -103,7 +103,11 @@ async def reverse(session: AsyncSession, entry_id: int, note: str) -> LedgerEntr
     original = await session.get(LedgerEntry, entry_id)
     if original is None:
         raise LookupError(f"ledger entry {entry_id} not found")
-    already = await session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry_id))
+    already = await session.scalar(  # scoped by kind and ref, so the (kind, ref) index finds it
+        select(LedgerEntry.id).where(
+            LedgerEntry.kind == original.kind, LedgerEntry.ref == original.ref, LedgerEntry.reverses_id == entry_id
+        )
+    )
     if already is not None:
         raise ValueError("该记录已更正过")
     at = clock.now()
