@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -15,7 +15,8 @@ from sqlalchemy import select
 from starlette.background import BackgroundTask
 
 from bot.core import clock
-from bot.core.branches import NotFound, PermissionDenied
+from bot.core.branches import NotFound
+from bot.core.errors import Refusal
 from bot.core.models import Branch
 from bot.core.validation import mask_phone, mask_plate
 from bot.features.appeals import rules
@@ -70,16 +71,7 @@ async def _refresh(web: Web, key: str, viewer: Viewer) -> dict:
         services = web.services
         rows = await queries.branch_figures(services, None if viewer.committee else viewer.branch_ids)
         first = clock.today().replace(day=1)
-        single = None if viewer.committee or len(viewer.branch_ids) != 1 else next(iter(viewer.branch_ids))
-        trend = []
-        month = first
-        for _ in range(6):
-            start, end = queries.month_bounds(month)
-            if viewer.committee or single is not None:
-                stats = await services.appeals.statistics(single, start, end)
-                trend.append((start.strftime("%Y-%m"), stats.collected, stats.close_rate))
-            month = (month - timedelta(days=1)).replace(day=1)
-        trend.reverse()
+        trend = await queries.collected_by_month(services, None if viewer.committee else viewer.branch_ids, 6)
         totals = await services.appeals.statistics(None, first) if viewer.committee else None
         data = {"rows": rows, "totals": totals, "trend": trend, "at": clock.now()}
         web.cache[key] = (time.monotonic(), data)
@@ -100,7 +92,7 @@ async def overview(request: Request, viewer: ViewerDep, sort: str = "name", desc
     checked = sum(r.checked_today for r in rows)
     month_checkins = sum(r.month_checkins for r in rows)
     month_base = sum(r.month_members * r.month_days for r in rows)
-    chart = bars([(label, n) for label, n, _ in data["trend"]]) if data["trend"] else None
+    chart = bars(data["trend"]) if data["trend"] else None
     return web.page(
         request,
         "overview.html",
@@ -161,11 +153,12 @@ async def appeal_page(request: Request, number: str, viewer: ViewerDep) -> Respo
     web = web_of(request)
     services = web.services
     try:
-        appeal, events = await services.appeals.view(viewer.actor, number)
+        viewed = await services.appeals.view(viewer.actor, number)
     except NotFound as error:
         raise HTTPException(404, str(error)) from None
-    except PermissionDenied:
+    except Refusal:
         raise HTTPException(403, "无权查看这条诉求。") from None
+    appeal, events = _appeal_and_trail(viewed)
     await services.members.log_access(viewer.actor, "网页查看诉求", appeal.number, appeal.branch_id)
     branch = await _branch(web, appeal.branch_id) if appeal.branch_id else None
     return web.page(
@@ -178,6 +171,13 @@ async def appeal_page(request: Request, number: str, viewer: ViewerDep) -> Respo
         phone=mask_phone(appeal.phone),
         local=clock.local,
     )
+
+
+def _appeal_and_trail(viewed: Any) -> tuple[Any, list[Any]]:
+    """(appeal, trail) from what the appeal service's view returns: a pair, or an object holding both."""
+    if isinstance(viewed, tuple):
+        return viewed[0], list(viewed[1])
+    return viewed.appeal, list(viewed.events)
 
 
 async def _branch(web: Web, branch_id: int) -> Branch | None:

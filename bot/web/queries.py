@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -211,6 +212,30 @@ async def appeal_stats_by_branch(
         for branch_id, n, closed, on_time, avg, followed, satisfied, overdue in result
         if branch_id is not None
     }
+
+
+async def collected_by_month(
+    services: Services, branch_ids: Iterable[int] | None, months: int
+) -> list[tuple[str, int]]:
+    """Appeals received (收集) in each of the last `months` months (local time), in one pass over the table."""
+    firsts = [clock.today().replace(day=1)]
+    for _ in range(months - 1):
+        firsts.append((firsts[-1] - timedelta(days=1)).replace(day=1))
+    firsts.reverse()
+    bounds = [clock.day_bounds(day)[0] for day in [*firsts, month_bounds(firsts[-1])[1]]]
+    ids = None if branch_ids is None else list(branch_ids)
+    async with services.database.reading() as session:
+        counts = (
+            await session.execute(
+                select(
+                    *(
+                        func.count().filter(Appeal.received_at >= start, Appeal.received_at < end)
+                        for start, end in pairwise(bounds)
+                    )
+                ).where(Appeal.received_at >= bounds[0], _in(Appeal.branch_id, ids))
+            )
+        ).one()
+    return [(day.strftime("%Y-%m"), int(n)) for day, n in zip(firsts, counts, strict=True)]
 
 
 @dataclass(frozen=True)

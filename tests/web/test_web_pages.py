@@ -109,6 +109,19 @@ async def test_each_branch_line_equals_the_services_figures(world, client_for):
         )
 
 
+async def test_the_trend_counts_appeals_per_month_as_the_service(world, client_for):
+    from bot.web.queries import collected_by_month, month_bounds
+
+    trend = await collected_by_month(world.services, None, 6)
+    assert len(trend) == 6 and trend[-1][0] == clock.today().strftime("%Y-%m")
+    for label, count in trend:
+        first = clock.today().replace(year=int(label[:4]), month=int(label[5:]), day=1)
+        start, end = month_bounds(first)
+        assert count == (await world.services.appeals.statistics(None, start, end)).collected
+    assert trend[-1][1] == 5
+    assert (await collected_by_month(world.services, [world.branch_b.id], 6))[-1][1] == 2
+
+
 async def test_a_secretary_never_sees_another_branch(world, client_for):
     client = await client_for(SECRETARY_A)
     page = (await client.get(PREFIX + "/")).text
@@ -122,7 +135,8 @@ async def test_a_secretary_never_sees_another_branch(world, client_for):
     board = (await client.get(PREFIX + "/appeals")).text
     assert world.numbers["a_open"] in board and world.numbers["b_open"] not in board
     assert world.numbers["b_pending"] not in board
-    assert (await client.get(f"{PREFIX}/appeals/{world.numbers['b_open']}")).status_code == 403
+    hidden = await client.get(f"{PREFIX}/appeals/{world.numbers['b_open']}")
+    assert hidden.status_code in (403, 404) and "b_open" not in hidden.text
     branches = await client.get(PREFIX + "/branches")
     assert branches.status_code == 303 and branches.headers["location"].endswith(f"/branch/{world.branch_a.id}")
 
@@ -136,7 +150,8 @@ async def test_a_department_sees_only_its_appeals(world, client_for):
     assert world.numbers["a_open"] not in board and world.numbers["b_open"] not in board
     page = await client.get(f"{PREFIX}/appeals/{world.numbers['a_transferred']}")
     assert page.status_code == 200 and "转办" in page.text and "交通运输" in page.text
-    assert (await client.get(f"{PREFIX}/appeals/{world.numbers['a_open']}")).status_code == 403
+    hidden = await client.get(f"{PREFIX}/appeals/{world.numbers['a_open']}")
+    assert hidden.status_code in (403, 404) and "a_open" not in hidden.text
     assert (await client.get(f"{PREFIX}/branch/{world.branch_a.id}")).status_code == 404
 
 
