@@ -199,6 +199,34 @@ async def test_stations_list_search_and_markers(world, client_for):
     assert len(markers) == 3 and all(m["lat"] and m["lng"] for m in markers)
 
 
+async def test_signing_out_ends_the_session(world, client_for):
+    client = await client_for(SECRETARY_A)
+    out = await client.get(PREFIX + "/logout")
+    assert out.status_code == 303
+    assert (await client.get(PREFIX + "/")).status_code == 401
+
+
+async def test_the_overview_is_served_from_its_cache_and_refreshed_behind_it(world, client_for):
+    from starlette.routing import Mount
+
+    from tests.web.seed import in_group, make_app, web_config
+
+    app = make_app(world.services, web_config(web_overview_cache_seconds=60))
+    client = await client_for(SUPER.key, app)
+    web = next(r for r in app.routes if isinstance(r, Mount)).app.state.web  # the mounted web view
+    assert 'id="total-collected">5<' in (await client.get(PREFIX + "/")).text
+    data = {"category": "其他", "description": "缓存测试", "place": "贵阳"}
+    await world.services.appeals.submit(in_group("qq:41001", "9001"), world.branch_a, data)
+    assert 'id="total-collected">5<' in (await client.get(PREFIX + "/")).text  # cached
+    stamp, cached = web.cache["committee"]
+    web.cache["committee"] = (stamp - 61, cached)
+    assert 'id="total-collected">5<' in (await client.get(PREFIX + "/")).text  # stale, refreshing behind
+    task = web.refreshing.get("committee")
+    if task is not None:
+        await task
+    assert 'id="total-collected">6<' in (await client.get(PREFIX + "/")).text
+
+
 async def test_a_role_taken_away_ends_access(world, client_for):
     client = await client_for(SECRETARY_B)
     await world.services.roles.remove_secretary(SUPER, world.branch_b, SECRETARY_B)
