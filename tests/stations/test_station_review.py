@@ -127,11 +127,16 @@ async def test_a_superuser_approves_or_rejects_and_the_submitter_is_told_in_priv
     assert told[1][1] == texts.TOLD_REJECTED.format(id=other.id, name="测试二号驿站", reason="电话打不通")
 
 
-async def test_a_superusers_station_is_approved_at_once(world):
+async def test_a_superusers_station_is_approved_at_once_and_a_secretarys_change_is_reviewed_again(world):
     service, first, second, _ = world
     station = await service.add(SUPERUSER, first.id, FORGED)
     assert station.approved
     assert station.id in _ids(await service.search("补贴领取", scope={second.id}))
+    changed = await service.change(SECRETARY_A, station.id or 0, "电话", "0851-88886666")
+    assert not changed.approved
+    assert station.id not in _ids(await service.search("补贴领取", scope={second.id}))
+    assert (await service.change(SUPERUSER, station.id or 0, "营业时间", "24小时")).approved is False
+    assert (await service.approve(SUPERUSER, station.id or 0)).approved
 
 
 async def test_a_secretary_withdraws_their_own_and_a_superuser_removes_any(world):

@@ -90,7 +90,8 @@ async def change(call: Call) -> str:
     if len(words) < 3 or number is None:
         raise Usage(texts.CHANGE_USAGE.format(fields="、".join(EDITABLE)))
     station = await call.services.stations.change(call.actor, number, words[1], " ".join(words[2:]))
-    return texts.CHANGED.format(station=station_lines(station))
+    template = texts.CHANGED if station.approved else texts.CHANGED_PENDING
+    return template.format(station=station_lines(station))
 
 
 @command(

@@ -13,8 +13,7 @@ from . import texts
 from .geo import validate_coordinates
 from .query import combine_places, default_parser
 from .replies import station_lines
-from .service import parse_services
-from .station import ADDRESS_MAX, NAME_MAX, SHORT_MAX, Station, clean_phone, clean_text
+from .station import ADDRESS_MAX, NAME_MAX, SHORT_MAX, Station, clean_phone, clean_text, parse_services
 from .vocabulary import SERVICE_TAGS, STATION_KINDS
 
 if TYPE_CHECKING:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from . import texts
 
@@ -68,3 +69,38 @@ def covered_km(lat: float, lng: float, ci: int, cj: int, ring: int) -> float:
     widest = min(90.0, max(abs(lat_lo), abs(lat_hi)))
     lng_km = min(lng - lng_lo, lng_hi - lng) * KM_PER_DEGREE * math.cos(math.radians(widest))
     return min(lat_km, lng_km)
+
+
+def within(
+    grid: dict[tuple[int, int], set[int]],
+    point: Callable[[int], tuple[float, float] | None],
+    lat: float,
+    lng: float,
+    limit: int,
+    max_km: float,
+) -> list[tuple[float, int]]:
+    """(distance, id) of the grid's points within `max_km`, at least the `limit` closest among them (unsorted).
+
+    Rings of cells around the point; stop once the covered radius reaches max_km or the `limit` closest found
+    so far are provably closer than anything outside the rings. `point` gives an id's coordinates, or None to
+    leave it out.
+    """
+    found: list[tuple[float, int]] = []
+    ci, cj = cell_of(lat, lng)
+    ring = 0
+    while True:
+        for cell in ring_cells(ci, cj, ring):
+            for station_id in grid.get(cell, ()):
+                where = point(station_id)
+                if where is None:
+                    continue
+                distance = haversine_km(lat, lng, where[0], where[1])
+                if distance <= max_km:
+                    found.append((distance, station_id))
+        covered = covered_km(lat, lng, ci, cj, ring)
+        if covered >= max_km or ring >= MAX_RINGS:
+            break
+        if len(found) >= limit and sorted(found)[limit - 1][0] <= covered:
+            break
+        ring += 1
+    return found

@@ -403,28 +403,14 @@ class StationIndex:
 
         wanted_ids = self._by_service.get(tag, set()) if tag else None
         hidden = self._hidden(scope) if self._pending else set()
-        found: list[tuple[float, int]] = []
-        ci, cj = geo.cell_of(lat, lng)
-        # Rings of cells around the point; stop once the covered radius reaches max_km or the
-        # `limit` closest found so far are provably closer than anything outside the rings.
-        ring = 0
-        while True:
-            for cell in geo.ring_cells(ci, cj, ring):
-                for station_id in self._grid.get(cell, ()):
-                    if (wanted_ids is not None and station_id not in wanted_ids) or station_id in hidden:
-                        continue
-                    s = self._entries[station_id].station
-                    distance = geo.haversine_km(
-                        lat, lng, s.lat or 0.0, s.lng or 0.0
-                    )  # the grid holds located ones only
-                    if distance <= max_km:
-                        found.append((distance, station_id))
-            covered = geo.covered_km(lat, lng, ci, cj, ring)
-            if covered >= max_km or ring >= geo.MAX_RINGS:
-                break
-            if len(found) >= limit and sorted(found)[limit - 1][0] <= covered:
-                break
-            ring += 1
+
+        def point(station_id: int) -> tuple[float, float] | None:
+            if (wanted_ids is not None and station_id not in wanted_ids) or station_id in hidden:
+                return None
+            s = self._entries[station_id].station
+            return (s.lat or 0.0, s.lng or 0.0)  # the grid holds located stations only
+
+        found = geo.within(self._grid, point, lat, lng, limit, max_km)
         found.sort(key=lambda pair: (pair[0], self._entries[pair[1]].station.name))
         items = [NearbyStation(self._entries[i].station, d) for d, i in found[:limit]]
         suggestion = None

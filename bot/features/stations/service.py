@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +29,13 @@ from bot.core.settings import PROJECT_ROOT
 from . import texts
 from .csv_import import RowError, read_stations_csv
 from .index import StationIndex
+from .memory import Memory
 from .models import StationRecord
 from .query import combine_places
 from .regions import Place
 from .results import NearestResult, SearchResult
-from .station import APPROVED, PENDING, REJECTED, SHORT_MAX, Station, checked, clean_phone, clean_text
-from .vocabulary import SERVICE_TAGS, STATION_KINDS
+from .station import APPROVED, PENDING, REJECTED, SHORT_MAX, Station, checked, clean_phone, clean_text, parse_services
+from .vocabulary import STATION_KINDS
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Collection
@@ -58,7 +58,6 @@ EDITABLE = {
     "营业时间": "hours",
     "电话": "phone",
 }
-MEMORY_SECONDS = 120  # a person's last query (for 更多) and last shared location (for a follow-up service word)
 _COLUMNS = [f.name for f in dataclasses.fields(Station) if f.name != "id"]
 
 
@@ -83,54 +82,6 @@ def _values(station: Station) -> dict:
     values = {name: getattr(station, name) for name in _COLUMNS}
     values["services"] = list(station.services)
     return values
-
-
-def parse_services(text: str) -> tuple[str, ...]:
-    """Service tags from "停车 洗车", "停车、洗车" or "1 2 5"; ValueError names the words that are none."""
-    chosen: list[str] = []
-    unknown: list[str] = []
-    for word in text.replace("，", " ").replace(",", " ").replace("、", " ").replace("\u3000", " ").split():
-        if word.isdigit() and 1 <= int(word) <= len(SERVICE_TAGS):
-            chosen.append(SERVICE_TAGS[int(word) - 1])
-        elif word in SERVICE_TAGS:
-            chosen.append(word)
-        elif word == "停车休息":
-            chosen += ["停车", "休息"]
-        else:
-            unknown.append(word)
-    if unknown:
-        raise ValueError(texts.BAD_SERVICES.format(words="、".join(unknown), tags="、".join(SERVICE_TAGS)))
-    return tuple(dict.fromkeys(chosen))
-
-
-class Memory:
-    """Short per-person memories of this process (never written anywhere): last query, last shared location."""
-
-    def __init__(self) -> None:
-        self.queries: dict[str, tuple[float, str, int]] = {}
-        self.locations: dict[str, tuple[float, float, float]] = {}
-
-    def _forget_old(self) -> None:
-        cutoff = time.monotonic() - MEMORY_SECONDS
-        for memory in (self.queries, self.locations):
-            for key in [k for k, v in memory.items() if v[0] < cutoff]:
-                memory.pop(key, None)
-
-    def query(self, session_key: str) -> tuple[str, int] | None:
-        self._forget_old()
-        found = self.queries.get(session_key)
-        return (found[1], found[2]) if found else None
-
-    def remember_query(self, session_key: str, query: str, page: int) -> None:
-        self.queries[session_key] = (time.monotonic(), query, page)
-
-    def location(self, session_key: str) -> tuple[float, float] | None:
-        self._forget_old()
-        found = self.locations.get(session_key)
-        return (found[1], found[2]) if found else None
-
-    def remember_location(self, session_key: str, lat: float, lng: float) -> None:
-        self.locations[session_key] = (time.monotonic(), lat, lng)
 
 
 class StationService:
@@ -313,7 +264,7 @@ class StationService:
         return stored
 
     async def change(self, actor: Actor, station_id: int, field_name: str, value: str) -> Station:
-        """Change one field of a station (checked like a new one)."""
+        """Change one field of a station (checked like a new one; a secretary's change waits for review again)."""
         station = await self.get(station_id)
         await self.may_change(actor, station)
         column = EDITABLE.get(field_name)
@@ -345,6 +296,8 @@ class StationService:
                 raise NotFound(texts.NOT_FOUND.format(id=station_id))
             setattr(row, column, parsed)
             row.updated_at = clock.now()
+            if not actor.is_superuser:  # a secretary's change is reviewed like a new station
+                row.status = PENDING
             updated = _station(row)
         (await self.ready()).update(updated)
         return updated

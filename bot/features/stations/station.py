@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, replace
 
 from . import texts
+from .vocabulary import SERVICE_TAGS
 
 APPROVED = "approved"  # shown in every branch's lookups
 PENDING = "pending"  # added by a secretary: shown only in that branch's lookups until a superuser approves it
@@ -116,3 +117,21 @@ def checked(station: Station) -> Station:
         hours=clean_text(station.hours, "营业时间", SHORT_MAX),
         phone=clean_phone(station.phone),
     )
+
+
+def parse_services(text: str) -> tuple[str, ...]:
+    """Service tags from "停车 洗车", "停车、洗车" or "1 2 5"; ValueError names the words that are none."""
+    chosen: list[str] = []
+    unknown: list[str] = []
+    for word in text.replace("，", " ").replace(",", " ").replace("、", " ").replace("\u3000", " ").split():
+        if word.isdigit() and 1 <= int(word) <= len(SERVICE_TAGS):
+            chosen.append(SERVICE_TAGS[int(word) - 1])
+        elif word in SERVICE_TAGS:
+            chosen.append(word)
+        elif word == "停车休息":
+            chosen += ["停车", "休息"]
+        else:
+            unknown.append(word)
+    if unknown:
+        raise ValueError(texts.BAD_SERVICES.format(words="、".join(unknown), tags="、".join(SERVICE_TAGS)))
+    return tuple(dict.fromkeys(chosen))
