@@ -1,12 +1,15 @@
 """Appeals (诉求) on NoneBot: the metadata, the declared commands, and the deadline job."""
 
-from nonebot import get_driver, require
+from nonebot import get_driver, on_message, require
+from nonebot.adapters import Bot, Event
 from nonebot.plugin import PluginMetadata
+from nonebot.rule import Rule
 
 require("nonebot_plugin_apscheduler")
 from nonebot_plugin_apscheduler import scheduler  # noqa: E402
 
-from bot import runtime  # noqa: E402
+from bot import platform, runtime  # noqa: E402
+from bot.chat import first_text  # noqa: E402
 from bot.core.settings import load_config  # noqa: E402
 from bot.features.appeals import commands  # noqa: E402, F401
 from bot.features.appeals.config import Config  # noqa: E402
@@ -22,6 +25,38 @@ __plugin_meta__ = PluginMetadata(
 )
 
 runtime.install()
+
+
+NOTE_WORD = "补充"  # the sub-command a picture may come with: /诉求 补充 <编号> [说明] + pictures
+
+
+def picture_refs(event: Event) -> list[str]:
+    """The platform's own reference of each picture in a message (url, else file id; never downloaded)."""
+    message = getattr(event, "original_message", None) or []
+    refs = []
+    for segment in message:
+        if segment.type == "image":
+            data = segment.data
+            refs.append(str(data.get("url") or data.get("file_id") or data.get("file") or ""))
+    return [ref for ref in refs if ref]
+
+
+def _note_with_pictures(event: Event) -> bool:
+    """Cheap: a message with a picture whose text names the note sub-command (chatter never reaches here)."""
+    message = getattr(event, "original_message", None)
+    return bool(message) and NOTE_WORD in first_text(event) and any(seg.type == "image" for seg in message)
+
+
+# Runs before the dispatcher (priority 1) and does not block it: the pictures wait, by chat session, for the
+# /诉求 补充 command the dispatcher is about to run (it hands commands their text only).
+pictures = on_message(rule=Rule(_note_with_pictures), priority=0, block=False)
+
+
+@pictures.handle()
+async def _keep_pictures(bot: Bot, event: Event) -> None:
+    actor = platform.actor_of(bot, event)
+    if actor is not None:
+        runtime.services().appeals.pictures.put(actor.session_key, picture_refs(event))
 
 
 async def check_appeal_deadlines() -> None:

@@ -213,3 +213,28 @@ async def test_statistics_and_overdue_for_managers(app: App, world):
     assert "收集 1　办结 0　办结率 0.00%" in stats and "对比上月" in stats and "按类别：运费拖欠 1/0" in stats
     assert await say(app, v11_group("/诉求 超期", user_id="31009", group_id=GROUP)) == texts.NOTHING_OVERDUE
     assert number
+
+
+async def test_pictures_come_with_a_note_and_show_only_privately(app: App, world):
+    from nonebot.adapters.onebot import v11
+
+    number = await _file(app)
+    message = v11.Message(v11.MessageSegment.text(f"/诉求 补充 {number} 欠条照片")) + v11.MessageSegment(
+        "image", {"file": "abc.image", "url": "https://multimedia.nt.qq.com.cn/download?appid=1407&fileid=X1"}
+    )
+    reply = await say(app, v11_group(message, user_id="32001", group_id=GROUP))
+    assert reply == texts.PHOTOS_ADDED.format(number=number, action="补充", count=1)
+    in_group = await say(app, v11_group(f"/诉求 查询 {number}", user_id="32001", group_id=GROUP))
+    assert texts.DETAIL_PHOTOS.format(count=1) in in_group and "fileid=X1" not in in_group
+    private = await say(app, v11_private(f"/诉求 查询 {number}", user_id="31009"))
+    assert (
+        texts.DETAIL_PHOTO.format(n=1, ref="https://multimedia.nt.qq.com.cn/download?appid=1407&fileid=X1") in private
+    )
+    # Only pictures, no words: still a note. Without pictures and words: the usage line.
+    only = v11.Message(v11.MessageSegment.text(f"/诉求 补充 {number}")) + v11.MessageSegment("image", {"file": "f2"})
+    assert "图片 1 张" in await say(app, v11_group(only, user_id="32001", group_id=GROUP))
+    assert await say(app, v11_group(f"/诉求 补充 {number}", user_id="32001", group_id=GROUP)) == (
+        "用法：/诉求 补充 <编号> <说明>（可附图片）"
+    )
+    assert await world.appeals.forget_person("qq:32001") == 1
+    assert "图片" not in await say(app, v11_private(f"/诉求 查询 {number}", user_id="31009"))

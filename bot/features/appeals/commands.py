@@ -12,7 +12,7 @@ from bot.core import clock
 from bot.core.commands import EVERYONE, HANDLERS, MANAGERS, Call, Usage, area, command
 from bot.core.validation import mask_phone
 
-from . import rules, texts
+from . import photos, rules, texts
 from .figures import Figures
 from .followup import FOLLOW_UP_REASON
 from .models import Appeal, AppealEvent
@@ -43,7 +43,7 @@ def line(appeal: Appeal) -> str:
     return texts.LINE.format(number=appeal.number, category=appeal.category, state=state, received=received)
 
 
-def detail(appeal: Appeal, events: list[AppealEvent], full_phone: bool) -> str:
+def detail(appeal: Appeal, events: list[AppealEvent], full_phone: bool, pictures: list[str] | None = None) -> str:
     """An appeal with its limits and trail (催办 and 督办 included); the phone in full only when allowed."""
     lines = [texts.DETAIL_HEAD.format(number=appeal.number, state=appeal.state)]
     kind = texts.DETAIL_KIND.format(category=appeal.category, tier=appeal.tier)
@@ -67,6 +67,8 @@ def detail(appeal: Appeal, events: list[AppealEvent], full_phone: bool) -> str:
         lines.append(texts.DETAIL_RESULT.format(result=appeal.result))
     if appeal.satisfaction:
         lines.append(texts.DETAIL_FOLLOW_UP.format(answer=appeal.satisfaction))
+    if pictures:
+        lines.append(texts.DETAIL_PHOTOS.format(count=len(pictures)))
     lines.append(texts.DETAIL_TRAIL)
     for event in events[-10:]:
         note = f"（{event.note}）" if event.note else ""
@@ -114,7 +116,11 @@ async def query(call: Call) -> str:
     """Details for those entitled; in a group only the appeal's own branch group."""
     number, _ = _number_and_rest(call, rest_required=False)
     viewed = await _service(call).view(call.actor, number, call.branch)
-    return detail(viewed.appeal, viewed.events, viewed.full_phone)
+    text = detail(viewed.appeal, viewed.events, viewed.full_phone, viewed.pictures)
+    if call.actor.is_private and viewed.pictures:
+        refs = [texts.DETAIL_PHOTO.format(n=n, ref=ref) for n, ref in enumerate(viewed.pictures, start=1)]
+        text += "\n" + "\n".join(refs)
+    return text
 
 
 @command("诉求 撤回", roles=EVERYONE, usage="/诉求 撤回 <编号>", area=APPEALS, summary="撤回尚未受理的诉求", order=4)
@@ -162,15 +168,22 @@ async def follow_up_reason(call: Call) -> str:
 @command(
     "诉求 补充",
     roles=EVERYONE,
-    usage="/诉求 补充 <编号> <说明>",
+    usage="/诉求 补充 <编号> <说明>（可附图片）",
     area=APPEALS,
-    summary="诉求人补充情况；承办人记录办理进展（反馈、办理意见）",
+    summary="诉求人补充情况或图片；承办人记录办理进展（反馈、办理意见）",
     order=6,
 )
 async def add_note(call: Call) -> str:
-    number, note = _number_and_rest(call, rest_required=True)
-    action = await _service(call).add_note(call.actor, number, note)
-    return texts.NOTE_SAVED.format(number=rules.parse_number(number), action=action)
+    service = _service(call)
+    pictures = service.pictures.take(call.actor.session_key)
+    number, note = _number_and_rest(call, rest_required=not pictures)
+    action, stored = await service.add_note(call.actor, number, note, pictures)
+    shown = rules.parse_number(number)
+    if pictures and not stored:
+        return texts.PHOTOS_FULL.format(number=shown, limit=photos.MAX_PHOTOS)
+    if stored:
+        return texts.PHOTOS_ADDED.format(number=shown, action=action, count=stored)
+    return texts.NOTE_SAVED.format(number=shown, action=action)
 
 
 # ---- handlers --------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from bot.core.actor import Actor
 from bot.core.errors import Refusal
 from bot.core.expect import Expected
 
-from . import deadlines, notices, rules, texts
+from . import deadlines, notices, photos, rules, texts
 from .models import Appeal
 from .rules import Action, Role, TransitionError
 
@@ -117,9 +117,12 @@ async def add_reason(service: AppealService, actor: Actor, number: str, reason: 
     return appeal
 
 
-async def add_note(service: AppealService, actor: Actor, number: str, note: str) -> str:
+async def add_note(
+    service: AppealService, actor: Actor, number: str, note: str, pictures: list[str] | None = None
+) -> tuple[str, int]:
     """/诉求 补充: a handler's progress note (反馈; a department's counts as its 办理意见) goes to the appellant;
-    the appellant's addition goes to whoever holds the appeal. Returns the trail action."""
+    the appellant's addition goes to whoever holds the appeal; pictures are attached. Returns the trail action and
+    how many pictures were stored."""
     appeal, held = await service.find_for(actor, number)
     if appeal.state in rules.FINAL:
         raise TransitionError(texts.NOT_OPEN.format(number=appeal.number, state=appeal.state))
@@ -127,6 +130,9 @@ async def add_note(service: AppealService, actor: Actor, number: str, note: str)
         action = deadlines.OPINION if Role.DEPARTMENT in held else deadlines.FEEDBACK
     else:
         action = ADDITION
+    stored = await photos.store(service, appeal.id, actor, pictures) if pictures else 0
+    if stored:
+        note = (note + " " + texts.PHOTO_NOTE.format(count=stored)).strip()
     async with service.database.session() as session:
         session.add(service.event(appeal, actor.key, action, appeal.state, appeal.state, note, clock.now()))
         if action == ADDITION:
@@ -137,4 +143,4 @@ async def add_note(service: AppealService, actor: Actor, number: str, note: str)
                 await notices.managers(service, session, appeal, text)
         else:
             await notices.appellant(session, appeal, texts.TELL_PROGRESS.format(number=appeal.number))
-    return action
+    return action, stored

@@ -87,3 +87,16 @@ class AppealAlert(Base):
     kind: Mapped[str] = mapped_column(String(8))
     due: Mapped[datetime]
     sent_at: Mapped[datetime]
+
+
+class AppealPhoto(Base):
+    """A picture attached to an appeal: the platform's own file id or url (never re-hosted), who added it, when."""
+
+    __tablename__ = "appeal_photo"
+    __table_args__ = (Index("ix_appeal_photo_appeal", "appeal_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeal.id", ondelete="CASCADE"))
+    ref: Mapped[str] = mapped_column(String(1000))
+    added_by: Mapped[str] = mapped_column(String(96))
+    added_at: Mapped[datetime]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
@@ -14,7 +14,7 @@ from bot.core.errors import NotFound, Refusal
 from bot.core.models import Branch
 from bot.core.settings import Settings
 
-from . import rules, texts
+from . import photos, rules, texts
 from .models import Appeal, AppealEvent
 from .rules import Role
 
@@ -29,6 +29,7 @@ class Viewed:
     appeal: Appeal
     events: list[AppealEvent]
     full_phone: bool
+    pictures: list[str] = field(default_factory=list)
 
 
 class AppealReading:
@@ -92,10 +93,11 @@ class AppealReading:
                     select(AppealEvent).where(AppealEvent.appeal_id == appeal.id).order_by(AppealEvent.id)
                 )
             ).all()
+        pictures = await photos.of(self, appeal.id)
         full = actor.is_private and bool(appeal.phone)
         if full and self.log_access is not None:
             await self.log_access(actor, "诉求电话", appeal.number, appeal.branch_id)
-        return Viewed(appeal, list(events), full)
+        return Viewed(appeal, list(events), full, pictures)
 
     async def mine(self, actor_key: str, limit: int = 10) -> list[Appeal]:
         """The appellant's latest appeals."""

@@ -11,7 +11,7 @@ import hashlib
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,7 +29,8 @@ from bot.core.settings import Settings, get_settings
 from . import deadlines, figures, followup, notices, rules, texts
 from .figures import Figures
 from .followup import FOLLOW_UP, FOLLOW_UP_REASON
-from .models import Appeal, AppealCounter, AppealEvent
+from .models import Appeal, AppealCounter, AppealEvent, AppealPhoto
+from .photos import PhotoStash
 from .reading import AppealReading
 from .rules import Action, Role, TransitionError
 from .timelimits import TimeLimits, compute_deadlines, follow_up_due
@@ -80,6 +81,7 @@ class AppealService(AppealReading):
         self.per_user_per_day = per_user_per_day
         self.log_access = log_access  # async (viewer, action, subject, branch_id) -> None
         self.told: set[str] = set()  # one-time notices already queued by this process
+        self.pictures = PhotoStash()  # picture references of the message being handled (see photos.py)
 
     # ---- intake ------------------------------------------------------------------------------------
     async def filed_today(self, user_key: str) -> int:
@@ -259,9 +261,12 @@ class AppealService(AppealReading):
         """The reason after a 不满意 answer: into the trail and to the managers."""
         return await followup.add_reason(self, actor, number, reason)
 
-    async def add_note(self, actor: Actor, number: str, note: str) -> str:
-        """/诉求 补充: a handler's progress note or the appellant's addition; returns the trail action."""
-        return await followup.add_note(self, actor, number, note)
+    async def add_note(
+        self, actor: Actor, number: str, note: str, pictures: list[str] | None = None
+    ) -> tuple[str, int]:
+        """/诉求 补充: a handler's progress note or the appellant's addition, with pictures; returns the trail
+        action and how many pictures were stored."""
+        return await followup.add_note(self, actor, number, note, pictures)
 
     # ---- deadlines and figures ------------------------------------------------------------------------
     async def overdue(self, actor: Actor, here: Branch | None) -> list[deadlines.Overdue]:
@@ -302,6 +307,8 @@ class AppealService(AppealReading):
         (category, state, dates and the figures stay); returns how many appeals were changed."""
         pseudonym = "gone:" + hashlib.sha256(user_key.encode()).hexdigest()[:16]
         async with self.database.session() as session:
+            theirs = select(Appeal.id).where(Appeal.appellant_key == user_key)
+            await session.execute(delete(AppealPhoto).where(AppealPhoto.appeal_id.in_(theirs)))
             result = await session.execute(
                 update(Appeal)
                 .where(Appeal.appellant_key == user_key)

@@ -57,7 +57,9 @@ DETAIL_LIMITS = "时限：{limits}"
 DETAIL_LIMIT = "{name} {due}{mark}"
 DETAIL_RESULT = "办理结果：{result}"
 DETAIL_FOLLOW_UP = "回访：{answer}"
-DETAIL_PHOTOS = "图片：{count} 张（私聊查看时随详情发送）"
+DETAIL_PHOTOS = "图片：{count} 张（私聊查询时列出）"
+DETAIL_PHOTO = "图片 {n}：{ref}"
+PHOTO_NOTE = "（图片 {count} 张）"
 DETAIL_TRAIL = "办理记录："
 DETAIL_EVENT = "· {at} {action}{note}"
 ERASED = "（已按保存期限删除）"
@@ -150,8 +152,8 @@ CALENDAR_NOT_COVERED = (
 )
 
 # ---- photos --------------------------------------------------------------------------------------------
-NO_PHOTO = "没有收到图片。请在 /诉求 补充 {number} 这条消息里附上图片（可多张）。"
-PHOTOS_ADDED = "已为诉求 {number} 补充 {count} 张图片。"
+PHOTOS_ADDED = "已记入诉求 {number} 的办理记录（{action}，图片 {count} 张）。"
+PHOTOS_FULL = "诉求 {number} 的图片已满 {limit} 张，没有再添加。"
 NO_BRANCH = "未归属支部"
 NOTE_SAVED = "已记入诉求 {number} 的办理记录（{action}）。"
 TELL_PROGRESS = "您的诉求 {number} 有新的办理进展，发送 /诉求 查询 {number} 查看。"

@@ -1,0 +1,57 @@
+"""Pictures for appeals. The dispatcher hands a command its text only, so the NoneBot module puts the picture
+references of a `/诉求 补充 …` message here (by chat session) just before the command runs, and the command takes
+them. A reference is the platform's own file id or url; pictures are never downloaded or re-hosted."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from bot.core import clock
+from bot.core.actor import Actor
+
+from .models import AppealPhoto
+
+MAX_PHOTOS = 9  # per appeal
+MAX_REF = 1000
+STASH_SECONDS = 30.0
+
+
+@dataclass
+class PhotoStash:
+    """Picture references of the message being handled, by chat session; short-lived, used once."""
+
+    _by_session: dict[str, tuple[float, list[str]]] = field(default_factory=dict)
+
+    def put(self, session_key: str, refs: list[str]) -> None:
+        """Keep the references of one message (the command handling it takes them)."""
+        kept = [ref[:MAX_REF] for ref in refs if ref][:MAX_PHOTOS]
+        if kept:
+            self._by_session[session_key] = (time.monotonic() + STASH_SECONDS, kept)
+
+    def take(self, session_key: str) -> list[str]:
+        """The references waiting for this session (emptied)."""
+        until, refs = self._by_session.pop(session_key, (0.0, []))
+        return refs if until >= time.monotonic() else []
+
+
+async def store(service, appeal_id: int, actor: Actor, refs: list[str]) -> int:
+    """Attach references to an appeal, up to MAX_PHOTOS in all; how many were stored."""
+    async with service.database.session() as session:
+        existing = len((await session.scalars(select(AppealPhoto.id).where(AppealPhoto.appeal_id == appeal_id))).all())
+        room = max(0, MAX_PHOTOS - existing)
+        now = clock.now()
+        for ref in refs[:room]:
+            session.add(AppealPhoto(appeal_id=appeal_id, ref=ref, added_by=actor.key, added_at=now))
+    return min(room, len(refs))
+
+
+async def of(service, appeal_id: int) -> list[str]:
+    """The references attached to an appeal, oldest first."""
+    async with service.database.reading() as session:
+        rows = await session.scalars(
+            select(AppealPhoto.ref).where(AppealPhoto.appeal_id == appeal_id).order_by(AppealPhoto.id)
+        )
+        return list(rows.all())
