@@ -89,6 +89,7 @@ class Withdrawal:
 
     promoted: str | None
     reversed_points: int
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,7 @@ class ActivityRecords:
     async def withdraw(self, branch_id: int, activity_id: int, user_key: str) -> Withdrawal:
         """Cancel one's sign-up: its point is reversed; the first on the waiting list takes the seat."""
         async with self.database.session() as session:
-            await self._activity(session, branch_id, activity_id)
+            activity = await self._activity(session, branch_id, activity_id)
             signup = await self._signup(session, activity_id, user_key)
             if signup is None or signup.status == "cancelled":
                 raise NotFound(texts.NOT_SIGNED_UP)
@@ -244,20 +245,20 @@ class ActivityRecords:
             )
             reversed_points = -sum(c.points for c in corrections)
             if not was_registered:
-                return Withdrawal(None, reversed_points)
+                return Withdrawal(None, reversed_points, activity.title)
             first = await session.scalar(
                 select(ActivitySignup)
                 .where(ActivitySignup.activity_id == activity_id, ActivitySignup.status == "waiting")
                 .order_by(ActivitySignup.signed_up_at, ActivitySignup.id)
                 .limit(1)
-                .with_for_update()
+                .with_for_update(skip_locked=True)  # two withdrawals at once promote two people
             )
             if first is None:
                 await self._free_seat(session, activity_id)
-                return Withdrawal(None, reversed_points)
+                return Withdrawal(None, reversed_points, activity.title)
             first.status = "registered"  # the seat passes on; the taken count stays
             await ledger.record(session, first.user_key, branch_id, ledger.ACTIVITY_SIGNUP, activity_ref(activity_id))
-            return Withdrawal(first.user_key, reversed_points)
+            return Withdrawal(first.user_key, reversed_points, activity.title)
 
     async def check_in(
         self, branch_id: int, activity_id: int, user_key: str, *, by: str | None = None, reason: str | None = None

@@ -165,10 +165,9 @@ async def withdraw(call: Call) -> str:
     done = await call.services.records.withdraw(branch.id, activity_id, call.actor.key)
     if done.promoted:
         _, _, user_id = done.promoted.partition(":")
-        upcoming = {a.id: a.title for a, _, _ in await call.services.records.upcoming(branch.id)}
         first, last = texts.PROMOTED
         parts: list[Part] = [
-            first.format(id=activity_id, title=upcoming.get(activity_id, "")),
+            first.format(id=activity_id, title=done.title),
             Mention(user_id),
             last,
         ]
