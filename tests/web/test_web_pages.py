@@ -207,13 +207,16 @@ async def test_signing_out_ends_the_session(world, client_for):
 
 
 async def test_the_overview_is_served_from_its_cache_and_refreshed_behind_it(world, client_for):
+    from fastapi import FastAPI
     from starlette.routing import Mount
 
     from tests.web.seed import in_group, make_app, web_config
 
     app = make_app(world.services, web_config(web_overview_cache_seconds=60))
     client = await client_for(SUPER.key, app)
-    web = next(r for r in app.routes if isinstance(r, Mount)).app.state.web  # the mounted web view
+    mounted = next(r for r in app.routes if isinstance(r, Mount)).app
+    assert isinstance(mounted, FastAPI)
+    web = mounted.state.web  # the mounted web view
     assert 'id="total-collected">5<' in (await client.get(PREFIX + "/")).text
     data = {"category": "其他", "description": "缓存测试", "place": "贵阳"}
     await world.services.appeals.submit(in_group("qq:41001", "9001"), world.branch_a, data)
