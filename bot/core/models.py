@@ -110,6 +110,7 @@ class OutboxItem(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_claim", "status", "priority", "next_attempt_at"),
         Index("ix_outbox_target_sent", "target_id", "sent_at"),
         Index("ix_outbox_batch", "batch"),
     )
@@ -124,6 +125,8 @@ class OutboxItem(Base):
     parts: Mapped[list] = mapped_column(JSON)
     purpose: Mapped[str] = mapped_column(String(32), default="")
     batch: Mapped[str | None] = mapped_column(String(64))
+    # Higher goes first: study pushes, committee and appeal notices are never starved by welcomes or reminders.
+    priority: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
@@ -133,6 +136,8 @@ class OutboxItem(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # When retention erased the texts (and a private chat's id) of the finished item.
+    forgotten_at: Mapped[datetime | None]
 
 
 class AccessLog(Base):

@@ -18,6 +18,28 @@ from .parts import Part, to_json
 
 PENDING, SENDING, SENT, FAILED, EXPIRED = "pending", "sending", "sent", "failed", "expired"
 
+# Delivery priorities: higher goes first, and only HIGH may use a group's reserved share of the daily cap.
+HIGH, NORMAL, LOW = 2, 1, 0
+# What a purpose gets when the caller names no priority: the day's push and notices of the committee, of a
+# secretary and about appeals must never wait behind welcomes, reminders or conversation notes.
+PRIORITY_OF_PURPOSE = {
+    "study_push": HIGH,
+    "broadcast": HIGH,
+    "appeal": HIGH,
+    "broadcast_report": NORMAL,
+    "activity": NORMAL,
+    "stations": NORMAL,
+    "registration": LOW,
+    "conversation": LOW,
+}
+
+
+def priority_for(purpose: str) -> int:
+    """The default priority of a purpose (unknown purposes: NORMAL; any `appeal…` purpose: HIGH)."""
+    if purpose in PRIORITY_OF_PURPOSE:
+        return PRIORITY_OF_PURPOSE[purpose]
+    return HIGH if purpose.startswith("appeal") else NORMAL
+
 
 @dataclass(frozen=True, slots=True)
 class Target:
@@ -39,8 +61,11 @@ async def enqueue(
     not_after: datetime | None = None,
     batch: str | None = None,
     not_before: datetime | None = None,
+    priority: int | None = None,
 ) -> int | None:
-    """Queue one message in the caller's transaction; returns its id, or None when `dedupe_key` was queued before."""
+    """Queue one message in the caller's transaction; returns its id, or None when `dedupe_key` was queued before.
+
+    `priority` (HIGH, NORMAL, LOW) defaults to what the purpose calls for (`priority_for`)."""
     now = clock.now()
     values = {
         "dedupe_key": dedupe_key,
@@ -51,13 +76,14 @@ async def enqueue(
         "parts": to_json(parts),
         "purpose": purpose,
         "batch": batch,
+        "priority": priority_for(purpose) if priority is None else priority,
         "status": PENDING,
         "attempts": 0,
         "next_attempt_at": not_before or now,
         "not_after": not_after,
         "created_at": now,
     }
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(OutboxItem).values(**values).on_conflict_do_nothing().returning(OutboxItem.id)
     return (await session.execute(statement)).scalar_one_or_none()
@@ -68,19 +94,12 @@ def new_batch_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
-async def claim_next(session: AsyncSession, owner: str, accounts: Iterable[tuple[str, str]]) -> OutboxItem | None:
-    """Atomically take the next due item for one of `accounts` ((platform, self_id) pairs), or None.
-
-    One UPDATE ... RETURNING claims the row; on PostgreSQL the inner SELECT skips rows another process
-    holds (FOR UPDATE SKIP LOCKED), on SQLite the write lock makes the statement atomic.
-    """
-    accounts = list(accounts)
-    if not accounts:
-        return None
+def _due(accounts: list[tuple[str, str]]):
+    """Due items for `accounts` ((platform, self_id) pairs), highest priority first, then oldest."""
     now = clock.now()
     platforms = {platform for platform, _ in accounts}
     self_ids = [self_id for _, self_id in accounts]
-    due = (
+    return (
         select(OutboxItem.id)
         .where(
             OutboxItem.status == PENDING,
@@ -90,11 +109,32 @@ async def claim_next(session: AsyncSession, owner: str, accounts: Iterable[tuple
                 and_(OutboxItem.self_id.is_(None), OutboxItem.platform.in_(platforms)),
             ),
         )
-        .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
+        .order_by(OutboxItem.priority.desc(), OutboxItem.next_attempt_at, OutboxItem.id)
         .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
     )
+
+
+async def peek_next(session: AsyncSession, accounts: Iterable[tuple[str, str]]) -> OutboxItem | None:
+    """The item `claim_next` would take now, without taking it (the sender paces before it claims)."""
+    accounts = list(accounts)
+    if not accounts:
+        return None
+    item_id = (await session.execute(_due(accounts))).scalar_one_or_none()
+    return None if item_id is None else await session.get(OutboxItem, item_id)
+
+
+async def claim_next(session: AsyncSession, owner: str, accounts: Iterable[tuple[str, str]]) -> OutboxItem | None:
+    """Atomically take the next due item for one of `accounts` ((platform, self_id) pairs), or None.
+
+    The highest priority first, then the oldest. One UPDATE ... RETURNING claims the row; on PostgreSQL the inner
+    SELECT skips rows another process holds (FOR UPDATE SKIP LOCKED), on SQLite the write lock makes the statement
+    atomic. Claim only right before sending: a claimed item is never sent again (at most once).
+    """
+    accounts = list(accounts)
+    if not accounts:
+        return None
+    now = clock.now()
+    due = _due(accounts).with_for_update(skip_locked=True).scalar_subquery()
     statement = (
         update(OutboxItem)
         .where(OutboxItem.id == due, OutboxItem.status == PENDING)
@@ -102,6 +142,16 @@ async def claim_next(session: AsyncSession, owner: str, accounts: Iterable[tuple
         .returning(OutboxItem)
     )
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def refuse(session: AsyncSession, item_id: int, error: str, retry_at: datetime | None = None) -> bool:
+    """Fail (or, with `retry_at`, postpone) an item that was never claimed; False when someone claimed it first."""
+    values: dict = {"last_error": error[:500]}
+    values.update({"status": FAILED} if retry_at is None else {"next_attempt_at": retry_at})
+    result = await session.execute(
+        update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.status == PENDING).values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def mark_sent(session: AsyncSession, item_id: int, owner: str) -> None:
@@ -125,12 +175,13 @@ async def mark_failed(session: AsyncSession, item_id: int, owner: str, error: st
     )
 
 
-async def sent_today(session: AsyncSession, target_id: str, platform: str) -> int:
-    """How many items reached one chat today (for the daily cap)."""
+async def sent_today(session: AsyncSession, target_id: str, platform: str, kind: str = "group") -> int:
+    """How many items reached one chat today (for the daily caps: a group's, and each private chat's own)."""
     start, end = clock.day_bounds(clock.today())
     statement = select(func.count()).where(
         OutboxItem.target_id == target_id,
         OutboxItem.platform == platform,
+        OutboxItem.target_kind == kind,
         OutboxItem.status == SENT,
         OutboxItem.sent_at >= start,
         OutboxItem.sent_at < end,
@@ -155,7 +206,7 @@ async def expire_and_abandon(session: AsyncSession, lease: timedelta) -> tuple[i
         .where(OutboxItem.status == SENDING, OutboxItem.claimed_at < now - lease)
         .values(status=FAILED, last_error="发送过程中断，无法确认是否送达；为避免重复不再重发")
     )
-    return expired.rowcount or 0, abandoned.rowcount or 0
+    return expired.rowcount or 0, abandoned.rowcount or 0  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)

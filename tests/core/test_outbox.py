@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,8 +11,8 @@ from sqlalchemy import select
 
 from bot.core import clock
 from bot.core.models import OutboxItem
-from bot.core.outbox import Target, batch_report, enqueue, new_batch_id
-from bot.core.sender import PermanentSendError, Sender
+from bot.core.outbox import HIGH, LOW, NORMAL, Target, batch_report, enqueue, new_batch_id, priority_for
+from bot.core.sender import DeliveryLimits, PermanentSendError, Sender
 from bot.core.settings import Settings
 
 QQ_BOT = ("qq", "10001")
@@ -19,7 +20,12 @@ QQ_BOT = ("qq", "10001")
 
 def fast_settings(**overrides) -> Settings:
     """Settings with tiny gaps so tests run quickly."""
-    values = dict(delivery_gap_min=0.0, delivery_gap_max=0.001, delivery_retry_base_seconds=60, delivery_max_attempts=3)
+    values = {
+        "delivery_gap_min": 0.0,
+        "delivery_gap_max": 0.001,
+        "delivery_retry_base_seconds": 60,
+        "delivery_max_attempts": 3,
+    }
     values.update(overrides)
     return Settings(**values)
 
@@ -95,7 +101,14 @@ async def test_daily_cap_per_group(database):
         await _queue(database, "1", f"第{n}条")
     await _queue(database, "2", "别的群")
     recorder = Recorder()
-    await Sender(database, fast_settings(delivery_daily_cap_per_group=2), recorder, lambda: [QQ_BOT]).drain()
+    sender = Sender(
+        database,
+        fast_settings(delivery_daily_cap_per_group=2),
+        recorder,
+        lambda: [QQ_BOT],
+        DeliveryLimits(delivery_reserved_per_group=0),
+    )
+    await sender.drain()
     assert [t for _, t, _ in recorder.sent].count("1") == 2
     assert ("group", "2", "别的群") in recorder.sent
     async with database.session() as session:
@@ -140,7 +153,7 @@ async def test_pacing_leaves_random_gaps_between_sends_of_one_account(database):
         times.append(loop.time())
 
     await Sender(database, fast_settings(delivery_gap_min=0.1, delivery_gap_max=0.15), send, lambda: [QQ_BOT]).drain()
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(gaps) == 2 and all(gap >= 0.09 for gap in gaps)
 
 
@@ -165,3 +178,79 @@ async def test_an_item_bound_to_one_account_waits_for_that_account(database, acc
     recorder = Recorder()
     assert await Sender(database, fast_settings(), recorder, lambda: accounts).drain() == 0
     assert recorder.sent == []
+
+
+async def _private(database, user_id: str, text: str, **options) -> int | None:
+    async with database.session() as session:
+        return await enqueue(session, Target("qq", "private", user_id, "10001"), [text], **options)
+
+
+def test_a_purpose_without_a_priority_gets_its_default():
+    assert priority_for("study_push") == priority_for("broadcast") == priority_for("appeal") == HIGH
+    assert priority_for("appeal_reminder") == HIGH
+    assert priority_for("registration") == priority_for("conversation") == LOW
+    assert priority_for("something new") == NORMAL
+
+
+async def test_31_quick_low_priority_items_do_not_stop_the_push_or_a_committee_notice(database):
+    clock.set_now(datetime(2026, 11, 23, 6, 0, tzinfo=clock.tz()))
+    for n in range(31):
+        await _queue(database, "1", f"欢迎{n}", purpose="registration")
+    recorder = Recorder()
+    sender = Sender(database, fast_settings(), recorder, lambda: [QQ_BOT], DeliveryLimits())
+    await sender.drain()  # at 06:00 the low-priority items use their share of the cap, not the whole cap
+    low = [text for _, _, text in recorder.sent if text.startswith("欢迎")]
+    assert len(low) == 30 - 8
+    clock.set_now(datetime(2026, 11, 23, 7, 30, tzinfo=clock.tz()))
+    for n in range(31):
+        await _queue(database, "1", f"提醒{n}", purpose="activity")
+    await _queue(database, "1", "今日学习", purpose="study_push")
+    await _queue(database, "1", "【行业党委通知】寒潮", purpose="broadcast")
+    await sender.drain()
+    after = [text for _, _, text in recorder.sent[len(low) :]]
+    assert after[:2] == ["今日学习", "【行业党委通知】寒潮"]  # queued last, sent first
+    assert not any(text.startswith("提醒") for text in after)
+    async with database.session() as session:
+        refused = (await session.scalars(select(OutboxItem).where(OutboxItem.status == "failed"))).all()
+    assert len(refused) == 9 + 31 and all("留给学习推送和通知" in r.last_error for r in refused)
+    await _queue(database, "1", "诉求 #12 已受理", purpose="appeal")
+    await sender.drain()
+    assert recorder.sent[-1][2] == "诉求 #12 已受理"  # a high-priority item still has room
+
+
+async def test_private_messages_have_their_own_cap_and_never_use_a_groups(database):
+    for n in range(5):
+        await _private(database, "1", f"私聊{n}", purpose="appeal")
+    for n in range(2):
+        await _queue(database, "1", f"群{n}")
+    recorder = Recorder()
+    limits = DeliveryLimits(delivery_daily_cap_per_private=3, delivery_reserved_per_group=0)
+    await Sender(database, fast_settings(delivery_daily_cap_per_group=2), recorder, lambda: [QQ_BOT], limits).drain()
+    assert [text for kind, _, text in recorder.sent if kind == "group"] == ["群0", "群1"]
+    assert len([1 for kind, _, _ in recorder.sent if kind == "private"]) == 3
+    async with database.session() as session:
+        refused = (await session.scalars(select(OutboxItem).where(OutboxItem.status == "failed"))).all()
+    assert len(refused) == 2 and all(r.target_kind == "private" and "私聊" in r.last_error for r in refused)
+
+
+async def test_a_crash_during_the_pacing_wait_leaves_the_item_queued(database):
+    await _queue(database, "1", "第一条")
+    await _queue(database, "2", "第二条")
+    recorder = Recorder()
+    sender = Sender(database, fast_settings(delivery_gap_min=30, delivery_gap_max=30), recorder, lambda: [QQ_BOT])
+    task = asyncio.create_task(sender.drain())
+    for _ in range(200):
+        if recorder.sent:
+            break
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.2)  # now in the 30 s wait before the second item
+    task.cancel()  # the process dies here
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with database.session() as session:
+        second = await session.scalar(select(OutboxItem).where(OutboxItem.target_id == "2"))
+    assert recorder.sent == [("group", "1", "第一条")]
+    assert second.status == "pending" and second.attempts == 0 and second.claimed_by is None
+    later = Recorder()
+    await Sender(database, fast_settings(), later, lambda: [QQ_BOT]).drain()  # the next process sends it
+    assert later.sent == [("group", "2", "第二条")]
