@@ -78,9 +78,9 @@ async def add(call: Call) -> str:
 @command(
     "驿站 修改",
     roles=MANAGERS,
-    usage=f"/驿站 修改 <编号> <字段> <新值>（字段：{'、'.join(EDITABLE)}）",
+    usage="/驿站 修改 <编号> <字段> <新值>",
     area=STATIONS,
-    summary="修改驿站信息（本支部的；行业党委可改全部）",
+    summary="修改一项信息（字段：名称、地址、服务、电话等；本支部的，行业党委可改全部）",
     order=21,
 )
 async def change(call: Call) -> str:
