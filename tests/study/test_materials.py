@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.features.study.commands import question_text
 from bot.features.study.materials import (
     MAX_BODY,
     Material,
@@ -12,7 +13,6 @@ from bot.features.study.materials import (
     Question,
     check_answer,
     format_material,
-    format_question,
     load_directory,
     normalize_letter,
     parse_material,
@@ -75,14 +75,21 @@ def test_question_and_tags_are_optional_and_sample_defaults_to_false():
     assert (material.question, material.tags, material.sample) == (None, (), False)
 
 
+def question_of(text: str) -> Question:
+    """The question of a material text (which must have one)."""
+    question = parse_material(text, "x.md").question
+    assert question is not None
+    return question
+
+
 def test_a_byte_order_mark_and_windows_line_ends_are_accepted():
     material = parse_material("\ufeff" + GOOD.replace("\n", "\r\n"), "x.md")
-    assert material.title == "冬季冰雪路面行车" and material.question.answer == "B"
+    assert material.title == "冬季冰雪路面行车" and question_of(GOOD).answer == "B"
 
 
 def test_lower_case_and_full_width_answer_and_option_letters_in_the_file():
-    material = parse_material(replace("answer: B", "answer: ｂ").replace("  A:", "  a:"), "x.md")
-    assert material.question.answer == "B" and list(material.question.options) == ["A", "B", "C"]
+    question = question_of(replace("answer: B", "answer: ｂ").replace("  A:", "  a:"))
+    assert question.answer == "B" and list(question.options) == ["A", "B", "C"]
 
 
 @pytest.mark.parametrize(
@@ -197,14 +204,13 @@ def test_a_missing_directory_loads_nothing(tmp_path):
 
 @pytest.mark.parametrize("text", ["B", "b", "Ｂ", "ｂ", " B ", "\u3000ｂ\u3000", "b\n"])
 def test_check_answer_accepts_lower_case_full_width_and_spaces(text):
-    question = parse_material(GOOD, "x.md").question
-    assert check_answer(question, text)
+    assert check_answer(question_of(GOOD), text)
     assert normalize_letter(text) == "B"
 
 
 @pytest.mark.parametrize("text", ["A", "ａ", "C", "E", "", "AB", "B.", "选B", "2"])
 def test_check_answer_rejects_other_letters_and_words(text):
-    assert not check_answer(parse_material(GOOD, "x.md").question, text)
+    assert not check_answer(question_of(GOOD), text)
 
 
 def test_normalize_letter_knows_only_a_to_d():
@@ -215,10 +221,11 @@ def test_chat_texts():
     material = parse_material(GOOD, "x.md")
     text = format_material(material)
     assert text.startswith("《冬季冰雪路面行车》（示例资料）") and "主题：安全驾驶" in text and material.body in text
-    question = format_question(material.question)
+    assert material.question is not None
+    question = question_text(material.question)
     assert question.startswith("【今日一题】冰雪路面行车")
     assert "A. 紧急制动\nB. 降低车速、加大车距\nC. 频繁变道" in question
-    assert question.endswith("回复 /答题 A 作答")
+    assert question.endswith("直接回复字母（如 B）或发送 /答题 B 作答")
 
 
 def test_the_shipped_library_loads_cleanly():
@@ -237,11 +244,10 @@ def test_the_example_in_the_readme_parses():
     example = readme.split("```\n")[1]
     material = parse_material(example, "fangzhi-pilao.md")
     assert material.title == "防止疲劳驾驶" and material.tags == ("疲劳驾驶", "夜间行车")
-    assert material.question.answer == "B" and len(material.question.options) == 3
+    question = question_of(example)
+    assert question.answer == "B" and len(question.options) == 3
 
 
 def test_quoting_a_value_with_a_colon_as_the_readme_says():
-    material = parse_material(
-        replace("question: 冰雪路面行车，下列做法正确的是？", 'question: "请选择: 哪个对？"'), "x.md"
-    )
-    assert material.question.stem == "请选择: 哪个对？"
+    question = question_of(replace("question: 冰雪路面行车，下列做法正确的是？", 'question: "请选择: 哪个对？"'))
+    assert question.stem == "请选择: 哪个对？"

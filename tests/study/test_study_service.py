@@ -59,7 +59,7 @@ async def setup(database, tmp_path):
 
 
 async def test_the_push_goes_out_once_at_the_branch_time(setup):
-    service, branch = setup
+    service, _branch = setup
     assert await service.queue_due_pushes() == 0  # 06:00, before 07:30
     clock.set_now(datetime(2026, 11, 23, 7, 30, tzinfo=clock.tz()))
     assert await service.queue_due_pushes() == 1

@@ -10,3 +10,4 @@ class Config(BaseModel):
     study_materials_dir: str = ""  # empty: data/study of the project
     study_remind_max_mentions: int = 30
     study_push_check_seconds: int = 30
+    study_answer_wait_minutes: int = 5  # after /答题, a bare letter from the asker answers for this long

@@ -115,14 +115,14 @@ def _parse_question(header: dict, where: _Header, path: str) -> Question | None:
     if letters != list(LETTERS[: len(letters)]):
         raise MaterialError(path, where.line_of("options"), "选项字母应从 A 开始依次排列（A、B、C、D）")
     texts = [_text(value) for value in options.values()]
-    for letter, text in zip(letters, texts):
+    for letter, text in zip(letters, texts, strict=True):
         if not text:
             raise MaterialError(path, where.line_of_option(letter), f"选项 {letter} 没有内容")
     answer = normalize_letter(_text(header.get("answer")))
     if answer is None or answer not in letters:
         line = where.line_of("answer", where.line_of("question"))
         raise MaterialError(path, line, f"answer（答案）应为选项中的一个字母：{'、'.join(letters)}")
-    return Question(stem, dict(zip(letters, texts)), answer, _text(header.get("explanation")))
+    return Question(stem, dict(zip(letters, texts, strict=True)), answer, _text(header.get("explanation")))
 
 
 def parse_material(text: str, path: str) -> Material:
@@ -194,9 +194,3 @@ def format_material(material: Material) -> str:
     """A material as one chat message."""
     sample = "（示例资料）" if material.sample else ""
     return f"《{material.title}》{sample}\n主题：{material.theme}\n{material.body}"
-
-
-def format_question(question: Question) -> str:
-    """The daily question with its options, ending with how to answer."""
-    options = "\n".join(f"{letter}. {text}" for letter, text in question.options.items())
-    return f"【今日一题】{question.stem}\n{options}\n每天可答一次，回复 /答题 A 作答"

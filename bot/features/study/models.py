@@ -28,6 +28,11 @@ class StudyMaterial(Base):
     added_by: Mapped[str | None] = mapped_column(String(96))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # A secretary's material belongs to their branch (pending) until a superuser approves it for every branch.
+    # approved: every branch · pending: branch_id only · rejected, withdrawn, removed: nowhere.
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id", ondelete="SET NULL"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="approved", server_default="approved")
+    review_note: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
 
 class StudyDay(Base):

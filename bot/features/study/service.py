@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,8 +24,12 @@ from bot.core.models import Branch, Member, MonthlyTheme
 from bot.core.outbox import Target, enqueue
 from bot.core.settings import PROJECT_ROOT
 
-from .materials import Material, MaterialError, Question, check_answer, format_material, load_directory
+from . import texts
+from .library import ImportReport, Library, Notify, to_material, visible_to
+from .materials import Material, Question, check_answer, format_material
 from .models import QuizAnswer, StudyCheckin, StudyDay, StudyMaterial
+
+__all__ = ["AnswerResult", "ImportReport", "StudyService", "build", "push_text", "to_material"]
 
 log = logging.getLogger(__name__)
 PUSH_PURPOSE = "study_push"
@@ -34,55 +38,15 @@ _TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 
 def _insert(session: AsyncSession):
     """The dialect's INSERT that knows ON CONFLICT."""
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-
-
-def to_material(row: StudyMaterial) -> Material:
-    """A stored row as the library's Material."""
-    question = None
-    if row.question:
-        q = row.question
-        question = Question(
-            stem=q["stem"], options=dict(q["options"]), answer=q["answer"], explanation=q.get("explanation", "")
-        )
-    return Material(
-        slug=row.slug,
-        title=row.title,
-        theme=row.theme,
-        tags=tuple(row.tags or ()),
-        body=row.body,
-        sample=row.sample,
-        question=question,
-    )
-
-
-def _question_json(question: Question | None) -> dict | None:
-    """A Question for the JSON column."""
-    if question is None:
-        return None
-    return {
-        "stem": question.stem,
-        "options": dict(question.options),
-        "answer": question.answer,
-        "explanation": question.explanation,
-    }
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def parse_push_time(text: str) -> str:
     """HH:MM (full-width colon accepted), or ValueError with the usage."""
     match = _TIME.match(text.strip())
     if not match:
-        raise ValueError("时间格式为 HH:MM，例如 /推送时间 07:30")
+        raise ValueError(texts.PUSH_TIME_BAD)
     return f"{int(match.group(1)):02d}:{match.group(2)}"
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    """What an import of the material folder did."""
-
-    added: int
-    updated: int
-    errors: list[MaterialError]
 
 
 @dataclass(frozen=True)
@@ -120,71 +84,25 @@ class DayStats:
         return self.registered_checked_in / self.members if self.members else 0.0
 
 
-class StudyService:
+class StudyService(Library):
     """The study feature over one database."""
 
-    def __init__(self, database: Database, materials_dir: Path | None = None, default_push_time: str = "07:30") -> None:
+    def __init__(
+        self,
+        database: Database,
+        materials_dir: Path | None = None,
+        default_push_time: str = "07:30",
+        notify: Notify | None = None,
+        *,
+        answer_wait_minutes: int = 5,
+        remind_max: int = 30,
+    ) -> None:
         self.database = database
+        self.answer_wait = timedelta(minutes=answer_wait_minutes)  # a bare letter answers /答题 this long
+        self.remind_max = remind_max  # @-mentions in one /学习 提醒
         self.materials_dir = materials_dir or PROJECT_ROOT / "data" / "study"
         self.default_push_time = default_push_time
-
-    # ---- the library ------------------------------------------------------------------------------
-    async def import_directory(self, folder: Path | None = None) -> ImportReport:
-        """Load every material file; a broken file is reported by name and line and skipped."""
-        materials, errors = load_directory(folder or self.materials_dir)
-        for error in errors:
-            log.warning("study material skipped: %s line %s: %s", error.path, error.line, error.reason)
-        added = updated = 0
-        async with self.database.session() as session:
-            existing = {row.slug: row for row in (await session.scalars(select(StudyMaterial))).all()}
-            for material in materials:
-                row = existing.get(material.slug)
-                if row is None:
-                    row = StudyMaterial(slug=material.slug, source="file", created_at=clock.now())
-                    session.add(row)
-                    added += 1
-                elif (row.title, row.body, row.theme, row.question) != (
-                    material.title,
-                    material.body,
-                    material.theme,
-                    _question_json(material.question),
-                ):
-                    updated += 1
-                row.title, row.theme, row.tags, row.body = (
-                    material.title,
-                    material.theme,
-                    list(material.tags),
-                    material.body,
-                )
-                row.question, row.sample, row.active = _question_json(material.question), material.sample, True
-        return ImportReport(added, updated, errors)
-
-    async def add_material(self, author_key: str, material: Material) -> StudyMaterial:
-        """A secretary's material added by conversation."""
-        async with self.database.session() as session:
-            row = StudyMaterial(
-                slug=f"chat-{clock.now().strftime('%Y%m%d%H%M%S%f')}",
-                title=material.title,
-                theme=material.theme,
-                tags=list(material.tags),
-                body=material.body,
-                question=_question_json(material.question),
-                sample=False,
-                source="chat",
-                added_by=author_key,
-                created_at=clock.now(),
-            )
-            session.add(row)
-            await session.flush()
-        return row
-
-    async def themes(self) -> list[tuple[str, int]]:
-        """Themes in the library with their material counts."""
-        async with self.database.reading() as session:
-            rows = await session.execute(
-                select(StudyMaterial.theme, func.count()).where(StudyMaterial.active).group_by(StudyMaterial.theme)
-            )
-            return sorted(((t, n) for t, n in rows.all()), key=lambda r: -r[1])
+        self.notify = notify
 
     # ---- rotation and today's material --------------------------------------------------------------
     async def _choose(self, session: AsyncSession, branch_id: int, day: date) -> int | None:
@@ -202,7 +120,7 @@ class StudyService:
             pools.append(StudyMaterial.theme == theme)
         pools.append(None)  # a theme with no materials falls back to the whole library
         for pool in pools:
-            conditions = [StudyMaterial.active]
+            conditions = [visible_to(branch_id)]
             if pool is not None:
                 conditions.append(pool)
             fresh = await session.scalar(
@@ -236,6 +154,13 @@ class StudyService:
         chosen = await session.scalar(
             select(StudyDay.material_id).where(StudyDay.branch_id == branch_id, StudyDay.day == day)
         )
+        if chosen is not None:
+            row = await session.scalar(select(StudyMaterial).where(StudyMaterial.id == chosen, visible_to(branch_id)))
+            if row is not None:
+                return row
+            # Withdrawn, rejected or removed since it was chosen: today's material is chosen again.
+            await session.execute(delete(StudyDay).where(StudyDay.branch_id == branch_id, StudyDay.day == day))
+            chosen = None
         if chosen is None:
             material_id = await self._choose(session, branch_id, day)
             if material_id is None:
@@ -336,7 +261,7 @@ class StudyService:
         async with self.database.session() as session:
             material = await self._todays_material(session, branch_id, day)
             question = to_material(material).question if material else None
-            if question is None:
+            if material is None or question is None:
                 return None
             previous = await session.scalar(
                 select(QuizAnswer).where(
@@ -382,17 +307,20 @@ class StudyService:
         value = parse_push_time(value)
         async with self.database.session() as session:
             branch = await session.get(Branch, branch_id)
-            branch.push_time = value
+            if branch is not None:
+                branch.push_time = value
         return value
 
     async def set_push_enabled(self, branch_id: int, enabled: bool) -> None:
         """Turn the daily push on or off."""
         async with self.database.session() as session:
             branch = await session.get(Branch, branch_id)
-            branch.push_enabled = enabled
+            if branch is not None:
+                branch.push_enabled = enabled
 
     async def set_theme(self, branch_id: int | None, theme: str, by: str) -> bool:
-        """一月一主题 for this month (branch_id None: every branch); True when the library has materials for it."""
+        """一月一主题 for this month (branch_id None: every branch, where a branch's own theme still wins);
+        True when the library (of that branch) has materials for it."""
         month = clock.today().strftime("%Y-%m")
         async with self.database.session() as session:
             row = await session.scalar(
@@ -408,9 +336,32 @@ class StudyService:
             count = await session.scalar(
                 select(func.count())
                 .select_from(StudyMaterial)
-                .where(StudyMaterial.theme == theme, StudyMaterial.active)
+                .where(StudyMaterial.theme == theme, visible_to(branch_id))
             )
         return bool(count)
+
+    async def own_themes(self, month: str | None = None) -> list[tuple[str, str]]:
+        """(branch name, theme) of active branches that set their own theme this month (it wins over 全部)."""
+        month = month or clock.today().strftime("%Y-%m")
+        async with self.database.reading() as session:
+            rows = await session.execute(
+                select(Branch.name, MonthlyTheme.theme)
+                .join(Branch, Branch.id == MonthlyTheme.branch_id)
+                .where(MonthlyTheme.month == month, Branch.active)
+                .order_by(Branch.id)
+            )
+            return [(name, theme) for name, theme in rows.all()]
+
+    async def answered(self, branch_id: int, user_key: str) -> str | None:
+        """The letter someone answered today's question with, or None."""
+        async with self.database.reading() as session:
+            return await session.scalar(
+                select(QuizAnswer.letter).where(
+                    QuizAnswer.branch_id == branch_id,
+                    QuizAnswer.user_key == user_key,
+                    QuizAnswer.day == clock.today(),
+                )
+            )
 
     # ---- statistics ---------------------------------------------------------------------------------
     async def day_stats(self, branch_id: int, day: date | None = None) -> DayStats:
@@ -440,9 +391,10 @@ class StudyService:
 
 def push_text(material: Material) -> str:
     """The daily push: the material, and how to check in and answer."""
-    lines = [f"【今日学习】{clock.today().strftime('%m月%d日')}", format_material(material), "", "学完请回复“打卡”。"]
+    head = texts.PUSH_HEAD.format(day=clock.today().strftime("%m月%d日"))
+    lines = [head, format_material(material), "", texts.PUSH_CHECK_IN]
     if material.question:
-        lines.append("今日一题：发送 /答题 查看题目。")
+        lines.append(texts.PUSH_QUESTION)
     return "\n".join(lines)
 
 
@@ -455,7 +407,27 @@ def build(services: Services) -> StudyService:
     from bot.core.settings import load_config
 
     from .config import Config
+    from .flows import add_flow
 
     config = load_config(Config)
     folder = Path(config.study_materials_dir) if config.study_materials_dir else None
-    return StudyService(services.database, folder, config.study_default_push_time)
+
+    async def notify(target: Target, text: str) -> None:
+        await services.notify(target, text, purpose="study")
+
+    service = StudyService(
+        services.database,
+        folder,
+        config.study_default_push_time,
+        notify,
+        answer_wait_minutes=config.study_answer_wait_minutes,
+        remind_max=config.study_remind_max_mentions,
+    )
+    services.conversations.register(add_flow(services))
+
+    async def import_materials() -> None:
+        report = await service.import_directory()
+        log.info("study materials: %s added, %s updated, %s skipped", report.added, report.updated, len(report.errors))
+
+    services.startup.append(import_materials)
+    return service
