@@ -12,7 +12,7 @@ from bot.features.stations.station import Station
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-SAMPLE_CSV = REPO_ROOT / "data" / "stations" / "sample_stations.csv"
+SAMPLE_CSV = REPO_ROOT / "bot" / "features" / "stations" / "data" / "sample_stations.csv"
 
 FREE = ("停车", "休息", "热水", "饭菜加热", "淋浴", "洗衣")
 

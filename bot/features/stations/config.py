@@ -6,5 +6,6 @@ from pydantic import BaseModel
 class Config(BaseModel):
     """What a deployment may tune."""
 
-    stations_import_sample: bool = True  # on a first start with no stations, load data/stations/sample_stations.csv
+    # On a first start with no stations, load the package's data/sample_stations.csv (fictional).
+    stations_import_sample: bool = True
     stations_max_km: float = 50

@@ -8,7 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-DEFAULT_REGIONS_PATH = Path(__file__).resolve().parents[3] / "data" / "regions.csv"
+# Shipped inside the package, so an installed wheel finds it from any directory.
+DEFAULT_REGIONS_PATH = Path(__file__).resolve().parent / "data" / "regions.csv"
 
 # Longest first: "壮族自治区" must win over "自治区", and "新区" over "区".
 _SUFFIXES = (
@@ -284,5 +285,5 @@ def read_regions_csv(path: Path) -> list[tuple[str, str, str]]:
 
 @lru_cache(maxsize=4)
 def load_regions(path: Path | str | None = None) -> RegionTable:
-    """Load and cache the region table (the shipped data/regions.csv by default)."""
+    """Load and cache the region table (the shipped bot/features/stations/data/regions.csv by default)."""
     return RegionTable(read_regions_csv(Path(path) if path else DEFAULT_REGIONS_PATH))

@@ -24,7 +24,6 @@ from bot.core.db import Database
 from bot.core.errors import Conflict, NotFound, PermissionDenied
 from bot.core.models import Branch, Member
 from bot.core.outbox import Target
-from bot.core.settings import PROJECT_ROOT
 
 from . import texts
 from .csv_import import RowError, read_stations_csv
@@ -46,7 +45,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("redwheel.stations")
 
-SAMPLE_CSV = PROJECT_ROOT / "data" / "stations" / "sample_stations.csv"
+# Shipped inside the package, so an installed wheel finds it from any directory.
+SAMPLE_CSV = Path(__file__).resolve().parent / "data" / "sample_stations.csv"
 EDITABLE = {
     "名称": "name",
     "类型": "kind",
