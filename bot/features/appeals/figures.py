@@ -112,9 +112,16 @@ def _dimension(by: str | None) -> Any:
 
 
 async def compute(
-    database: Database, branch_id: int | None, since: date | None, until: date | None, by: str | None = None
+    database: Database,
+    branch_id: int | None,
+    since: date | None,
+    until: date | None,
+    by: str | None = None,
+    *,
+    brief: bool = False,
 ) -> dict[str, Figures]:
-    """Figures of appeals received in [since, until) by the dimension ("" for overall)."""
+    """Figures of appeals received in [since, until) by the dimension ("" for overall); `brief` leaves out the
+    counts that ask the trail (ever closed, transferred, returned, reopened stay 0) for a cheaper breakdown."""
     now = clock.now()
     conditions = []
     if branch_id is not None:
@@ -144,10 +151,16 @@ async def compute(
                     and_(done, Appeal.closed_at > Appeal.close_due),
                 )
             ),
-            func.count().filter(_in_trail("办结")),
-            func.count().filter(_in_trail("转办")),
-            func.count().filter(_in_trail("退单")),
-            func.count().filter(_in_trail("回访", rules.REOPENED)),
+            *(
+                [literal_column("0").label(f"unasked_{n}") for n in range(4)]
+                if brief
+                else [
+                    func.count().filter(_in_trail("办结")),
+                    func.count().filter(_in_trail("转办")),
+                    func.count().filter(_in_trail("退单")),
+                    func.count().filter(_in_trail("回访", rules.REOPENED)),
+                ]
+            ),
             func.count().filter(Appeal.satisfaction == rules.NO_ANSWER),
         ).where(*conditions)
         if by == "branch":
@@ -156,7 +169,8 @@ async def compute(
             query = query.group_by(key)
         rows = (await session.execute(query)).all()
     result: dict[str, Figures] = {}
-    for name, n, closed, on_time, avg, answered, satisfied, overdue, ever, moved, back, again, silent in rows:
+    for row in rows:
+        name, n, closed, on_time, avg, answered, satisfied, overdue, ever, moved, back, again, silent = tuple(row)
         result[str(name)] = Figures(
             n,
             closed,

@@ -55,6 +55,7 @@ class AppealEvent(Base):
     __table_args__ = (
         Index("ix_appeal_event_appeal", "appeal_id", "at"),
         Index("ix_appeal_event_action_at", "action", "at"),
+        Index("ix_appeal_event_appeal_action", "appeal_id", "action"),  # the figures ask "is X in the trail"
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -283,16 +283,22 @@ class AppealService(AppealReading):
         return await deadlines.scan(self)
 
     async def figures(
-        self, branch_id: int | None, since: date | None, until: date | None = None, by: str | None = None
+        self,
+        branch_id: int | None,
+        since: date | None,
+        until: date | None = None,
+        by: str | None = None,
+        *,
+        brief: bool = False,
     ) -> dict[str, Figures]:
         """The figures of appeals received in [since, until), for a branch or all, overall ("") or by
         category / department / branch."""
-        return await figures.compute(self.database, branch_id, since, until, by)
+        return await figures.compute(self.database, branch_id, since, until, by, brief=brief)
 
     async def statistics(self, branch_id: int | None, since: date | None, until: date | None = None) -> Figures:
         """The overall figures with the by-category breakdown (for /诉求 统计 and the records report)."""
         overall = (await self.figures(branch_id, since, until)).get("", Figures())
-        by_category = await self.figures(branch_id, since, until, by="category")
+        by_category = await self.figures(branch_id, since, until, by="category", brief=True)
         rows = sorted(by_category.items(), key=lambda item: (-item[1].collected, -item[1].closed, item[0]))
         return overall.with_breakdown([(name, f.collected, f.closed) for name, f in rows])
 

@@ -1,4 +1,4 @@
-"""appeal photos
+"""appeal photos, and an index for the figures' trail questions
 
 Revision ID: appeals_0002
 Revises: appeals_0001
@@ -34,10 +34,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("appeal_photo", schema=None) as batch_op:
         batch_op.create_index("ix_appeal_photo_appeal", ["appeal_id"], unique=False)
+    with op.batch_alter_table("appeal_event", schema=None) as batch_op:
+        batch_op.create_index("ix_appeal_event_appeal_action", ["appeal_id", "action"], unique=False)
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table("appeal_event", schema=None) as batch_op:
+        batch_op.drop_index("ix_appeal_event_appeal_action")
     with op.batch_alter_table("appeal_photo", schema=None) as batch_op:
         batch_op.drop_index("ix_appeal_photo_appeal")
     op.drop_table("appeal_photo")
