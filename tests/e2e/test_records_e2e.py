@@ -1,7 +1,20 @@
 """Publish an activity by conversation, sign up, check in on a moved clock, see the points as recorded, withdraw and
 cancel with the points reversed — over the real WebSocket."""
 
+from bot.core.actor import Actor
+from bot.core.branches import BranchDirectory
+from bot.core.db import Database
+
 GROUP = "5301"
+
+
+async def _open_branch(bot_process) -> None:
+    """Open the branch in the bot's database directly (this test is about records, not about /支部)."""
+    database = Database(f"sqlite+aiosqlite:///{bot_process.workdir / 'bot.db'}")
+    try:
+        await BranchDirectory(database).open(Actor("qq", "10000", GROUP, "10001"), "活动支部")
+    finally:
+        await database.dispose()
 
 
 async def test_activity_from_publishing_to_points(bot_process):
@@ -9,7 +22,7 @@ async def test_activity_from_publishing_to_points(bot_process):
     bot_process.set_clock("2026-11-23T10:00:00+08:00")
     client = await bot_process.client()
     try:
-        await client.ask(GROUP, "10000", "/支部 开通 活动支部")
+        await _open_branch(bot_process)
         assert "活动标题" in await client.ask(GROUP, "10000", "/活动 发布")
         assert "活动时间" in await client.ask(GROUP, "10000", "月月暖心行")
         assert "要在现在之后" in await client.ask(GROUP, "10000", "11-20 19:30")
