@@ -1,4 +1,8 @@
-"""Operations: /通知 broadcasts, /状态, group membership changes, daily backups and retention."""
+"""Operations: /通知 broadcasts, /状态, group membership changes, daily backups and retention.
+
+The commands are declared in `bot.features.ops.commands`; this module makes them known to NoneBot, listens for
+members and the bot leaving a group, and schedules the broadcast reports, the backup and the retention purge.
+"""
 
 import asyncio
 import logging
@@ -11,15 +15,12 @@ from nonebot.rule import Rule
 require("nonebot_plugin_apscheduler")
 from nonebot_plugin_apscheduler import scheduler  # noqa: E402
 
+from bot import platform, runtime  # noqa: E402
 from bot.admin import sqlite_backup  # noqa: E402
-from bot.chat import answer  # noqa: E402
-from bot.commands import route  # noqa: E402
 from bot.core import clock  # noqa: E402
-from bot.core.actor import Actor  # noqa: E402
-from bot.features.ops import handlers  # noqa: E402
+from bot.core.settings import load_config  # noqa: E402
+from bot.features.ops import commands, replies  # noqa: E402, F401
 from bot.features.ops.config import Config  # noqa: E402
-from bot.features.ops.notices import departure_of, is_departure  # noqa: E402
-from bot.runtime import sender, settings  # noqa: E402
 
 log = logging.getLogger("redwheel.ops")
 
@@ -27,53 +28,46 @@ __plugin_meta__ = PluginMetadata(
     name="通知与运维",
     description="向支部群发通知、运行状态、备份与个人信息保留期限",
     usage="/通知 · /状态",
+    type="application",
+    homepage="https://github.com/redwheel/redwheel",
     config=Config,
-    extra={
-        "order": 60,
-        "aliases": ["通知", "运维", "状态"],
-        "commands": [
-            {"usage": "/通知 <内容>", "desc": "向本支部群发通知（私聊：发往您负责的支部）", "roles": ["书记"]},
-            {
-                "usage": "/通知 全部 <内容>",
-                "desc": "向全部支部发通知；或 /通知 支部A,支部B <内容>",
-                "roles": ["行业党委"],
-            },
-            {"usage": "/通知 状态", "desc": "上一条通知送达了多少个群、哪些失败及原因", "roles": ["书记", "行业党委"]},
-            {"usage": "/通知 确认", "desc": "几分钟内重复发送相同通知时，确认再发一次", "roles": ["书记", "行业党委"]},
-            {"usage": "/状态", "desc": "机器人账号、发送队列、各支部推送、数据库", "roles": ["行业党委"]},
-        ],
-    },
+    supported_adapters={"~onebot.v11", "~onebot.v12"},
 )
 
-config = handlers.config
-
-
-@route("通知", "状态")
-async def _dispatch(bot: Bot, event: Event, actor: Actor, name: str, arg: str, at: list[str]) -> None:
-    await answer(bot, event, handlers.notice(actor, arg) if name == "通知" else handlers.status(actor, arg))
-
-
-departures = on_notice(rule=Rule(is_departure), priority=5, block=False)
+departures = on_notice(rule=Rule(platform.is_departure), priority=5, block=False)
 
 
 @departures.handle()
 async def _departed(bot: Bot, event: Event) -> None:
-    departure = departure_of(bot, event)
-    if departure is not None:
-        await handlers.departed(departure)
+    """A member left (their record is marked as left), or the bot left: the branch stops, its members count as left."""
+    departure = platform.departure_of(bot, event)
+    if departure is None:
+        return
+    current = runtime.services()
+    if departure.bot_gone:
+        if await current.broadcasts.retention.group_lost(departure.platform, departure.group_id) is not None:
+            current.branches.forget()
+            current.roles.forget()
+            log.warning("a branch was deactivated: the bot is no longer in its group")
+        return
+    if await current.members.mark_left(departure.platform, departure.group_id, departure.user_id):
+        log.info("a registered member left a branch group")
 
 
 async def report_broadcasts() -> None:
     """Scheduled: tell each sender, once, how a finished broadcast went."""
-    if await handlers.broadcasts.report_finished(handlers.render_report):
-        sender.nudge()
+    current = runtime.services()
+    if await current.broadcasts.report_finished(replies.report):
+        current.sender.nudge()
 
 
 async def backup_daily() -> None:
-    """Scheduled: the SQLite online backup, then old backups pruned (PostgreSQL: see docs, pg_dump)."""
+    """Scheduled: the SQLite online backup, then old backups pruned (PostgreSQL: see the README, pg_dump)."""
+    settings = runtime.services().settings
     live = sqlite_backup.sqlite_path(settings.database_url)
     if live is None:
         return
+    config = load_config(Config)
     folder = config.ops_backup_dir or settings.data_dir / "backups"
     info, removed = await asyncio.to_thread(
         sqlite_backup.daily_backup, live, folder, config.ops_backup_keep_days, clock.now()
@@ -82,14 +76,23 @@ async def backup_daily() -> None:
 
 
 async def retention_daily() -> None:
-    """Scheduled: erase contact data of members who left longer ago than the retention period (counts only in the log)."""
-    erased = await handlers.retention()
-    log.info("retention: %s departed members erased", erased)
+    """Scheduled: forget what the retention periods no longer allow to keep (counts only in the log)."""
+    purge = await runtime.services().broadcasts.retention.purge()
+    log.info(
+        "retention: %s departed members erased, %s ledger lines pseudonymised, %s appeals forgotten, "
+        "%s outbox texts erased, %s export files removed",
+        purge.members,
+        purge.ledger_lines,
+        purge.appeals,
+        purge.outbox_texts,
+        purge.export_files,
+    )
 
 
 @get_driver().on_startup
 async def _start_ops() -> None:
     """Register the scheduled jobs."""
+    config = load_config(Config)
     scheduler.add_job(
         report_broadcasts,
         "interval",

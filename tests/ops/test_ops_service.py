@@ -1,4 +1,4 @@
-"""Operations as services: broadcasts with their guard and report, a group lost, retention."""
+"""Broadcasts as a service: who may send where, the double-tap guard, the report, the delivery priority."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.core import clock, ledger
+from bot.core import clock
 from bot.core.actor import Actor
 from bot.core.branches import BranchDirectory, Conflict, NotFound, PermissionDenied, Roles
 from bot.core.members import MemberRecords
-from bot.core.models import LedgerEntry, Member, OutboxItem
+from bot.core.models import OutboxItem
 from bot.core.sender import Sender
 from bot.core.settings import Settings
-from bot.features.ops.service import Broadcasts, NeedsConfirmation, Queued, erase_departed, group_lost
+from bot.features.ops.service import Broadcasts, NeedsConfirmation, Queued
 
 SUPERUSER = Actor("qq", "10000", None, "10001")
 SECRETARY = Actor("qq", "20009", "5001", "10001")
@@ -85,31 +85,9 @@ async def test_the_sender_hears_how_it_went_once(world):
     assert told.target_id == "10000" and "送达 1，失败 1" in told.parts[-1]["text"]
 
 
-async def test_a_lost_group_stops_its_branch_and_its_queued_items(world):
+async def test_a_notice_is_queued_ahead_of_low_priority_items(world):
     broadcasts, first, _, _ = world
     await broadcasts.send(SECRETARY, await broadcasts.plan(SECRETARY, first, "明天开会"))
-    assert await group_lost(broadcasts.database, "qq", "5001") == "一支部"
-    assert await group_lost(broadcasts.database, "qq", "5001") is None
     async with broadcasts.database.reading() as session:
-        item = await session.scalar(select(OutboxItem))
-    assert item.status == "failed" and "不在该群" in item.last_error
-    assert not (await BranchDirectory(broadcasts.database).by_name("一支部")).active
-
-
-async def test_retention_erases_contact_data_and_keeps_history(world):
-    broadcasts, first, _, members = world
-    await members.register(
-        DRIVER, first, {"name": "张三", "phone": "13812345678", "plate": "贵A12345", "status": "党员"}
-    )
-    async with broadcasts.database.session() as session:
-        await ledger.record(session, DRIVER.key, first.id, ledger.STUDY)
-    await members.mark_left("qq", "5001", "20001")
-    clock.advance(timedelta(days=179))
-    assert await erase_departed(broadcasts.database, 180) == 0
-    clock.advance(timedelta(days=2))
-    assert await erase_departed(broadcasts.database, 180) == 1
-    async with broadcasts.database.reading() as session:
-        member = await session.scalar(select(Member))
-        history = await session.scalar(select(LedgerEntry))
-    assert member.phone is None and member.plate is None and member.name.startswith("已离开成员#")
-    assert history.user_key == DRIVER.key  # participation history stays
+        item = await session.scalar(select(OutboxItem).where(OutboxItem.purpose == "broadcast"))
+    assert item is not None and item.priority == 2

@@ -1,4 +1,4 @@
-"""Operations settings (read once with nonebot.get_plugin_config; every key has a working default)."""
+"""Operations settings (read once with bot.core.settings.load_config; every key has a working default)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ class Config(BaseModel):
     ops_backup_dir: Path | None = None
     # Members who left a branch this many days ago have their contact data erased and name pseudonymised.
     ops_retention_days: int = 180
+    # Message texts of the outbox are erased this many days after delivery; export files left behind after this.
+    ops_outbox_keep_days: int = 7
+    ops_export_keep_hours: int = 24
     ops_retention_time: time = time(4, 10)
     # /通知: longest text, the double-tap window, how long a /通知 确认 stays valid, when unsent items expire.
     ops_broadcast_max_chars: int = 1500

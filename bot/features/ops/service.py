@@ -1,4 +1,4 @@
-"""Operations rules, framework-neutral: broadcasts (/通知), a branch's group going away, retention of departed members."""
+"""Operations, framework-neutral: broadcasts (/通知), and the service that holds retention and the health view."""
 
 from __future__ import annotations
 
@@ -15,21 +15,20 @@ from bot.core import clock
 from bot.core.actor import Actor
 from bot.core.branches import Conflict, NotFound, PermissionDenied, Roles
 from bot.core.db import Database
-from bot.core.models import Branch, Member, OutboxItem
-from bot.core.outbox import FAILED, PENDING, Target, batch_report, enqueue, new_batch_id
+from bot.core.models import Branch
+from bot.core.outbox import Target, batch_report, enqueue, new_batch_id
 from bot.core.parts import Mention, Part
 
+from . import texts
 from .models import AWAITING, DONE, DROPPED, SENDING, Broadcast
+from .retention import Retention, RetentionRules
+from .status import Health
 
-ALL = "全部"
-HERE = "本支部"
-SUPERUSER_HEADER = "【行业党委通知】"
-SECRETARY_HEADER = "【支部通知】"
-SUPERUSER_USAGE = "用法：/通知 全部 <内容> ｜ /通知 支部A,支部B <内容> ｜ 在支部群里：/通知 本支部 <内容>"
-SECRETARY_USAGE = "用法：/通知 <内容>（在支部群里发往本支部；私聊机器人发往您负责的全部支部）"
+ALL, HERE = texts.ALL, texts.HERE
+SUPERUSER_HEADER, SECRETARY_HEADER = texts.SUPERUSER_HEADER, texts.SECRETARY_HEADER
+SUPERUSER_USAGE, SECRETARY_USAGE = texts.SUPERUSER_USAGE, texts.SECRETARY_USAGE
 _FIRST_WORD = re.compile(r"^(\S+)\s*(.*)$", re.S)
 _NAME_SEPARATORS = re.compile(r"[,，、;；]")
-PSEUDONYM = "已离开成员#{id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +99,20 @@ def _lock_key(user_key: str) -> int:
 class Broadcasts:
     """/通知: who may send where, the double-tap guard, delivery through the outbox, and the outcome."""
 
-    def __init__(self, database: Database, roles: Roles, rules: BroadcastRules | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        roles: Roles,
+        rules: BroadcastRules | None = None,
+        retention: Retention | None = None,
+        health: Health | None = None,
+    ) -> None:
         self.database = database
         self.roles = roles
         self.rules = rules or BroadcastRules()
+        # The rest of operations, reached as `services.broadcasts.retention` and `services.broadcasts.health`.
+        self.retention = retention or Retention(database, RetentionRules())
+        self.health = health or Health(database)
 
     async def plan(self, actor: Actor, here: Branch | None, arg: str) -> Plan:
         """Read `/通知 …` for this person: superusers name the target first, secretaries send to their branch."""
@@ -116,26 +125,26 @@ class Broadcasts:
             return Plan(SUPERUSER_HEADER, self._checked(body, SUPERUSER_USAGE), branches)
         if here is not None:
             if not await self.roles.can_manage(actor, here):
-                raise PermissionDenied("只有本支部书记或行业党委可以发通知。")
+                raise PermissionDenied(texts.ONLY_MANAGERS_HERE)
             branches = [here]
         elif actor.is_private:
             branches = [b for b in await self.roles.managed_branches(actor.key) if b.active]
             if not branches:
-                raise PermissionDenied("只有支部书记或行业党委可以发通知。")
+                raise PermissionDenied(texts.ONLY_MANAGERS)
         else:
-            raise Conflict("本群还没有开通支部。请在支部群里发送，或私聊机器人发往您负责的支部。")
+            raise Conflict(texts.NO_BRANCH_HERE)
         first = _FIRST_WORD.match(arg.strip())
         if first is not None and first.group(1) == ALL:
-            raise PermissionDenied(f"向全部支部发通知需要行业党委权限。{SECRETARY_USAGE}")
+            raise PermissionDenied(texts.ALL_NEEDS_SUPERUSER)
         return Plan(SECRETARY_HEADER, self._checked(arg, SECRETARY_USAGE), branches)
 
     def _checked(self, body: str, usage: str) -> str:
         """The notice text, refused when empty or too long for the platform."""
         body = body.strip()
         if not body:
-            raise Conflict(f"通知内容不能为空。{usage}")
+            raise Conflict(texts.EMPTY.format(usage=usage))
         if len(body) > self.rules.max_chars:
-            raise Conflict(f"通知内容太长：{len(body)} 字，最多 {self.rules.max_chars} 字。请删减，或分成几条发送。")
+            raise Conflict(texts.TOO_LONG.format(length=len(body), limit=self.rules.max_chars))
         return body
 
     async def _superuser_targets(self, target: str, here: Branch | None) -> list[Branch]:
@@ -144,11 +153,11 @@ class Broadcasts:
             async with self.database.session() as session:
                 branches = list((await session.scalars(select(Branch).where(Branch.active).order_by(Branch.id))).all())
             if not branches:
-                raise Conflict("目前没有启用的支部，通知没有发送。")
+                raise Conflict(texts.NO_ACTIVE_BRANCHES)
             return branches
         if target == HERE:
             if here is None:
-                raise Conflict(f"「本支部」只能在支部群里使用。{SUPERUSER_USAGE}")
+                raise Conflict(texts.HERE_ONLY_IN_GROUP)
             return [here]
         names = list(dict.fromkeys(n.strip() for n in _NAME_SEPARATORS.split(target) if n.strip()))
         async with self.database.session() as session:
@@ -156,11 +165,11 @@ class Broadcasts:
         missing = [n for n in names if n not in found]
         if missing:
             listed = "、".join(f"「{n}」" for n in missing)
-            raise NotFound(f"没有找到支部：{listed}，通知没有发送。请核对支部名称。{SUPERUSER_USAGE}")
+            raise NotFound(texts.MISSING_BRANCHES.format(names=listed))
         inactive = [n for n in names if not found[n].active]
         if inactive:
             listed = "、".join(f"「{n}」" for n in inactive)
-            raise Conflict(f"支部 {listed} 已停用（机器人已不在群里），通知没有发送。")
+            raise Conflict(texts.INACTIVE_BRANCHES.format(names=listed))
         return [found[n] for n in names]
 
     async def send(self, actor: Actor, plan: Plan) -> Queued | NeedsConfirmation:
@@ -215,13 +224,13 @@ class Broadcasts:
                 .limit(1)
             )
             if row is None:
-                raise NotFound(f"没有等待确认的通知（确认需在 {self.rules.confirm_minutes} 分钟内）。")
+                raise NotFound(texts.NOTHING_TO_CONFIRM.format(minutes=self.rules.confirm_minutes))
             branches = list(
                 (await session.scalars(select(Branch).where(Branch.id.in_(row.branch_ids), Branch.active))).all()
             )
             if not branches:
                 row.status = DROPPED
-                raise Conflict("这条通知要发往的支部都已停用，没有发送。")
+                raise Conflict(texts.ALL_TARGETS_GONE)
             row.status, row.batch, row.sent_at, row.created_at = SENDING, new_batch_id(), now, now
             row.branch_ids = [b.id for b in branches]
             await session.flush()
@@ -238,7 +247,7 @@ class Broadcasts:
                 .limit(1)
             )
             if row is None:
-                raise NotFound("您还没有发过通知。")
+                raise NotFound(texts.NEVER_SENT)
             return await self._report(session, row)
 
     async def report_finished(self, render: Callable[[Report], str]) -> int:
@@ -265,11 +274,12 @@ class Broadcasts:
                     .where(Broadcast.id == broadcast_id, Broadcast.status == SENDING)
                     .values(status=DONE, reported_at=clock.now())
                 )
-                if not claimed.rowcount:
+                if not claimed.rowcount:  # type: ignore[attr-defined]
                     continue  # another process told them
-                parts: list[Part] = [render(report)]
+                said = render(report)
+                parts: list[Part] = [said]
                 if row.reply_kind == "group":
-                    parts = [Mention(row.reply_user_id), " " + parts[0]]
+                    parts = [Mention(row.reply_user_id), " " + said]
                 await enqueue(
                     session,
                     Target(row.platform, row.reply_kind, row.reply_id, row.self_id),
@@ -288,7 +298,10 @@ class Broadcasts:
             for b in (await session.scalars(select(Branch).where(Branch.id.in_(row.branch_ids)))).all()
         }
         by_group = {group_id: name for (_, group_id), name in names.items()}
-        failures = [Failure(by_group.get(target, f"群 {target}"), reason) for target, reason in outcome.failed]
+        failures = [
+            Failure(by_group.get(target, texts.OTHER_GROUP.format(id=target)), reason)
+            for target, reason in outcome.failed
+        ]
         return Report(row.sent_at or row.created_at, outcome.total, outcome.sent, outcome.pending, failures)
 
     def _row(self, actor: Actor, plan: Plan, digest: str, status: str, now: datetime) -> Broadcast:
@@ -331,52 +344,12 @@ class Broadcasts:
             await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(user_key)})
 
 
-async def group_lost(database: Database, platform: str, group_id: str) -> str | None:
-    """The bot was removed from a group or it was dissolved: its branch stops; returns the branch's name."""
-    async with database.session() as session:
-        branch = await session.scalar(select(Branch).where(Branch.platform == platform, Branch.group_id == group_id))
-        if branch is None or not branch.active:
-            return None
-        branch.active = False
-        await session.execute(
-            update(OutboxItem)
-            .where(
-                OutboxItem.status == PENDING,
-                OutboxItem.platform == platform,
-                OutboxItem.target_kind == "group",
-                OutboxItem.target_id == group_id,
-            )
-            .values(status=FAILED, last_error="机器人已不在该群（被移出或群已解散），不再发送")
-        )
-        return branch.name
-
-
-async def erase_departed(database: Database, retention_days: int) -> int:
-    """Erase contact data of members who left more than `retention_days` ago; their history stays, pseudonymised."""
-    now = clock.now()
-    async with database.session() as session:
-        members = (
-            await session.scalars(
-                select(Member).where(
-                    Member.left_at.is_not(None),
-                    Member.left_at < now - timedelta(days=retention_days),
-                    Member.erased_at.is_(None),
-                )
-            )
-        ).all()
-        for member in members:
-            member.name = PSEUDONYM.format(id=member.id)
-            member.phone = member.plate = member.hometown = member.route = None
-            member.erased_at = member.updated_at = now
-        return len(members)
-
-
 if TYPE_CHECKING:
     from bot.services import Services
 
 
 def build(services: Services) -> Broadcasts:
-    """The broadcast service of a process, from the `OPS_*` settings."""
+    """Operations of a process from the `OPS_*` settings: broadcasts, retention and the health view."""
     from bot.core.settings import load_config
 
     from .config import Config
@@ -388,4 +361,15 @@ def build(services: Services) -> Broadcasts:
         confirm_minutes=config.ops_broadcast_confirm_minutes,
         expire_hours=config.ops_broadcast_expire_hours,
     )
-    return Broadcasts(services.database, services.roles, rules)
+
+    async def forget_person(user_key: str) -> int:
+        return await services.appeals.forget_person(user_key)
+
+    retention = Retention(
+        services.database,
+        RetentionRules(config.ops_retention_days, config.ops_outbox_keep_days, config.ops_export_keep_hours),
+        forget_person=forget_person,
+        export_dir=services.records.export_dir,
+    )
+    health = Health(services.database, services.sender.accounts)
+    return Broadcasts(services.database, services.roles, rules, retention, health)

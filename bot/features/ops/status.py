@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from dataclasses import dataclass
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select, text
 
@@ -16,6 +21,7 @@ from bot.core.models import BotAccount, Branch, OutboxItem
 from bot.core.outbox import EXPIRED, FAILED, PENDING, SENDING, SENT
 
 STUDY_PUSH = "study_push"
+_CODE = re.compile(r"(?:retcode|code|错误码)\W{0,4}(-?\d+)", re.I)
 PUSH_LOOKBACK_DAYS = 30
 
 
@@ -58,10 +64,57 @@ class Status:
     database_kind: str
     database_bytes: int | None
     now: datetime
+    # Platform refusals of the last 24 hours: (bot account, error code or "", how many), most first.
+    refusals: list[tuple[str, str, int]] = field(default_factory=list)
+    calendar_warning: str | None = None
 
 
-async def collect(database: Database, online: dict[str, tuple[str, str]]) -> Status:
-    """Gather the status; `online` maps connected self_ids to (platform, protocol)."""
+def refusal_code(reason: str) -> str:
+    """The platform's error code in a stored failure reason, or ""."""
+    match = _CODE.search(reason)
+    return match.group(1) if match else ""
+
+
+class Health:
+    """The /状态 view over one database; `online` gives the connected (platform, self_id) pairs."""
+
+    def __init__(self, database: Database, online: Callable[[], list[tuple[str, str]]] = list) -> None:
+        self.database = database
+        self.online = online
+
+    async def collect(self) -> Status:
+        """Everything /状态 shows, now."""
+        connected = {self_id: platform for platform, self_id in self.online()}
+        state = await collect(self.database, connected)
+        return replace(state, refusals=await refusals(self.database), calendar_warning=calendar_warning())
+
+
+def calendar_warning() -> str | None:
+    """The appeals calendar's coverage warning, when the appeals area offers one."""
+    try:
+        from bot.features.appeals.holidays import coverage_warning
+    except ImportError:  # pragma: no cover - the appeals area without the warning
+        return None
+    return coverage_warning(clock.today())
+
+
+async def refusals(database: Database) -> list[tuple[str, str, int]]:
+    """Failed items of the last 24 hours per bot account and error code."""
+    since = clock.now() - timedelta(hours=24)
+    async with database.reading() as session:
+        rows = (
+            await session.execute(
+                select(OutboxItem.self_id, OutboxItem.last_error).where(
+                    OutboxItem.created_at >= since, OutboxItem.status.in_((FAILED, EXPIRED))
+                )
+            )
+        ).all()
+    counted = Counter((self_id or "", refusal_code(error or "")) for self_id, error in rows)
+    return [(self_id, code, count) for (self_id, code), count in counted.most_common()]
+
+
+async def collect(database: Database, online: dict[str, str]) -> Status:
+    """Gather the status; `online` maps connected self_ids to their platform."""
     now = clock.now()
     since = now - timedelta(hours=24)
     async with database.session() as session:
@@ -125,7 +178,8 @@ async def collect(database: Database, online: dict[str, tuple[str, str]]) -> Sta
     accounts = []
     for self_id in sorted(set(known) | set(online)):
         row = known.get(self_id)
-        platform, protocol = online.get(self_id) or (row.platform, row.protocol)
+        platform = online.get(self_id) or (row.platform if row else "")
+        protocol = row.protocol if row else ""
         accounts.append(
             Account(
                 self_id,
@@ -165,8 +219,13 @@ async def _database_size(session, database: Database) -> tuple[str, int | None]:
     path = sqlite_path(database.url)
     if path is None:
         return "SQLite", None
+    return "SQLite", await asyncio.to_thread(_file_sizes, path)
+
+
+def _file_sizes(path: Path) -> int:
+    """The size of a SQLite file and its WAL."""
     total = 0
     for candidate in (path, path.with_name(path.name + "-wal")):
         if candidate.exists():
             total += os.path.getsize(candidate)
-    return "SQLite", total
+    return total
