@@ -1,10 +1,13 @@
 """Records: activities, the contact mechanism, points and rankings, the monthly report, the ledger export.
 
 The commands are declared in `bot.features.records.commands`; this module only makes them known to NoneBot and
-removes export files a few minutes after they were handed over.
+removes export files once QQ has taken them (and, as a backstop, a few minutes after they were made).
 """
 
+from typing import Any
+
 from nonebot import get_driver, require
+from nonebot.adapters import Bot
 from nonebot.plugin import PluginMetadata
 
 require("nonebot_plugin_apscheduler")
@@ -24,9 +27,20 @@ __plugin_meta__ = PluginMetadata(
     supported_adapters={"~onebot.v11", "~onebot.v12"},
 )
 
+FILE_UPLOADS = frozenset({"upload_group_file", "upload_private_file"})
+
+
+@Bot.on_called_api
+async def delete_sent_export(
+    bot: Bot, exception: Exception | None, api: str, data: dict[str, Any], result: Any
+) -> None:
+    """An export file QQ has taken is deleted at once (a failed upload is left to the sweep)."""
+    if api in FILE_UPLOADS and exception is None and isinstance(data.get("file"), str):
+        runtime.services().records.forget_export(data["file"])
+
 
 async def sweep_exports() -> None:
-    """Remove export files older than RECORDS_EXPORT_KEEP_MINUTES (they were handed over long before)."""
+    """Remove export files older than RECORDS_EXPORT_KEEP_MINUTES."""
     runtime.services().records.sweep_exports()
 
 

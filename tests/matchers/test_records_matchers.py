@@ -8,6 +8,7 @@ import os
 import stat
 import zipfile
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -211,3 +212,21 @@ async def test_a_secretary_never_reaches_another_branch(app: App, own_services: 
     assert await say(app, v11_private("/月报 别人的支部", user_id=SECRETARY)) == refusal
     assert await say(app, v11_group("/月报 全部", user_id=SECRETARY, group_id=GROUP)) == texts.OTHER_BRANCH_REPORT
     assert await say(app, v11_private("/台账 导出", user_id=DRIVER)) == ONLY_MANAGERS
+
+
+async def test_an_export_is_deleted_once_qq_has_taken_it(app: App, own_services: Services, tmp_path: Path):
+    from bot.plugins.records import delete_sent_export
+
+    branch = await _branch(own_services)
+    records = own_services.records
+    records.export_dir = tmp_path / "exports"
+    sent = await records.export(branch, records.export_dir, full=False, fmt="xlsx")
+    failed = await records.export(branch, records.export_dir, full=False, fmt="xlsx")
+    elsewhere = tmp_path / "台账-not-ours.csv"
+    elsewhere.write_text("x")
+    async with app.test_api() as ctx:
+        bot = ctx.create_bot(base=v11.Bot, self_id=SELF_ID)
+        await delete_sent_export(bot, None, "upload_group_file", {"file": str(sent.resolve())}, None)
+        await delete_sent_export(bot, RuntimeError("no"), "upload_group_file", {"file": str(failed)}, None)
+        await delete_sent_export(bot, None, "upload_private_file", {"file": str(elsewhere)}, None)
+    assert not sent.exists() and failed.exists() and elsewhere.exists()

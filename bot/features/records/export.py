@@ -23,7 +23,7 @@ from . import texts
 
 FORMATS = ("xlsx", "csv")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PREFIX = "台账-"
+EXPORT_PREFIX = "台账-"
 
 
 def safe_cell(value: object) -> object:
@@ -72,7 +72,7 @@ def sweep(folder: Path, older_than_seconds: float) -> int:
         return 0
     limit = time.time() - older_than_seconds
     removed = 0
-    for path in folder.glob(f"{_PREFIX}*"):
+    for path in folder.glob(f"{EXPORT_PREFIX}*"):
         try:
             if path.stat().st_mtime <= limit:
                 path.unlink()
@@ -148,7 +148,7 @@ class LedgerExports:
         if fmt not in FORMATS:
             raise ValueError(f"unknown export format {fmt!r}")
         rows = await self.export_rows(branch, full)
-        name = f"{_PREFIX}{branch.id}-{clock.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:12]}.{fmt}"
+        name = f"{EXPORT_PREFIX}{branch.id}-{clock.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:12]}.{fmt}"
         return await asyncio.to_thread(_store, folder, name, rows, fmt)
 
 

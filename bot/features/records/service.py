@@ -11,7 +11,7 @@ from bot.core.db import Database
 
 from .activities import ActivityRecords, Cancellation, CheckIn, SignupResult, Withdrawal, parse_id, parse_when
 from .contacts import ContactRecords
-from .export import LedgerExports, sweep
+from .export import EXPORT_PREFIX, LedgerExports, sweep
 from .reports import AppealFigures, MonthlyReport, PointReports, Points, month_end, parse_month, report_text
 
 if TYPE_CHECKING:
@@ -55,6 +55,17 @@ class RecordsService(ActivityRecords, ContactRecords, PointReports, LedgerExport
         self.export_dir = export_dir or Path("data") / "exports"
         self.export_keep = export_keep
         self.chart = chart
+
+    def forget_export(self, path: str) -> bool:
+        """Remove one export file once it was handed over; only files this service wrote are touched."""
+        file = Path(path)
+        try:
+            if file.resolve().parent != self.export_dir.resolve() or not file.name.startswith(EXPORT_PREFIX):
+                return False
+            file.unlink()
+        except (OSError, ValueError):
+            return False
+        return True
 
     def sweep_exports(self) -> int:
         """Remove export files older than the setting (after they were handed over); returns how many."""
