@@ -12,7 +12,7 @@ from nonebot.rule import Rule
 
 from bot import platform, runtime
 from bot.chat import first_text, respond
-from bot.features.stations import commands, lookups  # noqa: F401  (commands: declares /驿站 …)
+from bot.features.stations import commands, lookups, texts  # noqa: F401  (commands: declares /驿站 …)
 from bot.features.stations.config import Config
 
 __plugin_meta__ = PluginMetadata(
@@ -40,6 +40,13 @@ async def _lookup(bot: Bot, event: Event) -> None:
     if actor is None:
         return
     services = runtime.services()
+    verdict = services.user_limits.take(actor.key)  # the same limits as commands: a spammer costs a dict lookup
+    if verdict == "ok" and actor.group_id is not None:
+        verdict = services.group_limits.take(f"{actor.platform}:{actor.group_id}")
+    if verdict != "ok":
+        if verdict == "tell":
+            await respond(bot, event, texts.TOO_FAST, mention=True)
+        return
     branch = await services.branches.of_group(actor.platform, actor.group_id)
     point = platform.location_of(event)
     if point is not None:

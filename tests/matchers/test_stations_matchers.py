@@ -170,3 +170,15 @@ async def test_deleting_asks_for_confirmation_and_review_is_for_superusers(app: 
     assert await say(app, send("/驿站 审核")) == "这条命令只有行业党委可以使用。"
     assert await say(app, v11_private("/驿站 审核", user_id=SUPERUSER)) == texts.REVIEW_EMPTY
     assert await say(app, v11_private("/驿站 审核 驳回 1", user_id=SUPERUSER)) == texts.REJECT_NEEDS_REASON
+
+
+async def test_location_shares_and_questions_share_the_command_rate_limit(app: App, own_services: Services):
+    own_services.user_limits = RateLimiter(0.001, 2)
+    assert "离您最近" in await say(app, v11_group(location(26.58, 106.72), user_id="35010", group_id=GROUP))
+    assert "找到" in await say(app, v11_group("贵阳哪里能洗澡", user_id="35010", group_id=GROUP, to_me=True))
+    told = await say(app, v11_group(location(26.58, 106.72), user_id="35010", group_id=GROUP))
+    assert told == at("35010", texts.TOO_FAST)
+    quiet = v11_group(location(26.58, 106.72), user_id="35010", group_id=GROUP)
+    assert await say(app, quiet, expect_reply=False) is None
+    # Someone else is answered as usual.
+    assert "离您最近" in await say(app, v11_group(location(26.58, 106.72), user_id="35011", group_id=GROUP))
