@@ -1,0 +1,117 @@
+"""Personal data never reaches the bot's log: a registration with a phone and a plate, an appeal with a phone and a
+description, a shared location and a typed coordinate lookup, driven over the WebSocket against the real process at
+its default log level (and at DEBUG); then the whole log is searched for each value."""
+
+import asyncio
+import time
+
+import pytest
+
+from bot.core.actor import Actor
+from bot.core.branches import BranchDirectory
+from bot.core.db import Database
+from tests.support.botprocess import BotProcess
+
+GROUP = "5901"
+DRIVER = "20071"
+REG_NAME = "欧阳青山"
+REG_PHONE = "13987654321"
+REG_PLATE = "贵A7K2Q9"
+APPEAL_PHONE = "15012348765"
+APPEAL_TEXT = "停车场收费乱要求核查七号库"
+LAT, LNG = "26.61234", "106.70321"
+TYPED_LAT, TYPED_LNG = "26.59871", "106.68452"
+PRIVATE_VALUES = (REG_NAME, REG_PHONE, REG_PLATE, APPEAL_PHONE, APPEAL_TEXT, LAT, LNG, TYPED_LAT, TYPED_LNG)
+
+
+def _answer(prompt: str) -> str | None:
+    """What a driver answers to a registration or appeal question (None: the conversation is over)."""
+    rules = (
+        ("姓名", REG_NAME),
+        ("手机", REG_PHONE),
+        ("车牌", REG_PLATE),
+        ("户籍", "跳过"),
+        ("路线", "跳过"),
+        ("政治面貌", "4"),
+        ("类别", "1"),
+        ("描述", APPEAL_TEXT),
+        ("地点", "贵阳市乌当区"),
+        ("联系电话", APPEAL_PHONE),
+        ("核对", "确认"),
+        ("确认", "确认"),
+    )
+    return next((answer for word, answer in rules if word in prompt), None)
+
+
+async def _converse(client, start: str, chat: str | None, rounds: int = 12) -> list[str]:
+    """Start a conversation and answer each question; follows it into private chat when the bot moves it there."""
+    said = [await client.ask(chat, DRIVER, start)]
+    for _ in range(rounds):
+        reply = said[-1]
+        if chat is not None and "私聊" in reply and _answer(reply) is None:
+            chat = None  # the sensitive questions moved to private chat
+            private = [s.text for s in client.history if s.target == ("private", DRIVER)]
+            said.append(private[-1] if private else await client.ask(None, DRIVER, start))
+            continue
+        answer = _answer(reply)
+        if answer is None:
+            break
+        said.append(await client.ask(chat, DRIVER, answer))
+    return said
+
+
+async def _wait_for_start(process: BotProcess) -> None:
+    deadline = time.monotonic() + 60
+    while "Redwheel started" not in process.read_log():
+        if time.monotonic() > deadline:
+            raise TimeoutError(process.read_log()[-2000:])
+        await asyncio.sleep(0.2)
+
+
+async def _seed(process: BotProcess) -> None:
+    """The branch of the group, straight into the bot's database (after its migrations ran)."""
+    database = Database(process.database_url or f"sqlite+aiosqlite:///{process.workdir / 'bot.db'}")
+    try:
+        await BranchDirectory(database).open(Actor("qq", "10000", GROUP, "10001"), "隐私测试支部")
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture(params=["default", "DEBUG"])
+def privacy_bot(request, tmp_path):
+    """The bot at the log level it ships with (the launcher's default), and at DEBUG."""
+    env = {} if request.param == "default" else {"LOG_LEVEL": "DEBUG"}
+    process = BotProcess(tmp_path / "bot", env=env)
+    process.start()
+    yield process
+    process.stop()
+
+
+async def test_no_personal_data_in_the_log(privacy_bot):
+    await _wait_for_start(privacy_bot)
+    await _seed(privacy_bot)
+    client = await privacy_bot.client()
+    try:
+        registration = await _converse(client, "/登记", GROUP)
+        appeal = await _converse(client, "/诉求", None)
+        notices = await client.sends(quiet=1.5, timeout=20)  # what the bot sent on its own after the appeal
+        location = [{"type": "location", "data": {"lat": LAT, "lon": LNG, "title": "我的位置", "content": ""}}]
+        near = await client.ask(GROUP, DRIVER, location)
+        typed = await client.ask(GROUP, DRIVER, f"/驿站 {TYPED_LAT},{TYPED_LNG}")
+        await client.sends(quiet=1.5, timeout=20)
+    finally:
+        await client.close()
+    log = privacy_bot.read_log()
+    assert "Redwheel started" in log
+    leaked = [value for value in PRIVATE_VALUES if value in log]
+    assert leaked == [], [line for line in log.splitlines() if any(v in line for v in leaked)][:10]
+    # A privately filed appeal's description and phone, and a registration's phone and plate, never reach a group.
+    in_groups = [s.text for s in client.history if s.target and s.target[0] == "group"]
+    shown = [text for text in in_groups if any(v in text for v in (APPEAL_TEXT, APPEAL_PHONE, REG_PHONE, REG_PLATE))]
+    assert shown == [], (shown, [(n.target, n.text[:40]) for n in notices])
+    # The conversations really ran (otherwise the log could not have held the values anyway).
+    assert len(appeal) >= 5 and any("SQ" in r for r in appeal[-2:]), appeal
+    assert "离您最近" in near, near
+    assert typed
+    assert len(registration) >= 4, registration
+    assert any(REG_PHONE in r or "登记" in r for r in registration[-2:]), registration
