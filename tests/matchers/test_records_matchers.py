@@ -214,6 +214,16 @@ async def test_a_secretary_never_reaches_another_branch(app: App, own_services: 
     assert await say(app, v11_private("/台账 导出", user_id=DRIVER)) == ONLY_MANAGERS
 
 
+async def test_a_branch_is_never_shown_in_another_branch_group(app: App, own_services: Services):
+    """Even a secretary of both branches (or a superuser) gets branch B's ledger or report only in B or in private."""
+    await _branch(own_services)
+    await _branch(own_services, OTHER_GROUP, "第二测试支部")
+    refusal = texts.ONLY_ITS_GROUP_OR_PRIVATE.format(name="第二测试支部")
+    for user in (SECRETARY, "10000"):
+        for text in ("/台账 导出 第二测试支部", "/月报 第二测试支部"):
+            assert await say(app, v11_group(text, user_id=user, group_id=GROUP)) == refusal
+
+
 async def test_an_export_is_deleted_once_qq_has_taken_it(app: App, own_services: Services, tmp_path: Path):
     from bot.plugins.records import delete_sent_export
 

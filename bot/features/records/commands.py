@@ -297,6 +297,8 @@ async def _chosen(call: Call, name: str | None, usage: str) -> list[Branch]:
             raise NotFound(texts.NO_SUCH_BRANCH.format(name=name))
         if not superuser and not await services.roles.is_secretary(call.actor.key, branch.id):
             raise PermissionDenied(texts.NOT_YOUR_BRANCH.format(name=name))
+        if not call.actor.is_private and (call.branch is None or call.branch.id != branch.id):
+            raise PermissionDenied(texts.ONLY_ITS_GROUP_OR_PRIVATE.format(name=name))
         return [branch]
     if not call.actor.is_private:
         return [await _branch(call)]

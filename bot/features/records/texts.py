@@ -101,6 +101,7 @@ NO_SUCH_BRANCH = "没有名为「{name}」的支部。"
 NAME_A_BRANCH = "您负责多个支部，请写明支部名称：{usage}（{names}）"
 NO_BRANCH_IN_PRIVATE = "私聊使用时请写明支部名称：{usage}"
 NOT_YOUR_BRANCH = "您不是「{name}」的书记，不能查看或导出它的台账和月报。"
+ONLY_ITS_GROUP_OR_PRIVATE = "「{name}」的台账和月报只在该支部群里或私聊机器人时查看，不在别的群里发。"
 NO_OPEN_BRANCH = "本群还没有开通支部，这条命令暂不可用。请行业党委或群主发送：/支部 开通 <支部名称>"
 
 # Chart labels.
