@@ -64,6 +64,10 @@ async def test_a_broad_word_looks_in_the_branch_region_or_asks(world):
     assert answer.endswith(texts.BROAD_IN_REGION.format(region="贵州省贵阳市乌当区", example="遵义 停车"))
     drivers_homes = await lookups.lookup(service, DRIVER, wudang, "司机之家")
     assert drivers_homes.startswith("找到 ") or drivers_homes.startswith(texts.BROAD_ASK.split("「")[0])
+    # In private chat, the asker's one branch stands for the group's.
+    await service.roles.set_secretary(SUPERUSER, wudang, "qq:20001", "李书记")
+    in_private = await lookups.lookup(service, Actor("qq", "20001", None, "10001"), None, "停车")
+    assert in_private.startswith("找到 ") and "乌当" in in_private
     # A branch whose name names no place and that has no stations: asked back.
     unnamed = await branches.open(Actor("qq", "10000", "6002", "10001"), "二支部")
     assert await lookups.lookup(service, DRIVER, unnamed, "停车") == texts.BROAD_ASK.format(what="停车", count=total)

@@ -83,6 +83,11 @@ async def _broad(
     """A service or kind without a place: the branch's own region first, else ask for a place or a location."""
     understood = result.understood
     what = "、".join(_kind_words(understood.kinds) + understood.services)
+    if branch is None and actor.is_private and stations.branches is not None:
+        # In private chat, the asker's one branch stands for the group's.
+        own = await stations.own_branches(actor)
+        if len(own) == 1:
+            branch = next((b for b in await stations.branches.all_active() if b.id in own), None)
     region = await stations.home_region(branch) if branch is not None else ()
     if region:
         query = " ".join([*(_short(p) for p in region), what.replace("、", " ")])

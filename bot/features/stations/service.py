@@ -154,6 +154,10 @@ class StationService:
             return frozenset({branch.id})
         if actor.group_id is not None or not (await self.ready()).pending():
             return frozenset()
+        return await self.own_branches(actor)
+
+    async def own_branches(self, actor: Actor) -> frozenset[int]:
+        """The branches a person belongs to, as a member still in the group or as a secretary."""
         async with self.database.reading() as session:
             member_of = await session.scalars(
                 select(Member.branch_id).where(Member.user_key == actor.key, Member.left_at.is_(None))
