@@ -194,6 +194,7 @@ def create_web_app(services_getter: ServicesGetter, config: WebConfig | None = N
             return web.page(
                 request, "signin.html", None, status=403, message="网页后台只对行业党委、书记和承办部门开放。"
             )
+        pages.prepare_overview(web, viewer)
         response = web.page(request, "welcome.html", viewer, target=f"{config.prefix}/")
         web.set_cookie(response, web.signer.make_cookie(user_key))
         return response

@@ -55,14 +55,30 @@ ViewerDep = Annotated[Viewer, Depends(signed_in)]
 
 async def _overview_data(web: Web, viewer: Viewer) -> dict:
     """Branch lines, totals and the monthly trend, cached: a stale copy is served while a fresh one is computed."""
-    key = "committee" if viewer.committee else ",".join(map(str, sorted(viewer.branch_ids)))
+    key = overview_key(viewer)
     ttl = web.config.web_overview_cache_seconds
     hit = web.cache.get(key)
     if hit is not None and ttl > 0:
         if time.monotonic() - hit[0] >= ttl and key not in web.refreshing:
             web.refreshing[key] = asyncio.create_task(_refresh(web, key, viewer))
         return hit[1]  # type: ignore[return-value]
+    running = web.refreshing.get(key)
+    if running is not None:  # being computed already (started at sign-in): wait for it, do not start another
+        return await asyncio.shield(running)
     return await _refresh(web, key, viewer)
+
+
+def overview_key(viewer: Viewer) -> str:
+    """The cache key of a viewer's overview: the committee's, or the set of a secretary's branches."""
+    return "committee" if viewer.committee else ",".join(map(str, sorted(viewer.branch_ids)))
+
+
+def prepare_overview(web: Web, viewer: Viewer) -> None:
+    """At sign-in: start computing the overview the person is about to open, unless it is cached or running."""
+    key = overview_key(viewer)
+    wanted = web.config.web_overview_cache_seconds > 0 and (viewer.committee or viewer.branch_ids)
+    if wanted and key not in web.cache and key not in web.refreshing:
+        web.refreshing[key] = asyncio.create_task(_refresh(web, key, viewer))
 
 
 async def _refresh(web: Web, key: str, viewer: Viewer) -> dict:
@@ -129,6 +145,7 @@ async def appeals_board(request: Request, viewer: ViewerDep, state: str = "") ->
         states=rules.STATES,
         red=[line for line in lines if line.flag == "red"],
         supervised=[line for line in lines if line.supervised],
+        urgent=[line for line in lines if line.flag == "red" or line.supervised],
         local=clock.local,
         left_text=left_text,
     )
