@@ -221,3 +221,40 @@ async def test_a_secretary_withdraws_their_own_and_usage_lines(app: App, own_ser
     assert await say(app, v11_group("/学习 撤回 ①", user_id=SECRETARY, group_id=GROUP)) == texts.WITHDRAW_USAGE
     assert await say(app, v11_private("/学习 审核 放行 1", user_id="10000")) == texts.REVIEW_USAGE
     assert await say(app, v11_private("/学习 审核", user_id="10000")) == texts.REVIEW_EMPTY
+
+
+async def test_statistics_and_one_reminder_that_mentions_who_has_not_studied(app: App, own_services: Services):
+    branch = await _branch(own_services)
+    for user, name in (("32001", "张三"), ("32002", "李四")):
+        await own_services.members.register(
+            Actor("qq", user, GROUP, SELF_ID), branch, {"name": name, "phone": None, "status": "党员"}
+        )
+    await say(app, v11_group("打卡", user_id="32001", group_id=GROUP))
+    stats = await say(app, v11_group("/学习 统计", user_id=SECRETARY, group_id=GROUP))
+    assert stats == "\n".join(
+        [
+            texts.STATS_HEAD.format(branch="学习支部"),
+            texts.STATS_LINE.format(checked=1, members=2, registered=1, rate=0.5),
+            texts.STATS_MISSING.format(names="李四", more=""),
+            texts.STATS_REMIND_HINT,
+        ]
+    )
+    assert await say(app, v11_group("/学习 提醒", user_id=SECRETARY, group_id=GROUP)) == texts.REMIND + " @32002"
+    await say(app, v11_group("打卡", user_id="32002", group_id=GROUP))
+    assert await say(app, v11_group("/学习 提醒", user_id=SECRETARY, group_id=GROUP)) == texts.NOBODY_MISSING
+
+
+async def test_many_askers_wait_as_dict_entries_not_matchers(app: App, own_services: Services):
+    from nonebot.matcher import matchers
+
+    branch = await _branch(own_services)
+    await _with_question(own_services, branch)
+    before = sum(len(group) for group in matchers.values())
+    askers = [str(40000 + n) for n in range(30)]
+    for user in askers:
+        await say(app, v11_group("/答题", user_id=user, group_id=GROUP))
+    assert all(own_services.expectations.has(f"qq:{user}") for user in askers)
+    assert sum(len(group) for group in matchers.values()) == before
+    for user in askers:
+        assert texts.RIGHT in await say(app, v11_group("B", user_id=user, group_id=GROUP))
+    assert not any(own_services.expectations.has(f"qq:{user}") for user in askers)
