@@ -58,6 +58,8 @@ async def test_keyword_lookup_usage_and_more(app: App):
     assert await say(app, v11_group("/驿站", user_id="35001", group_id=GROUP)) == at("35001", texts.USAGE)
     assert await say(app, v11_group("/驿站 更多", user_id="35009", group_id=GROUP)) == at("35009", texts.ASK_FIRST)
     assert "找到" in await say(app, v11_group("/维修 贵阳", user_id="35001", group_id=GROUP))
+    assert "找到" in await say(app, v11_group("/停车 贵州", user_id="35001", group_id=GROUP))
+    assert "（第 2/" in await say(app, v11_group("/停车 更多", user_id="35001", group_id=GROUP))
     assert "找到" in await say(app, v11_group("／驿站 贵阳 停车", user_id="35001", group_id=GROUP))
 
 

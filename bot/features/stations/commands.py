@@ -17,6 +17,8 @@ def _number(word: str) -> int | None:
 
 
 async def _keyword(call: Call, narrowed_by: str = "") -> str:
+    if narrowed_by and call.words == ["更多"]:  # /停车 更多 pages like /驿站 更多
+        return await lookups.more(call.services.stations, call.actor, call.branch)
     query = " ".join([narrowed_by, *call.words]).strip()
     if not query:
         raise Usage(texts.USAGE)
