@@ -77,30 +77,23 @@ _ALLOWED: dict[Action, tuple[frozenset, frozenset[Role]]] = {
     Action.REJECT: (frozenset({PENDING}), MANAGERS),
     Action.WITHDRAW: (frozenset({PENDING}), frozenset({Role.APPELLANT})),
 }
-_HINTS = {
-    Action.TRANSFER: "请先 /受理 再转办",
-    Action.SEND_BACK: "只有已转办的诉求可以退单",
-    Action.CLOSE: "请先 /受理",
-    Action.FOLLOW_UP: "只有已办结的诉求可以回访",
-    Action.WITHDRAW: "只有待受理的诉求可以撤回",
-    Action.REJECT: "只有待受理的诉求可以退回",
-}
 
 
 def check(state: str, action: Action, roles: set[Role], department_matches: bool = True) -> None:
     """Raise TransitionError unless one of `roles` may do `action` on an appeal in `state`."""
+    from . import texts
+
     states, allowed = _ALLOWED[action]
     if state in FINAL:
-        raise TransitionError(f"该诉求{state}，不能再{action.value}。")
+        raise TransitionError(texts.FINAL_STATE.format(state=state, action=action.value))
     if state not in states:
-        hint = _HINTS.get(action, "")
-        raise TransitionError(f"该诉求当前为「{state}」，不能{action.value}。{hint}".rstrip("。") + "。")
+        hint = texts.WRONG_STATE_HINTS.get(action.value, "")
+        raise TransitionError(texts.WRONG_STATE.format(state=state, action=action.value, hint=hint))
     usable = roles & allowed
     if usable == {Role.DEPARTMENT} and not department_matches:
-        raise TransitionError("该诉求没有转办到您所在的部门。")
+        raise TransitionError(texts.NOT_YOUR_DEPARTMENT)
     if not usable:
-        who = "、".join(r.value for r in allowed)
-        raise TransitionError(f"{action.value}需要{who}权限。")
+        raise TransitionError(texts.NEEDS_ROLE.format(action=action.value, who="、".join(r.value for r in allowed)))
 
 
 def next_state(state: str, action: Action, answer: str | None = None) -> str:
@@ -119,9 +112,11 @@ def next_state(state: str, action: Action, answer: str | None = None) -> str:
 
 def next_tier(tier: str) -> str:
     """The tier above, or TransitionError at the top."""
+    from . import texts
+
     index = TIERS.index(tier)
     if index + 1 >= len(TIERS):
-        raise TransitionError("该诉求已上报到联席会议，不能再上报。")
+        raise TransitionError(texts.AT_THE_TOP)
     return TIERS[index + 1]
 
 

@@ -81,6 +81,19 @@ REASON_NOTED = "已记下不满意的原因，诉求 {number} 正在重新办理
 SENT_BACK = "已退单 {number}，已通知支部书记重新转办。"
 REJECTED = "已退回 {number}，已告知诉求人。"
 WITHDRAWN = "诉求 {number} 已撤回。"
+FINAL_STATE = "该诉求{state}，不能再{action}。"
+WRONG_STATE = "该诉求当前为「{state}」，不能{action}。{hint}"
+WRONG_STATE_HINTS = {
+    "转办": "请先 /受理 再转办。",
+    "退单": "只有已转办的诉求可以退单。",
+    "办结": "请先 /受理。",
+    "回访": "只有已办结的诉求可以回访。",
+    "撤回": "只有待受理的诉求可以撤回。",
+    "退回": "只有待受理的诉求可以退回。",
+}
+NOT_YOUR_DEPARTMENT = "该诉求没有转办到您所在的部门。"
+NEEDS_ROLE = "{action}需要{who}权限。"
+AT_THE_TOP = "该诉求已上报到联席会议，不能再上报。"
 BAD_LEVEL = "级别只能是 紧急 或 一般。"
 NO_SUCH_DEPARTMENT = "没有「{department}」这个部门。可选：{departments}"
 BAD_ANSWER = "请回复 满意、基本满意 或 不满意。"
