@@ -35,5 +35,6 @@ def bars(points: list[tuple[str, float]]) -> Chart:
     shapes = []
     for n, (label, value) in enumerate(points):
         height = (HEIGHT - LABEL - 14) * value / top
-        shapes.append(Bar(n * slot + slot * 0.15, HEIGHT - LABEL - height, slot * 0.7, height, label, value))
+        width = min(slot * 0.7, 48)
+        shapes.append(Bar(n * slot + (slot - width) / 2, HEIGHT - LABEL - height, width, height, label, value))
     return Chart(WIDTH, HEIGHT, shapes)

@@ -236,7 +236,9 @@ async def branch_page(request: Request, branch_id: int, viewer: ViewerDep, full:
     await services.members.log_access(viewer.actor, action, branch.name, branch.id)
     first = clock.today().replace(day=1)
     report = await services.records.monthly(branch, first)
-    chart = bars([(str(day), n) for day, n in report.checkins_per_day]) if report.checkins_per_day else None
+    per_day = dict(report.checkins_per_day)
+    days = range(1, clock.today().day + 1)
+    chart = bars([(str(day), per_day.get(day, 0)) for day in days]) if per_day else None
     people = [
         {
             "name": line.member.name,
