@@ -1,6 +1,6 @@
 """End to end: the bot as a real process; /后台 over the OneBot WebSocket gives a link that signs in, in Chromium.
 
-Runs once bot/app.py mounts the web view (until then it is skipped with that reason).
+Runs once the bot mounts the web view in bot/app.py or a plugin (until then it is skipped with that reason).
 """
 
 from __future__ import annotations
@@ -15,15 +15,16 @@ from tests.web.test_web_browser import launch
 
 
 def mounted() -> bool:
-    """Whether the bot's app mounts the web view yet."""
-    return "bot.web" in (ROOT / "bot" / "app.py").read_text(encoding="utf-8")
+    """Whether the bot mounts the web view yet (in bot/app.py or a plugin)."""
+    sources = [ROOT / "bot" / "app.py", *sorted((ROOT / "bot" / "plugins").glob("*.py"))]
+    return any("bot.web" in path.read_text(encoding="utf-8") for path in sources)
 
 
 @pytest.fixture
 def bot(tmp_path: Path):
     """A running bot whose links point at its own port."""
     if not mounted():
-        pytest.skip("bot/app.py does not mount the web view yet (bot.web.mount)")
+        pytest.skip("the bot does not mount the web view yet (bot.web.mount in bot/app.py or a plugin)")
     process = BotProcess(tmp_path / "bot", env={"WEB_SECRET": "e2e-secret"})
     process.env["WEB_BASE_URL"] = f"http://127.0.0.1:{process.port}"
     process.start()
