@@ -89,8 +89,8 @@ class Sender:
                 await self.drain()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("outbox sender failed; retrying after the poll interval")
+            except Exception as error:  # the kind only: a database error's text can carry a message's parameters
+                log.error("outbox sender failed (%s); retrying after the poll interval", type(error).__name__)
             self.wakeup.clear()
             try:
                 await asyncio.wait_for(self.wakeup.wait(), self.settings.delivery_poll_seconds)

@@ -6,6 +6,8 @@ members and the bot leaving a group, and schedules the broadcast reports, the ba
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from functools import wraps
 
 from nonebot import get_driver, on_notice, require
 from nonebot.adapters import Bot, Event
@@ -54,6 +56,20 @@ async def _departed(bot: Bot, event: Event) -> None:
         log.info("a registered member left a branch group")
 
 
+def quietly(job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    """A scheduled job whose failure is logged by kind only (a database error's text can carry personal data)."""
+
+    @wraps(job)
+    async def run() -> None:
+        try:
+            await job()
+        except Exception as error:
+            log.error("%s failed: %s", job.__name__, type(error).__name__)
+
+    return run
+
+
+@quietly
 async def report_broadcasts() -> None:
     """Scheduled: tell each sender, once, how a finished broadcast went."""
     current = runtime.services()
@@ -61,6 +77,7 @@ async def report_broadcasts() -> None:
         current.sender.nudge()
 
 
+@quietly
 async def backup_daily() -> None:
     """Scheduled: the SQLite online backup, then old backups pruned (PostgreSQL: see the README, pg_dump)."""
     settings = runtime.services().settings
@@ -75,6 +92,7 @@ async def backup_daily() -> None:
     log.info("daily backup written (%s bytes); %s old backups removed", info.size, len(removed))
 
 
+@quietly
 async def retention_daily() -> None:
     """Scheduled: forget what the retention periods no longer allow to keep (counts only in the log)."""
     purge = await runtime.services().broadcasts.retention.purge()
