@@ -13,6 +13,7 @@ from bot.chat import first_text  # noqa: E402
 from bot.core.settings import load_config  # noqa: E402
 from bot.features.appeals import commands  # noqa: E402, F401
 from bot.features.appeals.config import Config  # noqa: E402
+from bot.features.appeals.texts import INTAKE_NAME  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
     name="诉求",
@@ -41,22 +42,29 @@ def picture_refs(event: Event) -> list[str]:
     return [ref for ref in refs if ref]
 
 
-def _note_with_pictures(event: Event) -> bool:
-    """Cheap: a message with a picture whose text names the note sub-command (chatter never reaches here)."""
+def _with_pictures(bot: Bot, event: Event) -> bool:
+    """Cheap: a picture with the note sub-command, or sent while the /诉求 intake waits (chatter never gets here)."""
     message = getattr(event, "original_message", None)
-    return bool(message) and NOTE_WORD in first_text(event) and any(seg.type == "image" for seg in message)
+    if not message or not any(seg.type == "image" for seg in message):
+        return False
+    if NOTE_WORD in first_text(event):
+        return True
+    waiting = runtime.services().conversations.waiting_for(platform.session_key_of(bot, event))
+    return bool(waiting) and waiting.startswith(f"「{INTAKE_NAME}」")
 
 
 # Runs before the dispatcher (priority 1) and does not block it: the pictures wait, by chat session, for the
-# /诉求 补充 command the dispatcher is about to run (it hands commands their text only).
-pictures = on_message(rule=Rule(_note_with_pictures), priority=0, block=False)
+# /诉求 补充 command the dispatcher is about to run, or for the intake's confirmation (both get text only).
+pictures = on_message(rule=Rule(_with_pictures), priority=0, block=False)
 
 
 @pictures.handle()
 async def _keep_pictures(bot: Bot, event: Event) -> None:
     actor = platform.actor_of(bot, event)
     if actor is not None:
-        runtime.services().appeals.pictures.put(actor.session_key, picture_refs(event))
+        current = runtime.services()
+        keep = float(current.settings.conversation_timeout_seconds) + 60
+        current.appeals.pictures.put(actor.session_key, picture_refs(event), keep)
 
 
 async def check_appeal_deadlines() -> None:

@@ -238,3 +238,24 @@ async def test_pictures_come_with_a_note_and_show_only_privately(app: App, world
     )
     assert await world.appeals.forget_person("qq:32001") == 1
     assert "图片" not in await say(app, v11_private(f"/诉求 查询 {number}", user_id="31009"))
+
+
+async def test_a_picture_sent_during_the_intake_is_attached(app: App, world):
+    from nonebot.adapters.onebot import v11
+
+    await say(app, v11_private("/诉求", user_id="32006"))
+    await say(app, v11_private("3", user_id="32006"))
+    photo = v11.MessageSegment(
+        "image", {"file": "p.image", "url": "https://multimedia.nt.qq.com.cn/download?fileid=Y2"}
+    )
+    # A picture alone is no description; it is kept, and the text asked for.
+    assert await say(app, v11_private(v11.Message(photo), user_id="32006")) == (
+        texts.EMPTY_DESCRIPTION + "\n" + texts.ASK_DESCRIPTION.format(limit=500)
+    )
+    await say(app, v11_private(v11.Message(v11.MessageSegment.text("轮胎爆了")) + photo, user_id="32006"))
+    await say(app, v11_private("G75 贵阳东", user_id="32006"))
+    await say(app, v11_private("跳过", user_id="32006"))
+    done = await say(app, v11_private("确认", user_id="32006"))
+    number = _number(done)
+    assert done == texts.SUBMITTED.format(number=number) + texts.SUBMITTED_PHOTOS.format(count=2)
+    assert "fileid=Y2" in await say(app, v11_private(f"/诉求 查询 {number}", user_id="32006"))

@@ -9,7 +9,7 @@ from bot.core.conversation import Flow, Invalid, Refused, Step
 from bot.core.members import parse_phone
 from bot.core.validation import mask_phone
 
-from . import rules, texts
+from . import photos, rules, texts
 
 if TYPE_CHECKING:
     from .service import AppealService
@@ -73,7 +73,10 @@ def intake(service: AppealService) -> Flow:
 
     async def finish(actor: Actor, data: dict[str, Any]) -> str:
         appeal = await service.submit(actor, await service.branch_of(actor), data)
-        return texts.SUBMITTED.format(number=appeal.number)
+        pictures = service.pictures.take(actor.session_key)
+        stored = await photos.store(service, appeal.id, actor, pictures) if pictures else 0
+        reply = texts.SUBMITTED.format(number=appeal.number)
+        return reply + (texts.SUBMITTED_PHOTOS.format(count=stored) if stored else "")
 
     return Flow(
         name=texts.INTAKE_NAME,

@@ -1,6 +1,7 @@
-"""Pictures for appeals. The dispatcher hands a command its text only, so the NoneBot module puts the picture
-references of a `/诉求 补充 …` message here (by chat session) just before the command runs, and the command takes
-them. A reference is the platform's own file id or url; pictures are never downloaded or re-hosted."""
+"""Pictures for appeals. The dispatcher hands a command (and a conversation) text only, so the NoneBot module puts
+the picture references of a `/诉求 补充 …` message, or of a message sent during the /诉求 intake, here (by chat
+session) before the dispatcher runs; the command, or the intake when it is confirmed, takes them. A reference is
+the platform's own file id or url; pictures are never downloaded or re-hosted."""
 
 from __future__ import annotations
 
@@ -25,11 +26,14 @@ class PhotoStash:
 
     _by_session: dict[str, tuple[float, list[str]]] = field(default_factory=dict)
 
-    def put(self, session_key: str, refs: list[str]) -> None:
-        """Keep the references of one message (the command handling it takes them)."""
-        kept = [ref[:MAX_REF] for ref in refs if ref][:MAX_PHOTOS]
+    def put(self, session_key: str, refs: list[str], keep_seconds: float = STASH_SECONDS) -> None:
+        """Keep the references of a message (added to any still waiting for this session), until taken."""
+        until, waiting = self._by_session.get(session_key, (0.0, []))
+        if until < time.monotonic():
+            waiting = []
+        kept = (waiting + [ref[:MAX_REF] for ref in refs if ref])[:MAX_PHOTOS]
         if kept:
-            self._by_session[session_key] = (time.monotonic() + STASH_SECONDS, kept)
+            self._by_session[session_key] = (time.monotonic() + keep_seconds, kept)
 
     def take(self, session_key: str) -> list[str]:
         """The references waiting for this session (emptied)."""

@@ -14,11 +14,11 @@ SUB_USAGE = (
 )
 INTAKE_INTRO = "开始提交诉求（共 4 步）。"
 ASK_CATEGORY = "1/4 请选择类别，回复序号：\n" + CATEGORY_MENU
-ASK_DESCRIPTION = "2/4 请描述遇到的问题（{limit} 字以内）："
+ASK_DESCRIPTION = "2/4 请描述遇到的问题（{limit} 字以内；可以附上图片，和文字一起发送）："
 ASK_PLACE = "3/4 事发地点（如 G75 贵阳东收费站附近）："
 ASK_PHONE = "4/4 联系电话（便于承办人联系您）："
 BAD_CATEGORY = "请回复类别序号：" + CATEGORY_MENU
-EMPTY_DESCRIPTION = "描述不能为空，请说说遇到了什么问题。"
+EMPTY_DESCRIPTION = "描述不能为空，请用文字说说遇到了什么问题（发来的图片会随诉求一起提交）。"
 LONG_DESCRIPTION = "描述最多 {limit} 字（现在 {length} 字），请精简后再发。"
 BAD_PLACE = "地点请写 1–100 字，例如：G75 兰海高速 贵阳东收费站附近。"
 BAD_PHONE = "{error}不想留电话请回复“跳过”。"
@@ -27,6 +27,7 @@ NO_PHONE = "未留"
 NO_BRANCH_HERE = "本群还没有开通支部。诉求可以私聊机器人发送 /诉求 提交。"
 GROUP_NO_PHONE = "\n（在群里提交不收集电话；如需留电话或不便公开，可私聊机器人发送 /诉求。）"
 SUBMITTED = "诉求已提交，编号 {number}。我们会尽快受理并告知进展；查询进度发送 /诉求 查询 {number} 或 /我的诉求。"
+SUBMITTED_PHOTOS = "（已附图片 {count} 张）"
 DAILY_LIMIT = "您今天已提交 {limit} 件诉求，已达每日上限；紧急情况请直接联系支部书记，明天可继续提交。"
 
 # ---- reading -------------------------------------------------------------------------------------------
