@@ -240,3 +240,20 @@ async def test_an_export_is_deleted_once_qq_has_taken_it(app: App, own_services:
         await delete_sent_export(bot, RuntimeError("no"), "upload_group_file", {"file": str(failed)}, None)
         await delete_sent_export(bot, None, "upload_private_file", {"file": str(elsewhere)}, None)
     assert not sent.exists() and failed.exists() and elsewhere.exists()
+
+
+async def test_the_list_and_a_late_check_in_word_for_word(app: App, own_services: Services):
+    branch = await _branch(own_services)
+    activity = await _publish(own_services, branch, capacity=2, points=4)
+    await say(app, v11_group(f"/报名 {activity}", user_id=DRIVER, group_id=GROUP))
+    assert await say(app, v11_group("/活动", user_id=MEMBER, group_id=GROUP)) == (
+        f"近期活动：\n{activity}. 月月暖心行 11-23 10:20 线上（已报名 1/2，4 分）\n"
+        "报名：/报名 <编号>；到场后：/签到 <编号>"
+    )
+    late = v11_at(DRIVER, f"/补签 {activity} ") + v11.MessageSegment.text(" 现场签到表")
+    assert await say(app, v11_group(late, user_id=SECRETARY, group_id=GROUP)) == (
+        "已为 李司机 补签「月月暖心行」（原因：现场签到表），获得 4 分。"
+    )
+    assert await say(app, v11_group(f"/补签 {activity}", user_id=SECRETARY, group_id=GROUP)) == (
+        "用法：/补签 <编号> @某人 <原因>"
+    )
