@@ -132,9 +132,7 @@ async def appeals_board(request: Request, viewer: ViewerDep, state: str = "") ->
     """Open appeals with the time left to their limits, and counts by state, department and category."""
     web = web_of(request)
     condition = queries.appeal_scope(viewer.committee, viewer.branch_ids, viewer.departments)
-    lines, counts = await queries.board(web.services, condition)
-    if state:
-        lines = [line for line in lines if line.appeal.state == state]
+    lines, counts = await queries.board(web.services, condition, state if state in rules.STATES else None)
     return web.page(
         request,
         "appeals.html",

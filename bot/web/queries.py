@@ -262,8 +262,11 @@ def appeal_scope(committee: bool, branch_ids: Iterable[int], departments: Iterab
     return or_(Appeal.branch_id.in_(branch_ids), Appeal.department.in_(departments))
 
 
-async def board(services: Services, scope_condition, limit: int = 300) -> tuple[list[BoardLine], dict[str, dict]]:
-    """Open appeals in scope, the nearest limit first, and counts by state, department and category."""
+async def board(
+    services: Services, scope_condition, state: str | None = None, limit: int = 200
+) -> tuple[list[BoardLine], dict[str, dict]]:
+    """Open appeals in scope (or those in one state), the nearest limit first, and counts by state, department
+    and category."""
     from bot.features.appeals.timelimits import reminder_at
 
     now = clock.now()
@@ -272,7 +275,7 @@ async def board(services: Services, scope_condition, limit: int = 300) -> tuple[
         appeals = (
             await session.scalars(
                 select(Appeal)
-                .where(scope_condition, Appeal.state.in_(waiting))
+                .where(scope_condition, Appeal.state == state if state else Appeal.state.in_(waiting))
                 .order_by(Appeal.close_due.is_(None), Appeal.close_due, Appeal.id)
                 .limit(limit)
             )

@@ -177,6 +177,9 @@ async def test_the_board_marks_limits_red_and_amber(world, client_for):
     overdue = board.split('id="overdue"')[1].split("</table>")[0]
     assert world.numbers["b_open"] in overdue and "超" in overdue
     assert world.numbers["a_open"] not in overdue
+    closed = (await client.get(PREFIX + "/appeals", params={"state": "已办结"})).text
+    listed = closed.split('id="open"')[1]
+    assert world.numbers["a_closed"] in listed and world.numbers["a_open"] not in listed
 
 
 async def test_the_branch_page_lists_who_has_not_studied_and_exports(world, client_for):
