@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from . import texts
+
 MAX_BODY = 600
 LETTERS = "ABCD"
 MIN_OPTIONS = 2
@@ -192,5 +194,5 @@ def load_directory(path: str | Path) -> tuple[list[Material], list[MaterialError
 
 def format_material(material: Material) -> str:
     """A material as one chat message."""
-    sample = "（示例资料）" if material.sample else ""
-    return f"《{material.title}》{sample}\n主题：{material.theme}\n{material.body}"
+    sample = texts.SAMPLE if material.sample else ""
+    return texts.MATERIAL.format(title=material.title, sample=sample, theme=material.theme, body=material.body)
