@@ -258,3 +258,15 @@ async def test_many_askers_wait_as_dict_entries_not_matchers(app: App, own_servi
     for user in askers:
         assert texts.RIGHT in await say(app, v11_group("B", user_id=user, group_id=GROUP))
     assert not any(own_services.expectations.has(f"qq:{user}") for user in askers)
+
+
+async def test_a_secretary_adds_in_private_chat_for_their_one_branch(app: App, own_services: Services):
+    await _branch(own_services)
+    assert texts.ASK_TITLE in await say(app, v11_private("/学习 添加", user_id=SECRETARY))
+    for answer in ("领取补贴", "补贴", "正文", "跳过", "确认"):
+        reply = await say(app, v11_private(answer, user_id=SECRETARY))
+    pending = await own_services.study.pending()
+    assert [(row.title, name) for row, name in pending] == [("领取补贴", "学习支部")]
+    assert reply == texts.ADDED_PENDING.format(title="领取补贴", id=pending[0][0].id, theme="补贴", branch="学习支部")
+    await _branch(own_services, OTHER_GROUP, SECRETARY, "运输支部")
+    assert await say(app, v11_private("/学习 添加", user_id=SECRETARY)) == texts.ADD_WHICH_BRANCH
