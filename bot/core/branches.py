@@ -123,12 +123,34 @@ class BranchDirectory:
         self.forget()
         return branch
 
+    async def close(self, branch: Branch) -> bool:
+        """Stop a branch (superuser): no pushes, no new registrations; its records stay. False when already closed."""
+        async with self.database.session() as session:
+            row = await session.get(Branch, branch.id)
+            if row is None or not row.active:
+                return False
+            row.active = False
+        self.forget()
+        return True
+
     async def card(self, branch: Branch) -> BranchCard:
         """The branch card."""
         month = clock.today().strftime("%Y-%m")
         async with self.database.reading() as session:
+            # A secretary who registered is shown by the registered name (王书记), not the name given when named.
             secretaries = (
-                await session.scalars(select(Secretary.display_name).where(Secretary.branch_id == branch.id))
+                await session.scalars(
+                    select(func.coalesce(Member.name, Secretary.display_name))
+                    .select_from(Secretary)
+                    .outerjoin(
+                        Member,
+                        (Member.branch_id == Secretary.branch_id)
+                        & (Member.user_key == Secretary.user_key)
+                        & Member.left_at.is_(None),
+                    )
+                    .where(Secretary.branch_id == branch.id)
+                    .order_by(Secretary.id)
+                )
             ).all()
             counts = (
                 await session.execute(
@@ -277,7 +299,7 @@ class Roles:
                 delete(Secretary).where(Secretary.branch_id == branch.id, Secretary.user_key == target_key)
             )
         self.forget()
-        return bool(result.rowcount)
+        return bool(getattr(result, "rowcount", 0))
 
     async def secretaries_of(self, branch_id: int) -> list[str]:
         """The user keys of a branch's secretaries."""
@@ -324,12 +346,25 @@ class Roles:
                 )
             )
         self.forget()
-        return bool(result.rowcount)
+        return bool(getattr(result, "rowcount", 0))
 
     async def departments_of(self, user_key: str) -> list[str]:
         """The departments a person handles appeals for."""
         await self._fresh()
         return list(self._departments_of.get(user_key, ()))
+
+    async def handler_names(self) -> dict[str, list[tuple[str, str]]]:
+        """Every department's handlers as (user key, shown name), for /部门."""
+        async with self.database.reading() as session:
+            rows = await session.execute(
+                select(
+                    DepartmentHandler.department, DepartmentHandler.user_key, DepartmentHandler.display_name
+                ).order_by(DepartmentHandler.id)
+            )
+            listed: dict[str, list[tuple[str, str]]] = {}
+            for department, key, name in rows.all():
+                listed.setdefault(department, []).append((key, name))
+            return listed
 
     async def handlers_of(self, department: str) -> list[str]:
         """The people bound to a department."""
@@ -338,14 +373,3 @@ class Roles:
                 select(DepartmentHandler.user_key).where(DepartmentHandler.department == department)
             )
             return list(rows.all())
-
-    async def role_names(self, actor: Actor, branch: Branch | None) -> set[str]:
-        """The roles the actor holds here: 司机, 书记, 承办部门, 行业党委."""
-        roles = {"司机"}
-        if actor.is_superuser:
-            roles.add("行业党委")
-        if (branch is not None and await self.is_secretary(actor.key, branch.id)) or (branch is None and await self.managed_branches(actor.key)):
-            roles.add("书记")
-        if await self.departments_of(actor.key):
-            roles.add("承办部门")
-        return roles

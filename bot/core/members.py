@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from . import clock
 from .actor import Actor
 from .branches import PARTY_STATUSES, NotFound, PermissionDenied, Roles
 from .conversation import Invalid
 from .db import Database
-from .models import AccessLog, Branch, Member
+from .models import AccessLog, Branch, DepartmentHandler, LedgerEntry, Member, Secretary
 from .validation import mask_phone, mask_plate, normalize_phone, normalize_plate
 
 _PERSON_NAME = re.compile(r"^[\u4e00-\u9fa5·A-Za-z]{2,16}$")
@@ -43,7 +44,7 @@ def parse_plate(text: str) -> str:
     return plate
 
 
-def parse_free_text(label: str) -> object:
+def parse_free_text(label: str) -> Callable[[str], str]:
     """A short free-text answer (户籍地, 常跑路线)."""
 
     def parse(text: str) -> str:
@@ -65,6 +66,34 @@ def parse_status(text: str) -> str:
     if text in PARTY_STATUSES:
         return text
     raise Invalid("请回复序号或名称：1 党员  2 预备党员  3 积极分子  4 群众")
+
+
+# /登记 修改's words for the fields a member may change.
+EDITABLE = ("name", "phone", "plate", "hometown", "route", "declared_status")
+FIELD_WORDS = {
+    "姓名": "name",
+    "名字": "name",
+    "手机": "phone",
+    "手机号": "phone",
+    "电话": "phone",
+    "车牌": "plate",
+    "车牌号": "plate",
+    "户籍地": "hometown",
+    "户籍": "hometown",
+    "路线": "route",
+    "常跑路线": "route",
+    "政治面貌": "declared_status",
+    "面貌": "declared_status",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """What a registration did: the record, whether it is new (to the branch), and the fields it changed."""
+
+    member: Member
+    created: bool
+    changed: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +138,12 @@ class MemberRecords:
             )
             return dict(rows.all())
 
-    async def register(self, actor: Actor, branch: Branch, data: dict) -> tuple[Member, bool]:
-        """Store or update the actor's record in one transaction; returns (record, newly registered)."""
+    async def register(self, actor: Actor, branch: Branch, data: dict) -> Registered:
+        """Store or update the actor's record in one transaction.
+
+        A new record takes every answer. An existing record keeps what was skipped (an answer of None) and the
+        secretary's 认定: a changed declaration is stored beside the confirmed status, which only /认定 changes.
+        """
         now = clock.now()
         async with self.database.session() as session:
             member = await session.scalar(
@@ -118,24 +151,113 @@ class MemberRecords:
             )
             created = member is None
             if member is None:
-                member = Member(branch_id=branch.id, user_key=actor.key, registered_at=now)
+                status = data.get("status") or "群众"
+                member = Member(
+                    branch_id=branch.id,
+                    user_key=actor.key,
+                    registered_at=now,
+                    declared_status=status,
+                    status="群众" if status == "群众" else None,
+                )
                 session.add(member)
-            member.name = data["name"]
-            member.phone = data.get("phone")
-            member.plate = data.get("plate")
-            member.hometown = data.get("hometown")
-            member.route = data.get("route")
-            if member.declared_status != data["status"] or created:
-                # A changed declaration needs the secretary's confirmation again.
-                member.declared_status = data["status"]
-                member.status = "群众" if data["status"] == "群众" else None
-                member.status_confirmed_by = None
-                member.status_confirmed_at = None
+            changed: list[str] = []
+            was_left = member.left_at is not None
+            for key in ("name", "phone", "plate", "hometown", "route"):
+                value = data.get(key)
+                if value is not None and (created or getattr(member, key) != value):
+                    setattr(member, key, value)
+                    changed.append(key)
+            status = data.get("status")
+            if not created and status is not None and status != member.declared_status:
+                member.declared_status = status
+                if member.status_confirmed_at is None:  # never confirmed: 群众 needs no confirmation
+                    member.status = "群众" if status == "群众" else None
+                changed.append("declared_status")
+            if not member.name:
+                raise Invalid("姓名不能为空。")
             member.updated_at = now
             member.left_at = None
             member.erased_at = None
             await session.flush()
-        return member, created
+            if "name" in changed:
+                await self._rename_roles(session, branch.id, actor.key, member.name)
+        if "name" in changed:
+            self.roles.forget()
+        return Registered(member, created or was_left, [] if created else changed)
+
+    async def edit(self, user_key: str, branch_ids: list[int], field: str, value: str) -> list[Member]:
+        """/登记 修改: one field of the person's records in these branches; the rest and the 认定 stay."""
+        if field not in EDITABLE:
+            raise Invalid(field)
+        now = clock.now()
+        async with self.database.session() as session:
+            rows = list(
+                (
+                    await session.scalars(
+                        select(Member).where(
+                            Member.user_key == user_key, Member.branch_id.in_(branch_ids), Member.left_at.is_(None)
+                        )
+                    )
+                ).all()
+            )
+            for member in rows:
+                setattr(member, field, value)
+                if field == "declared_status" and member.status_confirmed_at is None:
+                    member.status = "群众" if value == "群众" else None
+                member.updated_at = now
+                if field == "name":
+                    await self._rename_roles(session, member.branch_id, user_key, value)
+        if field == "name":
+            self.roles.forget()
+        return rows
+
+    @staticmethod
+    async def _rename_roles(session, branch_id: int, user_key: str, name: str) -> None:
+        """A secretary or department handler who registers is shown by the registered name from then on."""
+        await session.execute(
+            update(Secretary)
+            .where(Secretary.branch_id == branch_id, Secretary.user_key == user_key)
+            .values(display_name=name[:64])
+        )
+        await session.execute(
+            update(DepartmentHandler).where(DepartmentHandler.user_key == user_key).values(display_name=name[:64])
+        )
+
+    async def records_of(self, user_key: str) -> list[tuple[Branch, Member]]:
+        """Every current record of a person, with its branch (for /档案 in private chat)."""
+        async with self.database.reading() as session:
+            rows = await session.execute(
+                select(Branch, Member)
+                .join(Member, Member.branch_id == Branch.id)
+                .where(Member.user_key == user_key, Member.left_at.is_(None))
+                .order_by(Branch.id)
+            )
+            return [(branch, member) for branch, member in rows.all()]
+
+    async def branches_of(self, user_key: str) -> list[Branch]:
+        """The active branches a person belongs to: registered there, or seen taking part (the ledger)."""
+        async with self.database.reading() as session:
+            registered = select(Member.branch_id).where(Member.user_key == user_key, Member.left_at.is_(None))
+            seen = select(LedgerEntry.branch_id).where(
+                LedgerEntry.user_key == user_key, LedgerEntry.branch_id.is_not(None)
+            )
+            rows = await session.scalars(
+                select(Branch)
+                .where(Branch.active, Branch.id.in_(registered.union(seen).scalar_subquery()))
+                .order_by(Branch.id)
+            )
+            return list(rows.all())
+
+    async def find(self, branch_ids: list[int], name: str) -> list[tuple[Branch, Member]]:
+        """Records of these branches under a registered name (a secretary looking someone up in private chat)."""
+        async with self.database.reading() as session:
+            rows = await session.execute(
+                select(Branch, Member)
+                .join(Member, Member.branch_id == Branch.id)
+                .where(Member.branch_id.in_(branch_ids), Member.name == name)
+                .order_by(Branch.id)
+            )
+            return [(branch, member) for branch, member in rows.all()]
 
     async def confirm_status(self, actor: Actor, branch: Branch, target_key: str, status: str) -> Member:
         """认定: the secretary confirms a registered member's political status."""

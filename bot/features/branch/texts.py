@@ -1,0 +1,132 @@
+"""Every sentence of the branch area a person reads: branches, secretaries, departments, registration, records,
+the welcome of newcomers."""
+
+from __future__ import annotations
+
+AREA_DESCRIPTION = "支部开通与名片、书记任免、承办部门、党员登记与认定、档案、新成员欢迎"
+MAX_ARG = 200
+TOO_LONG = "参数太长了（最多 {limit} 字）。"
+ONE_MENTION = "请 @ 一个人。用法：{usage}"
+SOMEONE = "用户{id}"
+
+# ---- branches ---------------------------------------------------------------------------------------------
+OPENED = "已开通「{name}」。每天 {push_time} 推送学习内容。请行业党委或群主发送 /书记 设置 @某人 指定书记。"
+OPENED_NOTICE = (
+    "【新支部】群 {group} 的群主开通了支部「{name}」（开通人 {opener}）。"
+    "如需关闭：在该群发送 /支部 关闭，或私聊发送 /支部 关闭 {name}。"
+)
+CLOSED = "已关闭「{name}」：不再推送，成员档案保留。群主或行业党委可再次 /支部 开通。"
+ALREADY_CLOSED = "「{name}」已经是关闭状态。"
+CLOSE_WHICH = "请写支部名称：/支部 关闭 <支部名称>"
+NO_SUCH_BRANCH = "没有名为「{name}」的支部。"
+NO_BRANCH_HERE = "本群还没有开通支部。请行业党委或群主发送：/支部 开通 <支部名称>"
+CARD = (
+    "【{name}】\n书记：{secretaries}\n登记成员：{members} 人，其中党员司机 {member_drivers} 人\n"
+    "每日推送：{push}\n本月主题：{theme}"
+)
+NOT_SET = "未设置"
+PUSH_ON = "{time}（开启）"
+PUSH_OFF = "{time}（已关闭）"
+CARD_INACTIVE = "（本支部已停用）"
+CARD_WELCOME_OFF = "新成员欢迎：已关闭"
+
+# ---- secretaries ------------------------------------------------------------------------------------------
+SECRETARY_SET = "已设置 {name} 为「{branch}」书记。"
+SECRETARY_ALREADY = "{name} 已经是本支部书记。"
+SECRETARY_REMOVED = "已移除 {name} 的书记身份。"
+SECRETARY_NOT = "{name} 不是本支部书记。"
+
+# ---- departments ------------------------------------------------------------------------------------------
+DEPARTMENTS_HEAD = "承办部门及承办人："
+DEPARTMENT_LINE = "· {department}：{handlers}"
+NO_HANDLER = "（未绑定承办人）"
+MY_DEPARTMENTS = "您绑定的部门：{departments}"
+DEPARTMENT_BOUND = "已将 {name} 绑定为「{department}」承办人。"
+DEPARTMENT_ALREADY = "{name} 已是「{department}」承办人。"
+DEPARTMENT_UNBOUND = "已解除 {name} 的「{department}」承办人绑定。"
+DEPARTMENT_NOT_BOUND = "{name} 没有绑定「{department}」。"
+DEPARTMENT_USAGE = "用法：/部门 {verb} @某人 <部门>\n可选部门：{departments}"
+
+# ---- registration -----------------------------------------------------------------------------------------
+FLOW_NAME = "登记"
+STATUSES_HINT = "1 党员  2 预备党员  3 积极分子  4 群众"
+INTRO_GROUP = "开始登记。群里只问姓名；手机号、车牌等个人信息接下来在私聊里填写，群里看不到。"
+INTRO_PRIVATE = "开始登记「{branch}」（信息仅本人和支部书记可见完整内容）。"
+INTRO_UPDATE = "更新「{branch}」的登记：回复“跳过”保留原来的内容，认定结果不受影响。"
+ASK_BRANCH = "您在以下支部，请发送 /登记 <序号> 选择要登记的支部：\n{choices}"
+BAD_BRANCH_CHOICE = "没有这个序号或支部。{choices}"
+ASK_NAME = "请回复您的真实姓名："
+ASK_PHONE = "请回复手机号（11 位）："
+ASK_PLATE = "请回复车牌号（如 贵A12345）："
+ASK_HOMETOWN = "请回复户籍地（如 贵州省遵义市）："
+ASK_ROUTE = "请回复常跑路线（如 贵阳—重庆）："
+ASK_STATUS = "政治面貌？回复序号：" + STATUSES_HINT
+NOW_IS = "（现为：{value}）"
+NOT_STORED_IN_GROUP = "为保护您的隐私，群里发的手机号、车牌机器人没有保存，请只在私聊里填写。"
+SUMMARY = (
+    "请核对登记信息（{branch}）：\n姓名：{name}\n手机：{phone}\n车牌：{plate}\n"
+    "户籍地：{hometown}\n常跑路线：{route}\n政治面貌：{status}"
+)
+SUMMARY_KEEP = "（不变）"
+UNSET = "未填"
+MOVED_TO_PRIVATE = (
+    "已记下姓名 {name}。手机号、车牌等请在私聊里继续填写，我已私聊您。\n"
+    "如果没有收到私聊：请先加机器人为好友（或在群成员列表里点机器人发起临时会话），再私聊发送 /登记。"
+)
+PRIVATE_CONTINUE = "您在「{branch}」群里开始了登记（姓名：{name}），请在这里继续："
+NO_BRANCH_KNOWN = "还不知道您属于哪个支部：请先在所在支部的群里发送 /登记（只问姓名），然后在私聊里填写其余信息。"
+GROUP_NOT_OPEN = "本群还没有开通支部，暂时不能登记。"
+BRANCH_GONE = "这个支部已不存在或已关闭，登记未保存。"
+REGISTERED = "登记成功{tail}发送 /档案 可查看自己的档案（手机号、车牌在群里只显示部分）。"
+UPDATED = "登记信息已更新{tail}发送 /档案 可查看自己的档案。"
+TAIL_PENDING = "，政治面貌待支部书记认定。"
+TAIL_DONE = "。"
+NOTICE_NEW = (
+    "「{branch}」有新登记：{name}，自报政治面貌：{declared}。"
+    "请在支部群发送 /认定 @{name} <党员|预备党员|积极分子|群众> 完成认定。"
+)
+NOTICE_UPDATED = "「{branch}」资料更新：{name} 更新了{fields}。{status_note}"
+NOTICE_STATUS_CHANGED = (
+    "自报政治面貌改为 {declared}（现认定：{status}），如需改认定请在支部群发送 /认定 @{name} <政治面貌>。"
+)
+FIELD_NAMES = {
+    "name": "姓名",
+    "phone": "手机",
+    "plate": "车牌",
+    "hometown": "户籍地",
+    "route": "常跑路线",
+    "declared_status": "政治面貌",
+}
+
+# ---- /登记 修改 -------------------------------------------------------------------------------------------
+EDIT_USAGE = "用法：/登记 修改 <姓名|手机|车牌|户籍地|路线|政治面貌> <新内容>"
+EDIT_PRIVATE_ONLY = "手机号、车牌请私聊机器人发送 /登记 修改 {field} <新内容>；群里发的没有保存。"
+EDIT_NOT_REGISTERED = "您还没有登记，先发送 /登记。"
+EDITED = "已把{branches}的{field}改为：{value}。其余信息和认定结果不变。"
+EDITED_STATUS = "已把{branches}的自报政治面貌改为：{value}，待支部书记确认（原认定不变）。"
+
+# ---- 认定 / 档案 -------------------------------------------------------------------------------------------
+CONFIRMED = "已认定 {name} 为{status}。"
+PROFILE_ONE_AT_A_TIME = "一次只能查看一个人的档案：/档案 @某人"
+PROFILE = (
+    "【档案】{name}（{branch}）\n手机：{phone}　车牌：{plate}\n户籍地：{hometown}　常跑路线：{route}\n"
+    "政治面貌：{status}　登记于 {registered}"
+)
+PENDING_STATUS = "{declared}（待认定）"
+PROFILE_LEFT = "（已离开本支部）"
+PROFILE_NONE = "还没有登记档案，发送 /登记 即可登记。"
+PROFILE_OTHERS_DENIED = "只能查看自己的档案；查看他人档案需要本支部书记权限。"
+PROFILE_NOT_REGISTERED = "对方还没有在本支部登记。"
+PROFILE_FIND_USAGE = "私聊查看成员档案：/档案 <姓名>（您管理的支部里）"
+PROFILE_NOT_FOUND = "您管理的支部里没有叫「{name}」的成员。"
+
+# ---- welcome ----------------------------------------------------------------------------------------------
+WELCOME_HEAD = "欢迎 "
+WELCOME_MORE = " 等 {count} 位新朋友"
+WELCOME_BODY = (
+    " 加入「{branch}」！我是红色方向盘党建助手：每天推送学习内容（发送 打卡），可以提交诉求（/诉求）、"
+    "查找司机之家（/驿站 <地点>）、参加活动（/活动）。\n"
+    "请发送 /登记 登记：群里只填姓名，手机号和车牌在私聊里填写。发送 /帮助 查看全部命令。"
+)
+WELCOME_ON = "已开启新成员欢迎：新入群的成员会收到一条欢迎（多人同时入群时合并为一条）。"
+WELCOME_OFF = "已关闭新成员欢迎。"
