@@ -31,6 +31,12 @@ def _filter(record) -> bool:
     if record["function"] == "handle_event" and str(record["name"]).startswith("nonebot"):
         return False
     record["message"] = scrub(record["message"])
+    if record["exception"] is not None:  # a traceback's text can carry what was being written: keep its kind only
+        kind, value, traceback = record["exception"]
+        if kind is not None and value is not None:
+            bare = kind.__new__(kind)
+            bare.args = ()
+            record["exception"] = type(record["exception"])(kind, bare, traceback)
     return True
 
 

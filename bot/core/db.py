@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import make_url
@@ -55,7 +56,7 @@ class Base(DeclarativeBase):
     """Declarative base of every table; models of all plugins share its metadata."""
 
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: AwareDateTime()}
+    type_annotation_map: ClassVar[dict] = {datetime: AwareDateTime()}
 
 
 def _prepare_sqlite(engine: AsyncEngine) -> None:
@@ -85,10 +86,11 @@ def create_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, pool_size=5, max_overflow=5, pool_timeout=60)
+        # hide_parameters: an error's text must not carry the phone or message being written (it may reach a log).
+        engine = create_async_engine(url, pool_size=5, max_overflow=5, pool_timeout=60, hide_parameters=True)
         _prepare_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True)
 
 
 class Database:

@@ -152,7 +152,7 @@ async def _handle(bot: Bot, event: Event, state: T_State) -> None:
             await respond(bot, event, reply, mention=spec.mention and actor.group_id is not None)
     except Exception as error:  # a handler that failed still answers, briefly; the log names the error kind only
         log.error("command %s failed: %s", route.spec.name if route.spec else route.kind, type(error).__name__)
-        log.debug("traceback", exc_info=True)
+        log.debug("where: %s", _where(error))
         with contextlib.suppress(Exception):
             await respond(bot, event, APOLOGY)
 
@@ -202,6 +202,14 @@ async def _is_member_driver(current: Services, actor: Actor, branch: Branch | No
         return False
     member = await current.members.get(branch.id, actor.key)
     return member is not None and member.status in MEMBER_DRIVER_STATUSES
+
+
+def _where(error: BaseException) -> str:
+    """File and line of the innermost frame: enough to find a bug, without the error's text (it may hold user data)."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb is not None else "?"
 
 
 def _unknown(word: str) -> str:
