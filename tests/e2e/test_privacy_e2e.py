@@ -25,8 +25,12 @@ PRIVATE_VALUES = (REG_NAME, REG_PHONE, REG_PLATE, APPEAL_PHONE, APPEAL_TEXT, LAT
 
 
 def _answer(prompt: str) -> str | None:
-    """What a driver answers to a registration or appeal question (None: the conversation is over)."""
+    """What a driver answers to a registration or appeal question (None: nothing to answer here)."""
+    if "私聊里继续" in prompt or "已私聊您" in prompt:
+        return None  # "continue in private chat": the question comes there
     rules = (
+        ("核对", "确认"),
+        ("确认", "确认"),
         ("姓名", REG_NAME),
         ("手机", REG_PHONE),
         ("车牌", REG_PLATE),
@@ -37,26 +41,35 @@ def _answer(prompt: str) -> str | None:
         ("描述", APPEAL_TEXT),
         ("地点", "贵阳市乌当区"),
         ("联系电话", APPEAL_PHONE),
-        ("核对", "确认"),
-        ("确认", "确认"),
     )
     return next((answer for word, answer in rules if word in prompt), None)
 
 
-async def _converse(client, start: str, chat: str | None, rounds: int = 12) -> list[str]:
-    """Start a conversation and answer each question; follows it into private chat when the bot moves it there."""
-    said = [await client.ask(chat, DRIVER, start)]
+async def _say(client, chat: str | None, text: str) -> None:
+    if chat is None:
+        await client.private_message(DRIVER, text)
+    else:
+        await client.group_message(chat, DRIVER, text)
+
+
+async def _converse(client, start: str, chat: str | None, rounds: int = 14) -> list[str]:
+    """Start a conversation and answer each question where it was asked (it may move to private chat)."""
+    said: list[str] = []
+    await _say(client, chat, start)
     for _ in range(rounds):
-        reply = said[-1]
-        if chat is not None and "私聊" in reply and _answer(reply) is None:
-            chat = None  # the sensitive questions moved to private chat
-            private = [s.text for s in client.history if s.target == ("private", DRIVER)]
-            said.append(private[-1] if private else await client.ask(None, DRIVER, start))
-            continue
-        answer = _answer(reply)
-        if answer is None:
+        replies = await client.sends(quiet=1.5, timeout=30)
+        said += [r.text for r in replies]
+        askable = [r for r in replies if r.target and _answer(r.text) is not None]
+        if not askable:
             break
-        said.append(await client.ask(chat, DRIVER, answer))
+        last = askable[-1]
+        chat = None if last.target[0] == "private" else last.target[1]
+        answer = _answer(last.text)
+        assert answer is not None
+        await _say(client, chat, answer)
+        if answer == "确认":
+            said += [r.text for r in await client.sends(quiet=1.5, timeout=30)]
+            break
     return said
 
 
@@ -110,8 +123,10 @@ async def test_no_personal_data_in_the_log(privacy_bot):
     shown = [text for text in in_groups if any(v in text for v in (APPEAL_TEXT, APPEAL_PHONE, REG_PHONE, REG_PLATE))]
     assert shown == [], (shown, [(n.target, n.text[:40]) for n in notices])
     # The conversations really ran (otherwise the log could not have held the values anyway).
-    assert len(appeal) >= 5 and any("SQ" in r for r in appeal[-2:]), appeal
+    assert len(appeal) >= 5 and any("SQ" in r for r in appeal[-3:]), appeal
     assert "离您最近" in near, near
     assert typed
     assert len(registration) >= 4, registration
-    assert any(REG_PHONE in r or "登记" in r for r in registration[-2:]), registration
+    assert any("登记" in r for r in registration[-3:]), registration
+    asked = {_answer(r) for r in registration}
+    assert REG_PHONE in asked and REG_PLATE in asked, registration  # the phone and the plate were really typed
