@@ -8,6 +8,7 @@ import pytest
 from bot.features.study.commands import question_text
 from bot.features.study.materials import (
     MAX_BODY,
+    SHIPPED_MATERIALS,
     Material,
     MaterialError,
     Question,
@@ -18,7 +19,7 @@ from bot.features.study.materials import (
     parse_material,
 )
 
-SHIPPED = Path(__file__).resolve().parents[2] / "data" / "study"
+SHIPPED = SHIPPED_MATERIALS
 
 GOOD = """\
 ---

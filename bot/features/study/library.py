@@ -1,8 +1,9 @@
 """The material library: the shipped folder, a secretary's own materials, and their review by a superuser.
 
-Shipped and imported materials (data/study) are for every branch. A secretary's material belongs to their branch
-(status `pending`: only that branch's /学习 and push use it) until a superuser approves it for every branch; a
-rejected, withdrawn or removed material is used nowhere. `visible_to(branch_id)` is that rule, in one condition.
+Shipped and imported materials (bot/features/study/data, or STUDY_MATERIALS_DIR) are for every branch. A
+secretary's material belongs to their branch (status `pending`: only that branch's /学习 and push use it) until a
+superuser approves it for every branch; a rejected, withdrawn or removed material is used nowhere.
+`visible_to(branch_id)` is that rule, in one condition.
 """
 
 from __future__ import annotations

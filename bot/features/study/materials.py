@@ -9,6 +9,7 @@ import yaml
 
 from . import texts
 
+SHIPPED_MATERIALS = Path(__file__).resolve().parent / "data"  # package data: found by a wheel install too
 MAX_BODY = 600
 LETTERS = "ABCD"
 MIN_OPTIONS = 2

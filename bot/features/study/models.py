@@ -11,7 +11,7 @@ from bot.core.db import Base
 
 
 class StudyMaterial(Base):
-    """One piece of study material, imported from data/study or added by a secretary."""
+    """One piece of study material, imported from the material folder or added by a secretary."""
 
     __tablename__ = "study_material"
 

@@ -21,12 +21,11 @@ from bot.core.branches import theme_of_month
 from bot.core.db import Database
 from bot.core.models import Branch, Member
 from bot.core.outbox import Target, enqueue
-from bot.core.settings import PROJECT_ROOT
 
 from . import texts
 from .branch_settings import BranchSettings, parse_push_time
 from .library import ImportReport, Library, Notify, to_material, visible_to
-from .materials import Material, Question, check_answer, format_material
+from .materials import SHIPPED_MATERIALS, Material, Question, check_answer, format_material
 from .models import QuizAnswer, StudyCheckin, StudyDay, StudyMaterial
 
 __all__ = ["AnswerResult", "ImportReport", "StudyService", "build", "parse_push_time", "push_text", "to_material"]
@@ -91,7 +90,7 @@ class StudyService(Library, BranchSettings):
         self.database = database
         self.answer_wait = timedelta(minutes=answer_wait_minutes)  # a bare letter answers /答题 this long
         self.remind_max = remind_max  # @-mentions in one /学习 提醒
-        self.materials_dir = materials_dir or PROJECT_ROOT / "data" / "study"
+        self.materials_dir = materials_dir or SHIPPED_MATERIALS
         self.default_push_time = default_push_time
         self.notify = notify
 

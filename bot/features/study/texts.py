@@ -6,7 +6,7 @@ AREA_DESCRIPTION = "每日学习推送、打卡、每日一题、一月一主题
 MATERIAL = "《{title}》{sample}\n主题：{theme}\n{body}"
 SAMPLE = "（示例资料）"
 BRANCH_WHAT = "学习打卡"
-EMPTY_LIBRARY = "学习资料库还是空的，请书记发送 /学习 添加，或把资料放进 data/study/。"
+EMPTY_LIBRARY = "学习资料库还是空的，请书记发送 /学习 添加，或请管理员把资料放进学习资料文件夹（STUDY_MATERIALS_DIR）。"
 TAIL_WITH_QUESTION = "\n\n学完请回复“打卡”；今日一题发送 /答题 查看。"
 TAIL = "\n\n学完请回复“打卡”。"
 
