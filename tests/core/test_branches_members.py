@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
+from bot.core import clock
 from bot.core.actor import Actor
 from bot.core.branches import BranchDirectory, Conflict, NotFound, PermissionDenied, Roles
 from bot.core.members import MemberRecords
-from bot.core.models import AccessLog
+from bot.core.models import AccessLog, LedgerEntry, OutboxItem
+from bot.core.parts import Mention
 
 SUPERUSER = Actor("qq", "10000", "5001", "10001")
 OWNER = Actor("qq", "20000", "5001", "10001", group_role="owner")
@@ -71,8 +75,8 @@ async def test_registration_then_confirmation_and_masked_profile(services):
     branches, roles, members = services
     branch = await branches.open(OWNER, "乌当支部")
     await roles.set_secretary(SUPERUSER, branch, SECRETARY.key, "李书记")
-    member, created = await members.register(DRIVER, branch, REGISTRATION)
-    assert created and member.status is None  # 党员 waits for 认定
+    done = await members.register(DRIVER, branch, REGISTRATION)
+    assert done.created and done.member.status is None  # 党员 waits for 认定
     card = await branches.card(branch)
     assert (card.members, card.member_drivers) == (1, 0)
     with pytest.raises(PermissionDenied):
@@ -92,15 +96,57 @@ async def test_registration_then_confirmation_and_masked_profile(services):
     assert [(log.actor_key, log.action, log.subject) for log in logged] == [(SECRETARY.key, "查看档案", DRIVER.key)]
 
 
-async def test_re_registering_updates_and_a_changed_status_needs_confirmation_again(services):
+async def test_re_registering_keeps_the_confirmation_and_what_was_skipped(services):
     branches, _, members = services
     branch = await branches.open(OWNER, "乌当支部")
-    await members.register(DRIVER, branch, REGISTRATION)
+    await members.register(DRIVER, branch, {**REGISTRATION, "hometown": "贵州省遵义市"})
     await members.confirm_status(SUPERUSER, branch, DRIVER.key, "党员")
-    member, created = await members.register(DRIVER, branch, {**REGISTRATION, "phone": "13900000000"})
-    assert not created and member.status == "党员" and member.phone == "13900000000"
-    member, _ = await members.register(DRIVER, branch, {**REGISTRATION, "status": "积极分子"})
-    assert member.status is None and member.declared_status == "积极分子"
+    done = await members.register(DRIVER, branch, {"name": None, "phone": "13900000000", "hometown": None})
+    assert not done.created and done.changed == ["phone"]
+    member = done.member
+    assert (member.status, member.phone, member.hometown, member.route) == (
+        "党员",
+        "13900000000",
+        "贵州省遵义市",
+        "贵阳—重庆",
+    )
+    # A changed declaration is kept beside the confirmed status, which only /认定 changes.
+    done = await members.register(DRIVER, branch, {"status": "预备党员"})
+    assert done.changed == ["declared_status"]
+    assert (done.member.status, done.member.declared_status) == ("党员", "预备党员")
+    # Nothing answered: nothing changed.
+    assert (await members.register(DRIVER, branch, {})).changed == []
+
+
+async def test_editing_one_field_keeps_the_rest_and_renames_a_secretary(services):
+    branches, roles, members = services
+    branch = await branches.open(OWNER, "乌当支部")
+    await roles.set_secretary(SUPERUSER, branch, SECRETARY.key, "用户20009")
+    await members.register(SECRETARY, branch, {**REGISTRATION, "name": "王书记"})
+    assert (await branches.card(branch)).secretaries == ["王书记"]
+    await members.confirm_status(SUPERUSER, branch, SECRETARY.key, "党员")
+    [member] = await members.edit(SECRETARY.key, [branch.id], "route", "贵阳—昆明")
+    assert (member.route, member.phone, member.status) == ("贵阳—昆明", "13812345678", "党员")
+    await members.edit(SECRETARY.key, [branch.id], "name", "王建国")
+    assert (await branches.card(branch)).secretaries == ["王建国"]
+    assert await members.edit(DRIVER.key, [branch.id], "route", "x") == []
+
+
+async def test_the_branches_a_person_belongs_to_are_registered_or_seen(services):
+    branches, _, members = services
+    first = await branches.open(OWNER, "乌当支部")
+    second = await branches.open(Actor("qq", "10000", "5002", "10001"), "白云支部")
+    assert await members.branches_of(DRIVER.key) == []
+    await members.register(DRIVER, first, REGISTRATION)
+    async with members.database.session() as session:
+        session.add(
+            LedgerEntry(
+                user_key=DRIVER.key, branch_id=second.id, kind="打卡", points=1, day=date(2026, 5, 1), at=clock.now()
+            )
+        )
+    assert [b.name for b in await members.branches_of(DRIVER.key)] == ["乌当支部", "白云支部"]
+    await branches.close(second)
+    assert [b.name for b in await members.branches_of(DRIVER.key)] == ["乌当支部"]
 
 
 async def test_confirming_someone_unregistered_says_so(services):
@@ -117,3 +163,53 @@ async def test_the_group_owner_may_name_secretaries_in_their_own_group_only(serv
     elsewhere = Actor("qq", "20000", "5009", "10001", group_role="owner")
     with pytest.raises(PermissionDenied):
         await roles.remove_secretary(elsewhere, branch, SECRETARY.key)
+
+
+async def test_welcomes_are_batched_per_window_once_per_person_and_count_beyond_the_mentions(database, tmp_path):
+    from datetime import datetime, timedelta
+
+    from bot.core.outbox import SENT
+    from bot.core.parts import from_json
+    from bot.core.settings import Settings
+    from bot.features.branch.config import Config
+    from bot.features.branch.service import BranchService
+    from bot.services import build_services
+
+    start = datetime(2026, 5, 1, 9, 0, 30, tzinfo=clock.tz())
+    clock.set_now(start)
+    services = build_services(Settings(data_dir=tmp_path), database=database)
+    welcome = BranchService(services, Config(branch_welcome_window_minutes=3, branch_welcome_max_mentions=2))
+    await services.branches.open(OWNER, "乌当支部")
+    assert not await welcome.welcome("qq", "5001", "10001", "10001")  # the bot itself
+    assert not await welcome.welcome("qq", "5999", "30001", "10001")  # not a branch group
+    for user in ("30001", "30002", "30003"):
+        assert await welcome.welcome("qq", "5001", user, "10001")
+    assert not await welcome.welcome("qq", "5001", "30001", "10001")  # once per person
+
+    async def items() -> list:
+        async with database.reading() as session:
+            rows = await session.scalars(
+                select(OutboxItem).where(OutboxItem.purpose == "welcome").order_by(OutboxItem.id)
+            )
+            return list(rows.all())
+
+    [item] = await items()
+    assert clock.local(item.next_attempt_at) == datetime(2026, 5, 1, 9, 3, tzinfo=clock.tz())
+    parts = from_json(item.parts)
+    assert parts[:4] == ["欢迎 ", Mention("30001"), " ", Mention("30002")]
+    assert parts[4] == " 等 3 位新朋友"
+    # The window's message already left: a late newcomer of that window gets one of their own, a window later.
+    async with database.session() as session:
+        (await session.get(OutboxItem, item.id)).status = SENT  # type: ignore[union-attr]
+    assert await welcome.welcome("qq", "5001", "30004", "10001")
+    late = (await items())[-1]
+    assert from_json(late.parts)[1] == Mention("30004") and late.next_attempt_at > item.next_attempt_at
+    # The next window gets its own message; a secretary's 关闭 stops welcomes.
+    clock.set_now(start + timedelta(minutes=3))
+    assert await welcome.welcome("qq", "5001", "30005", "10001")
+    assert len(await items()) == 3
+    branch = await services.branches.of_group("qq", "5001")
+    assert branch is not None
+    await welcome.set_welcome(SUPERUSER, branch, False)
+    assert not await welcome.welcome("qq", "5001", "30006", "10001")
+    clock.set_now(None)
