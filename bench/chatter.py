@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy.exc import DBAPIError  # noqa: E402
+
 from bot.core.actor import Actor  # noqa: E402
 from bot.core.branches import BranchDirectory  # noqa: E402
 from bot.core.db import Database  # noqa: E402
@@ -164,17 +166,21 @@ async def command_run(client: OneBotClient, count: int, concurrency: int, comman
 
 
 async def seed_branches(process: BotProcess, groups: list[str]) -> None:
-    """Make the command groups branches (so /支部 does real work), straight into the whole bot's database."""
-    deadline = time.monotonic() + 120
-    while "Redwheel started" not in process.read_log():
-        if time.monotonic() > deadline:
-            raise TimeoutError(process.read_log()[-2000:])
-        await asyncio.sleep(0.2)
+    """Make the command groups branches (so /支部 does real work), straight into the whole bot's database once its
+    migrations ran (retried until the table is there: at WARNING the start-up line is not logged)."""
     database = Database(process.database_url or f"sqlite+aiosqlite:///{process.workdir / 'bot.db'}")
+    deadline = time.monotonic() + 120
     try:
         branches = BranchDirectory(database)
         for group in groups:
-            await branches.open(Actor("qq", "10000", group, "10001", group_role="owner"), f"压测支部{group}")
+            while True:
+                try:
+                    await branches.open(Actor("qq", "10000", group, "10001", group_role="owner"), f"压测支部{group}")
+                    break
+                except DBAPIError:
+                    if time.monotonic() > deadline:
+                        raise
+                    await asyncio.sleep(0.5)
     finally:
         await database.dispose()
 
