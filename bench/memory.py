@@ -40,6 +40,7 @@ async def measure(label: str, url: str, workdir: Path) -> dict:
     except TimeoutError:
         pass  # a build without the stations plugin
     ready = time.perf_counter() - started
+    assert process.process is not None
     memory = rss_mib(process.process.pid)
     await client.close()
     process.stop()

@@ -56,7 +56,8 @@ def backup(args: argparse.Namespace) -> int:
     target = Path(args.to) if args.to else _backup_folder() / sqlite_backup.backup_name(now)
     info = sqlite_backup.backup_sqlite(live, target)
     print(
-        f"已备份 {live} → {info.path}（{info.size} 字节，完整性检查通过，数据库版本 {', '.join(sorted(info.revisions))}）"
+        f"已备份 {live} → {info.path}（{info.size} 字节，完整性检查通过，"
+        f"数据库版本 {', '.join(sorted(info.revisions))}）"
     )
     return 0
 

@@ -38,7 +38,9 @@ async def _open(services: Services, group_id: str, name: str) -> Branch:
 async def test_a_member_leaving_marks_the_record_and_the_bot_leaving_stops_the_branch(app: App, own_services: Services):
     branch = await _open(own_services, GROUP, "运维测试支部")
     for user_id in ("34001", "34002"):
-        await own_services.members.register(Actor("qq", user_id, GROUP, SELF_ID), branch, {"name": "赵六", "status": "群众"})
+        await own_services.members.register(
+            Actor("qq", user_id, GROUP, SELF_ID), branch, {"name": "赵六", "status": "群众"}
+        )
     assert await say(app, decrease("34001", "leave"), expect_reply=False) is None
     async with own_services.database.reading() as session:
         left = await session.scalar(select(Member).where(Member.user_key == "qq:34001"))
