@@ -9,16 +9,20 @@ from sqlalchemy import select
 from bot.core.db import Database
 from bot.core.models import OutboxItem
 from bot.core.outbox import Target, enqueue
+from bot.features.branch import texts
 
 GROUP = "5001"
 
 
 async def _open_branch(client) -> None:
-    reply = await client.ask(GROUP, "20000", "/支部 开通 乌当区货车司机流动党员党支部", role="owner")
-    assert "已开通" in reply
+    """The group owner opens the branch; the superuser is told in private chat."""
+    await client.group_message(GROUP, "20000", "/支部 开通 乌当区货车司机流动党员党支部", role="owner")
+    sent = {call.target: call.text for call in await client.sends(quiet=1.0)}
+    assert "已开通" in sent[("group", GROUP)]
+    assert "开通了支部「乌当区货车司机流动党员党支部」" in sent[("private", "10000")]
 
 
-async def test_registration_refusal_cancel_and_bad_input_over_v11(bot_process):
+async def test_registration_moves_phone_and_plate_to_private_chat_over_v11(bot_process):
     client = await bot_process.client("v11")
     try:
         await _open_branch(client)
@@ -26,23 +30,34 @@ async def test_registration_refusal_cancel_and_bad_input_over_v11(bot_process):
         refused = await client.ask(
             GROUP, "20001", [{"type": "text", "data": {"text": "/书记 设置 "}}, {"type": "at", "data": {"qq": "20002"}}]
         )
-        assert "只有行业党委" in refused
+        assert "只有群主、行业党委" in refused
 
-        # Registration with a wrong phone, a plate, a skipped answer, and confirmation.
-        assert "姓名" in await client.ask(GROUP, "20001", "/登记")
-        assert "手机号" in await client.ask(GROUP, "20001", "王师傅")
-        assert "11 位数字" in await client.ask(GROUP, "20001", "12345")
-        assert "车牌" in await client.ask(GROUP, "20001", "13812345678")
-        assert "户籍地" in await client.ask(GROUP, "20001", "贵A12345")
-        assert "常跑路线" in await client.ask(GROUP, "20001", "跳过")
-        assert "政治面貌" in await client.ask(GROUP, "20001", "贵阳—昆明[CQ:at,qq=all]")
-        summary = await client.ask(GROUP, "20001", "1")
-        assert "138****5678" in summary and "13812345678" not in summary
+        # In the group only the name is asked; a phone typed there is not kept, and the person is told.
+        assert texts.ASK_NAME in await client.ask(GROUP, "20001", "/登记")
+        assert texts.NOT_STORED_IN_GROUP in await client.ask(GROUP, "20001", "13812345678")
+        await client.group_message(GROUP, "20001", "王师傅")
+        sent = {call.target: call.text for call in await client.sends(quiet=1.0)}
+        assert sent[("group", GROUP)] == "@20001 " + texts.MOVED_TO_PRIVATE.format(name="王师傅")
+        private = sent[("private", "20001")]
+        assert private.startswith(texts.PRIVATE_CONTINUE.format(branch="乌当区货车司机流动党员党支部", name="王师傅"))
+        assert texts.ASK_PHONE in private
+
+        # The rest in private chat: a wrong phone, a plate, a skipped answer, and confirmation.
+        assert "11 位数字" in await client.ask(None, "20001", "12345")
+        assert "车牌" in await client.ask(None, "20001", "13812345678")
+        assert "户籍地" in await client.ask(None, "20001", "贵A12345")
+        assert "常跑路线" in await client.ask(None, "20001", "跳过")
+        assert "政治面貌" in await client.ask(None, "20001", "贵阳—昆明[CQ:at,qq=all]")
+        summary = await client.ask(None, "20001", "1")
+        assert "13812345678" in summary and "贵A12345" in summary
         # CQ-code lookalike text typed by a user comes back as text: no at-all is ever produced.
         assert "[CQ:at,qq=all]" in summary
-        assert "登记成功" in await client.ask(GROUP, "20001", "确认")
+        assert "登记成功" in await client.ask(None, "20001", "确认")
         profile = await client.ask(GROUP, "20001", "/档案")
-        assert "王师傅" in profile and "138****5678" in profile
+        assert "王师傅" in profile and "138****5678" in profile and "13812345678" not in profile
+        assert "13812345678" in await client.ask(None, "20001", "/档案")
+        group_texts = [call.text for call in client.history if call.target == ("group", GROUP)]
+        assert not [text for text in group_texts if "13812345678" in text or "贵A12345" in text]
 
         # A cancelled conversation stores nothing and lets chatter be chatter again.
         await client.ask(GROUP, "20003", "/登记")
@@ -62,8 +77,37 @@ async def test_registration_refusal_cancel_and_bad_input_over_v11(bot_process):
         assert "【乌当区货车司机流动党员党支部】" in await client.ask(GROUP, "20001", "/支部")
         # Emoji and an overlong argument get a clear answer.
         assert "用法" in await client.ask(GROUP, "20001", "/支部 🚚🚚")
-        assert "太长" in await client.ask(GROUP, "20001", "/支部 " + "长" * 300)
+        assert "太长" in await client.ask(GROUP, "20001", "/支部 开通 " + "长" * 300, role="owner")
     finally:
+        await client.close()
+
+
+async def test_newcomers_get_one_welcome_per_window_over_v11(bot_process):
+    client = await bot_process.client("v11")
+    try:
+        assert "已开通" in await client.ask(GROUP, "10000", "/支部 开通 乌当区货车司机流动党员党支部")
+        bot_process.set_clock("2026-05-01T09:00:30+08:00")
+        for user in ("30001", "30002", "30003", "30001"):
+            await client.notice(
+                {
+                    "post_type": "notice",
+                    "notice_type": "group_increase",
+                    "sub_type": "approve",
+                    "group_id": int(GROUP),
+                    "operator_id": 10000,
+                    "user_id": int(user),
+                }
+            )
+        assert await client.sends(quiet=1.5) == []  # nothing before the window ends
+        bot_process.set_clock("2026-05-01T09:03:01+08:00")
+        sent = await client.sends(quiet=2.0)
+        [welcome] = sent  # one message for the three newcomers (notices handled concurrently: any order)
+        head, _, body = welcome.text.partition(" 加入")
+        assert welcome.target == ("group", GROUP)
+        assert sorted(head.removeprefix("欢迎 ").split()) == ["@30001", "@30002", "@30003"]
+        assert " 加入" + body == texts.WELCOME_BODY.format(branch="乌当区货车司机流动党员党支部")
+    finally:
+        bot_process.set_clock(None)
         await client.close()
 
 
@@ -73,7 +117,6 @@ async def test_wechat_over_v12_opens_a_branch_and_registers(bot_process):
         reply = await client.ask("wxg1", "10000", "/支部 开通 微信测试支部")
         assert "已开通" in reply
         assert "姓名" in await client.ask("wxg1", "wx_driver", "/登记")
-        assert "手机号" in await client.ask("wxg1", "wx_driver", "刘师傅")
         assert "已取消" in await client.ask("wxg1", "wx_driver", "取消")
         card = await client.ask("wxg1", "wx_driver", "#支部")
         assert "微信测试支部" in card
@@ -109,7 +152,7 @@ async def test_outbox_items_survive_a_restart_and_go_out_exactly_once(bot_proces
 
     database = Database(f"sqlite+aiosqlite:///{bot_process.workdir / 'bot.db'}")
     async with database.session() as session:
-        statuses = (await session.scalars(select(OutboxItem.status))).all()
+        statuses = (await session.scalars(select(OutboxItem.status).where(OutboxItem.dedupe_key.is_not(None)))).all()
     await database.dispose()
     assert statuses == ["sent"] * 3
 
@@ -118,7 +161,6 @@ async def test_a_restart_mid_conversation_tells_the_person_to_start_again(bot_pr
     client = await bot_process.client("v11")
     await _open_branch(client)
     assert "姓名" in await client.ask(GROUP, "20001", "/登记")
-    assert "手机号" in await client.ask(GROUP, "20001", "王师傅")
     await client.close()
     bot_process.stop(kill=True)
 
