@@ -9,21 +9,21 @@ from pathlib import Path
 from typing import TypeVar
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout (for tools); never where data is kept
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
 DEFAULT_DEPARTMENTS = ("交通运输", "公安交管", "市场监管", "工会", "人社", "应急管理")
-DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'redwheel.db'}"
 
 
 class Settings(BaseModel):
     """Settings every part of the bot shares; plugin-specific ones live in the plugins."""
 
-    database_url: str = DEFAULT_DATABASE_URL
+    # Empty: SQLite in <data_dir>/redwheel.db. data_dir: `data/` of the directory the bot starts in.
+    database_url: str = ""
     timezone: str = "Asia/Shanghai"
     superusers: set[str] = Field(default_factory=set)
-    data_dir: Path = PROJECT_ROOT / "data"
+    data_dir: Path = Field(default_factory=lambda: Path.cwd() / "data")
 
     # Delivery: off only for in-process matcher tests, where no chat platform is there to send to.
     delivery_enabled: bool = True
@@ -41,9 +41,16 @@ class Settings(BaseModel):
     # group; a refused person is told once per window, then ignored until the bucket refills.
     rate_user_burst: int = 10
     rate_user_per_minute: float = 20
-    rate_group_burst: int = 40
-    rate_group_per_minute: float = 120
+    rate_group_burst: int = 200
+    rate_group_per_minute: float = 600
     departments: list[str] = Field(default_factory=lambda: list(DEFAULT_DEPARTMENTS))
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        """SQLite in the data folder unless a database is named."""
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'redwheel.db'}"
+        return self
 
     @field_validator("superusers", mode="before")
     @classmethod

@@ -48,6 +48,7 @@ runtime.install()
 log = logging.getLogger("redwheel.dispatch")
 
 TOO_FAST = "您发送得太快了，请稍等一会儿再试。"
+GROUP_TOO_BUSY = "本群同时使用机器人的人太多了，请稍等一会儿再试。"
 APOLOGY = "抱歉，处理这条消息时出错了，请稍后再试。"
 
 
@@ -59,6 +60,7 @@ class Route:
     spec: Command | None = None
     alias: str = ""
     arg: str = ""
+    plain: bool = False  # a loose word (打卡) or an awaited short reply, not a typed command
 
 
 _GROUP_EVENTS = platform.GROUP_MESSAGE_EVENTS
@@ -105,7 +107,7 @@ def _route(bot: Bot, event: Event, state: T_State) -> bool:
     stripped = text.strip()
     loose = registry.loose.get(stripped)
     if loose is not None:
-        state["route"] = Route("command", loose, stripped, "")
+        state["route"] = Route("command", loose, stripped, "", plain=True)
         return True
     if current.conversations.is_waiting(actor.session_key):
         state["route"] = Route("answer")
@@ -115,7 +117,7 @@ def _route(bot: Bot, event: Event, state: T_State) -> bool:
         if matched is not None:
             spec = registry.by_key.get(matched[0])
             if spec is not None:
-                state["route"] = Route("command", spec, matched[0], matched[1])
+                state["route"] = Route("command", spec, matched[0], matched[1], plain=True)
                 return True
     return False
 
@@ -136,12 +138,13 @@ async def _handle(bot: Bot, event: Event, state: T_State) -> None:
             if outcome is not None and outcome.reply:
                 await respond(bot, event, outcome.reply, mention=True)
             return
-        verdict = current.user_limits.take(actor.key)
-        if verdict == "ok" and actor.group_id is not None:
-            verdict = current.group_limits.take(f"{actor.platform}:{actor.group_id}")
+        verdict, told = current.user_limits.take(actor.key), TOO_FAST
+        # A group's own limit guards against a flood of commands; a morning of 打卡 and answers is no flood.
+        if verdict == "ok" and actor.group_id is not None and route.kind == "command" and not route.plain:
+            verdict, told = current.group_limits.take(f"{actor.platform}:{actor.group_id}"), GROUP_TOO_BUSY
         if verdict != "ok":
             if verdict == "tell":
-                await respond(bot, event, TOO_FAST, mention=True)
+                await respond(bot, event, told, mention=True)
             return
         if route.kind == "unknown" or route.spec is None:
             await respond(bot, event, _unknown(route.alias))
