@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from nonebot.adapters.onebot import v11
 from nonebug import App
@@ -201,3 +202,46 @@ async def test_newcomers_are_welcomed_once_in_one_message_per_window(app: App, o
 async def test_chatter_and_cq_lookalikes_get_no_answer(app: App):
     assert await say(app, v11_group("今天跑哪条线", group_id="7010"), expect_reply=False) is None
     assert await say(app, v11_group("[CQ:at,qq=all] /登记", group_id="7010"), expect_reply=False) is None
+
+
+async def _v12(app: App, event) -> list[str]:
+    """One OneBot v12 event through every matcher (a WeChat bot); the texts the bot answered."""
+    from nonebot.adapters.onebot import v12
+    from nonebot.message import handle_event
+
+    from tests.support.events import text_of
+
+    replies: list[str] = []
+    async with app.test_api() as ctx:
+        bot = ctx.create_bot(base=v12.Bot, self_id=SELF_ID, platform="wechat", impl="test")
+
+        async def capture(event, message, **kwargs):
+            replies.append(text_of(message))
+
+        bot.send = capture
+        await handle_event(bot, event)
+    return replies
+
+
+async def test_a_wechat_newcomer_over_v12_is_welcomed(app: App, own_services):
+    from nonebot.adapters.onebot import v12
+
+    from tests.support.events import v12_group
+
+    [opened] = await _v12(app, v12_group("/支部 开通 微信支部", user_id=SUPERUSER, group_id="wxg_7011"))
+    assert opened == texts.OPENED.format(name="微信支部", push_time="07:30")
+    event = v12.GroupMemberIncreaseEvent(
+        id="n1",
+        time=datetime.now(UTC),
+        type="notice",
+        detail_type="group_member_increase",
+        sub_type="join",
+        self=v12.BotSelf(platform="wechat", user_id=SELF_ID),
+        group_id="wxg_7011",
+        user_id="wx_30080",
+        operator_id="wx_admin",
+    )
+    assert await _v12(app, event) == []
+    [welcome] = await _outbox(own_services, "welcome")
+    assert (welcome.platform, welcome.target_id) == ("wechat", "wxg_7011")
+    assert _text(welcome).startswith("欢迎 @wx_30080 加入「微信支部」")
