@@ -7,7 +7,7 @@ figures in `figures.py`, the notices in `notices.py`; every sentence in `texts.p
 
 from __future__ import annotations
 
-import hashlib
+import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -311,7 +311,7 @@ class AppealService(AppealReading):
     async def forget_person(self, user_key: str) -> int:
         """Erase a departed person's phone, description and place from their appeals and pseudonymise their key
         (category, state, dates and the figures stay); returns how many appeals were changed."""
-        pseudonym = "gone:" + hashlib.sha256(user_key.encode()).hexdigest()[:16]
+        pseudonym = f"gone:{uuid.uuid4().hex}"  # random: a hash of a QQ number could be reversed by trying them all
         async with self.database.session() as session:
             theirs = select(Appeal.id).where(Appeal.appellant_key == user_key)
             await session.execute(delete(AppealPhoto).where(AppealPhoto.appeal_id.in_(theirs)))
