@@ -17,6 +17,7 @@ from bot.core import clock
 from bot.core.db import Database
 from bot.core.models import Branch, LedgerEntry, Member, OutboxItem
 from bot.core.outbox import EXPIRED, FAILED, PENDING, SENT
+from bot.features.branch.models import BranchWelcome
 
 from . import texts
 
@@ -139,6 +140,11 @@ class Retention:
             if elsewhere is not None:  # still in another branch: only this branch's lines go
                 lines = lines.where(LedgerEntry.branch_id == member.branch_id)
             changed = await session.execute(lines.values(user_key=alias))
+            await session.execute(  # who was welcomed to this branch is personal data too
+                update(BranchWelcome)
+                .where(BranchWelcome.branch_id == member.branch_id, BranchWelcome.user_key == key)
+                .values(user_key=alias)
+            )
             return 1, int(changed.rowcount or 0), None if elsewhere is not None else key  # type: ignore[attr-defined]
 
     async def forget_outbox(self) -> int:
