@@ -26,10 +26,12 @@ class ApiCall:
     def target(self) -> tuple[str, str] | None:
         """("group"|"private", id) of a send, or None."""
         p = self.params
-        if self.action in ("send_group_msg",) or (self.action in ("send_msg", "send_message") and p.get("group_id")):
-            if p.get("detail_type", "group") == "group" or self.action != "send_message":
-                if p.get("group_id") is not None:
-                    return "group", str(p["group_id"])
+        to_group = self.action == "send_group_msg" or (
+            self.action in ("send_msg", "send_message") and p.get("group_id")
+        )
+        group_kind = p.get("detail_type", "group") == "group" or self.action != "send_message"
+        if to_group and group_kind and p.get("group_id") is not None:
+            return "group", str(p["group_id"])
         if p.get("user_id") is not None:
             return "private", str(p["user_id"])
         return None

@@ -178,10 +178,7 @@ class Conversations:
             return await self._confirm(actor, state, text)
         step = state.flow.steps[state.index]
         try:
-            if step.optional and text in SKIP_WORDS:
-                value = None
-            else:
-                value = step.parse(text)
+            value = None if step.optional and text in SKIP_WORDS else step.parse(text)
         except Invalid as error:
             return Outcome(f"{error}\n{step.prompt(state.data)}", False)
         state.data[step.key] = value

@@ -27,7 +27,8 @@ if connection is not None:
     _run(connection)
 else:
     url = context.config.get_main_option("sqlalchemy.url")
-    sync_url = url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg") if url else url
-    engine = create_engine(sync_url)
+    if not url:
+        raise RuntimeError("migrations run from bot.core.migrate, which passes a connection or sqlalchemy.url")
+    engine = create_engine(url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg"))
     with engine.connect() as sync_connection:
         _run(sync_connection)

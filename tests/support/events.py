@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from datetime import UTC, datetime
 from typing import Literal, overload
 
 from nonebot.adapters.onebot import v11, v12
@@ -73,7 +74,7 @@ def v12_group(
     message = content if isinstance(content, v12.Message) else v12.Message(v12.MessageSegment.text(content))
     return v12.GroupMessageEvent(
         id=f"e{next(_ids)}",
-        time=time.time(),
+        time=datetime.now(UTC),
         type="message",
         detail_type="group",
         sub_type="",
