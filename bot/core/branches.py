@@ -43,10 +43,13 @@ class BranchDirectory:
     def __init__(self, database: Database) -> None:
         self.database = database
         self._by_group: dict[tuple[str, str], tuple[float, Branch | None]] = {}
+        # `/支部` is asked often and changes rarely: its card is kept until a change here, or _CACHE_SECONDS.
+        self._cards: dict[int, tuple[float, BranchCard]] = {}
 
     def forget(self) -> None:
         """Drop the cache after a change."""
         self._by_group.clear()
+        self._cards.clear()
 
     async def of_group(self, platform: str, group_id: str | None) -> Branch | None:
         """The branch bound to a group, or None."""
@@ -134,7 +137,16 @@ class BranchDirectory:
         return True
 
     async def card(self, branch: Branch) -> BranchCard:
-        """The branch card."""
+        """The branch card (from memory when nothing changed since it was read)."""
+        cached = self._cards.get(branch.id)
+        if cached and time.monotonic() - cached[0] < _CACHE_SECONDS:
+            return cached[1]
+        card = await self._read_card(branch)
+        self._cards[branch.id] = (time.monotonic(), card)
+        return card
+
+    async def _read_card(self, branch: Branch) -> BranchCard:
+        """The branch card, from the database."""
         month = clock.today().strftime("%Y-%m")
         async with self.database.reading() as session:
             # A secretary who registered is shown by the registered name (王书记), not the name given when named.
@@ -201,8 +213,9 @@ class Roles:
         self._departments_of: dict[str, tuple[str, ...]] = {}
 
     def forget(self) -> None:
-        """Drop the cached roles after a change."""
+        """Drop the cached roles (and branch cards, which show secretaries and members) after a change."""
         self._loaded_at = -_CACHE_SECONDS
+        self.branches.forget()
 
     async def _fresh(self) -> None:
         """Reload secretaries and department handlers when the cache is old."""

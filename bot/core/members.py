@@ -181,8 +181,7 @@ class MemberRecords:
             await session.flush()
             if "name" in changed:
                 await self._rename_roles(session, branch.id, actor.key, member.name)
-        if "name" in changed:
-            self.roles.forget()
+        self.roles.forget()  # the branch card counts members and shows secretaries by their registered names
         return Registered(member, created or was_left, [] if created else changed)
 
     async def edit(self, user_key: str, branch_ids: list[int], field: str, value: str) -> list[Member]:
@@ -275,6 +274,7 @@ class MemberRecords:
             member.status_confirmed_by = actor.key
             member.status_confirmed_at = clock.now()
             member.updated_at = clock.now()
+        self.roles.forget()
         return member
 
     async def profile(self, viewer: Actor, branch: Branch, target_key: str) -> Profile:
@@ -323,4 +323,5 @@ class MemberRecords:
             if member is None or member.left_at is not None:
                 return False
             member.left_at = clock.now()
+        self.roles.forget()
         return True

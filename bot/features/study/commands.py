@@ -316,6 +316,7 @@ async def theme(call: Call) -> str:
         if len(chosen) > MAX_THEME:
             raise Usage(texts.THEME_TOO_LONG.format(limit=MAX_THEME))
         has_materials = await study.set_theme(None, chosen, call.actor.key)
+        call.services.branches.forget()  # the branch card shows the theme
         note = "" if has_materials else texts.THEME_NO_MATERIALS
         own = [(name, t) for name, t in await study.own_themes() if t != chosen]
         if own:
@@ -330,5 +331,6 @@ async def theme(call: Call) -> str:
     if len(chosen) > MAX_THEME:
         raise Usage(texts.THEME_TOO_LONG.format(limit=MAX_THEME))
     has_materials = await study.set_theme(branch.id, chosen, call.actor.key)
+    call.services.branches.forget()  # the branch card shows the theme
     note = "" if has_materials else texts.THEME_NO_MATERIALS
     return texts.THEME_SET.format(scope=branch.name, theme=chosen, note=note)
