@@ -213,3 +213,13 @@ async def test_welcomes_are_batched_per_window_once_per_person_and_count_beyond_
     await welcome.set_welcome(SUPERUSER, branch, False)
     assert not await welcome.welcome("qq", "5001", "30006", "10001")
     clock.set_now(None)
+
+
+async def test_the_branch_card_follows_a_registration_at_once(services):
+    branches, roles, members = services
+    branch = await branches.open(SUPERUSER, "卡片支部")
+    assert (await branches.card(branch)).members == 0
+    await members.register(DRIVER, branch, REGISTRATION)
+    assert (await branches.card(branch)).members == 1  # the cached card was dropped by the change
+    await roles.set_secretary(SUPERUSER, branch, SECRETARY.key, "王书记")
+    assert (await branches.card(branch)).secretaries == ["王书记"]
