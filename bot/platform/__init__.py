@@ -13,14 +13,18 @@ from nonebot.adapters import Bot, Event
 from ..core.actor import QQBOT, Actor
 from ..core.parts import File, Part
 from . import onebot, qqbot
+from .membership import Departure, departure_of, is_departure
 
 GROUP_MESSAGE_EVENTS = onebot.GROUP_MESSAGE_EVENTS + qqbot.GROUP_MESSAGE_EVENTS
 
 __all__ = [
     "GROUP_MESSAGE_EVENTS",
+    "Departure",
     "actor_of",
     "capabilities",
+    "departure_of",
     "has_location_segment",
+    "is_departure",
     "location_of",
     "mentioned_ids",
     "platform_of",

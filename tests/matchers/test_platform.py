@@ -15,8 +15,10 @@ async def test_v11_mentions_skip_the_bot_and_at_all(app: App):
         message = v11_at("20002", "/认定 ") + v11.MessageSegment.at(SELF_ID) + v11.MessageSegment.at("all")
         assert platform.mentioned_ids(bot, v11_group(message)) == ["20002"]
         actor = platform.actor_of(bot, v11_group("x", user_id="20003", group_id="5009", role="owner"))
+        assert actor is not None
         assert (actor.key, actor.session_key, actor.is_group_owner) == ("qq:20003", "qq:5009:20003", True)
-        assert platform.actor_of(bot, v11_private("x", user_id="20004")).is_private
+        private = platform.actor_of(bot, v11_private("x", user_id="20004"))
+        assert private is not None and private.is_private
 
 
 async def test_v12_mentions_and_actor(app: App):
@@ -25,6 +27,7 @@ async def test_v12_mentions_and_actor(app: App):
         message = v12.Message(v12.MessageSegment.text("/认定 ")) + v12.MessageSegment.mention("wx_2")
         assert platform.mentioned_ids(bot, v12_group(message)) == ["wx_2"]
         actor = platform.actor_of(bot, v12_group("x", user_id="wx_3", group_id="g1"))
+        assert actor is not None
         assert actor.key == "wechat:wx_3" and actor.group_id == "g1"
 
 

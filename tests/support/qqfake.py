@@ -347,3 +347,14 @@ class QQBotProcess(BotProcess):
                 raise TimeoutError(f"bot did not connect: {self.read_log()[-3000:]}")
             await asyncio.sleep(0.1)
         await asyncio.sleep(0.5)  # the adapter connects the bot after Ready; NoneBot's connect hooks run then
+
+
+def qq_event(payload: tuple[str, dict[str, Any]]) -> Any:
+    """The adapter's own event class for a payload (GroupAtMessageCreateEvent, GroupMessageCreateEvent, C2C…)."""
+    from nonebot.adapters.qq import Adapter
+    from nonebot.adapters.qq.models import Dispatch
+
+    kind, data = payload
+    return Adapter.payload_to_event(
+        Dispatch.model_validate({"op": 0, "t": kind, "d": data, "id": f"evt-{data.get('id', kind)}"})
+    )

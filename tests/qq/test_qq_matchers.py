@@ -1,0 +1,118 @@
+"""Every command area through the dispatcher with the official QQ adapter's own events.
+
+Each test checks the platform's part strictly — the actor is an openid, the reply goes through the adapter's
+`bot.send` for the event asked in (so it carries the msg_id: a passive reply), built from text/mention/picture
+segments only — and the area's answer as far as that area is converted to the new command shape; an area not
+converted yet makes its test xfail with the reason (see the final report for which did at the last run).
+"""
+
+from __future__ import annotations
+
+import pytest
+from nonebug import App
+
+from bot.core.settings import get_settings
+from tests.qq.qqsay import Answer, qq_say
+from tests.support.qqfake import c2c_payload, group_payload
+
+SUPER = "SUPER0OPENID"
+OWNER = "OWNER0OPENID"
+GROUP = "GROUPOPENID01"
+
+
+@pytest.fixture(autouse=True)
+def _superuser_by_openid(monkeypatch: pytest.MonkeyPatch):
+    """The 行业党委 account is named by its openid: `qqbot:<openid>` in SUPERUSERS."""
+    monkeypatch.setattr(get_settings(), "superusers", {"10000", f"qqbot:{SUPER}"})
+
+
+def _platform_part(answer: Answer) -> str:
+    """The checks every reply passes on the official platform; returns the reply text."""
+    assert answer.messages, "the bot did not answer"
+    assert answer.only_safe_segments(), [seg.type for m in answer.messages for seg in m]
+    return answer.text
+
+
+def _converted(text: str, command: str) -> None:
+    """Xfail when the dispatcher does not know the command yet (its area is still being converted)."""
+    if f"没有 /{command} 这个命令" in text:
+        pytest.xfail(f"/{command} is not declared in the new command shape yet")
+
+
+async def _open_branch(app: App, name: str = "官方机器人测试支部", group: str = GROUP) -> str:
+    answer = await qq_say(app, group_payload(f"/支部 开通 {name}", member=SUPER, group=group))
+    text = _platform_part(answer)
+    _converted(text, "支部")
+    return text
+
+
+async def test_help_in_a_group_and_in_private(app: App):
+    group = _platform_part(await qq_say(app, group_payload("/帮助", member="DRIVER01", group=GROUP)))
+    assert group.startswith("【红色方向盘】可用命令（/ 或 # 开头）：")
+    private = _platform_part(await qq_say(app, c2c_payload("/帮助", user="DRIVER01PRIVATE")))
+    assert private.startswith("【红色方向盘】可用命令")
+    unknown = _platform_part(await qq_say(app, group_payload("/没有这个<@X1>", member="DRIVER01", group=GROUP)))
+    assert "<@" not in unknown  # user text is never sent back as the platform's markup
+
+
+async def test_branch_opened_by_a_superuser_named_by_openid_and_its_card(app: App):
+    opened = await _open_branch(app, "官方机器人一支部")
+    assert "已开通" in opened
+    card = _platform_part(await qq_say(app, group_payload("/支部", member="DRIVER02", group=GROUP)))
+    assert "官方机器人一支部" in card
+
+
+async def test_branch_opened_by_the_group_owner(app: App):
+    payload = group_payload("/支部 开通 群主开通支部", member=OWNER, group="GROUPOWNED1", role="owner")
+    answer = await qq_say(app, payload)
+    text = _platform_part(answer)
+    _converted(text, "支部")
+    assert "已开通" in text
+
+
+async def test_registration_starts_a_conversation_and_can_be_cancelled(app: App):
+    await _open_branch(app)
+    first = _platform_part(await qq_say(app, group_payload("/登记", member="DRIVER03", group=GROUP)))
+    _converted(first, "登记")
+    assert "姓名" in first
+    # The answer is a plain group message (the bot is not @-ed): the platform delivers it to a bot with the
+    # group-messages permission as GROUP_MESSAGE_CREATE.
+    answer = await qq_say(app, group_payload("取消", member="DRIVER03", group=GROUP, at_bot=False))
+    assert "取消" in _platform_part(answer)
+
+
+async def test_an_appeal_starts_with_its_categories(app: App):
+    await _open_branch(app)
+    first = _platform_part(await qq_say(app, group_payload("/诉求", member="DRIVER04", group=GROUP)))
+    _converted(first, "诉求")
+    assert "1 运费拖欠" in first
+
+
+async def test_station_lookup(app: App):
+    text = _platform_part(await qq_say(app, group_payload("/驿站 乌当", member="DRIVER05", group=GROUP)))
+    _converted(text, "驿站")
+    assert "乌当" in text
+
+
+async def test_check_in_as_a_plain_word(app: App):
+    await _open_branch(app)
+    answer = await qq_say(app, group_payload("打卡", member="DRIVER06", group=GROUP, at_bot=False))
+    if not answer.messages:
+        pytest.xfail("打卡 is not declared as a loose word in the new command shape yet")
+    text = _platform_part(answer)
+    assert "打卡" in text or "学习" in text
+    assert f"@{'DRIVER06'}" in text or "还没有" in text or "没有" in text  # group replies @-mention the asker
+
+
+async def test_notice_is_refused_to_a_driver_and_needs_text(app: App):
+    await _open_branch(app)
+    refused = _platform_part(await qq_say(app, group_payload("/通知 明天开会", member="DRIVER07", group=GROUP)))
+    _converted(refused, "通知")
+    assert "只有" in refused
+    empty = _platform_part(await qq_say(app, group_payload("/通知 全部", member=SUPER, group=GROUP)))
+    assert "不能为空" in empty
+
+
+async def test_chatter_gets_no_answer(app: App):
+    answer = await qq_say(app, group_payload("今天贵阳绕城堵不堵", member="DRIVER08", group=GROUP, at_bot=False))
+    assert answer.messages == []
