@@ -12,6 +12,7 @@ import pytest
 from nonebug import App
 
 from bot.core.settings import get_settings
+from bot.features.branch.texts import REGISTER_NOT_ON_QQBOT
 from tests.qq.qqsay import Answer, qq_say
 from tests.support.qqfake import c2c_payload, group_payload
 
@@ -70,15 +71,13 @@ async def test_branch_opened_by_the_group_owner(app: App):
     assert "已开通" in text
 
 
-async def test_registration_starts_a_conversation_and_can_be_cancelled(app: App):
+async def test_registration_says_plainly_that_this_platform_cannot_take_it(app: App):
     await _open_branch(app)
     first = _platform_part(await qq_say(app, group_payload("/登记", member="DRIVER03", group=GROUP)))
-    _converted(first, "登记")
-    assert "姓名" in first
-    # The answer is a plain group message (the bot is not @-ed): the platform delivers it to a bot with the
-    # group-messages permission as GROUP_MESSAGE_CREATE.
-    answer = await qq_say(app, group_payload("取消", member="DRIVER03", group=GROUP, at_bot=False))
-    assert "取消" in _platform_part(answer)
+    assert first.endswith(REGISTER_NOT_ON_QQBOT)
+    # Nothing was started: the next command is answered without a conversation waiting.
+    after = _platform_part(await qq_say(app, group_payload("/帮助", member="DRIVER03", group=GROUP)))
+    assert "可用命令" in after and "还在等待" not in after
 
 
 async def test_an_appeal_starts_with_its_categories(app: App):

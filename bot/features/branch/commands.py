@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.actor import QQBOT
 from bot.core.branches import PARTY_STATUSES
 from bot.core.commands import (
     EVERYONE,
@@ -217,6 +218,10 @@ async def register(call: Call) -> str:
     """/登记: in a branch group the name, then private chat; in private chat for the branch one belongs to."""
     branch_service = service.of(call.services)
     actor = call.actor
+    if actor.platform == QQBOT:
+        # The official platform gives one person different ids in a group and in private chat, and phone and plate
+        # are never asked in a group: registration cannot be completed there yet. Say so rather than half-register.
+        return texts.REGISTER_NOT_ON_QQBOT
     if not actor.is_private:
         branch = call.branch
         if branch is None or not branch.active:

@@ -130,3 +130,11 @@ WELCOME_BODY = (
 )
 WELCOME_ON = "已开启新成员欢迎：新入群的成员会收到一条欢迎（多人同时入群时合并为一条）。"
 WELCOME_OFF = "已关闭新成员欢迎。"
+
+# The official QQ bot: a person's id in a group differs from their id in private chat, and phone and plate are
+# asked in private chat only, so registration there cannot be completed yet.
+REGISTER_NOT_ON_QQBOT = (
+    "官方QQ机器人暂不能办理登记：平台不让机器人认出群里和私聊里的是同一个人，而手机号、车牌只能私聊填写。"
+    "请在本支部的微信群或 QQ 群（OneBot 接入）里发送 /登记，或请书记线下登记。"
+    "其余功能（学习打卡、诉求、驿站查询等）照常使用。"
+)
