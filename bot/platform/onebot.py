@@ -70,9 +70,11 @@ def _valid_point(lat: object, lng: object) -> tuple[float, float] | None:
 
 def _point_in_json_card(raw: str) -> tuple[float, float] | None:
     """QQ shares a location as a JSON card (app com.tencent.map); other cards carry no location."""
+    if not isinstance(raw, str) or len(raw) > 20_000:  # a map card is small; anything else is no location
+        return None
     try:
         card = json.loads(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):  # a deeply nested card must not crash the handler
         return None
     if not isinstance(card, dict):
         return None

@@ -42,3 +42,13 @@ def test_locations_from_both_protocols_and_the_qq_card():
     v12_location = v12_group(v12.Message(v12.MessageSegment.location(26.58, 106.72, "我的位置", "")))
     assert platform.location_of(v12_location) == (26.58, 106.72)
     assert platform.location_of(v11_group("没有位置")) is None
+
+
+def test_a_deeply_nested_or_huge_json_card_is_no_location():
+    from bot.platform.onebot import _point_in_json_card
+
+    assert _point_in_json_card("[" * 100_000 + "]" * 100_000) is None
+    assert _point_in_json_card("[" * 5000 + "]" * 5000) is None  # under the size limit: deep, not long
+    assert _point_in_json_card('{"meta": {"a": {"lat": 26.6, "lng": 106.7}}}') == (26.6, 106.7)
+    nested = '{"meta": ' + '{"x": ' * 5000 + "1" + "}" * 5000 + "}"
+    assert _point_in_json_card(nested) is None
