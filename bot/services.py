@@ -13,6 +13,7 @@ from bot.core.branches import BranchDirectory, Roles
 from bot.core.conversation import Conversations
 from bot.core.db import Database
 from bot.core.expect import Expectations
+from bot.core.identity import IdentityLinks
 from bot.core.members import MemberRecords
 from bot.core.outbox import Target, enqueue
 from bot.core.parts import Part
@@ -42,6 +43,7 @@ class Services:
     members: MemberRecords
     conversations: Conversations
     sender: Sender
+    identities: IdentityLinks
     expectations: Expectations = field(default_factory=Expectations)
     user_limits: RateLimiter = field(default_factory=lambda: RateLimiter(1, 1))
     group_limits: RateLimiter = field(default_factory=lambda: RateLimiter(1, 1))
@@ -89,9 +91,11 @@ def build_services(
         members=MemberRecords(database, roles),
         conversations=Conversations(database, settings.conversation_timeout_seconds),
         sender=Sender(database, settings, send, accounts),
+        identities=IdentityLinks(database),
     )
     services.user_limits = RateLimiter(settings.rate_user_per_minute / 60, settings.rate_user_burst)
     services.group_limits = RateLimiter(settings.rate_group_per_minute / 60, settings.rate_group_burst)
+    services.startup.append(services.identities.fresh)
     services.appeals = appeals.build(services)
     services.study = study.build(services)
     services.stations = stations.build(services)

@@ -21,11 +21,14 @@ class Actor:
     self_id: str
     nickname: str = ""
     group_role: str = "member"
+    # The id the person is stored under when it is not the chat's: on the official QQ bot a private chat's
+    # user_openid differs from the member_openid of the group they bound it to (bot/core/identity.py).
+    person: str | None = None
 
     @property
     def key(self) -> str:
-        """`<platform>:<user id>`: the id people are stored under."""
-        return f"{self.platform}:{self.user_id}"
+        """`<platform>:<user id>`: the id people are stored under (their group id, where a private chat is bound)."""
+        return f"{self.platform}:{self.person or self.user_id}"
 
     @property
     def is_private(self) -> bool:

@@ -76,7 +76,9 @@ class Call:
     mentions: list[str]
     branch: Branch | None  # the branch of the group it was sent in
     roles: frozenset[Role]
-    capabilities: frozenset[str] = frozenset()  # what the platform takes: "image", "file", "location", "link"
+    # What the platform takes: "image", "file", "location", "link", "private" (writing first to a group member in
+    # private chat under the same id; the official QQ bot cannot, so /登记 binds the two ids there).
+    capabilities: frozenset[str] = frozenset()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -89,7 +91,7 @@ class Call:
         return role in self.roles or Role.SUPERUSER in self.roles
 
     def takes(self, capability: str) -> bool:
-        """Whether the platform this call came from takes images, files, locations or links."""
+        """Whether the platform this call came from takes images, files, locations, links or first private messages."""
         return capability in self.capabilities
 
 

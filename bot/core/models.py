@@ -193,3 +193,31 @@ class BotAccount(Base):
     protocol: Mapped[str] = mapped_column(String(16))
     connected_at: Mapped[datetime | None]
     disconnected_at: Mapped[datetime | None]
+
+
+class IdentityLink(Base):
+    """A person's private-chat id joined to their id in one group, on a platform that gives one person two ids
+    (the official QQ bot: `user_openid` in private chat, a `member_openid` per group). Made by /绑定."""
+
+    __tablename__ = "identity_link"
+    __table_args__ = (UniqueConstraint("platform", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    private_id: Mapped[str] = mapped_column(String(64), index=True)
+    member_id: Mapped[str] = mapped_column(String(64))
+    group_id: Mapped[str] = mapped_column(String(64))
+    linked_at: Mapped[datetime]
+
+
+class BindCode(Base):
+    """A one-time code given in private chat and sent back in the group to make an `IdentityLink`."""
+
+    __tablename__ = "bind_code"
+    __table_args__ = (UniqueConstraint("platform", "code"), UniqueConstraint("platform", "private_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(8))
+    private_id: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime]

@@ -18,7 +18,8 @@ from ..core.actor import QQ, WECHAT, Actor
 from ..core.parts import File, Image, Mention, Part
 
 GROUP_MESSAGE_EVENTS = (v11.GroupMessageEvent, v12.GroupMessageEvent)
-CAPABILITIES = frozenset({"image", "file", "location", "link"})
+# "private": the bot may write first, in private chat, to a person of the group, under the same id.
+CAPABILITIES = frozenset({"image", "file", "location", "link", "private"})
 
 
 def protocol_of(bot: Bot) -> str:

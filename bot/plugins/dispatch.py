@@ -88,14 +88,20 @@ async def drop_chatter(bot: Bot, event: Event) -> None:
     raise IgnoredException("chatter")
 
 
+def _actor(current: Services, bot: Bot, event: Event) -> Actor | None:
+    """Who sent the message; a private chat bound to a group (official QQ bot) as the person of that group."""
+    actor = platform.actor_of(bot, event)
+    return None if actor is None else current.identities.resolve(actor)
+
+
 def _route(bot: Bot, event: Event, state: T_State) -> bool:
     """Read the message as a command, a loose word, a conversation answer or an expected reply."""
-    actor = platform.actor_of(bot, event)
+    current = runtime.services()
+    actor = _actor(current, bot, event)
     if actor is None:
         return False
     text = first_text(event)
     parsed = parse_command(text)
-    current = runtime.services()
     if parsed is not None:
         if parsed.spec is None:
             if not parsed.alias or len(parsed.alias) > 12:
@@ -128,10 +134,11 @@ dispatch = on_message(rule=Rule(_route), priority=1, block=True)
 @dispatch.handle()
 async def _handle(bot: Bot, event: Event, state: T_State) -> None:
     route: Route = state["route"]
-    actor = platform.actor_of(bot, event)
+    current = runtime.services()
+    await current.identities.fresh()
+    actor = _actor(current, bot, event)
     if actor is None:
         return
-    current = runtime.services()
     try:
         if route.kind == "answer":
             outcome = await current.conversations.answer(actor, first_text(event))

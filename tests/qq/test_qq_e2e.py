@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 
 import pytest
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from bot.core.db import Database
 from bot.core.models import OutboxItem
 from bot.core.outbox import Target, enqueue
-from bot.features.branch.texts import REGISTER_NOT_ON_QQBOT
+from bot.features.branch.texts import BOUND, REGISTER_BIND_FIRST
 from tests.support.qqfake import (
     APP_ID,
     NEVER_WROTE,
@@ -109,9 +110,13 @@ async def test_a_conversation_over_the_official_platform(qq):
     fake, _ = qq
     opened = await fake.ask(group_payload("/支部 开通 乌当区货车司机流动党员党支部", member="owner-1", role="owner"))
     assert "已开通" in opened.content
-    # Registration needs one identity across group and private chat, which this platform does not give: said plainly.
-    refused = await fake.ask(group_payload("/登记", member="member-openid-9"))
-    assert refused.content.endswith(REGISTER_NOT_ON_QQBOT) and refused.passive
+    # Registration: nothing is asked in the group; the private chat gets a code that the group message uses up.
+    told = await fake.ask(group_payload("/登记", member="member-openid-9"))
+    assert told.content.endswith(REGISTER_BIND_FIRST) and told.passive
+    code = re.search(r"/绑定 (\d{6})", (await fake.ask(c2c_payload("/登记", user="user-openid-9"))).content)
+    assert code is not None
+    bound = await fake.ask(group_payload(f"/绑定 {code[1]}", member="member-openid-9"))
+    assert bound.content.endswith(BOUND.format(branch="乌当区货车司机流动党员党支部"))
     first = await fake.ask(group_payload("/诉求", member="member-openid-9"))
     assert "请选择类别" in first.content and first.passive
     assert "描述" in (await fake.ask(group_payload("1", member="member-openid-9", at_bot=False))).content
@@ -121,3 +126,23 @@ async def test_a_conversation_over_the_official_platform(qq):
     assert "请核对诉求" in summary.content and "运费拖了三个月" in summary.content
     done = await fake.ask(group_payload("确认", member="member-openid-9", at_bot=False))
     assert "诉求已提交，编号 SQ" in done.content and done.passive
+
+
+async def test_a_private_message_to_a_bound_member_reaches_their_private_chat(qq):
+    fake, process = qq
+    await fake.ask(group_payload("/支部 开通 乌当区货车司机流动党员党支部", member="owner-1", role="owner"))
+    code = re.search(r"/绑定 (\d{6})", (await fake.ask(c2c_payload("/绑定", user="user-openid-7"))).content)
+    assert code is not None
+    await fake.ask(group_payload(f"/绑定 {code[1]}", member="member-openid-7"))
+    database = Database(f"sqlite+aiosqlite:///{process.workdir / 'bot.db'}")
+    try:
+        async with database.session() as session:  # features address a person by the id they are stored under
+            await enqueue(session, Target("qqbot", "private", "member-openid-7", APP_ID), ["请对办理结果评价"])
+    finally:
+        await database.dispose()
+    for _ in range(75):
+        if any("请对办理结果评价" in s.content for s in fake.sent):
+            break
+        await asyncio.sleep(0.2)
+    delivered = [s for s in fake.sent if "请对办理结果评价" in s.content]
+    assert [(s.kind, s.target) for s in delivered] == [("private", "user-openid-7")]

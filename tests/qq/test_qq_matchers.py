@@ -8,11 +8,13 @@ converted yet makes its test xfail with the reason (see the final report for whi
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from nonebug import App
 
 from bot.core.settings import get_settings
-from bot.features.branch.texts import REGISTER_NOT_ON_QQBOT
+from bot.features.branch import texts as branch_texts
 from tests.qq.qqsay import Answer, qq_say
 from tests.support.qqfake import c2c_payload, group_payload
 
@@ -71,13 +73,44 @@ async def test_branch_opened_by_the_group_owner(app: App):
     assert "已开通" in text
 
 
-async def test_registration_says_plainly_that_this_platform_cannot_take_it(app: App):
+async def test_registration_binds_the_private_chat_once_then_runs_there(app: App):
     await _open_branch(app)
-    first = _platform_part(await qq_say(app, group_payload("/登记", member="DRIVER03", group=GROUP)))
-    assert first.endswith(REGISTER_NOT_ON_QQBOT)
-    # Nothing was started: the next command is answered without a conversation waiting.
-    after = _platform_part(await qq_say(app, group_payload("/帮助", member="DRIVER03", group=GROUP)))
-    assert "可用命令" in after and "还在等待" not in after
+    member, private = "DRIVER03", "DRIVER03PRIVATE"
+    in_group = _platform_part(await qq_say(app, group_payload("/登记", member=member, group=GROUP)))
+    assert in_group.endswith(branch_texts.REGISTER_BIND_FIRST)  # no conversation in the group, nothing asked there
+    code_reply = _platform_part(await qq_say(app, c2c_payload("/登记", user=private)))
+    found = re.search(r"/绑定 (\d{6})", code_reply)
+    assert found and code_reply == branch_texts.BIND_CODE.format(code=found[1], minutes=10)
+    bound = _platform_part(await qq_say(app, group_payload(f"/绑定 {found[1]}", member=member, group=GROUP)))
+    assert bound.endswith(branch_texts.BOUND.format(branch="官方机器人测试支部"))
+    again = _platform_part(await qq_say(app, group_payload(f"/绑定 {found[1]}", member="DRIVER99", group=GROUP)))
+    assert again.endswith(branch_texts.BIND_BAD_CODE)  # used once: another member cannot take it over
+    asked = _platform_part(await qq_say(app, c2c_payload("/登记", user=private)))
+    assert branch_texts.INTRO_PRIVATE.format(branch="官方机器人测试支部") in asked and branch_texts.ASK_NAME in asked
+    for answer in ("张三", "13812345678", "贵A12345", "跳过", "跳过", "1"):
+        reply = _platform_part(await qq_say(app, c2c_payload(answer, user=private)))
+    assert "13812345678" in reply and "请核对登记信息" in reply
+    done = _platform_part(await qq_say(app, c2c_payload("确认", user=private)))
+    assert done == branch_texts.REGISTERED.format(tail=branch_texts.TAIL_PENDING)
+    full = _platform_part(await qq_say(app, c2c_payload("/档案", user=private)))
+    assert "张三（官方机器人测试支部）" in full and "13812345678" in full
+    masked = _platform_part(await qq_say(app, group_payload("/档案", member=member, group=GROUP)))
+    assert "138****5678" in masked and "13812345678" not in masked  # the same record, seen from the group
+    in_group_now = _platform_part(await qq_say(app, group_payload("/登记", member=member, group=GROUP)))
+    assert in_group_now.endswith(branch_texts.REGISTER_IN_PRIVATE)
+
+
+async def test_binding_refuses_bad_codes_and_is_not_needed_on_onebot(app: App):
+    await _open_branch(app)
+    usage = _platform_part(await qq_say(app, group_payload("/绑定 12ab", member="DRIVER10", group=GROUP)))
+    assert usage.endswith(branch_texts.BIND_USAGE)
+    for _ in range(5):
+        wrong = _platform_part(await qq_say(app, group_payload("/绑定 000000", member="DRIVER10", group=GROUP)))
+        assert wrong.endswith(branch_texts.BIND_BAD_CODE)
+    blocked = _platform_part(await qq_say(app, group_payload("/绑定 000000", member="DRIVER10", group=GROUP)))
+    assert blocked.endswith(branch_texts.BIND_TOO_MANY)
+    stray = _platform_part(await qq_say(app, c2c_payload("/档案", user="NEVERBOUND")))
+    assert stray == branch_texts.PROFILE_NONE  # an unbound private chat is nobody's record
 
 
 async def test_an_appeal_starts_with_its_categories(app: App):

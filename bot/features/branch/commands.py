@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.core.actor import QQBOT
 from bot.core.branches import PARTY_STATUSES
 from bot.core.commands import (
     EVERYONE,
@@ -18,6 +17,7 @@ from bot.core.commands import (
 )
 from bot.core.conversation import Invalid
 from bot.core.errors import Conflict, NotFound
+from bot.core.identity import CODE_DIGITS, TooManyTries
 from bot.core.members import FIELD_WORDS, parse_free_text, parse_name, parse_phone, parse_plate, parse_status
 from bot.core.models import Branch
 
@@ -218,17 +218,18 @@ async def register(call: Call) -> str:
     """/登记: in a branch group the name, then private chat; in private chat for the branch one belongs to."""
     branch_service = service.of(call.services)
     actor = call.actor
-    if actor.platform == QQBOT:
-        # The official platform gives one person different ids in a group and in private chat, and phone and plate
-        # are never asked in a group: registration cannot be completed there yet. Say so rather than half-register.
-        return texts.REGISTER_NOT_ON_QQBOT
     if not actor.is_private:
         branch = call.branch
         if branch is None or not branch.active:
             raise Conflict(texts.GROUP_NOT_OPEN)
+        if not call.takes("private"):  # the official QQ bot cannot write first in private chat: all of it there
+            bound = call.services.identities.private_chat_of(actor.platform, actor.user_id) is not None
+            return texts.REGISTER_IN_PRIVATE if bound else texts.REGISTER_BIND_FIRST
         existing = await call.services.members.get(branch.id, actor.key)
         return await call.services.conversations.start(actor, flows.group_flow(branch_service, branch, existing))
-    branches = await call.services.members.branches_of(actor.key)
+    if not call.takes("private") and actor.person is None:
+        return await _bind_code(call)  # the official QQ bot: this private chat is nobody's yet
+    branches = await branch_service.branches_to_register(actor)
     if not branches:
         raise NotFound(texts.NO_BRANCH_KNOWN)
     choices = "\n".join(f"{i}. {b.name}" for i, b in enumerate(branches, 1))
@@ -244,6 +245,40 @@ async def register(call: Call) -> str:
         branch = branches[0]
     existing = await call.services.members.get(branch.id, actor.key)
     return await call.services.conversations.start(actor, flows.private_flow(branch_service, branch, existing))
+
+
+async def _bind_code(call: Call) -> str:
+    """A one-time code for this private chat, to be sent back in the branch group."""
+    identities = call.services.identities
+    code = await identities.issue(call.actor.platform, call.actor.user_id)
+    return texts.BIND_CODE.format(code=code, minutes=identities.code_minutes)
+
+
+@command(
+    "绑定",
+    roles=EVERYONE,
+    usage="/绑定（私聊：取得绑定码）· /绑定 <绑定码>（在支部群）",
+    area=BRANCH,
+    summary="官方QQ机器人：把您的私聊和支部群里的您对上（登记前做一次）",
+    mention=True,
+    order=42,
+)
+async def bind_identity(call: Call) -> str:
+    """/绑定 in private chat gives a code; /绑定 <code> in the branch group joins that private chat to the sender."""
+    if call.takes("private"):
+        return texts.BIND_NOT_NEEDED
+    actor = call.actor
+    if actor.is_private:
+        return await _bind_code(call)
+    branch = _here(call)
+    code = call.arg.strip()
+    if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
+        raise Usage(texts.BIND_USAGE)
+    try:
+        link = await call.services.identities.bind(actor.platform, code, actor.user_id, branch.group_id)
+    except TooManyTries:
+        return texts.BIND_TOO_MANY
+    return texts.BIND_BAD_CODE if link is None else texts.BOUND.format(branch=branch.name)
 
 
 @command(

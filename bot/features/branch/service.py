@@ -193,6 +193,16 @@ class BranchService:
             await self._tell_secretaries(owner, Registered(member, False, [field]))
         return result
 
+    async def branches_to_register(self, actor: Actor) -> list[Branch]:
+        """The branches a person in private chat may register for: those they belong to, else the group their
+        private chat is bound to (the official QQ bot, before the first registration)."""
+        branches = await self.services.members.branches_of(actor.key)
+        link = self.services.identities.link_of_private(actor.platform, actor.user_id) if actor.person else None
+        if branches or link is None:
+            return branches
+        bound = await self.services.branches.of_group(actor.platform, link.group_id)
+        return [bound] if bound is not None and bound.active else []
+
     # ---- records --------------------------------------------------------------------------------------------
     async def record_in(self, viewer: Actor, branch: Branch, target_key: str) -> RecordView:
         """A record in the branch's own group: one's own, or anyone's for its secretary (logged); masked there."""

@@ -131,10 +131,19 @@ WELCOME_BODY = (
 WELCOME_ON = "已开启新成员欢迎：新入群的成员会收到一条欢迎（多人同时入群时合并为一条）。"
 WELCOME_OFF = "已关闭新成员欢迎。"
 
-# The official QQ bot: a person's id in a group differs from their id in private chat, and phone and plate are
-# asked in private chat only, so registration there cannot be completed yet.
-REGISTER_NOT_ON_QQBOT = (
-    "官方QQ机器人暂不能办理登记：平台不让机器人认出群里和私聊里的是同一个人，而手机号、车牌只能私聊填写。"
-    "请在本支部的微信群或 QQ 群（OneBot 接入）里发送 /登记，或请书记线下登记。"
-    "其余功能（学习打卡、诉求、驿站查询等）照常使用。"
+# ---- 绑定 (the official QQ bot: a person's id in a group differs from their id in private chat) ----------------
+BIND_CODE = (
+    "官方QQ机器人里，群里的您和私聊里的您是两个不同的编号，需要先对上一次（只需一次）：\n"
+    "请在您的支部群里发送：/绑定 {code}\n"
+    "（{minutes} 分钟内有效，只能用一次。发送后回到这里，再发 /登记 填写手机号、车牌。）"
 )
+BIND_USAGE = "用法：/绑定 <6 位绑定码>（先私聊机器人发送 /登记 取得绑定码）"
+BOUND = "绑定成功：您的私聊已对应「{branch}」。请回到和机器人的私聊，发送 /登记 填写手机号、车牌等信息。"
+BIND_BAD_CODE = "绑定码不对、已用过或已过期。请私聊机器人重新发送 /登记 取得新的绑定码。"
+BIND_TOO_MANY = "绑定码错误次数太多，请十分钟后再试。"
+BIND_NOT_NEEDED = "这里不需要绑定：私聊机器人直接发送 /登记 即可。"
+REGISTER_BIND_FIRST = (
+    "登记在私聊里进行（手机号、车牌不在群里填写）。官方QQ机器人需要先对上私聊和群里的您（只需一次）：\n"
+    "1. 私聊机器人发送 /登记，收到 6 位绑定码；\n2. 回本群发送 /绑定 <绑定码>；\n3. 回到私聊再发 /登记 填写。"
+)
+REGISTER_IN_PRIVATE = "登记在私聊里进行（手机号、车牌不在群里填写）：请私聊机器人发送 /登记。"

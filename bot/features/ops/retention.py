@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from bot.core import clock
+from bot.core.actor import split_key
 from bot.core.db import Database
-from bot.core.models import Branch, LedgerEntry, Member, OutboxItem
+from bot.core.models import BindCode, Branch, IdentityLink, LedgerEntry, Member, OutboxItem
 from bot.core.outbox import EXPIRED, FAILED, PENDING, SENT
 from bot.features.branch.models import BranchWelcome
 
@@ -94,6 +95,8 @@ class Retention:
     async def purge(self) -> Purge:
         """Erase what the retention periods no longer allow to keep."""
         members, ledger_lines, appeals = await self.erase_departed()
+        async with self.database.session() as session:  # unused bind codes name a private chat: gone once stale
+            await session.execute(delete(BindCode).where(BindCode.expires_at < clock.now()))
         return Purge(members, ledger_lines, appeals, await self.forget_outbox(), self.remove_exports())
 
     async def erase_departed(self) -> tuple[int, int, int]:
@@ -140,6 +143,10 @@ class Retention:
             if elsewhere is not None:  # still in another branch: only this branch's lines go
                 lines = lines.where(LedgerEntry.branch_id == member.branch_id)
             changed = await session.execute(lines.values(user_key=alias))
+            platform, raw = split_key(key)  # a private chat bound to this record (official QQ bot) is forgotten too
+            await session.execute(
+                delete(IdentityLink).where(IdentityLink.platform == platform, IdentityLink.member_id == raw)
+            )
             await session.execute(  # who was welcomed to this branch is personal data too
                 update(BranchWelcome)
                 .where(BranchWelcome.branch_id == member.branch_id, BranchWelcome.user_key == key)
