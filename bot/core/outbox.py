@@ -177,7 +177,13 @@ async def mark_failed(session: AsyncSession, item_id: int, owner: str, error: st
 
 async def sent_today(session: AsyncSession, target_id: str, platform: str, kind: str = "group") -> int:
     """How many items reached one chat today (for the daily caps: a group's, and each private chat's own)."""
-    start, end = clock.day_bounds(clock.today())
+    return await sent_between(session, target_id, platform, kind, *clock.day_bounds(clock.today()))
+
+
+async def sent_between(
+    session: AsyncSession, target_id: str, platform: str, kind: str, start: datetime, end: datetime
+) -> int:
+    """How many items reached one chat in [start, end)."""
     statement = select(func.count()).where(
         OutboxItem.target_id == target_id,
         OutboxItem.platform == platform,

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from . import clock
 from .db import Database
 from .models import OutboxItem
-from .outbox import HIGH, claim_next, expire_and_abandon, mark_failed, mark_sent, peek_next, refuse, sent_today
+from .outbox import (
+    HIGH,
+    claim_next,
+    expire_and_abandon,
+    mark_failed,
+    mark_sent,
+    peek_next,
+    refuse,
+    sent_between,
+    sent_today,
+)
 from .parts import Part, from_json
 from .settings import Settings, load_config
 
@@ -28,14 +39,69 @@ GROUP_CAP = "已达每个群每日 {cap} 条的上限"
 GROUP_SHARE = "已达每个群每日 {cap} 条中普通消息可用的 {share} 条（其余留给学习推送和通知）"
 PRIVATE_CAP = "已达每人私聊每日 {cap} 条的上限"
 NO_ACCOUNT = "没有可用的机器人账号"
+PLATFORM_CAP = "已达 {platform} 平台{chat}每{period} {cap} 条的主动消息上限"
+QUIET = "{platform} 平台 {hours} 不主动发消息，到点再发"
+_CHATS = {"group": "每个群", "private": "每人私聊"}
+_PERIODS = {"day": "日", "month": "月"}
+
+
+class PlatformRules(BaseModel):
+    """What one platform lets a bot send on its own, beyond the general caps: per chat and day or month, and hours
+    when it sends nothing (an item due then waits for their end). Empty: only the general caps apply."""
+
+    group_per_day: int | None = None
+    private_per_day: int | None = None
+    group_per_month: int | None = None
+    private_per_month: int | None = None
+    quiet_hours: str | None = None  # "22:00-07:00"
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _check_hours(cls, value: str | None) -> str | None:
+        """HH:MM-HH:MM, or nothing."""
+        if value:
+            quiet_window(value)
+        return value or None
+
+    def caps(self, kind: str) -> list[tuple[str, int]]:
+        """(period, cap) pairs that apply to a group or a private chat."""
+        found = [(period, getattr(self, f"{kind}_per_{period}")) for period in _PERIODS]
+        return [(period, cap) for period, cap in found if cap is not None]
+
+
+def quiet_window(text: str) -> tuple[time, time]:
+    """("22:00", "07:00") of "22:00-07:00"."""
+    start, _, end = text.partition("-")
+    return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+
+
+def quiet_until(rules: PlatformRules, now: datetime) -> datetime | None:
+    """The end of the platform's quiet hours if `now` (local time) falls in them, else None."""
+    if not rules.quiet_hours:
+        return None
+    start, end = quiet_window(rules.quiet_hours)
+    moment = now.timetz().replace(tzinfo=None)
+    inside = start <= moment < end if start <= end else (moment >= start or moment < end)
+    if not inside:
+        return None
+    ends = now.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    return ends if ends > now else ends + timedelta(days=1)
 
 
 class DeliveryLimits(BaseModel):
-    """DELIVERY_* keys beside the core settings: the private chats' own cap, and the share of a group's daily cap
-    kept for high-priority items (study push, committee, secretary and appeal notices)."""
+    """DELIVERY_* keys beside the core settings: the private chats' own cap, the share of a group's daily cap
+    kept for high-priority items (study push, committee, secretary and appeal notices), and per-platform rules
+    (`DELIVERY_PLATFORM_RULES='{"qqbot": {"private_per_month": 4, "quiet_hours": "22:00-07:00"}}'`)."""
 
     delivery_daily_cap_per_private: int = 20
     delivery_reserved_per_group: int = 8
+    delivery_platform_rules: dict[str, PlatformRules] = {}
+
+    @field_validator("delivery_platform_rules", mode="before")
+    @classmethod
+    def _parse_rules(cls, value: object) -> object:
+        """A JSON object in the environment."""
+        return json.loads(value) if isinstance(value, str) and value.strip() else (value or {})
 
 
 class PermanentSendError(Exception):
@@ -119,6 +185,11 @@ class Sender:
                 async with self.database.session() as session:
                     await refuse(session, item.id, reason)
                 continue
+            wait_until = self._quiet_until(item)
+            if wait_until is not None:  # postponed, not failed: it goes out when the quiet hours end
+                async with self.database.session() as session:
+                    await refuse(session, item.id, self._quiet_reason(item), wait_until)
+                continue
             self_id = item.self_id or self._account_for(item.platform)
             if self_id is None:
                 async with self.database.session() as session:
@@ -132,9 +203,12 @@ class Sender:
                 continue
             if claimed.id != item.id:
                 reason = await self._over_cap(claimed)
-                if reason is not None:
+                wait_until = None if reason is not None else self._quiet_until(claimed)
+                if reason is not None or wait_until is not None:
                     async with self.database.session() as session:
-                        await mark_failed(session, claimed.id, self.owner, reason, None)
+                        await mark_failed(
+                            session, claimed.id, self.owner, reason or self._quiet_reason(claimed), wait_until
+                        )
                     continue
             await self._deliver(claimed, self_id)
         return handled
@@ -146,14 +220,36 @@ class Sender:
             count = await sent_today(session, item.target_id, item.platform, item.target_kind)
         if item.target_kind != "group":
             cap = self.limits.delivery_daily_cap_per_private
-            return PRIVATE_CAP.format(cap=cap) if count >= cap else None
+            return PRIVATE_CAP.format(cap=cap) if count >= cap else await self._over_platform_cap(item)
         cap = self.settings.delivery_daily_cap_per_group
         if count >= cap:
             return GROUP_CAP.format(cap=cap)
         share = cap - min(self.limits.delivery_reserved_per_group, cap // 2)
         if item.priority < HIGH and count >= share:
             return GROUP_SHARE.format(cap=cap, share=share)
+        return await self._over_platform_cap(item)
+
+    async def _over_platform_cap(self, item: OutboxItem) -> str | None:
+        """The platform's own allowance for messages the bot sends on its own, per chat and day or month."""
+        rules = self.limits.delivery_platform_rules.get(item.platform)
+        if rules is None:
+            return None
+        today = clock.today()
+        for period, cap in rules.caps(item.target_kind):
+            start, end = clock.day_bounds(today)
+            if period == "month":
+                start = clock.day_bounds(today.replace(day=1))[0]
+            async with self.database.session() as session:
+                count = await sent_between(session, item.target_id, item.platform, item.target_kind, start, end)
+            if count >= cap:
+                chat, shown = _CHATS[item.target_kind], _PERIODS[period]
+                return PLATFORM_CAP.format(platform=item.platform, chat=chat, period=shown, cap=cap)
         return None
+
+    def _quiet_until(self, item: OutboxItem) -> datetime | None:
+        """When the platform's quiet hours end, if they hold now."""
+        rules = self.limits.delivery_platform_rules.get(item.platform)
+        return None if rules is None else quiet_until(rules, clock.local(clock.now()))
 
     async def _pace(self, self_id: str) -> None:
         """Wait a random gap since this account's last send (nothing is claimed meanwhile)."""
@@ -179,6 +275,11 @@ class Sender:
             return
         async with self.database.session() as session:
             await mark_sent(session, item.id, self.owner)
+
+    def _quiet_reason(self, item: OutboxItem) -> str:
+        """Why an item waits for the end of its platform's quiet hours."""
+        rules = self.limits.delivery_platform_rules[item.platform]
+        return QUIET.format(platform=item.platform, hours=rules.quiet_hours)
 
     def _account_for(self, platform: str) -> str | None:
         """Any connected account of the platform, for items not bound to one."""

@@ -254,3 +254,53 @@ async def test_a_crash_during_the_pacing_wait_leaves_the_item_queued(database):
     later = Recorder()
     await Sender(database, fast_settings(), later, lambda: [QQ_BOT]).drain()  # the next process sends it
     assert later.sent == [("group", "2", "第二条")]
+
+
+async def test_a_platforms_own_allowance_caps_its_chats_and_no_other_platforms(database):
+    clock.set_now(datetime(2026, 11, 23, 9, 0, tzinfo=clock.tz()))
+    rules = DeliveryLimits.model_validate({"delivery_platform_rules": '{"qqbot": {"private_per_month": 2}}'})
+    async with database.session() as session:
+        for n in range(3):
+            await enqueue(session, Target("qqbot", "private", "openid-1", "app"), [f"回访{n}"], purpose="appeal")
+            await enqueue(session, Target("qq", "private", "20001", "10001"), [f"私聊{n}"], purpose="appeal")
+    recorder = Recorder()
+    sender = Sender(database, fast_settings(), recorder, lambda: [QQ_BOT, ("qqbot", "app")], rules)
+    await sender.drain()
+    assert [text for _, target, text in recorder.sent if target == "openid-1"] == ["回访0", "回访1"]
+    assert len([1 for _, target, _ in recorder.sent if target == "20001"]) == 3  # OneBot keeps the general caps
+    clock.set_now(datetime(2026, 11, 30, 9, 0, tzinfo=clock.tz()))
+    async with database.session() as session:
+        await enqueue(session, Target("qqbot", "private", "openid-1", "app"), ["月底"], purpose="appeal")
+        refused = (await session.scalars(select(OutboxItem).where(OutboxItem.status == "failed"))).all()
+    assert [r.last_error for r in refused] == ["已达 qqbot 平台每人私聊每月 2 条的主动消息上限"]
+    await sender.drain()
+    assert "月底" not in [text for _, _, text in recorder.sent]  # still the same month
+    clock.set_now(datetime(2026, 12, 1, 9, 0, tzinfo=clock.tz()))
+    async with database.session() as session:
+        await enqueue(session, Target("qqbot", "private", "openid-1", "app"), ["新的一月"], purpose="appeal")
+    await sender.drain()
+    assert recorder.sent[-1][2] == "新的一月"
+
+
+async def test_items_due_in_a_platforms_quiet_hours_wait_for_their_end(database):
+    clock.set_now(datetime(2026, 11, 23, 23, 30, tzinfo=clock.tz()))
+    rules = DeliveryLimits.model_validate({"delivery_platform_rules": {"qqbot": {"quiet_hours": "22:00-07:00"}}})
+    async with database.session() as session:
+        await enqueue(session, Target("qqbot", "group", "group-1", "app"), ["夜里的提醒"], purpose="activity")
+        await enqueue(session, Target("qq", "group", "5001", "10001"), ["QQ 群照发"], purpose="activity")
+    recorder = Recorder()
+    sender = Sender(database, fast_settings(), recorder, lambda: [QQ_BOT, ("qqbot", "app")], rules)
+    await sender.drain()
+    assert [text for _, _, text in recorder.sent] == ["QQ 群照发"]
+    async with database.session() as session:
+        waiting = await session.scalar(select(OutboxItem).where(OutboxItem.target_id == "group-1"))
+    assert waiting is not None and waiting.status == "pending" and waiting.attempts == 0
+    assert clock.local(waiting.next_attempt_at) == datetime(2026, 11, 24, 7, 0, tzinfo=clock.tz())
+    clock.set_now(datetime(2026, 11, 24, 7, 1, tzinfo=clock.tz()))
+    await sender.drain()
+    assert recorder.sent[-1] == ("group", "group-1", "夜里的提醒")
+
+
+def test_quiet_hours_must_read_as_times():
+    with pytest.raises(ValueError, match="Invalid isoformat"):
+        DeliveryLimits.model_validate({"delivery_platform_rules": {"qqbot": {"quiet_hours": "晚上"}}})
