@@ -15,6 +15,7 @@ from nonebug import App
 
 from bot.core.settings import get_settings
 from bot.features.branch import texts as branch_texts
+from bot.features.ops import texts as ops_texts
 from tests.qq.qqsay import Answer, qq_say
 from tests.support.qqfake import c2c_payload, group_payload
 
@@ -111,6 +112,22 @@ async def test_binding_refuses_bad_codes_and_is_not_needed_on_onebot(app: App):
     assert blocked.endswith(branch_texts.BIND_TOO_MANY)
     stray = _platform_part(await qq_say(app, c2c_payload("/档案", user="NEVERBOUND")))
     assert stray == branch_texts.PROFILE_NONE  # an unbound private chat is nobody's record
+
+
+async def test_a_bound_secretary_runs_the_branch_from_private_chat(app: App):
+    await _open_branch(app)
+    named = await qq_say(
+        app, group_payload("/书记 设置 <@SECRETARY1>", member=SUPER, group=GROUP, mentions=["SECRETARY1"])
+    )
+    assert "书记" in _platform_part(named)
+    before = _platform_part(await qq_say(app, c2c_payload("/通知 明天上午九点开会", user="SECRETARY1PRIVATE")))
+    assert before == "这条命令只有书记、行业党委可以使用。"  # an unbound private chat is nobody
+    code_reply = _platform_part(await qq_say(app, c2c_payload("/绑定", user="SECRETARY1PRIVATE")))
+    found = re.search(r"/绑定 (\d{6})", code_reply)
+    assert found
+    await qq_say(app, group_payload(f"/绑定 {found[1]}", member="SECRETARY1", group=GROUP))
+    queued = _platform_part(await qq_say(app, c2c_payload("/通知 明天上午九点开会", user="SECRETARY1PRIVATE")))
+    assert queued == ops_texts.QUEUED.format(count=1, names="「官方机器人测试支部」", eta=ops_texts.ETA_SHORT)
 
 
 async def test_an_appeal_starts_with_its_categories(app: App):
