@@ -23,6 +23,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -202,6 +203,26 @@ class FakeQQ:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new.wait(), remaining)
         return self.sent
+
+    async def wait_for(
+        self, predicate: Callable[[Sent], bool], start: int = 0, timeout: float = 15
+    ) -> tuple[int, Sent]:
+        """The first message sent at or after index `start` that satisfies `predicate` (a reply or a proactive
+        message), with its index; waits for it."""
+        deadline = time.monotonic() + timeout
+        index = start
+        while True:
+            while index < len(self.sent):
+                if predicate(self.sent[index]):
+                    return index, self.sent[index]
+                index += 1
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                seen = [(s.kind, s.target, s.content[:80]) for s in self.sent[start:]]
+                raise TimeoutError(f"no such message; sent since: {seen}; refused: {self.refused}")
+            self._new.clear()  # nothing ran since the last look (no await in between): no message is missed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new.wait(), remaining)
 
     async def ask(self, event: tuple[str, dict[str, Any]], timeout: float = 15) -> Sent:
         """Push one event and return the first message the bot sends after it."""
