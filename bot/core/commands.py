@@ -114,6 +114,12 @@ class Command:
     loose: tuple[str, ...] = ()  # words that also call it without a command prefix (e.g. 打卡)
     hidden: bool = False  # not listed in help (an alias-like helper)
     order: int = 50
+    # Listed in help only where the platform lacks this capability (/绑定 is needed only without "private").
+    help_unless: str = ""
+
+    def listed_for(self, capabilities: frozenset[str]) -> bool:
+        """Whether help shows it on a platform with these capabilities."""
+        return not self.hidden and not (self.help_unless and self.help_unless in capabilities)
 
     @property
     def head(self) -> str:
@@ -199,12 +205,27 @@ def command(
     loose: tuple[str, ...] = (),
     hidden: bool = False,
     order: int = 50,
+    help_unless: str = "",
 ) -> Callable[[Handler], Handler]:
     """Declare a command next to its function."""
 
     def register(func: Handler) -> Handler:
         registry.add(
-            Command(name, aliases, frozenset(roles), usage, area, summary, func, where, mention, loose, hidden, order)
+            Command(
+                name,
+                aliases,
+                frozenset(roles),
+                usage,
+                area,
+                summary,
+                func,
+                where,
+                mention,
+                loose,
+                hidden,
+                order,
+                help_unless,
+            )
         )
         return func
 

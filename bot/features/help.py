@@ -17,7 +17,7 @@ def _who(spec: Command) -> str:
 
 def render_help(held: frozenset[Role], wanted: str | None, capabilities: frozenset[str] = frozenset()) -> str:
     """The help text for a set of roles: every area in brief, or one area in full."""
-    visible = [s for s in registry.commands() if not s.hidden and (not s.loose or s.usage)]
+    visible = [s for s in registry.commands() if s.listed_for(capabilities) and (not s.loose or s.usage)]
     if wanted:
         chosen = [a for a in registry.areas.values() if wanted in (a.name, *a.aliases)]
         if not chosen:

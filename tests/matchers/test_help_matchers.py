@@ -14,3 +14,5 @@ async def test_help_depends_on_the_role(app: App):
     area = await say(app, v11_group("/帮助 诉求", user_id="36001", group_id="7801"))
     assert "/受理 <编号>" in area and "（书记/行业党委）" in area
     assert "没有「天气」这个功能" in await say(app, v11_group("/帮助 天气", user_id="36001", group_id="7801"))
+    branch = await say(app, v11_group("/帮助 支部", user_id="36001", group_id="7801"))
+    assert "/登记" in branch and "/绑定" not in branch  # binding is the official QQ bot's need, not QQ over OneBot's

@@ -55,6 +55,8 @@ async def test_help_in_a_group_and_in_private(app: App):
     assert group.startswith("【红色方向盘】可用命令（/ 或 # 开头）：")
     private = _platform_part(await qq_say(app, c2c_payload("/帮助", user="DRIVER01PRIVATE")))
     assert private.startswith("【红色方向盘】可用命令")
+    area = _platform_part(await qq_say(app, c2c_payload("/帮助 支部", user="DRIVER01PRIVATE")))
+    assert "/绑定 <绑定码>（在支部群） — 官方QQ机器人" in area  # needed here, so offered here
     unknown = _platform_part(await qq_say(app, group_payload("/没有这个<@X1>", member="DRIVER01", group=GROUP)))
     assert "<@" not in unknown  # user text is never sent back as the platform's markup
 

@@ -262,6 +262,7 @@ async def _bind_code(call: Call) -> str:
     summary="官方QQ机器人：把您的私聊和支部群里的您对上（登记前做一次）",
     mention=True,
     order=42,
+    help_unless="private",
 )
 async def bind_identity(call: Call) -> str:
     """/绑定 in private chat gives a code; /绑定 <code> in the branch group joins that private chat to the sender."""
