@@ -41,8 +41,8 @@ PRIVATE_CAP = "已达每人私聊每日 {cap} 条的上限"
 NO_ACCOUNT = "没有可用的机器人账号"
 PLATFORM_CAP = "已达 {platform} 平台{chat}每{period} {cap} 条的主动消息上限"
 QUIET = "{platform} 平台 {hours} 不主动发消息，到点再发"
-_CHATS = {"group": "每个群", "private": "每人私聊"}
-_PERIODS = {"day": "日", "month": "月"}
+CHAT_NAMES = {"group": "每个群", "private": "每人私聊"}
+PERIOD_NAMES = {"day": "日", "month": "月"}
 
 
 class PlatformRules(BaseModel):
@@ -65,7 +65,7 @@ class PlatformRules(BaseModel):
 
     def caps(self, kind: str) -> list[tuple[str, int]]:
         """(period, cap) pairs that apply to a group or a private chat."""
-        found = [(period, getattr(self, f"{kind}_per_{period}")) for period in _PERIODS]
+        found = [(period, getattr(self, f"{kind}_per_{period}")) for period in PERIOD_NAMES]
         return [(period, cap) for period, cap in found if cap is not None]
 
 
@@ -242,7 +242,7 @@ class Sender:
             async with self.database.session() as session:
                 count = await sent_between(session, item.target_id, item.platform, item.target_kind, start, end)
             if count >= cap:
-                chat, shown = _CHATS[item.target_kind], _PERIODS[period]
+                chat, shown = CHAT_NAMES[item.target_kind], PERIOD_NAMES[period]
                 return PLATFORM_CAP.format(platform=item.platform, chat=chat, period=shown, cap=cap)
         return None
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.core import clock
 from bot.core.actor import Actor
 from bot.core.models import Branch, Member, OutboxItem
+from bot.core.sender import PlatformRules
 from bot.features.ops import texts
 from bot.services import Services
 from tests.support.events import SELF_ID, say, v11_group, v11_private
@@ -118,6 +119,13 @@ async def test_status_shows_refusals_by_account_and_code(app: App, own_services:
     assert texts.REFUSAL_LINE.format(self_id=SELF_ID, code="1200", count=2) in lines
     assert texts.BRANCHES.format(active=1, inactive=0) in lines
     assert lines[-1].startswith("数据库：SQLite")
+    assert texts.PLATFORM_RULES_HEAD not in lines  # none configured
+    own_services.broadcasts.health.platform_rules = {
+        "qqbot": PlatformRules(private_per_month=4, quiet_hours="23:00-07:00")
+    }
+    lines = (await say(app, v11_private("/状态", user_id=SUPERUSER))).splitlines()
+    at = lines.index(texts.PLATFORM_RULES_HEAD)
+    assert lines[at + 1] == "  · QQ 官方机器人：每人私聊每月至多 4 条，23:00-07:00 不主动发送"
     pushes = await say(app, v11_private("/状态 推送", user_id=SUPERUSER))
     assert pushes.splitlines() == [
         texts.PUSH_PAGE_HEAD.format(page=1, pages=1),

@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 
 from bot.core import clock
+from bot.core.sender import CHAT_NAMES, PERIOD_NAMES
 
 from . import texts
 from .service import NeedsConfirmation, Queued, Report
@@ -94,6 +95,23 @@ def _last_push(last: datetime | None) -> str:
     return texts.PUSH_LAST.format(when=when(last)) if last else texts.PUSH_NONE.format(days=PUSH_LOOKBACK_DAYS)
 
 
+def _platform_rules(state: Status) -> list[str]:
+    """The configured allowance of each platform, one line each (nothing when none is set)."""
+    lines = []
+    for platform, rules in sorted(state.platform_rules.items()):
+        parts = [
+            texts.RULE_CAP.format(chat=CHAT_NAMES[kind], period=PERIOD_NAMES[period], cap=cap)
+            for kind in CHAT_NAMES
+            for period, cap in rules.caps(kind)
+        ]
+        if rules.quiet_hours:
+            parts.append(texts.RULE_QUIET.format(hours=rules.quiet_hours))
+        if parts:
+            name = texts.PLATFORM_NAMES.get(platform, platform)
+            lines.append(texts.PLATFORM_RULE_LINE.format(platform=name, rules="，".join(parts)))
+    return [texts.PLATFORM_RULES_HEAD, *lines] if lines else []
+
+
 def status(state: Status) -> str:
     """The /状态 summary."""
     lines = [texts.STATUS_HEAD.format(version=state.version, when=when(state.now)), texts.ACCOUNTS]
@@ -128,6 +146,7 @@ def status(state: Status) -> str:
             texts.REFUSAL_LINE.format(self_id=self_id or "-", code=code or texts.REFUSAL_NO_CODE, count=count)
             for self_id, code, count in state.refusals[:10]
         ]
+    lines += _platform_rules(state)
     start, _ = clock.day_bounds(clock.local(state.now).date())
     missing = [p for p in state.pushes if not (p.last_push and p.last_push >= start)]
     lines.append(texts.PUSHES_TODAY.format(done=len(state.pushes) - len(missing), total=len(state.pushes)))

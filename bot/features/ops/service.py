@@ -371,5 +371,5 @@ def build(services: Services) -> Broadcasts:
         forget_person=forget_person,
         export_dir=services.records.export_dir,
     )
-    health = Health(services.database, services.sender.accounts)
+    health = Health(services.database, services.sender.accounts, services.sender.limits.delivery_platform_rules)
     return Broadcasts(services.database, services.roles, rules, retention, health)

@@ -19,6 +19,7 @@ from bot.core import clock
 from bot.core.db import Database
 from bot.core.models import BotAccount, Branch, OutboxItem
 from bot.core.outbox import EXPIRED, FAILED, PENDING, SENDING, SENT
+from bot.core.sender import PlatformRules
 
 STUDY_PUSH = "study_push"
 _CODE = re.compile(r"(?:retcode|code|错误码)\W{0,4}(-?\d+)", re.I)
@@ -67,6 +68,8 @@ class Status:
     # Platform refusals of the last 24 hours: (bot account, error code or "", how many), most first.
     refusals: list[tuple[str, str, int]] = field(default_factory=list)
     calendar_warning: str | None = None
+    # What each platform lets the bot send on its own, as configured (DELIVERY_PLATFORM_RULES).
+    platform_rules: dict[str, PlatformRules] = field(default_factory=dict)
 
 
 def refusal_code(reason: str) -> str:
@@ -78,15 +81,26 @@ def refusal_code(reason: str) -> str:
 class Health:
     """The /状态 view over one database; `online` gives the connected (platform, self_id) pairs."""
 
-    def __init__(self, database: Database, online: Callable[[], list[tuple[str, str]]] = list) -> None:
+    def __init__(
+        self,
+        database: Database,
+        online: Callable[[], list[tuple[str, str]]] = list,
+        platform_rules: dict[str, PlatformRules] | None = None,
+    ) -> None:
         self.database = database
         self.online = online
+        self.platform_rules = platform_rules or {}
 
     async def collect(self) -> Status:
         """Everything /状态 shows, now."""
         connected = {self_id: platform for platform, self_id in self.online()}
         state = await collect(self.database, connected)
-        return replace(state, refusals=await refusals(self.database), calendar_warning=calendar_warning())
+        return replace(
+            state,
+            refusals=await refusals(self.database),
+            calendar_warning=calendar_warning(),
+            platform_rules=self.platform_rules,
+        )
 
 
 def calendar_warning() -> str | None:
