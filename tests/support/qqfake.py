@@ -20,6 +20,7 @@ import contextlib
 import itertools
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -29,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import uvicorn
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -135,9 +137,9 @@ class FakeQQ:
         """The API base the adapter is pointed at."""
         return f"http://127.0.0.1:{self.port}/"
 
-    def bot_env(self) -> dict[str, str]:
-        """Settings that make the bot use this fake (websocket mode)."""
-        bots = [{"id": APP_ID, "secret": SECRET, "intent": {"c2c_group_at_messages": True}, "use_websocket": True}]
+    def bot_env(self, *, websocket: bool = True) -> dict[str, str]:
+        """Settings that make the bot use this fake (websocket mode; or webhook mode, events posted to the bot)."""
+        bots = [{"id": APP_ID, "secret": SECRET, "intent": {"c2c_group_at_messages": True}, "use_websocket": websocket}]
         return {
             "DRIVER": "~fastapi+~httpx+~websockets",
             "QQ_BOTS": json.dumps(bots),
@@ -178,6 +180,11 @@ class FakeQQ:
 
     def push(self, event: tuple[str, dict[str, Any]]) -> str:
         """Dispatch an event to the connected bot; returns the message id."""
+        self._queue.put_nowait(self.dispatch(event))
+        return event[1]["id"]
+
+    def dispatch(self, event: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+        """The platform's Dispatch payload of an event, remembered as received (for passive replies to it)."""
         kind, data = event
         if kind == "C2C_MESSAGE_CREATE":
             self._wrote.add(data["author"]["user_openid"])
@@ -185,8 +192,7 @@ class FakeQQ:
         else:
             target = ("group", data["group_openid"])
         self._received[data["id"]] = (f"{target[0]}:{target[1]}", datetime.fromisoformat(data["timestamp"]))
-        self._queue.put_nowait({"op": 0, "s": next(self._seq), "t": kind, "id": f"evt-{data['id']}", "d": data})
-        return data["id"]
+        return {"op": 0, "s": next(self._seq), "t": kind, "id": f"evt-{data['id']}", "d": data}
 
     def refuse_proactive(self, group_openid: str) -> None:
         """This group has not allowed the bot to speak on its own."""
@@ -319,16 +325,23 @@ class FakeQQ:
                     await socket.send_json({"op": 11})
 
 
-# Until bot/app.py registers the QQ adapter itself when QQ_BOTS is set, the bot is started this way (registering it
-# a second time is harmless: NoneBot ignores a duplicate adapter).
-_BOOT = (
-    "import nonebot\n"
-    "from nonebot.adapters.qq import Adapter\n"
-    "from bot.app import create_app\n"
-    "create_app()\n"
-    "nonebot.get_driver().register_adapter(Adapter)\n"
-    "nonebot.run()\n"
-)
+def signing_key(secret: str = SECRET) -> Ed25519PrivateKey:
+    """The platform's Ed25519 key for a bot: its secret repeated to a 32-byte seed."""
+    seed = secret.encode()
+    while len(seed) < 32:
+        seed += secret.encode()
+    return Ed25519PrivateKey.from_private_bytes(seed[:32])
+
+
+def signed_headers(body: bytes, timestamp: str = "1764567890", secret: str = SECRET) -> dict[str, str]:
+    """The headers the platform sends with a webhook event: app id, timestamp, and the signature of both."""
+    signature = signing_key(secret).sign(timestamp.encode() + body).hex()
+    return {
+        "X-Bot-Appid": APP_ID,
+        "X-Signature-Timestamp": timestamp,
+        "X-Signature-Ed25519": signature,
+        "Content-Type": "application/json",
+    }
 
 
 @dataclass
@@ -336,7 +349,7 @@ class QQBotProcess(BotProcess):
     """The bot as a real process, with the official QQ adapter pointed at a `FakeQQ`."""
 
     def start(self) -> None:
-        """Start `create_app()` + the QQ adapter with this process's env, and wait until it listens."""
+        """Start the bot as the README does (`python -m bot`; QQ_BOTS in the env registers the QQ adapter)."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,
@@ -355,7 +368,7 @@ class QQBotProcess(BotProcess):
         }
         self.log = open(self.workdir / "bot.log", "ab")  # noqa: SIM115  (kept open while the process runs)
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _BOOT], cwd=self.workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "bot"], cwd=self.workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
 
     async def started(self, fake: FakeQQ, timeout: float = 60) -> None:
@@ -368,6 +381,19 @@ class QQBotProcess(BotProcess):
                 raise TimeoutError(f"bot did not connect: {self.read_log()[-3000:]}")
             await asyncio.sleep(0.1)
         await asyncio.sleep(0.5)  # the adapter connects the bot after Ready; NoneBot's connect hooks run then
+
+    async def listening(self, timeout: float = 60) -> None:
+        """Wait until the bot's web server answers (webhook mode: no gateway to identify with)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"bot exited: {self.read_log()[-3000:]}")
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"bot did not listen: {self.read_log()[-3000:]}")
+            await asyncio.sleep(0.1)
 
 
 def qq_event(payload: tuple[str, dict[str, Any]]) -> Any:
