@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
+from alembic import command
+from sqlalchemy import func, select, text
 
 from bot.core import clock
 from bot.core.actor import Actor
 from bot.core.branches import BranchDirectory, Roles
+from bot.core.migrate import alembic_config, upgrade
+from bot.features.appeals.figures import Figures
+from bot.features.appeals.models import Appeal, AppealEvent
 from bot.features.appeals.rules import Action
 from bot.features.appeals.service import AppealService
 
@@ -123,3 +129,80 @@ async def test_forgetting_a_person_keeps_the_figures(province):
     assert appeal.appellant_key.startswith("gone:") and appeal.category == "运费拖欠"
     after = await service.statistics(None, None)
     assert after == before
+
+
+async def _flags(service: AppealService, numbers) -> dict[str, tuple[bool, bool]]:
+    async with service.database.reading() as session:
+        rows = await session.execute(
+            select(Appeal.number, Appeal.was_returned, Appeal.was_reopened).where(Appeal.number.in_(numbers))
+        )
+    return {number: (bool(returned), bool(reopened)) for number, returned, reopened in rows}
+
+
+def _downgrade(connection, target: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, target)
+
+
+async def test_returned_and_reopened_are_flags_on_the_row_and_the_migration_fills_them(province):
+    service, _, _, numbers = province
+    a, b, c, d, e, f = numbers
+    month = (date(2026, 11, 1), date(2026, 12, 1))
+    # Written with the trail line: b was handed back (退单), c reopened by 不满意; nobody else.
+    assert await _flags(service, numbers) == {
+        a: (False, False),
+        b: (True, False),
+        c: (False, True),
+        d: (False, False),
+        e: (False, False),
+        f: (False, False),
+    }
+    before = await service.statistics(None, *month)
+    assert (before.returned, before.reopened) == (1, 1)
+    # A database from before the flags: the columns go, the trail stays; one more 退单 is written straight into
+    # the trail there (as an older bot version would have).
+    database = service.database
+    async with database.engine.connect() as connection:
+        await connection.run_sync(_downgrade, "appeals_0002")
+        await connection.commit()
+    async with database.session() as session:
+        columns = list((await session.execute(text("SELECT * FROM appeal LIMIT 0"))).keys())
+        assert "was_returned" not in columns and "was_reopened" not in columns
+        d_id = await session.scalar(select(Appeal.id).where(Appeal.number == d))
+        assert d_id is not None
+        session.add(
+            AppealEvent(
+                appeal_id=d_id,
+                at=clock.now(),
+                actor_key=HANDLER.key,
+                action="退单",
+                from_state="已转办",
+                to_state="已退单",
+                note="",
+            )
+        )
+    async with database.reading() as session:
+        assert await session.scalar(select(func.count()).select_from(AppealEvent)) > 20  # the trail survived
+    await upgrade(database)
+    assert await _flags(service, numbers) == {
+        a: (False, False),
+        b: (True, False),
+        c: (False, True),
+        d: (True, False),
+        e: (False, False),
+        f: (False, False),
+    }
+    after = await service.statistics(None, *month)
+    assert (after.returned, after.reopened, after.transferred) == (2, 1, 2)
+    assert replace(after, returned=1, transferred=1) == before
+
+
+async def test_the_one_pass_totals_are_the_overall_figures(province):
+    service, first, _, _ = province
+    for branch_id, since, until in ((None, None, None), (first.id, date(2026, 11, 1), date(2026, 12, 1))):
+        overall = (await service.figures(branch_id, since, until))[""]
+        totals = await service.statistics(branch_id, since, until)
+        assert replace(totals, by_category=[], avg_days=None) == replace(overall, avg_days=None)
+        assert totals.avg_days == pytest.approx(overall.avg_days)
+    assert await service.statistics(None, date(2027, 1, 1)) == Figures()  # nothing received: no groups, all zero

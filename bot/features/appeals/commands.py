@@ -346,7 +346,7 @@ async def statistics(call: Call) -> str:
     figures = await service.statistics(branch_id, since, until)
     lines = render(scope, period, since, until, figures)
     for dimension in ("category", "department") + (("branch",) if branch_id is None else ()):
-        grouped = await service.figures(branch_id, since, until, by=dimension, brief=True)
+        grouped = await service.figures(branch_id, since, until, by=dimension)
         items = sorted(grouped.items(), key=lambda item: -item[1].collected)[:8]
         if items:
             listed = "；".join(

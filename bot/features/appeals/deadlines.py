@@ -181,7 +181,7 @@ async def _alert(service: AppealService, appeal: Appeal, limit: Limit, alert: st
                 above = await notices.secretaries(service, appeal) + above
             await notices.people(service, session, appeal, list(dict.fromkeys(holders + above)), text)
             note = texts.TRAIL_SUPERVISE.format(limit=limit.name, due=due, tier=tier)
-        session.add(service.event(appeal, "system", alert, appeal.state, appeal.state, note, now))
+        await service.record(session, appeal, "system", alert, appeal.state, appeal.state, note, now)
     return True
 
 
@@ -195,8 +195,8 @@ async def _no_answer(service: AppealService, appeal: Appeal, limit: Limit) -> in
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return 0
-        session.add(
-            service.event(appeal, "system", FOLLOW_UP, rules.CLOSED, rules.FOLLOWED_UP, rules.NO_ANSWER, clock.now())
+        await service.record(
+            session, appeal, "system", FOLLOW_UP, rules.CLOSED, rules.FOLLOWED_UP, rules.NO_ANSWER, clock.now()
         )
         text = texts.SUPERVISE_FOLLOW_UP.format(number=appeal.number, due=notices.when(limit.due))
         await notices.managers(service, session, appeal, text)

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal_column, or_, select
+from sqlalchemy import and_, case, func, literal_column, or_, select
 
 from bot.core import clock
 from bot.core.db import Database
 from bot.core.models import Branch
 
 from . import rules, texts
-from .models import Appeal, AppealEvent
+from .models import Appeal
 
 
 @dataclass(frozen=True)
@@ -93,14 +93,6 @@ def _ratio(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-def _in_trail(action: str, to_state: str | None = None) -> Any:
-    """Whether the appeal's trail holds an action (optionally into a state)."""
-    conditions = [AppealEvent.appeal_id == Appeal.id, AppealEvent.action == action]
-    if to_state is not None:
-        conditions.append(AppealEvent.to_state == to_state)
-    return exists().where(*conditions)
-
-
 def _dimension(by: str | None, a: Any) -> Any:
     if by == "category":
         return a.category
@@ -117,11 +109,34 @@ async def compute(
     since: date | None,
     until: date | None,
     by: str | None = None,
-    *,
-    brief: bool = False,
 ) -> dict[str, Figures]:
-    """Figures of appeals received in [since, until) by the dimension ("" for overall); `brief` leaves out the
-    counts that ask the trail (transferred, returned, reopened stay 0) for a cheaper breakdown."""
+    """Figures of appeals received in [since, until) by the dimension ("" for overall)."""
+    groups = await _counts(database, branch_id, since, until, by)
+    return {name: _figures(counts) for name, counts in groups.items()}
+
+
+async def with_total(
+    database: Database, branch_id: int | None, since: date | None, until: date | None, by: str
+) -> tuple[Figures, dict[str, Figures]]:
+    """The overall figures and those by a dimension, from one pass: every count adds up over the groups, and the
+    mean is the total of days over the number of them."""
+    groups = await _counts(database, branch_id, since, until, by)
+    total = tuple(sum(column) for column in zip(*groups.values(), strict=True)) if groups else None
+    overall = _figures(total) if total is not None else Figures()
+    return overall, {name: _figures(counts) for name, counts in groups.items()}
+
+
+def _figures(counts: tuple[Any, ...]) -> Figures:
+    """Figures from one row of counts (as `_counts` gives them)."""
+    n, closed, on_time, days, timed, answered, satisfied, overdue, ever, moved, back, again, silent = counts
+    average = float(days) / timed if timed else None
+    return Figures(n, closed, on_time, average, answered, satisfied, overdue, [], ever, moved, back, again, silent)
+
+
+async def _counts(
+    database: Database, branch_id: int | None, since: date | None, until: date | None, by: str | None
+) -> dict[str, tuple[Any, ...]]:
+    """The counts behind the figures by the dimension, in one pass over the appeals."""
     now = clock.now()
     conditions = []
     if branch_id is not None:
@@ -130,11 +145,10 @@ async def compute(
         conditions.append(Appeal.received_at >= clock.day_bounds(since)[0])
     if until is not None:
         conditions.append(Appeal.received_at < clock.day_bounds(until)[0])
-    # One pass over the appeals; the trail is asked at most twice per appeal (退单; 重办 only once answered). The
-    # rest follows from the appeal row: closed_at is cleared only by a 不满意 answer, which sets satisfaction, so
-    # "ever closed" = closed_at or satisfaction set; a department is cleared only by 退单, so "ever transferred" =
-    # a department now or a 退单 in the trail.
-    nothing = literal_column("0")
+    # One pass over the appeals, none over the trail: what the figures need of it is kept on the row (was_returned,
+    # was_reopened, set with the trail line). closed_at is cleared only by a 不满意 answer, which sets
+    # satisfaction, so "ever closed" = closed_at or satisfaction set; a department is cleared only by 退单, so
+    # "ever transferred" = a department now or handed back.
     columns = [
         Appeal.state,
         Appeal.category,
@@ -143,10 +157,8 @@ async def compute(
         Appeal.closed_at,
         Appeal.close_due,
         Appeal.satisfaction,
-        (nothing if brief else _in_trail("退单")).label("returned"),
-        (nothing if brief else and_(Appeal.satisfaction.is_not(None), _in_trail("回访", rules.REOPENED))).label(
-            "reopened"
-        ),
+        Appeal.was_returned,
+        Appeal.was_reopened,
     ]
     if by == "branch":
         columns.append(Branch.name.label("branch_name"))
@@ -155,8 +167,6 @@ async def compute(
         inner = inner.outerjoin(Branch, Branch.id == Appeal.branch_id)
     a = inner.subquery().c
     done = a.state.in_(rules.DONE)
-    returned = a.returned == 1 if database.dialect == "sqlite" else a.returned
-    reopened = a.reopened == 1 if database.dialect == "sqlite" else a.reopened
     key = _dimension(by, a)
     async with database.reading() as session:
         if database.dialect == "postgresql":
@@ -168,7 +178,8 @@ async def compute(
             func.count(),
             func.count().filter(done),
             func.count().filter(and_(done, a.closed_at <= a.close_due)),
-            func.avg(case((done, days), else_=None)),
+            func.coalesce(func.sum(case((done, days), else_=None)), 0),
+            func.count().filter(and_(done, a.closed_at.is_not(None))),  # the days summed
             func.count().filter(a.satisfaction.in_(rules.ANSWERS)),
             func.count().filter(a.satisfaction.in_(rules.SATISFIED)),
             func.count().filter(
@@ -178,40 +189,12 @@ async def compute(
                 )
             ),
             func.count().filter(or_(a.closed_at.is_not(None), a.satisfaction.is_not(None))),
-            *(
-                [
-                    nothing.label("unasked_transferred"),
-                    nothing.label("unasked_returned"),
-                    nothing.label("unasked_reopened"),
-                ]
-                if brief
-                else [
-                    func.count().filter(or_(a.department.is_not(None), returned)),
-                    func.count().filter(returned),
-                    func.count().filter(reopened),
-                ]
-            ),
+            func.count().filter(or_(a.department.is_not(None), a.was_returned)),
+            func.count().filter(a.was_returned),
+            func.count().filter(a.was_reopened),
             func.count().filter(a.satisfaction == rules.NO_ANSWER),
         )
         if by is not None:
             query = query.group_by(key)
         rows = (await session.execute(query)).all()
-    result: dict[str, Figures] = {}
-    for row in rows:
-        name, n, closed, on_time, avg, answered, satisfied, overdue, ever, moved, back, again, silent = tuple(row)
-        result[str(name)] = Figures(
-            n,
-            closed,
-            on_time,
-            float(avg) if avg is not None else None,
-            answered,
-            satisfied,
-            overdue,
-            [],
-            ever,
-            moved,
-            back,
-            again,
-            silent,
-        )
-    return result
+    return {str(row[0]): tuple(row)[1:] for row in rows}

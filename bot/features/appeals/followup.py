@@ -110,7 +110,7 @@ async def add_reason(service: AppealService, actor: Actor, number: str, reason: 
     if Role.APPELLANT not in held or appeal.state != rules.REOPENED or appeal.satisfaction != "不满意":
         raise Refusal(texts.NO_REASON_WANTED.format(number=appeal.number))
     async with service.database.session() as session:
-        session.add(service.event(appeal, actor.key, REASON_ACTION, appeal.state, appeal.state, reason, clock.now()))
+        await service.record(session, appeal, actor.key, REASON_ACTION, appeal.state, appeal.state, reason, clock.now())
         text = texts.TELL_REASON.format(number=appeal.number, reason=reason[:MAX_NOTE])
         await notices.managers(service, session, appeal, text)
     service.expectations.forget(actor.key, FOLLOW_UP_REASON)
@@ -134,7 +134,7 @@ async def add_note(
     if stored:
         note = (note + " " + texts.PHOTO_NOTE.format(count=stored)).strip()
     async with service.database.session() as session:
-        session.add(service.event(appeal, actor.key, action, appeal.state, appeal.state, note, clock.now()))
+        await service.record(session, appeal, actor.key, action, appeal.state, appeal.state, note, clock.now())
         if action == ADDITION:
             text = texts.TELL_ADDED.format(number=appeal.number, note=note[:MAX_NOTE])
             if appeal.state == rules.TRANSFERRED and appeal.department:

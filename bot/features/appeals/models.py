@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.core.db import Base
@@ -44,6 +44,10 @@ class Appeal(Base):
     result: Mapped[str | None] = mapped_column(Text)
     follow_up_due: Mapped[datetime | None]
     satisfaction: Mapped[str | None] = mapped_column(String(8))
+    # What the trail holds, kept with the trail line that sets it (AppealService.record), so the figures read one
+    # row per appeal: a department handed it back (退单) at least once; a 不满意 回访 reopened it (重办) at least once.
+    was_returned: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    was_reopened: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Optimistic lock: two people acting at once — one wins, the other is told.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -55,7 +59,7 @@ class AppealEvent(Base):
     __table_args__ = (
         Index("ix_appeal_event_appeal", "appeal_id", "at"),
         Index("ix_appeal_event_action_at", "action", "at"),
-        Index("ix_appeal_event_appeal_action", "appeal_id", "action"),  # the figures ask "is X in the trail"
+        Index("ix_appeal_event_appeal_action", "appeal_id", "action"),  # an appeal's progress notes, the backfill
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

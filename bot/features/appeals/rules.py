@@ -110,6 +110,15 @@ def next_state(state: str, action: Action, answer: str | None = None) -> str:
     }[action]
 
 
+def flags_of(action: str, to_state: str) -> dict[str, bool]:
+    """The appeal's flags a trail line sets: 退单 → was_returned; 回访 into 重办 (不满意) → was_reopened."""
+    if action == Action.SEND_BACK.value:
+        return {"was_returned": True}
+    if action == Action.FOLLOW_UP.value and to_state == REOPENED:
+        return {"was_reopened": True}
+    return {}
+
+
 def next_tier(tier: str) -> str:
     """The tier above, or TransitionError at the top."""
     from . import texts

@@ -142,7 +142,7 @@ class AppealService(AppealReading):
             )
             session.add(appeal)
             await session.flush()
-            session.add(self.event(appeal, actor.key, "提交", None, rules.PENDING, appeal.category, now))
+            await self.record(session, appeal, actor.key, "提交", None, rules.PENDING, appeal.category, now)
             text = texts.NEW_APPEAL.format(
                 number=appeal.number, category=appeal.category, description=appeal.description, place=appeal.place
             )
@@ -150,19 +150,32 @@ class AppealService(AppealReading):
         return appeal
 
     @staticmethod
-    def event(
-        appeal: Appeal, actor_key: str, action: str, from_state: str | None, to_state: str, note: str, at: datetime
-    ) -> AppealEvent:
-        """One trail line."""
-        return AppealEvent(
-            appeal_id=appeal.id,
-            at=at,
-            actor_key=actor_key,
-            action=action,
-            from_state=from_state,
-            to_state=to_state,
-            note=note[:MAX_NOTE],
+    async def record(
+        session: AsyncSession,
+        appeal: Appeal,
+        actor_key: str,
+        action: str,
+        from_state: str | None,
+        to_state: str,
+        note: str,
+        at: datetime,
+    ) -> None:
+        """Append one trail line, and in the same transaction the appeal's flags it sets (the only way a trail
+        line is written, so the flags always say what the trail holds)."""
+        session.add(
+            AppealEvent(
+                appeal_id=appeal.id,
+                at=at,
+                actor_key=actor_key,
+                action=action,
+                from_state=from_state,
+                to_state=to_state,
+                note=note[:MAX_NOTE],
+            )
         )
+        flags = rules.flags_of(action, to_state)
+        if flags:
+            await session.execute(update(Appeal).where(Appeal.id == appeal.id).values(**flags))
 
     # ---- transitions --------------------------------------------------------------------------------
     async def act(self, actor: Actor, number: str, action: Action, value: str | None = None) -> Appeal:
@@ -207,7 +220,7 @@ class AppealService(AppealReading):
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise Stale(texts.STALE.format(number=appeal.number))
-            session.add(self.event(appeal, actor.key, action.value, appeal.state, new_state, note, now))
+            await self.record(session, appeal, actor.key, action.value, appeal.state, new_state, note, now)
             updated = await session.get(Appeal, appeal.id)
             assert updated is not None
             await session.refresh(updated)
@@ -241,7 +254,7 @@ class AppealService(AppealReading):
             return
         async with self.database.session() as session:
             now = clock.now()
-            session.add(self.event(appeal, actor.key, texts.UNASSIGNED, appeal.state, appeal.state, department, now))
+            await self.record(session, appeal, actor.key, texts.UNASSIGNED, appeal.state, appeal.state, department, now)
             text = texts.TELL_NO_HANDLER.format(number=appeal.number, department=department)
             await notices.people(self, session, appeal, self.superuser_keys(appeal.platform), text)
         raise NoHandler(texts.NO_HANDLER.format(department=department, number=appeal.number))
@@ -288,17 +301,14 @@ class AppealService(AppealReading):
         since: date | None,
         until: date | None = None,
         by: str | None = None,
-        *,
-        brief: bool = False,
     ) -> dict[str, Figures]:
         """The figures of appeals received in [since, until), for a branch or all, overall ("") or by
         category / department / branch."""
-        return await figures.compute(self.database, branch_id, since, until, by, brief=brief)
+        return await figures.compute(self.database, branch_id, since, until, by)
 
     async def statistics(self, branch_id: int | None, since: date | None, until: date | None = None) -> Figures:
-        """The overall figures with the by-category breakdown (for /诉求 统计 and the records report)."""
-        overall = (await self.figures(branch_id, since, until)).get("", Figures())
-        by_category = await self.figures(branch_id, since, until, by="category", brief=True)
+        """The overall figures with the by-category breakdown (for /诉求 统计 and the records report), in one pass."""
+        overall, by_category = await figures.with_total(self.database, branch_id, since, until, "category")
         rows = sorted(by_category.items(), key=lambda item: (-item[1].collected, -item[1].closed, item[0]))
         return overall.with_breakdown([(name, f.collected, f.closed) for name, f in rows])
 
