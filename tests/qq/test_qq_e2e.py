@@ -44,7 +44,7 @@ async def qq(tmp_path_factory):
             await process.started(fake)
             yield fake, process
         finally:
-            process.stop()
+            await process.stop_in_thread()
 
 
 async def test_a_command_is_answered_passively_in_the_group_and_in_private(qq):

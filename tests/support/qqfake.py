@@ -171,7 +171,8 @@ class FakeQQ:
 
     async def __aexit__(self, *exc: object) -> None:
         if self._server is not None:
-            self._server.should_exit = True
+            # The bot is gone by now; its gateway socket may still look open to uvicorn, which would wait for it.
+            self._server.should_exit = self._server.force_exit = True
         if self._task is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._task, 10)
@@ -381,6 +382,11 @@ class QQBotProcess(BotProcess):
                 raise TimeoutError(f"bot did not connect: {self.read_log()[-3000:]}")
             await asyncio.sleep(0.1)
         await asyncio.sleep(0.5)  # the adapter connects the bot after Ready; NoneBot's connect hooks run then
+
+    async def stop_in_thread(self) -> None:
+        """Stop the bot without blocking the event loop the fake runs on: a blocking stop freezes the fake, and the
+        bot's gateway socket then waits its whole close timeout (10 s) for the fake's answer."""
+        await asyncio.to_thread(self.stop)
 
     async def listening(self, timeout: float = 60) -> None:
         """Wait until the bot's web server answers (webhook mode: no gateway to identify with)."""

@@ -359,4 +359,4 @@ async def qqbot(
             await process.started(fake)
             yield QQBotChat(group_id=group_id, fake=fake, process=process)
         finally:
-            process.stop()
+            await process.stop_in_thread()
