@@ -137,8 +137,12 @@ class IdentityLinks:
             else:
                 existing.private_id, existing.group_id, existing.linked_at = private_id, group_id, now
         self._misses.pop(f"{platform}:{member_id}", None)
+        link = Link(platform, private_id, member_id, group_id)
+        # Known at once in this process (the next message's routing reads the cache before any reload); the
+        # reload after forget() tidies whatever this link replaced.
+        self._by_private[(platform, private_id)] = self._by_member[(platform, member_id)] = link
         self.forget()
-        return Link(platform, private_id, member_id, group_id)
+        return link
 
     def _count_tries(self, who: str) -> None:
         """Refuse a member who sent too many wrong codes lately (a code has a million values; guessing is slow)."""
