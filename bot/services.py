@@ -83,6 +83,7 @@ def build_services(
     database = database or Database(settings.database_url)
     branches = BranchDirectory(database)
     roles = Roles(database, branches)
+    identities = IdentityLinks(database)
     services = Services(
         settings=settings,
         database=database,
@@ -90,8 +91,8 @@ def build_services(
         roles=roles,
         members=MemberRecords(database, roles),
         conversations=Conversations(database, settings.conversation_timeout_seconds),
-        sender=Sender(database, settings, send, accounts),
-        identities=IdentityLinks(database),
+        sender=Sender(database, settings, send, accounts, same_chat=identities.ids_of_private_chat),
+        identities=identities,
     )
     services.user_limits = RateLimiter(settings.rate_user_per_minute / 60, settings.rate_user_burst)
     services.group_limits = RateLimiter(settings.rate_group_per_minute / 60, settings.rate_group_burst)

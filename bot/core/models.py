@@ -221,3 +221,21 @@ class BindCode(Base):
     code: Mapped[str] = mapped_column(String(8))
     private_id: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime]
+    # The first group member who sent the code: the private chat's owner confirms it was them (showing who
+    # and where) before any link is made, so a code someone else copied from the group binds nothing.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_group: Mapped[str | None] = mapped_column(String(64))
+    claimed_name: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+
+
+class BindMiss(Base):
+    """A wrong bind code from a group member: kept (across restarts and processes) to stop guessing."""
+
+    __tablename__ = "bind_miss"
+    __table_args__ = (Index("ix_bind_miss_platform_member_id", "platform", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    member_id: Mapped[str] = mapped_column(String(64))
+    missed_at: Mapped[datetime]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +17,8 @@ from .models import OutboxItem
 from .parts import Part, to_json
 
 PENDING, SENDING, SENT, FAILED, EXPIRED = "pending", "sending", "sent", "failed", "expired"
+# Shown in /通知 状态 and /状态: an item can be late for more reasons than the bot being offline.
+EXPIRED_REASON = "已过期：未能在时限内送达（机器人离线、平台限额或静默时段），不再发送"
 
 # Delivery priorities: higher goes first, and only HIGH may use a group's reserved share of the daily cap.
 HIGH, NORMAL, LOW = 2, 1, 0
@@ -104,6 +106,7 @@ def _due(accounts: list[tuple[str, str]]):
         .where(
             OutboxItem.status == PENDING,
             OutboxItem.next_attempt_at <= now,
+            or_(OutboxItem.not_after.is_(None), OutboxItem.not_after >= now),  # late ones are expired, not sent
             or_(
                 OutboxItem.self_id.in_(self_ids),
                 and_(OutboxItem.self_id.is_(None), OutboxItem.platform.in_(platforms)),
@@ -163,29 +166,36 @@ async def mark_sent(session: AsyncSession, item_id: int, owner: str) -> None:
     )
 
 
-async def mark_failed(session: AsyncSession, item_id: int, owner: str, error: str, retry_at: datetime | None) -> None:
-    """Record a failed attempt: back to pending for a retry at `retry_at`, or failed for good."""
+async def mark_failed(
+    session: AsyncSession, item_id: int, owner: str, error: str, retry_at: datetime | None, *, attempted: bool = True
+) -> None:
+    """Record a failed attempt: back to pending for a retry at `retry_at`, or failed for good. `attempted=False`
+    for an item claimed and then held back unsent (a cap, quiet hours): the claim's attempt does not count."""
     values: dict = {"last_error": error[:500]}
     if retry_at is None:
         values["status"] = FAILED
     else:
         values.update(status=PENDING, next_attempt_at=retry_at, claimed_by=None)
+    if not attempted:
+        values["attempts"] = OutboxItem.attempts - 1
     await session.execute(
         update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.claimed_by == owner).values(**values)
     )
 
 
-async def sent_today(session: AsyncSession, target_id: str, platform: str, kind: str = "group") -> int:
+async def sent_today(session: AsyncSession, target_ids: str | Sequence[str], platform: str, kind: str = "group") -> int:
     """How many items reached one chat today (for the daily caps: a group's, and each private chat's own)."""
-    return await sent_between(session, target_id, platform, kind, *clock.day_bounds(clock.today()))
+    return await sent_between(session, target_ids, platform, kind, *clock.day_bounds(clock.today()))
 
 
 async def sent_between(
-    session: AsyncSession, target_id: str, platform: str, kind: str, start: datetime, end: datetime
+    session: AsyncSession, target_ids: str | Sequence[str], platform: str, kind: str, start: datetime, end: datetime
 ) -> int:
-    """How many items reached one chat in [start, end)."""
+    """How many items reached one chat in [start, end); a chat queued under several ids (a private chat bound to
+    two groups on the official QQ bot) is counted under all of them."""
+    ids = [target_ids] if isinstance(target_ids, str) else list(target_ids)
     statement = select(func.count()).where(
-        OutboxItem.target_id == target_id,
+        OutboxItem.target_id.in_(ids),
         OutboxItem.platform == platform,
         OutboxItem.target_kind == kind,
         OutboxItem.status == SENT,
@@ -205,7 +215,7 @@ async def expire_and_abandon(session: AsyncSession, lease: timedelta) -> tuple[i
     expired = await session.execute(
         update(OutboxItem)
         .where(OutboxItem.status == PENDING, OutboxItem.not_after.is_not(None), OutboxItem.not_after < now)
-        .values(status=EXPIRED, last_error="已过期：离线期间未能送达，且已超出当日时限")
+        .values(status=EXPIRED, last_error=EXPIRED_REASON)
     )
     abandoned = await session.execute(
         update(OutboxItem)

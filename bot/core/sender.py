@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 SendFunc = Callable[[str, str, str, list[Part]], Awaitable[None]]  # (self_id, target kind, target id, parts)
 AccountsFunc = Callable[[], list[tuple[str, str]]]  # connected (platform, self_id)
+SameChatFunc = Callable[[str, str], Awaitable[list[str]]]  # (platform, private target id) → every id of that chat
 
 
 GROUP_CAP = "已达每个群每日 {cap} 条的上限"
@@ -118,8 +119,10 @@ class Sender:
         send: SendFunc,
         accounts: AccountsFunc,
         limits: DeliveryLimits | None = None,
+        same_chat: SameChatFunc | None = None,
     ) -> None:
         self.database = database
+        self.same_chat = same_chat
         self.settings = settings
         self.limits = limits or load_config(DeliveryLimits)
         self.send = send
@@ -180,15 +183,16 @@ class Sender:
             if item is None:
                 return handled
             handled += 1
-            reason = await self._over_cap(item)
-            if reason is not None:
-                async with self.database.session() as session:
-                    await refuse(session, item.id, reason)
-                continue
+            # Quiet hours first: an item they hold back is postponed, and must not be failed by a cap meanwhile.
             wait_until = self._quiet_until(item)
             if wait_until is not None:  # postponed, not failed: it goes out when the quiet hours end
                 async with self.database.session() as session:
                     await refuse(session, item.id, self._quiet_reason(item), wait_until)
+                continue
+            reason = await self._over_cap(item)
+            if reason is not None:
+                async with self.database.session() as session:
+                    await refuse(session, item.id, reason)
                 continue
             self_id = item.self_id or self._account_for(item.platform)
             if self_id is None:
@@ -201,13 +205,18 @@ class Sender:
                 claimed = await claim_next(session, self.owner, mine)
             if claimed is None:
                 continue
-            if claimed.id != item.id:
-                reason = await self._over_cap(claimed)
-                wait_until = None if reason is not None else self._quiet_until(claimed)
+            if claimed.id != item.id:  # another one became due meanwhile: it passes the same checks, unsent
+                wait_until = self._quiet_until(claimed)
+                reason = None if wait_until is not None else await self._over_cap(claimed)
                 if reason is not None or wait_until is not None:
                     async with self.database.session() as session:
                         await mark_failed(
-                            session, claimed.id, self.owner, reason or self._quiet_reason(claimed), wait_until
+                            session,
+                            claimed.id,
+                            self.owner,
+                            reason or self._quiet_reason(claimed),
+                            wait_until,
+                            attempted=False,
                         )
                     continue
             await self._deliver(claimed, self_id)
@@ -216,8 +225,9 @@ class Sender:
     async def _over_cap(self, item: OutboxItem) -> str | None:
         """Why the item may not go out today, or None: a group's daily cap (part of it kept for high priority),
         or a private chat's own cap; a private chat never counts against a group."""
+        chat_ids = await self._chat_ids(item)
         async with self.database.session() as session:
-            count = await sent_today(session, item.target_id, item.platform, item.target_kind)
+            count = await sent_today(session, chat_ids, item.platform, item.target_kind)
         if item.target_kind != "group":
             cap = self.limits.delivery_daily_cap_per_private
             return PRIVATE_CAP.format(cap=cap) if count >= cap else await self._over_platform_cap(item)
@@ -235,16 +245,24 @@ class Sender:
         if rules is None:
             return None
         today = clock.today()
+        chat_ids = await self._chat_ids(item)
         for period, cap in rules.caps(item.target_kind):
             start, end = clock.day_bounds(today)
             if period == "month":
                 start = clock.day_bounds(today.replace(day=1))[0]
             async with self.database.session() as session:
-                count = await sent_between(session, item.target_id, item.platform, item.target_kind, start, end)
+                count = await sent_between(session, chat_ids, item.platform, item.target_kind, start, end)
             if count >= cap:
                 chat, shown = CHAT_NAMES[item.target_kind], PERIOD_NAMES[period]
                 return PLATFORM_CAP.format(platform=item.platform, chat=chat, period=shown, cap=cap)
         return None
+
+    async def _chat_ids(self, item: OutboxItem) -> list[str]:
+        """Every id the item's chat is queued under: the platform counts its allowance per real chat, and on the
+        official QQ bot one private chat is reached by the person's id in each group they bound."""
+        if item.target_kind == "group" or self.same_chat is None:
+            return [item.target_id]
+        return await self.same_chat(item.platform, item.target_id)
 
     def _quiet_until(self, item: OutboxItem) -> datetime | None:
         """When the platform's quiet hours end, if they hold now."""

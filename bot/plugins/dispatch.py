@@ -27,6 +27,7 @@ from bot.chat import COMMAND_STARTS, closest_command, first_text, parse_command,
 from bot.core.branches import MEMBER_DRIVER_STATUSES
 from bot.core.commands import Call, Command, Role, Usage, Where, may_use, registry, who_may
 from bot.core.errors import Refusal
+from bot.core.identity import TWO_ID_PLATFORMS, spotted_code
 from bot.features import help as _help  # noqa: F401  (declares /帮助)
 
 if TYPE_CHECKING:
@@ -70,11 +71,16 @@ _GROUP_EVENTS = platform.GROUP_MESSAGE_EVENTS
 async def drop_chatter(bot: Bot, event: Event) -> None:
     """Ordinary group chatter ends here: no command, not for the bot, no feature reacts to it.
 
-    A few string checks and dict lookups; never the database, never jieba, never a log line with its text.
+    A few string checks and dict lookups; never jieba, never a log line with its text, and the database only for
+    a message that looks like a bind code on the official QQ bot (a code shown in a group is spent at once).
     """
-    if not isinstance(event, _GROUP_EVENTS) or getattr(event, "to_me", False):
+    if not isinstance(event, _GROUP_EVENTS):
         return
     text = first_text(event).strip()
+    if platform.platform_of(bot) in TWO_ID_PLATFORMS:
+        await _spend_shown_code(bot, event, text)
+    if getattr(event, "to_me", False):
+        return
     if text.startswith(COMMAND_STARTS) or text in registry.loose:
         return
     if platform.has_location_segment(event):
@@ -86,6 +92,20 @@ async def drop_chatter(bot: Bot, event: Event) -> None:
     if current.conversations.is_waiting(platform.session_key_of(bot, event)):
         return
     raise IgnoredException("chatter")
+
+
+async def _spend_shown_code(bot: Bot, event: Event, text: str) -> None:
+    """A bind code in a group message is spent before anything could leave the message unanswered (rate limit,
+    lockout, a group that is no branch, chatter): nobody else who reads the group can use it."""
+    code = spotted_code(text)
+    if code is None:
+        return
+    actor = platform.actor_of(bot, event)
+    if actor is not None:
+        try:
+            await runtime.services().identities.spend_shown(actor, code)
+        except Exception as error:  # the command's own handling still runs and answers
+            log.error("spending a shown bind code failed: %s", type(error).__name__)
 
 
 def _actor(current: Services, bot: Bot, event: Event) -> Actor | None:
@@ -139,6 +159,7 @@ async def _handle(bot: Bot, event: Event, state: T_State) -> None:
     actor = _actor(current, bot, event)
     if actor is None:
         return
+    actor = await current.identities.resolve_now(actor)  # a private chat another process bound a moment ago
     try:
         if route.kind == "answer":
             outcome = await current.conversations.answer(actor, first_text(event))

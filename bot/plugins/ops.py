@@ -50,8 +50,11 @@ async def _departed(bot: Bot, event: Event) -> None:
         if await current.broadcasts.retention.group_lost(departure.platform, departure.group_id) is not None:
             current.branches.forget()
             current.roles.forget()
+            current.identities.forget()
             log.warning("a branch was deactivated: the bot is no longer in its group")
         return
+    # Their id in that group is joined to no private chat any more (official QQ bot); their record stays as left.
+    await current.identities.unlink_member(departure.platform, departure.user_id)
     if await current.members.mark_left(departure.platform, departure.group_id, departure.user_id):
         log.info("a registered member left a branch group")
 

@@ -1,4 +1,4 @@
-"""One person, two ids (the official QQ bot): a code from private chat, used up in the group, joins them."""
+"""One person, two ids (the official QQ bot): a code from private chat, claimed in the group, confirmed by its owner."""
 
 from __future__ import annotations
 
@@ -10,8 +10,17 @@ from sqlalchemy import func, select
 
 from bot.core import clock
 from bot.core.actor import QQBOT, Actor
-from bot.core.identity import CODE_DIGITS, IdentityLinks, TooManyTries
-from bot.core.models import BindCode, IdentityLink, Member
+from bot.core.identity import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    MAX_MISSES,
+    Claimed,
+    Confirmed,
+    IdentityLinks,
+    normal_code,
+    spotted_code,
+)
+from bot.core.models import BindCode, BindMiss, IdentityLink, Member
 from bot.core.settings import Settings
 from bot.features.ops.retention import RetentionRules
 from bot.services import build_services
@@ -27,60 +36,142 @@ def links(database):
     clock.set_now(None)
 
 
-async def test_a_code_joins_a_private_chat_to_the_member_who_sends_it_in_the_group(links):
+async def bind(links: IdentityLinks, private_id: str, member_id: str, group_id: str, name: str = "张三"):
+    """The whole way: a code in private chat, sent in the group, confirmed in private chat."""
+    code = await links.issue(QQBOT, private_id)
+    assert await links.claim(QQBOT, code, member_id, group_id, name) is Claimed.CLAIMED
+    return await links.confirm(QQBOT, private_id)
+
+
+async def test_a_confirmed_claim_joins_the_private_chat_to_the_member_who_sent_the_code(links):
     code = await links.issue(QQBOT, PRIVATE.user_id)
-    assert len(code) == CODE_DIGITS and code.isdigit()
-    assert links.resolve(PRIVATE) == PRIVATE  # nobody's yet
-    link = await links.bind(QQBOT, code, "member-openid-1", "group-openid-1")
-    assert link is not None and link.private_id == PRIVATE.user_id
-    await links.fresh()
+    assert len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code)
+    assert await links.claim(QQBOT, code, "member-openid-1", "group-openid-1", "张三") is Claimed.CLAIMED
+    assert links.resolve(PRIVATE) == PRIVATE  # a claim alone binds nothing
+    pending = await links.pending(QQBOT, PRIVATE.user_id)
+    assert pending is not None and (pending.member_id, pending.group_id, pending.name) == (
+        "member-openid-1",
+        "group-openid-1",
+        "张三",
+    )
+    confirmed, link = await links.confirm(QQBOT, PRIVATE.user_id)
+    assert confirmed is Confirmed.LINKED and link is not None and link.member_id == "member-openid-1"
     resolved = links.resolve(PRIVATE)
     assert resolved.key == "qqbot:member-openid-1" and resolved.session_key == PRIVATE.session_key
     assert links.private_chat_of(QQBOT, "member-openid-1") == PRIVATE.user_id
     in_group = Actor(QQBOT, "member-openid-1", "group-openid-1", "app-1")
     assert links.resolve(in_group) is in_group  # a group message is always its member
+    assert await links.pending(QQBOT, PRIVATE.user_id) is None  # the code is used up
+    assert (await links.confirm(QQBOT, PRIVATE.user_id))[0] is Confirmed.NOTHING_PENDING
 
 
-async def test_a_code_works_once_and_only_while_fresh(links):
+async def test_the_first_sender_claims_a_code_and_nobody_after_them(links):
     code = await links.issue(QQBOT, PRIVATE.user_id)
-    assert await links.bind(QQBOT, code, "member-openid-1", "group-openid-1") is not None
-    assert await links.bind(QQBOT, code, "someone-else", "group-openid-1") is None  # used up
+    assert await links.claim(QQBOT, code, "copier", "group-openid-1", "李四") is Claimed.CLAIMED
+    assert await links.claim(QQBOT, code, "owner-in-group", "group-openid-1") is Claimed.TAKEN
+    assert await links.claim(QQBOT, code, "copier", "group-openid-1") is Claimed.CLAIMED  # sent again: the same claim
+    pending = await links.pending(QQBOT, PRIVATE.user_id)
+    assert pending is not None and pending.name == "李四"  # the owner sees who it was before confirming
+    assert await links.cancel(QQBOT, PRIVATE.user_id)
+    assert await links.pending(QQBOT, PRIVATE.user_id) is None
+    assert (await links.confirm(QQBOT, PRIVATE.user_id))[0] is Confirmed.NOTHING_PENDING
+    assert await links.claim(QQBOT, code, "copier", "group-openid-1") is Claimed.BAD  # cancelled: gone
+
+
+async def test_a_code_works_only_while_fresh_and_asking_again_replaces_it(links):
     late = await links.issue(QQBOT, "user-openid-2")
     clock.set_now(START + timedelta(minutes=11))
-    assert await links.bind(QQBOT, late, "member-openid-2", "group-openid-1") is None
+    assert await links.claim(QQBOT, late, "member-openid-2", "group-openid-1") is Claimed.BAD
     old = await links.issue(QQBOT, "user-openid-3")
-    new = await links.issue(QQBOT, "user-openid-3")  # asking again replaces the earlier code
-    assert await links.bind(QQBOT, old, "member-openid-3", "group-openid-1") is None or old == new
-    assert await links.bind(QQBOT, new, "member-openid-3", "group-openid-1") is not None
+    new = await links.issue(QQBOT, "user-openid-3")
+    assert old == new or await links.claim(QQBOT, old, "member-openid-3", "group-openid-1") is Claimed.BAD
+    assert await links.claim(QQBOT, new, "member-openid-3", "group-openid-1") is Claimed.CLAIMED
+    clock.set_now(START + timedelta(minutes=22))  # claimed, but not confirmed in time
+    assert (await links.confirm(QQBOT, "user-openid-3"))[0] is Confirmed.NOTHING_PENDING
 
 
-async def test_guessing_codes_is_stopped_after_five_misses(links):
-    for _ in range(5):
-        assert await links.bind(QQBOT, "000000", "guesser", "group-openid-1") is None
-    with pytest.raises(TooManyTries):
-        await links.bind(QQBOT, "000001", "guesser", "group-openid-1")
+def test_codes_are_read_as_typed_and_spotted_in_group_messages():
+    assert normal_code(" k7qm-3xpa ") == "K7QM3XPA"
+    assert normal_code("K7QM3XP") is None and normal_code("K7QM3XP0") is None  # short; 0 is not in the alphabet
+    assert spotted_code("/绑定 K7QM3XPA") == spotted_code("绑定K7QM 3XPA") == spotted_code("k7qm3xpa") == "K7QM3XPA"
+    assert spotted_code("/绑定") is None and spotted_code("大家好，今天跑哪条线") is None
+    assert spotted_code("绑定 " + "A" * 40) is None
+
+
+async def test_guessing_is_stopped_after_five_misses_across_processes_and_a_success_does_not_reset_it(links, database):
     code = await links.issue(QQBOT, PRIVATE.user_id)
-    assert await links.bind(QQBOT, code, "honest-member", "group-openid-1") is not None  # others are not slowed
+    for _ in range(MAX_MISSES - 1):
+        assert await links.claim(QQBOT, "ZZZZZZZZ", "guesser", "group-openid-1") is Claimed.BAD
+    assert await links.claim(QQBOT, code, "guesser", "group-openid-1") is Claimed.CLAIMED  # a hit resets nothing
+    assert await links.claim(QQBOT, "ZZZZZZZY", "guesser", "group-openid-1") is Claimed.BAD
+    restarted = IdentityLinks(database)  # another process, or after a restart: the misses are in the database
+    fresh = await restarted.issue(QQBOT, "user-openid-2")
+    assert await restarted.claim(QQBOT, fresh, "guesser", "group-openid-1") is Claimed.TOO_MANY
+    # the code the locked-out member showed in the group is spent: nobody else can claim it
+    assert await restarted.claim(QQBOT, fresh, "honest-member", "group-openid-1") is Claimed.BAD
+    other = await links.issue(QQBOT, "user-openid-3")
+    assert await links.claim(QQBOT, other, "honest-member", "group-openid-1") is Claimed.CLAIMED  # others not slowed
+    clock.set_now(START + timedelta(minutes=11))
+    again = await links.issue(QQBOT, "user-openid-4")
+    assert await links.claim(QQBOT, again, "guesser", "group-openid-1") is Claimed.CLAIMED  # the window passed
 
 
-async def test_the_latest_group_a_private_chat_bound_is_the_one_it_acts_for(links, database):
-    first = await links.issue(QQBOT, PRIVATE.user_id)
-    await links.bind(QQBOT, first, "member-in-a", "group-a")
+async def test_a_code_seen_in_the_group_is_claimed_without_counting_a_miss(links, database):
+    code = await links.issue(QQBOT, PRIVATE.user_id)
+    shown_by = Actor(QQBOT, "member-openid-1", "group-openid-1", "app-1", nickname="张三")
+    await links.spend_shown(shown_by, code)
+    assert await links.claim(QQBOT, code, "copier", "group-openid-1") is Claimed.TAKEN
+    for _ in range(MAX_MISSES + 2):
+        await links.spend_shown(shown_by, "ZZZZZZZZ")
+    async with database.reading() as session:
+        assert (
+            await session.scalar(select(func.count()).select_from(BindMiss)) == 0
+        )  # sightings and TAKEN are no misses
+    pending = await links.pending(QQBOT, PRIVATE.user_id)
+    assert pending is not None and (pending.member_id, pending.name) == ("member-openid-1", "张三")
+
+
+async def test_an_existing_link_is_never_replaced_by_another_private_chat(links):
+    assert (await bind(links, PRIVATE.user_id, "member-openid-1", "group-openid-1"))[0] is Confirmed.LINKED
+    stranger = await links.issue(QQBOT, "stranger-openid")
+    assert await links.claim(QQBOT, stranger, "member-openid-1", "group-openid-1") is Claimed.LINKED_ELSEWHERE
+    assert links.private_chat_of(QQBOT, "member-openid-1") == PRIVATE.user_id
+    assert await links.unlink_member(QQBOT, "member-openid-1") is not None  # /解绑 in the group, then bind anew
+    assert links.private_chat_of(QQBOT, "member-openid-1") is None and links.resolve(PRIVATE) == PRIVATE
+    assert (await bind(links, "stranger-openid", "member-openid-1", "group-openid-1"))[0] is Confirmed.LINKED
+
+
+async def test_one_person_in_two_groups_acts_for_the_group_bound_or_chosen_last(links, database):
+    await bind(links, PRIVATE.user_id, "member-in-a", "group-a")
     clock.set_now(START + timedelta(minutes=1))
-    second = await links.issue(QQBOT, PRIVATE.user_id)
-    await links.bind(QQBOT, second, "member-in-b", "group-b")
-    await links.fresh()
+    await bind(links, PRIVATE.user_id, "member-in-b", "group-b")
     assert links.resolve(PRIVATE).key == "qqbot:member-in-b"
     assert links.private_chat_of(QQBOT, "member-in-a") == PRIVATE.user_id  # both records still reach the person
     other = IdentityLinks(database)  # another process reads the same links
     await other.fresh()
     assert other.resolve(PRIVATE).key == "qqbot:member-in-b"
+    clock.set_now(START + timedelta(minutes=2))
+    assert await links.make_current(QQBOT, "member-in-a")  # /登记 in group A
+    assert links.resolve(PRIVATE).key == "qqbot:member-in-a"
+    removed = await links.unlink_private(QQBOT, PRIVATE.user_id)  # /解绑 in private chat: both go
+    assert {link.group_id for link in removed} == {"group-a", "group-b"}
+    await links.fresh()
+    assert links.resolve(PRIVATE) == PRIVATE and links.private_chat_of(QQBOT, "member-in-b") is None
 
 
-async def test_two_members_sending_the_same_code_at_once_bind_only_one(links):
+async def test_a_link_another_process_just_made_is_found_before_the_cache_reloads(links, database):
+    await links.fresh()  # this process's cache: empty, and fresh for 30 s
+    elsewhere = IdentityLinks(database)
+    await bind(elsewhere, PRIVATE.user_id, "member-openid-1", "group-openid-1")
+    assert links.resolve(PRIVATE) == PRIVATE  # the cache does not know yet
+    assert (await links.resolve_now(PRIVATE)).key == "qqbot:member-openid-1"
+    assert await links.private_chat_for(QQBOT, "member-openid-1") == PRIVATE.user_id
+
+
+async def test_members_sending_the_same_code_at_once_claim_it_once(links):
     code = await links.issue(QQBOT, PRIVATE.user_id)
-    results = await asyncio.gather(*(links.bind(QQBOT, code, f"member-{i}", "group-openid-1") for i in range(4)))
-    assert sum(result is not None for result in results) == 1
+    results = await asyncio.gather(*(links.claim(QQBOT, code, f"member-{i}", "group-openid-1") for i in range(4)))
+    assert sorted(r.value for r in results) == ["claimed", "taken", "taken", "taken"]
 
 
 async def test_retention_forgets_the_link_with_the_member_record(database, tmp_path):
@@ -92,17 +183,36 @@ async def test_retention_forgets_the_link_with_the_member_record(database, tmp_p
         branch = await services.branches.open(owner, "官方一支部")
         member = Actor(QQBOT, "member-openid-1", "group-openid-1", "app-1")
         await services.members.register(member, branch, {"name": "张三", "phone": "13812345678"})
-        await services.identities.bind(
-            QQBOT, await services.identities.issue(QQBOT, "user-openid-1"), "member-openid-1", "group-openid-1"
-        )
+        await bind(services.identities, "user-openid-1", "member-openid-1", "group-openid-1")
         await services.identities.issue(QQBOT, "user-openid-9")  # never used
+        await services.identities.claim(QQBOT, "ZZZZZZZZ", "guesser", "group-openid-1")  # a miss, kept a while
         await services.members.mark_left(QQBOT, "group-openid-1", "member-openid-1")
         clock.set_now(START + timedelta(days=181))
         await services.broadcasts.retention.purge()
         async with database.reading() as session:
             assert await session.scalar(select(func.count()).select_from(IdentityLink)) == 0
             assert await session.scalar(select(func.count()).select_from(BindCode)) == 0
+            assert await session.scalar(select(func.count()).select_from(BindMiss)) == 0
             erased = await session.scalar(select(Member))
             assert erased is not None and erased.phone is None
+    finally:
+        clock.set_now(None)
+
+
+async def test_bindings_go_when_the_member_leaves_or_the_bot_leaves_the_group(database, tmp_path):
+    clock.set_now(START)
+    try:
+        services = build_services(Settings(data_dir=tmp_path), database=database)
+        owner = Actor(QQBOT, "owner-openid", "group-openid-1", "app-1", group_role="owner")
+        await services.branches.open(owner, "官方一支部")
+        await bind(services.identities, "user-openid-1", "member-openid-1", "group-openid-1")
+        await bind(services.identities, "user-openid-2", "member-openid-2", "group-openid-1")
+        await bind(services.identities, "user-openid-2", "member-openid-2b", "group-openid-2")
+        assert await services.identities.unlink_member(QQBOT, "member-openid-1") is not None  # left the group
+        assert await services.identities.private_chat_for(QQBOT, "member-openid-1") is None
+        assert await services.broadcasts.retention.group_lost(QQBOT, "group-openid-1") == "官方一支部"
+        async with database.reading() as session:
+            left = (await session.scalars(select(IdentityLink.member_id))).all()
+        assert left == ["member-openid-2b"]  # the same person's binding in another group stays
     finally:
         clock.set_now(None)

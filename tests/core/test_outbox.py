@@ -10,8 +10,20 @@ import pytest
 from sqlalchemy import select
 
 from bot.core import clock
+from bot.core.identity import IdentityLinks
 from bot.core.models import OutboxItem
-from bot.core.outbox import HIGH, LOW, NORMAL, Target, batch_report, enqueue, new_batch_id, priority_for
+from bot.core.outbox import (
+    EXPIRED_REASON,
+    HIGH,
+    LOW,
+    NORMAL,
+    Target,
+    batch_report,
+    claim_next,
+    enqueue,
+    new_batch_id,
+    priority_for,
+)
 from bot.core.sender import DeliveryLimits, PermanentSendError, Sender
 from bot.core.settings import Settings
 
@@ -304,3 +316,62 @@ async def test_items_due_in_a_platforms_quiet_hours_wait_for_their_end(database)
 def test_quiet_hours_must_read_as_times():
     with pytest.raises(ValueError, match="Invalid isoformat"):
         DeliveryLimits.model_validate({"delivery_platform_rules": {"qqbot": {"quiet_hours": "晚上"}}})
+
+
+async def test_quiet_hours_hold_an_item_back_before_a_cap_could_fail_it(database):
+    clock.set_now(datetime(2026, 11, 23, 21, 0, tzinfo=clock.tz()))
+    rules = DeliveryLimits.model_validate(
+        {"delivery_platform_rules": {"qqbot": {"private_per_day": 1, "quiet_hours": "22:00-07:00"}}}
+    )
+    recorder = Recorder()
+    sender = Sender(database, fast_settings(), recorder, lambda: [("qqbot", "app")], rules)
+    async with database.session() as session:
+        await enqueue(session, Target("qqbot", "private", "openid-1", "app"), ["白天的回访"], purpose="appeal")
+    await sender.drain()
+    clock.set_now(datetime(2026, 11, 23, 23, 30, tzinfo=clock.tz()))
+    async with database.session() as session:
+        await enqueue(session, Target("qqbot", "private", "openid-1", "app"), ["夜里的回访"], purpose="appeal")
+    await sender.drain()
+    async with database.session() as session:
+        night = await session.scalar(select(OutboxItem).order_by(OutboxItem.id.desc()).limit(1))
+    # Today's allowance is used up, but the quiet hours decide first: it waits for the morning, a new day.
+    assert night is not None and night.status == "pending" and night.attempts == 0
+    clock.set_now(datetime(2026, 11, 24, 7, 1, tzinfo=clock.tz()))
+    await sender.drain()
+    assert [text for _, _, text in recorder.sent] == ["白天的回访", "夜里的回访"]
+
+
+async def test_a_private_chat_bound_in_two_groups_uses_one_allowance(database):
+    """The official QQ bot counts its allowance per private chat; the outbox queues that chat under each group id
+    the person bound to it, and counts them together."""
+    clock.set_now(datetime(2026, 11, 23, 9, 0, tzinfo=clock.tz()))
+    links = IdentityLinks(database)
+    for member, group in (("member-in-a", "group-a"), ("member-in-b", "group-b")):
+        code = await links.issue("qqbot", "user-openid-1")
+        await links.claim("qqbot", code, member, group)
+        await links.confirm("qqbot", "user-openid-1")
+    rules = DeliveryLimits.model_validate({"delivery_platform_rules": {"qqbot": {"private_per_day": 1}}})
+    recorder = Recorder()
+    sender = Sender(
+        database, fast_settings(), recorder, lambda: [("qqbot", "app")], rules, same_chat=links.ids_of_private_chat
+    )
+    async with database.session() as session:
+        await enqueue(session, Target("qqbot", "private", "member-in-a", "app"), ["A 支部回访"], purpose="appeal")
+        await enqueue(session, Target("qqbot", "private", "member-in-b", "app"), ["B 支部回访"], purpose="appeal")
+    await sender.drain()
+    assert [text for _, _, text in recorder.sent] == ["A 支部回访"]
+    async with database.session() as session:
+        refused = await session.scalar(select(OutboxItem).where(OutboxItem.target_id == "member-in-b"))
+    assert refused is not None and refused.last_error == "已达 qqbot 平台每人私聊每日 1 条的主动消息上限"
+
+
+async def test_an_item_past_its_time_limit_is_never_taken_even_before_it_is_marked_expired(database):
+    clock.set_now(datetime(2026, 11, 23, 7, 30, tzinfo=clock.tz()))
+    await _queue(database, "1", "今日学习", not_after=datetime(2026, 11, 23, 8, 0, tzinfo=clock.tz()))
+    clock.set_now(datetime(2026, 11, 23, 8, 1, tzinfo=clock.tz()))
+    async with database.session() as session:
+        assert await claim_next(session, "someone", [QQ_BOT]) is None
+    await Sender(database, fast_settings(), Recorder(), lambda: [QQ_BOT]).drain()
+    async with database.session() as session:
+        item = await session.scalar(select(OutboxItem))
+    assert item is not None and (item.status, item.last_error) == ("expired", EXPIRED_REASON)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.core.db import Database
 from bot.core.models import OutboxItem
 from bot.core.outbox import Target, enqueue
-from bot.features.branch.texts import BOUND, REGISTER_BIND_FIRST
+from bot.features.branch.texts import BIND_CLAIMED, BOUND, REGISTER_BIND_FIRST
 from tests.support.qqfake import (
     APP_ID,
     NEVER_WROTE,
@@ -110,13 +110,15 @@ async def test_a_conversation_over_the_official_platform(qq):
     fake, _ = qq
     opened = await fake.ask(group_payload("/支部 开通 乌当区货车司机流动党员党支部", member="owner-1", role="owner"))
     assert "已开通" in opened.content
-    # Registration: nothing is asked in the group; the private chat gets a code that the group message uses up.
+    # Registration: nothing is asked in the group; a code from private chat, claimed in the group, confirmed.
     told = await fake.ask(group_payload("/登记", member="member-openid-9"))
     assert told.content.endswith(REGISTER_BIND_FIRST) and told.passive
-    code = re.search(r"/绑定 (\d{6})", (await fake.ask(c2c_payload("/登记", user="user-openid-9"))).content)
+    code = re.search(r"/绑定 ([A-Z0-9]{8})", (await fake.ask(c2c_payload("/登记", user="user-openid-9"))).content)
     assert code is not None
-    bound = await fake.ask(group_payload(f"/绑定 {code[1]}", member="member-openid-9"))
-    assert bound.content.endswith(BOUND.format(branch="乌当区货车司机流动党员党支部"))
+    claimed = await fake.ask(group_payload(f"/绑定 {code[1]}", member="member-openid-9", name="张三"))
+    assert claimed.content.endswith(BIND_CLAIMED)
+    bound = await fake.ask(c2c_payload("/绑定 确认", user="user-openid-9"))
+    assert bound.content == BOUND.format(branch="乌当区货车司机流动党员党支部", name="张三")
     first = await fake.ask(group_payload("/诉求", member="member-openid-9"))
     assert "请选择类别" in first.content and first.passive
     assert "描述" in (await fake.ask(group_payload("1", member="member-openid-9", at_bot=False))).content
@@ -131,9 +133,10 @@ async def test_a_conversation_over_the_official_platform(qq):
 async def test_a_private_message_to_a_bound_member_reaches_their_private_chat(qq):
     fake, process = qq
     await fake.ask(group_payload("/支部 开通 乌当区货车司机流动党员党支部", member="owner-1", role="owner"))
-    code = re.search(r"/绑定 (\d{6})", (await fake.ask(c2c_payload("/绑定", user="user-openid-7"))).content)
+    code = re.search(r"/绑定 ([A-Z0-9]{8})", (await fake.ask(c2c_payload("/绑定", user="user-openid-7"))).content)
     assert code is not None
     await fake.ask(group_payload(f"/绑定 {code[1]}", member="member-openid-7"))
+    assert "绑定成功" in (await fake.ask(c2c_payload("/绑定 确认", user="user-openid-7"))).content
     database = Database(f"sqlite+aiosqlite:///{process.workdir / 'bot.db'}")
     try:
         async with database.session() as session:  # features address a person by the id they are stored under

@@ -56,7 +56,7 @@ async def test_help_in_a_group_and_in_private(app: App):
     private = _platform_part(await qq_say(app, c2c_payload("/帮助", user="DRIVER01PRIVATE")))
     assert private.startswith("【红色方向盘】可用命令")
     area = _platform_part(await qq_say(app, c2c_payload("/帮助 支部", user="DRIVER01PRIVATE")))
-    assert "/绑定 <绑定码>（在支部群） — 官方QQ机器人" in area  # needed here, so offered here
+    assert "/绑定 确认|取消（私聊） — 官方QQ机器人" in area and "\n/解绑（" in area  # needed here, so offered here
     unknown = _platform_part(await qq_say(app, group_payload("/没有这个<@X1>", member="DRIVER01", group=GROUP)))
     assert "<@" not in unknown  # user text is never sent back as the platform's markup
 
@@ -76,18 +76,36 @@ async def test_branch_opened_by_the_group_owner(app: App):
     assert "已开通" in text
 
 
+CODE = re.compile(r"/绑定 ([A-Z0-9]{8})")
+
+
+async def _bind(app: App, member: str, private: str, name: str = "") -> None:
+    """The whole binding: a code in private chat, sent in the group, confirmed in private chat."""
+    found = CODE.search(_platform_part(await qq_say(app, c2c_payload("/绑定", user=private))))
+    assert found
+    await qq_say(app, group_payload(f"/绑定 {found[1]}", member=member, group=GROUP, name=name or None))
+    bound = _platform_part(await qq_say(app, c2c_payload("/绑定 确认", user=private)))
+    assert bound.startswith("绑定成功"), bound
+
+
 async def test_registration_binds_the_private_chat_once_then_runs_there(app: App):
     await _open_branch(app)
     member, private = "DRIVER03", "DRIVER03PRIVATE"
     in_group = _platform_part(await qq_say(app, group_payload("/登记", member=member, group=GROUP)))
     assert in_group.endswith(branch_texts.REGISTER_BIND_FIRST)  # no conversation in the group, nothing asked there
     code_reply = _platform_part(await qq_say(app, c2c_payload("/登记", user=private)))
-    found = re.search(r"/绑定 (\d{6})", code_reply)
+    found = CODE.search(code_reply)
     assert found and code_reply == branch_texts.BIND_CODE.format(code=found[1], minutes=10)
-    bound = _platform_part(await qq_say(app, group_payload(f"/绑定 {found[1]}", member=member, group=GROUP)))
-    assert bound.endswith(branch_texts.BOUND.format(branch="官方机器人测试支部"))
+    claimed = _platform_part(
+        await qq_say(app, group_payload(f"/绑定 {found[1]}", member=member, group=GROUP, name="张三"))
+    )
+    assert claimed.endswith(branch_texts.BIND_CLAIMED)
     again = _platform_part(await qq_say(app, group_payload(f"/绑定 {found[1]}", member="DRIVER99", group=GROUP)))
-    assert again.endswith(branch_texts.BIND_BAD_CODE)  # used once: another member cannot take it over
+    assert again.endswith(branch_texts.BIND_TAKEN)  # the first sender claimed it: another member cannot take it over
+    question = _platform_part(await qq_say(app, c2c_payload("/登记", user=private)))
+    assert question.startswith("「官方机器人测试支部」里的「张三」在 ") and "/绑定 确认" in question
+    bound = _platform_part(await qq_say(app, c2c_payload("/绑定 确认", user=private)))
+    assert bound == branch_texts.BOUND.format(branch="官方机器人测试支部", name="张三")
     asked = _platform_part(await qq_say(app, c2c_payload("/登记", user=private)))
     assert branch_texts.INTRO_PRIVATE.format(branch="官方机器人测试支部") in asked and branch_texts.ASK_NAME in asked
     for answer in ("张三", "13812345678", "贵A12345", "跳过", "跳过", "1"):
@@ -103,17 +121,57 @@ async def test_registration_binds_the_private_chat_once_then_runs_there(app: App
     assert in_group_now.endswith(branch_texts.REGISTER_IN_PRIVATE)
 
 
+async def test_a_code_shown_in_the_group_without_an_answer_cannot_be_used_by_someone_else(app: App):
+    await _open_branch(app)
+    victim, private = "DRIVER05", "DRIVER05PRIVATE"
+    code = CODE.search(_platform_part(await qq_say(app, c2c_payload("/绑定", user=private))))
+    assert code
+    # Sent without @-ing the bot and without a slash: chatter the bot does not answer — but it has seen the code.
+    unanswered = await qq_say(
+        app, group_payload(f"绑定 {code[1]}", member=victim, group=GROUP, at_bot=False, name="王五")
+    )
+    assert unanswered.messages == []
+    copied = _platform_part(await qq_say(app, group_payload(f"/绑定 {code[1]}", member="COPIER01", group=GROUP)))
+    assert copied.endswith(branch_texts.BIND_TAKEN)
+    question = _platform_part(await qq_say(app, c2c_payload("/绑定", user=private)))
+    assert "「王五」" in question  # the owner is asked about their own message, not the copier's
+    cancelled = _platform_part(await qq_say(app, c2c_payload("/绑定 取消", user=private)))
+    assert cancelled == branch_texts.BIND_CANCELLED
+    stray = _platform_part(await qq_say(app, c2c_payload("/档案", user=private)))
+    assert stray == branch_texts.PROFILE_NONE  # nothing was bound
+
+
 async def test_binding_refuses_bad_codes_and_is_not_needed_on_onebot(app: App):
     await _open_branch(app)
     usage = _platform_part(await qq_say(app, group_payload("/绑定 12ab", member="DRIVER10", group=GROUP)))
     assert usage.endswith(branch_texts.BIND_USAGE)
     for _ in range(5):
-        wrong = _platform_part(await qq_say(app, group_payload("/绑定 000000", member="DRIVER10", group=GROUP)))
+        wrong = _platform_part(await qq_say(app, group_payload("/绑定 ZZZZZZZZ", member="DRIVER10", group=GROUP)))
         assert wrong.endswith(branch_texts.BIND_BAD_CODE)
-    blocked = _platform_part(await qq_say(app, group_payload("/绑定 000000", member="DRIVER10", group=GROUP)))
+    blocked = _platform_part(await qq_say(app, group_payload("/绑定 ZZZZZZZZ", member="DRIVER10", group=GROUP)))
     assert blocked.endswith(branch_texts.BIND_TOO_MANY)
     stray = _platform_part(await qq_say(app, c2c_payload("/档案", user="NEVERBOUND")))
     assert stray == branch_texts.PROFILE_NONE  # an unbound private chat is nobody's record
+    nothing = _platform_part(await qq_say(app, c2c_payload("/绑定 确认", user="NEVERBOUND")))
+    assert nothing == branch_texts.BIND_NOTHING_PENDING
+
+
+async def test_a_bound_member_is_not_rebound_to_another_private_chat_until_they_unbind(app: App):
+    await _open_branch(app)
+    await _bind(app, "DRIVER06", "DRIVER06PRIVATE", "赵六")
+    other = CODE.search(_platform_part(await qq_say(app, c2c_payload("/绑定", user="OTHERPRIVATE"))))
+    assert other
+    refused = _platform_part(await qq_say(app, group_payload(f"/绑定 {other[1]}", member="DRIVER06", group=GROUP)))
+    assert refused.endswith(branch_texts.BIND_LINKED_ELSEWHERE)
+    unbound = _platform_part(await qq_say(app, c2c_payload("/解绑", user="DRIVER06PRIVATE")))
+    assert unbound == branch_texts.UNBOUND_PRIVATE.format(branches="「官方机器人测试支部」")
+    assert _platform_part(await qq_say(app, c2c_payload("/解绑", user="DRIVER06PRIVATE"))) == branch_texts.NOT_BOUND
+    question = _platform_part(await qq_say(app, c2c_payload("/绑定", user="OTHERPRIVATE")))
+    assert question.startswith("「官方机器人测试支部」里的「一位成员」在 ")  # the claim made before still waits
+    rebound = _platform_part(await qq_say(app, c2c_payload("/绑定 确认", user="OTHERPRIVATE")))
+    assert rebound == branch_texts.BOUND.format(branch="官方机器人测试支部", name="一位成员")
+    in_group = _platform_part(await qq_say(app, group_payload("/解绑", member="DRIVER06", group=GROUP)))
+    assert in_group.endswith(branch_texts.UNBOUND_GROUP)
 
 
 async def test_a_bound_secretary_runs_the_branch_from_private_chat(app: App):
@@ -124,10 +182,7 @@ async def test_a_bound_secretary_runs_the_branch_from_private_chat(app: App):
     assert "书记" in _platform_part(named)
     before = _platform_part(await qq_say(app, c2c_payload("/通知 明天上午九点开会", user="SECRETARY1PRIVATE")))
     assert before == "这条命令只有书记、行业党委可以使用。"  # an unbound private chat is nobody
-    code_reply = _platform_part(await qq_say(app, c2c_payload("/绑定", user="SECRETARY1PRIVATE")))
-    found = re.search(r"/绑定 (\d{6})", code_reply)
-    assert found
-    await qq_say(app, group_payload(f"/绑定 {found[1]}", member="SECRETARY1", group=GROUP))
+    await _bind(app, "SECRETARY1", "SECRETARY1PRIVATE")
     queued = _platform_part(await qq_say(app, c2c_payload("/通知 明天上午九点开会", user="SECRETARY1PRIVATE")))
     assert queued == ops_texts.QUEUED.format(count=1, names="「官方机器人测试支部」", eta=ops_texts.ETA_SHORT)
 

@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from bot.features.branch.texts import BOUND
+from bot.features.branch.texts import BIND_CLAIMED, BOUND
 from tests.support.qqfake import APP_ID, FakeQQ, QQBotProcess, c2c_payload, group_payload, signed_headers, signing_key
 
 BRANCH = "回调模式测试支部"
@@ -66,9 +66,11 @@ async def test_signed_events_are_answered_and_a_forged_one_is_refused(webhook):
 async def test_binding_and_registration_over_the_webhook(webhook):
     fake, client = webhook
     await _ask(client, fake, group_payload(f"/支部 开通 {BRANCH}", member="owner-w1", role="owner"))
-    code = re.search(r"/绑定 (\d{6})", await _ask(client, fake, c2c_payload("/登记", user="user-w3")))
+    code = re.search(r"/绑定 ([A-Z0-9]{8})", await _ask(client, fake, c2c_payload("/登记", user="user-w3")))
     assert code is not None
-    bound = await _ask(client, fake, group_payload(f"/绑定 {code[1]}", member="member-w3"))
-    assert bound.endswith(BOUND.format(branch=BRANCH))
+    claimed = await _ask(client, fake, group_payload(f"/绑定 {code[1]}", member="member-w3", name="王五"))
+    assert claimed.endswith(BIND_CLAIMED)
+    bound = await _ask(client, fake, c2c_payload("/绑定 确认", user="user-w3"))
+    assert bound == BOUND.format(branch=BRANCH, name="王五")
     asked = await _ask(client, fake, c2c_payload("/登记", user="user-w3"))
     assert f"开始登记「{BRANCH}」" in asked

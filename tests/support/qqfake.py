@@ -66,8 +66,10 @@ def group_payload(
     mentions: list[str] | None = None,
     at_bot: bool = True,
     at: datetime | None = None,
+    name: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """(event type, data) of a group message; `at_bot` makes it GROUP_AT_MESSAGE_CREATE (the bot was @-ed)."""
+    """(event type, data) of a group message; `at_bot` makes it GROUP_AT_MESSAGE_CREATE (the bot was @-ed);
+    `name` is the sender's nickname, when the platform gives one."""
     listed: list[dict[str, Any]] = [
         {"scope": "single", "bot": False, "id": m, "is_you": False, "member_openid": m, "username": f"司机{m[-2:]}"}
         for m in mentions or []
@@ -76,7 +78,8 @@ def group_payload(
         "id": f"ROBOT1.0_msg{next(_ids)}",
         "content": content,
         "timestamp": _stamp(at),
-        "author": {"id": member, "member_openid": member, "bot": False, "member_role": role},
+        "author": {"id": member, "member_openid": member, "bot": False, "member_role": role}
+        | ({"username": name} if name else {}),
         "group_id": group,
         "group_openid": group,
     }

@@ -17,13 +17,13 @@ from bot.core.commands import (
 )
 from bot.core.conversation import Invalid
 from bot.core.errors import Conflict, NotFound
-from bot.core.identity import CODE_DIGITS, TooManyTries
 from bot.core.members import FIELD_WORDS, parse_free_text, parse_name, parse_phone, parse_plate, parse_status
 from bot.core.models import Branch
 
 from . import flows, service, texts
+from .binding import code_or_pending
 
-BRANCH = area("支部", texts.AREA_DESCRIPTION, order=10, aliases=("成员", "登记", "档案"))
+BRANCH = area(texts.AREA_NAME, texts.AREA_DESCRIPTION, order=10, aliases=("成员", "登记", "档案"))
 STATUS_USAGE = f"/认定 @某人 <{'|'.join(PARTY_STATUSES)}>"
 PARSERS = {
     "name": parse_name,
@@ -223,12 +223,11 @@ async def register(call: Call) -> str:
         if branch is None or not branch.active:
             raise Conflict(texts.GROUP_NOT_OPEN)
         if not call.takes("private"):  # the official QQ bot cannot write first in private chat: all of it there
-            bound = call.services.identities.private_chat_of(actor.platform, actor.user_id) is not None
-            return texts.REGISTER_IN_PRIVATE if bound else texts.REGISTER_BIND_FIRST
+            return await _register_in_private(call)
         existing = await call.services.members.get(branch.id, actor.key)
         return await call.services.conversations.start(actor, flows.group_flow(branch_service, branch, existing))
     if not call.takes("private") and actor.person is None:
-        return await _bind_code(call)  # the official QQ bot: this private chat is nobody's yet
+        return await code_or_pending(call)  # the official QQ bot: this private chat is nobody's yet
     branches = await branch_service.branches_to_register(actor)
     if not branches:
         raise NotFound(texts.NO_BRANCH_KNOWN)
@@ -247,39 +246,18 @@ async def register(call: Call) -> str:
     return await call.services.conversations.start(actor, flows.private_flow(branch_service, branch, existing))
 
 
-async def _bind_code(call: Call) -> str:
-    """A one-time code for this private chat, to be sent back in the branch group."""
-    identities = call.services.identities
-    code = await identities.issue(call.actor.platform, call.actor.user_id)
-    return texts.BIND_CODE.format(code=code, minutes=identities.code_minutes)
-
-
-@command(
-    "绑定",
-    roles=EVERYONE,
-    usage="/绑定（私聊：取得绑定码）· /绑定 <绑定码>（在支部群）",
-    area=BRANCH,
-    summary="官方QQ机器人：把您的私聊和支部群里的您对上（登记前做一次）",
-    mention=True,
-    order=42,
-    help_unless="private",
-)
-async def bind_identity(call: Call) -> str:
-    """/绑定 in private chat gives a code; /绑定 <code> in the branch group joins that private chat to the sender."""
-    if call.takes("private"):
-        return texts.BIND_NOT_NEEDED
-    actor = call.actor
-    if actor.is_private:
-        return await _bind_code(call)
-    branch = _here(call)
-    code = call.arg.strip()
-    if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
-        raise Usage(texts.BIND_USAGE)
-    try:
-        link = await call.services.identities.bind(actor.platform, code, actor.user_id, branch.group_id)
-    except TooManyTries:
-        return texts.BIND_TOO_MANY
-    return texts.BIND_BAD_CODE if link is None else texts.BOUND.format(branch=branch.name)
+async def _register_in_private(call: Call) -> str:
+    """/登记 in a group of the official QQ bot: where to go, binding first if this person's private chat is not
+    joined to them here yet (and acting for this group from now on when it was bound to another group too)."""
+    identities, actor = call.services.identities, call.actor
+    private_id = await identities.private_chat_for(actor.platform, actor.user_id)
+    if private_id is None:
+        return texts.REGISTER_BIND_FIRST
+    current = await identities.current_link(actor.platform, private_id)
+    if current is not None and current.member_id != actor.user_id:
+        await identities.make_current(actor.platform, actor.user_id)
+        return texts.REGISTER_SWITCHED
+    return texts.REGISTER_IN_PRIVATE
 
 
 @command(

@@ -197,7 +197,7 @@ class BranchService:
         """The branches a person in private chat may register for: those they belong to, else the group their
         private chat is bound to (the official QQ bot, before the first registration)."""
         branches = await self.services.members.branches_of(actor.key)
-        link = self.services.identities.link_of_private(actor.platform, actor.user_id) if actor.person else None
+        link = await self.services.identities.current_link(actor.platform, actor.user_id) if actor.person else None
         if branches or link is None:
             return branches
         bound = await self.services.branches.of_group(actor.platform, link.group_id)

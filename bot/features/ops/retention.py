@@ -16,7 +16,8 @@ from sqlalchemy import delete, or_, select, update
 from bot.core import clock
 from bot.core.actor import split_key
 from bot.core.db import Database
-from bot.core.models import BindCode, Branch, IdentityLink, LedgerEntry, Member, OutboxItem
+from bot.core.identity import MISS_WINDOW
+from bot.core.models import BindCode, BindMiss, Branch, IdentityLink, LedgerEntry, Member, OutboxItem
 from bot.core.outbox import EXPIRED, FAILED, PENDING, SENT
 from bot.features.branch.models import BranchWelcome
 
@@ -90,6 +91,10 @@ class Retention:
                 )
                 .values(status=FAILED, last_error=texts.BOT_GONE)
             )
+            # private chats bound to people of that group (official QQ bot) no longer act for anyone there
+            await session.execute(
+                delete(IdentityLink).where(IdentityLink.platform == platform, IdentityLink.group_id == group_id)
+            )
             return branch.name
 
     async def purge(self) -> Purge:
@@ -97,6 +102,7 @@ class Retention:
         members, ledger_lines, appeals = await self.erase_departed()
         async with self.database.session() as session:  # unused bind codes name a private chat: gone once stale
             await session.execute(delete(BindCode).where(BindCode.expires_at < clock.now()))
+            await session.execute(delete(BindMiss).where(BindMiss.missed_at < clock.now() - MISS_WINDOW))
         return Purge(members, ledger_lines, appeals, await self.forget_outbox(), self.remove_exports())
 
     async def erase_departed(self) -> tuple[int, int, int]:

@@ -1,0 +1,129 @@
+"""/绑定 and /解绑: joining a private chat to the person of a group on the official QQ bot (bot/core/identity.py).
+
+Elsewhere (OneBot: the same QQ number or WeChat id in group and private chat) there is nothing to bind, and help does
+not list these commands.
+"""
+
+from __future__ import annotations
+
+from bot.core import clock
+from bot.core.commands import EVERYONE, Call, Usage, command
+from bot.core.errors import NotFound
+from bot.core.identity import Claimed, Confirmed, normal_code
+
+from . import texts
+
+BRANCH = texts.AREA_NAME  # the area commands.py declares
+
+CONFIRM_WORDS = ("确认", "是", "是我")
+CANCEL_WORDS = ("取消", "不是", "作废")
+
+
+async def code_or_pending(call: Call) -> str:
+    """In a private chat that is nobody's yet: the claim waiting for its owner's word, else a fresh code."""
+    question = await _pending_question(call)
+    if question is not None:
+        return question
+    identities = call.services.identities
+    code = await identities.issue(call.actor.platform, call.actor.user_id)
+    return texts.BIND_CODE.format(code=code, minutes=identities.code_minutes)
+
+
+async def _pending_question(call: Call) -> str | None:
+    """Who sent this private chat's code, where and when — for the owner to confirm or cancel."""
+    pending = await call.services.identities.pending(call.actor.platform, call.actor.user_id)
+    if pending is None:
+        return None
+    branch = await call.services.branches.of_group(call.actor.platform, pending.group_id)
+    return texts.BIND_PENDING.format(
+        group=branch.name if branch is not None else texts.BIND_NOT_A_GROUP,
+        name=pending.name or texts.BIND_SOMEONE,
+        time=f"{clock.local(pending.claimed_at):%H:%M}",
+    )
+
+
+@command(
+    "绑定",
+    roles=EVERYONE,
+    usage="/绑定（私聊：取得绑定码）· /绑定 <绑定码>（在支部群）· /绑定 确认|取消（私聊）",
+    area=BRANCH,
+    summary="官方QQ机器人：把您的私聊和支部群里的您对上（登记前做一次）",
+    mention=True,
+    order=42,
+    help_unless="private",
+)
+async def bind(call: Call) -> str:
+    """Private chat: /绑定 gives a code (or asks about the claim waiting), /绑定 确认|取消 answers it.
+    Branch group: /绑定 <code> claims the code for the sender, to be confirmed in private chat."""
+    if call.takes("private"):
+        return texts.BIND_NOT_NEEDED
+    if call.actor.is_private:
+        return await _in_private(call)
+    actor, branch = call.actor, call.branch
+    if branch is None:
+        raise NotFound(texts.NO_BRANCH_HERE)
+    code = normal_code(call.arg)
+    if code is None:
+        raise Usage(texts.BIND_USAGE)
+    claimed = await call.services.identities.claim(actor.platform, code, actor.user_id, branch.group_id, actor.nickname)
+    return {
+        Claimed.CLAIMED: texts.BIND_CLAIMED,
+        Claimed.TAKEN: texts.BIND_TAKEN,
+        Claimed.BAD: texts.BIND_BAD_CODE,
+        Claimed.TOO_MANY: texts.BIND_TOO_MANY,
+        Claimed.LINKED_ELSEWHERE: texts.BIND_LINKED_ELSEWHERE,
+    }[claimed]
+
+
+async def _in_private(call: Call) -> str:
+    word = call.arg.strip()
+    platform, private_id = call.actor.platform, call.actor.user_id
+    identities = call.services.identities
+    if not word:
+        return await code_or_pending(call)
+    if word in CANCEL_WORDS:
+        return texts.BIND_CANCELLED if await identities.cancel(platform, private_id) else texts.BIND_NOTHING_TO_CANCEL
+    if word not in CONFIRM_WORDS:
+        raise Usage(texts.BIND_PRIVATE_USAGE)
+    pending = await identities.pending(platform, private_id)
+    if pending is None:
+        return texts.BIND_NOTHING_PENDING
+    branch = await call.services.branches.of_group(platform, pending.group_id)
+    if branch is None or not branch.active:
+        await identities.cancel(platform, private_id)
+        return texts.BIND_NOT_A_BRANCH
+    confirmed, _ = await identities.confirm(platform, private_id)
+    if confirmed is Confirmed.NOTHING_PENDING:  # expired or cancelled between the two looks
+        return texts.BIND_NOTHING_PENDING
+    if confirmed is Confirmed.LINKED_ELSEWHERE:
+        return texts.BIND_CONFIRM_ELSEWHERE
+    return texts.BOUND.format(branch=branch.name, name=pending.name or texts.BIND_SOMEONE)
+
+
+@command(
+    "解绑",
+    roles=EVERYONE,
+    usage="/解绑（私聊：解除本私聊的绑定；群里：解除本群的您的绑定）",
+    area=BRANCH,
+    summary="官方QQ机器人：解除私聊和群里的您的绑定（登记信息不变）",
+    mention=True,
+    order=43,
+    help_unless="private",
+)
+async def unbind(call: Call) -> str:
+    """/解绑: in private chat every link of this private chat; in a group the sender's link there."""
+    if call.takes("private"):
+        return texts.BIND_NOT_NEEDED
+    actor = call.actor
+    identities = call.services.identities
+    if actor.is_private:
+        removed = await identities.unlink_private(actor.platform, actor.user_id)
+        if not removed:
+            return texts.NOT_BOUND
+        names = []
+        for link in removed:
+            branch = await call.services.branches.of_group(link.platform, link.group_id)
+            names.append(f"「{branch.name}」" if branch is not None else texts.BIND_NOT_A_GROUP)
+        return texts.UNBOUND_PRIVATE.format(branches="、".join(names))
+    removed_link = await identities.unlink_member(actor.platform, actor.user_id)
+    return texts.UNBOUND_GROUP if removed_link is not None else texts.NOT_BOUND
