@@ -4,23 +4,26 @@ The official QQ bot names a person by a `member_openid` in each group and by a `
 tells the bot nothing that joins them. Phone and plate are asked only in private chat, so a driver binds once:
 
 1. `/登记` (or `/绑定`) in private chat gives a one-time code;
-2. `/绑定 <code>` sent in the branch group *claims* it for the sender (the first sender only: the code is spent
-   for everyone else the moment the bot sees it, even when it does not answer — rate limit, lockout, not a branch);
-3. back in private chat the owner sees who claimed it, in which group and when, and confirms (`/绑定 确认`) or
-   cancels. Only then is the link made.
+2. `/绑定 <code>` sent in the branch group *claims* it for the sender. The bot looks for codes in every group message
+   it receives (`codes_in`), before anything could leave the message unanswered — rate limit, lockout, a group that
+   is no branch, chatter — so the first sender claims it; anyone sending it after them makes it *contested*, and a
+   contested code binds nobody;
+3. back in private chat the owner is shown who claimed it, in which group and when (`/绑定`), and only then can
+   confirm (`/绑定 确认`) or cancel. Only a confirmed claim makes the link.
 
-A code someone copied from the group therefore binds nothing without the owner's word, and an existing link is never
-replaced by another private chat: the person unbinds first (`/解绑`). Wrong codes are counted in the database per
-group member, across restarts and processes, and a success does not reset the count.
+An existing link is never replaced by another private chat: the person unbinds first (`/解绑`). Wrong codes are
+counted in the database per group member, across restarts and processes, and a success does not reset the count.
 
 Afterwards a private chat acts as the person of the group it was bound to last (`Actor.person`), and a private
-message to any group id it was bound to goes to the private chat. Links live in memory (a province has a few
-thousand), reloaded after a change here and at least every `_CACHE_SECONDS`; a private chat the cache does not know
-is looked up once in the database (another process may have just bound it).
+message to any group id it was bound to goes to the private chat. What acts on a private chat or sends to one reads
+the link from the database (one indexed look: a link another process made or removed a moment ago counts at once);
+the in-memory copy (reloaded after a change here and at least every `_CACHE_SECONDS`) serves only the dispatcher's
+routing, which must not wait for the database.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from dataclasses import dataclass, replace
@@ -28,6 +31,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from . import clock
 from .actor import QQBOT, Actor
@@ -63,15 +67,19 @@ class PendingClaim:
     group_id: str
     name: str
     claimed_at: datetime
+    contested: bool
+    expired: bool
+    shown: bool  # the owner has been asked about it
 
 
 class Claimed(Enum):
     """What sending a code in a group did."""
 
     CLAIMED = "claimed"  # waiting for the owner to confirm in private chat (also when sent again by the same member)
-    TAKEN = "taken"  # another member sent it first: it binds nobody but them, and only if the owner agrees
+    CONTESTED = "contested"  # sent by more than one member: it binds nobody; the owner takes a new one
+    WAITING_ON_ANOTHER = "waiting_on_another"  # this member already claimed another live code: this one is void
     BAD = "bad"  # no such live code (counted as a miss)
-    TOO_MANY = "too_many"  # this member sent too many wrong codes lately (a live code they send is spent)
+    TOO_MANY = "too_many"  # this member sent too many wrong codes lately (a live code they send is void)
     LINKED_ELSEWHERE = "linked_elsewhere"  # this member is bound to another private chat: /解绑 there first
 
 
@@ -79,29 +87,43 @@ class Confirmed(Enum):
     """What the owner's confirmation did."""
 
     LINKED = "linked"
-    NOTHING_PENDING = "nothing_pending"
+    NOTHING_PENDING = "nothing_pending"  # no claim the owner was shown and may still confirm
     LINKED_ELSEWHERE = "linked_elsewhere"
 
 
 def normal_code(text: str) -> str | None:
     """The code in what someone typed (any case, spaces or dashes between), or None when it cannot be one."""
     code = "".join(text.split()).replace("-", "").upper()
-    if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
-        return None
-    return code
+    return code if _is_code(code) else None
 
 
-def spotted_code(text: str) -> str | None:
-    """A bind code in a group message — `/绑定 <code>`, `绑定 <code>` or the code alone — else None.
+def codes_in(text: str) -> list[str]:
+    """Every code-shaped run in a message (a few at most): `/绑定 <code>`, `我的绑定码：<code> 谢谢`, the code alone.
 
-    Run on every group message of a two-id platform (a length check and a few string operations), so that a code
-    shown in a group is spent even when the bot does not answer that message.
+    Run on every group message of a two-id platform: one regular-expression pass; a run counts only with a letter and
+    a digit in it (as every issued code has), so `66666666` or `thursday` never reach the database.
     """
-    if len(text) > 40:
-        return None
-    rest = text.strip().lstrip("/#／＃").lstrip()
-    rest = rest.removeprefix("绑定")
-    return normal_code(rest)
+    found: list[str] = []
+    for match in _CODE_RUN.finditer(text, 0, _SCAN_CHARS):
+        code = (match[1] + match[2]).upper()
+        if _is_code(code) and code not in found:
+            found.append(code)
+            if len(found) == 3:
+                break
+    return found
+
+
+def _is_code(code: str) -> bool:
+    return (
+        len(code) == CODE_LENGTH
+        and all(c in CODE_ALPHABET for c in code)
+        and any(c.isdigit() for c in code)
+        and any(c.isalpha() for c in code)
+    )
+
+
+_CODE_RUN = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{4})[- ]?([A-Za-z0-9]{4})(?![A-Za-z0-9])")
+_SCAN_CHARS = 2000
 
 
 class IdentityLinks:
@@ -112,7 +134,6 @@ class IdentityLinks:
         self.code_minutes = code_minutes
         self._loaded_at = -_CACHE_SECONDS
         self._by_private: dict[tuple[str, str], Link] = {}  # the most recently bound group of a private chat
-        self._by_member: dict[tuple[str, str], Link] = {}
 
     # ---- the cache ------------------------------------------------------------------------------------------
     def forget(self) -> None:
@@ -126,12 +147,9 @@ class IdentityLinks:
         async with self.database.reading() as session:
             rows = (await session.scalars(select(IdentityLink).order_by(IdentityLink.linked_at, IdentityLink.id))).all()
         by_private: dict[tuple[str, str], Link] = {}
-        by_member: dict[tuple[str, str], Link] = {}
         for row in rows:
-            link = _link(row)
-            by_private[(row.platform, row.private_id)] = link  # ordered by time: the latest wins
-            by_member[(row.platform, row.member_id)] = link
-        self._by_private, self._by_member = by_private, by_member
+            by_private[(row.platform, row.private_id)] = _link(row)  # ordered by time: the latest wins
+        self._by_private = by_private
         self._loaded_at = time.monotonic()
 
     def resolve(self, actor: Actor) -> Actor:
@@ -142,27 +160,17 @@ class IdentityLinks:
         return actor if link is None else replace(actor, person=link.member_id)
 
     async def resolve_now(self, actor: Actor) -> Actor:
-        """`resolve`, asking the database when the cache does not know a private chat of a two-id platform."""
-        resolved = self.resolve(actor)
-        if resolved.person is not None or not actor.is_private or actor.platform not in TWO_ID_PLATFORMS:
-            return resolved
+        """A private chat of a two-id platform as the person its link in the database names (not the cache: a link
+        removed by /解绑 in another process a moment ago no longer acts); everyone else as `resolve`."""
+        if not actor.is_private or actor.platform not in TWO_ID_PLATFORMS:
+            return self.resolve(actor)
         link = await self.current_link(actor.platform, actor.user_id)
-        return actor if link is None else replace(actor, person=link.member_id)
-
-    def link_of_private(self, platform: str, private_id: str) -> Link | None:
-        """The group a private chat is bound to (the latest), if any — from the cache."""
-        return self._by_private.get((platform, private_id))
-
-    def private_chat_of(self, platform: str, member_id: str) -> str | None:
-        """The private chat id of a person known by their group id, if they bound one — from the cache."""
-        link = self._by_member.get((platform, member_id))
-        return None if link is None else link.private_id
+        return replace(actor, person=None if link is None else link.member_id)
 
     async def current_link(self, platform: str, private_id: str) -> Link | None:
-        """The group a private chat is bound to: the cache, else one indexed look in the database."""
-        cached = self._by_private.get((platform, private_id))
-        if cached is not None:
-            return cached
+        """The group a private chat is bound to (the latest), from the database."""
+        if platform not in TWO_ID_PLATFORMS:
+            return None
         async with self.database.reading() as session:
             row = await session.scalar(
                 select(IdentityLink)
@@ -170,16 +178,15 @@ class IdentityLinks:
                 .order_by(IdentityLink.linked_at.desc(), IdentityLink.id.desc())
                 .limit(1)
             )
-        if row is None:
-            return None
-        self.forget()  # the cache is behind another process: reload it at the next look
-        return _link(row)
+        link = None if row is None else _link(row)
+        if link != self._by_private.get((platform, private_id)):
+            self.forget()  # the cache is behind another process: reload it at the next look
+        return link
 
     async def private_chat_for(self, platform: str, member_id: str) -> str | None:
-        """`private_chat_of`, asking the database when the cache does not know the person."""
-        cached = self.private_chat_of(platform, member_id)
-        if cached is not None or platform not in TWO_ID_PLATFORMS:
-            return cached
+        """The private chat bound to a person known by their group id, from the database."""
+        if platform not in TWO_ID_PLATFORMS:
+            return None
         async with self.database.reading() as session:
             return await session.scalar(
                 select(IdentityLink.private_id).where(
@@ -205,6 +212,15 @@ class IdentityLinks:
     # ---- codes and claims -----------------------------------------------------------------------------------
     async def issue(self, platform: str, private_id: str) -> str:
         """A fresh one-time code for this private chat (an earlier one of theirs, claimed or not, stops working)."""
+        for attempt in range(3):
+            try:
+                return await self._issue(platform, private_id)
+            except IntegrityError:  # a double tap: two issues for one private chat at once
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _issue(self, platform: str, private_id: str) -> str:
         now = clock.now()
         async with self.database.session() as session:
             await session.execute(delete(BindCode).where(BindCode.expires_at < now))
@@ -213,6 +229,8 @@ class IdentityLinks:
             )
             while True:
                 code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+                if not _is_code(code):
+                    continue
                 taken = await session.scalar(
                     select(BindCode.id).where(BindCode.platform == platform, BindCode.code == code)
                 )
@@ -228,14 +246,30 @@ class IdentityLinks:
             )
         return code
 
+    async def spend_shown(self, actor: Actor, codes: list[str]) -> None:
+        """Codes seen in a group message (`codes_in`): claimed by their first sender, contested when someone sent
+        them first, so no later sender can use them. A read-only look first (chatter that merely looks like a code
+        writes nothing); no miss is counted — the command's own answer counts it, if the message gets one."""
+        if actor.group_id is None or actor.platform not in TWO_ID_PLATFORMS or not codes:
+            return
+        async with self.database.reading() as session:
+            live = (
+                await session.scalars(
+                    select(BindCode.code).where(
+                        BindCode.platform == actor.platform,
+                        BindCode.code.in_(codes),
+                        BindCode.expires_at >= clock.now(),
+                    )
+                )
+            ).all()
+        for code in live:
+            await self.claim(actor.platform, code, actor.user_id, actor.group_id, actor.nickname, count_miss=False)
+
     async def claim(
         self, platform: str, code: str, member_id: str, group_id: str, name: str = "", *, count_miss: bool = True
     ) -> Claimed:
-        """A group member sent a code: the first one claims it for the owner to confirm; nobody else can.
-
-        The dispatcher calls this with `count_miss=False` for every code it sees in a group, before any check that
-        could leave the message unanswered, so a code shown in a group is spent at once.
-        """
+        """A group member sent a code: the first one claims it for the owner to confirm; anyone after them makes it
+        contested (it binds nobody). Called by `spend_shown` for every code seen and by /绑定 <code>."""
         now = clock.now()
         async with self.database.session() as session:
             found = await session.scalar(
@@ -243,18 +277,35 @@ class IdentityLinks:
             )
             live = found is not None and found.expires_at >= now
             if await self._misses(session, platform, member_id, now) >= MAX_MISSES:
-                if live and found is not None and found.claimed_by is None:
-                    await session.delete(found)  # shown in the group: nobody may use it any more
+                if live and found is not None:
+                    found.contested = True  # shown in the group by someone not listened to: nobody may use it
                 return Claimed.TOO_MANY
             if found is None or not live:
                 if count_miss:
                     session.add(BindMiss(platform=platform, member_id=member_id, missed_at=now))
                 return Claimed.BAD
             if found.claimed_by is not None and (found.claimed_by, found.claimed_group) != (member_id, group_id):
-                return Claimed.TAKEN
+                found.contested = True
+                return Claimed.CONTESTED
+            if found.contested:
+                return Claimed.CONTESTED
             if found.claimed_by is None:
+                waiting = await session.scalar(
+                    select(BindCode.id).where(
+                        BindCode.platform == platform,
+                        BindCode.claimed_by == member_id,
+                        BindCode.id != found.id,
+                        BindCode.expires_at >= now,
+                        BindCode.contested.is_(False),
+                    )
+                )
                 found.claimed_by, found.claimed_group, found.claimed_at = member_id, group_id, now
                 found.claimed_name = name[:64] or None
+                if waiting is not None:  # one person has one private chat: a second code is someone else's
+                    found.contested = True
+                    return Claimed.WAITING_ON_ANOTHER
+                # the owner gets the full time to come back and confirm
+                found.expires_at = max(found.expires_at, now + timedelta(minutes=self.code_minutes))
             bound_to = await session.scalar(
                 select(IdentityLink.private_id).where(
                     IdentityLink.platform == platform, IdentityLink.member_id == member_id
@@ -264,63 +315,79 @@ class IdentityLinks:
         elsewhere = bound_to is not None and bound_to != found.private_id
         return Claimed.LINKED_ELSEWHERE if elsewhere else Claimed.CLAIMED
 
-    async def spend_shown(self, actor: Actor, code: str) -> None:
-        """A code seen in a group message: claimed by its first sender, so no later one can use it (no miss counted:
-        the command's own answer counts it, if the message gets one)."""
-        if actor.group_id is not None and actor.platform in TWO_ID_PLATFORMS:
-            await self.claim(actor.platform, code, actor.user_id, actor.group_id, actor.nickname, count_miss=False)
-
-    async def pending(self, platform: str, private_id: str) -> PendingClaim | None:
-        """A live code of this private chat that a group member claimed, waiting for the owner."""
-        async with self.database.reading() as session:
+    async def pending(self, platform: str, private_id: str, *, asking: bool = False) -> PendingClaim | None:
+        """This private chat's code if a group member claimed it (also when contested or expired, to say so);
+        `asking` records that the owner is being shown who claimed it, which /绑定 确认 requires."""
+        now = clock.now()
+        async with self.database.session() if asking else self.database.reading() as session:
             found = await session.scalar(
                 select(BindCode).where(
                     BindCode.platform == platform,
                     BindCode.private_id == private_id,
                     BindCode.claimed_by.is_not(None),
-                    BindCode.expires_at >= clock.now(),
                 )
             )
-        if found is None or found.claimed_by is None or found.claimed_group is None or found.claimed_at is None:
-            return None
-        return PendingClaim(found.claimed_by, found.claimed_group, found.claimed_name or "", found.claimed_at)
+            if found is None or found.claimed_by is None or found.claimed_group is None or found.claimed_at is None:
+                return None
+            expired = found.expires_at < now
+            shown = found.question_shown_at is not None
+            if asking and not expired and not found.contested:
+                found.question_shown_at = found.question_shown_at or now
+            return PendingClaim(
+                found.claimed_by,
+                found.claimed_group,
+                found.claimed_name or "",
+                found.claimed_at,
+                found.contested,
+                expired,
+                shown,
+            )
 
     async def confirm(self, platform: str, private_id: str) -> tuple[Confirmed, Link | None]:
-        """The owner agrees: the claim of their code becomes the link (the code is used up either way)."""
+        """The owner agrees, after being shown the claim: it becomes the link (the code is used up either way)."""
         now = clock.now()
-        async with self.database.session() as session:
-            found = await session.scalar(
-                select(BindCode)
-                .where(
-                    BindCode.platform == platform,
-                    BindCode.private_id == private_id,
-                    BindCode.claimed_by.is_not(None),
-                    BindCode.expires_at >= now,
-                )
-                .with_for_update()
-            )
-            if found is None or found.claimed_by is None or found.claimed_group is None:
-                return Confirmed.NOTHING_PENDING, None
-            member_id, group_id = found.claimed_by, found.claimed_group
-            await session.delete(found)
-            existing = await session.scalar(
-                select(IdentityLink)
-                .where(IdentityLink.platform == platform, IdentityLink.member_id == member_id)
-                .with_for_update()
-            )
-            if existing is not None and existing.private_id != private_id:
-                return Confirmed.LINKED_ELSEWHERE, None
-            if existing is None:
-                session.add(
-                    IdentityLink(
-                        platform=platform, private_id=private_id, member_id=member_id, group_id=group_id, linked_at=now
+        try:
+            async with self.database.session() as session:
+                found = await session.scalar(
+                    select(BindCode)
+                    .where(
+                        BindCode.platform == platform,
+                        BindCode.private_id == private_id,
+                        BindCode.claimed_by.is_not(None),
+                        BindCode.question_shown_at.is_not(None),
+                        BindCode.contested.is_(False),
+                        BindCode.expires_at >= now,
                     )
+                    .with_for_update()
                 )
-            else:  # bound before: this private chat now acts for that group again
-                existing.group_id, existing.linked_at = group_id, now
+                if found is None or found.claimed_by is None or found.claimed_group is None:
+                    return Confirmed.NOTHING_PENDING, None
+                member_id, group_id = found.claimed_by, found.claimed_group
+                await session.delete(found)
+                existing = await session.scalar(
+                    select(IdentityLink)
+                    .where(IdentityLink.platform == platform, IdentityLink.member_id == member_id)
+                    .with_for_update()
+                )
+                if existing is not None and existing.private_id != private_id:
+                    return Confirmed.LINKED_ELSEWHERE, None
+                if existing is None:
+                    session.add(
+                        IdentityLink(
+                            platform=platform,
+                            private_id=private_id,
+                            member_id=member_id,
+                            group_id=group_id,
+                            linked_at=now,
+                        )
+                    )
+                else:  # bound before: this private chat now acts for that group again
+                    existing.group_id, existing.linked_at = group_id, now
+        except IntegrityError:  # another private chat's confirmation for the same member won the race
+            return Confirmed.LINKED_ELSEWHERE, None
         link = Link(platform, private_id, member_id, group_id)
         # Known at once in this process (the next message's routing reads the cache before any reload).
-        self._by_private[(platform, private_id)] = self._by_member[(platform, member_id)] = link
+        self._by_private[(platform, private_id)] = link
         self.forget()
         return Confirmed.LINKED, link
 
@@ -343,7 +410,7 @@ class IdentityLinks:
                 return False
             row.linked_at = clock.now()
             link = _link(row)
-        self._by_private[(platform, link.private_id)] = self._by_member[(platform, member_id)] = link
+        self._by_private[(platform, link.private_id)] = link
         self.forget()
         return True
 
@@ -388,7 +455,6 @@ class IdentityLinks:
 
     def _drop(self, links: list[Link]) -> None:
         for link in links:
-            self._by_member.pop((link.platform, link.member_id), None)
             if self._by_private.get((link.platform, link.private_id)) == link:
                 del self._by_private[(link.platform, link.private_id)]
         self.forget()  # another link of the same private chat may take over: reload

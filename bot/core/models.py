@@ -227,6 +227,10 @@ class BindCode(Base):
     claimed_group: Mapped[str | None] = mapped_column(String(64))
     claimed_name: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[datetime | None]
+    # When the owner was shown who claimed it: /绑定 确认 binds only a claim its owner has seen.
+    question_shown_at: Mapped[datetime | None]
+    # Sent by more than one member (or by one already waiting on another code): someone copied it, so it binds nobody.
+    contested: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class BindMiss(Base):

@@ -230,22 +230,21 @@ class Sender:
             count = await sent_today(session, chat_ids, item.platform, item.target_kind)
         if item.target_kind != "group":
             cap = self.limits.delivery_daily_cap_per_private
-            return PRIVATE_CAP.format(cap=cap) if count >= cap else await self._over_platform_cap(item)
+            return PRIVATE_CAP.format(cap=cap) if count >= cap else await self._over_platform_cap(item, chat_ids)
         cap = self.settings.delivery_daily_cap_per_group
         if count >= cap:
             return GROUP_CAP.format(cap=cap)
         share = cap - min(self.limits.delivery_reserved_per_group, cap // 2)
         if item.priority < HIGH and count >= share:
             return GROUP_SHARE.format(cap=cap, share=share)
-        return await self._over_platform_cap(item)
+        return await self._over_platform_cap(item, chat_ids)
 
-    async def _over_platform_cap(self, item: OutboxItem) -> str | None:
+    async def _over_platform_cap(self, item: OutboxItem, chat_ids: list[str]) -> str | None:
         """The platform's own allowance for messages the bot sends on its own, per chat and day or month."""
         rules = self.limits.delivery_platform_rules.get(item.platform)
         if rules is None:
             return None
         today = clock.today()
-        chat_ids = await self._chat_ids(item)
         for period, cap in rules.caps(item.target_kind):
             start, end = clock.day_bounds(today)
             if period == "month":

@@ -27,7 +27,7 @@ from bot.chat import COMMAND_STARTS, closest_command, first_text, parse_command,
 from bot.core.branches import MEMBER_DRIVER_STATUSES
 from bot.core.commands import Call, Command, Role, Usage, Where, may_use, registry, who_may
 from bot.core.errors import Refusal
-from bot.core.identity import TWO_ID_PLATFORMS, spotted_code
+from bot.core.identity import TWO_ID_PLATFORMS, codes_in
 from bot.features import help as _help  # noqa: F401  (declares /帮助)
 
 if TYPE_CHECKING:
@@ -72,7 +72,8 @@ async def drop_chatter(bot: Bot, event: Event) -> None:
     """Ordinary group chatter ends here: no command, not for the bot, no feature reacts to it.
 
     A few string checks and dict lookups; never jieba, never a log line with its text, and the database only for
-    a message that looks like a bind code on the official QQ bot (a code shown in a group is spent at once).
+    a message that holds something shaped like a bind code on the official QQ bot (a read-only look; a code shown
+    in a group is spent at once).
     """
     if not isinstance(event, _GROUP_EVENTS):
         return
@@ -97,13 +98,13 @@ async def drop_chatter(bot: Bot, event: Event) -> None:
 async def _spend_shown_code(bot: Bot, event: Event, text: str) -> None:
     """A bind code in a group message is spent before anything could leave the message unanswered (rate limit,
     lockout, a group that is no branch, chatter): nobody else who reads the group can use it."""
-    code = spotted_code(text)
-    if code is None:
+    codes = codes_in(text)
+    if not codes:
         return
     actor = platform.actor_of(bot, event)
     if actor is not None:
         try:
-            await runtime.services().identities.spend_shown(actor, code)
+            await runtime.services().identities.spend_shown(actor, codes)
         except Exception as error:  # the command's own handling still runs and answers
             log.error("spending a shown bind code failed: %s", type(error).__name__)
 

@@ -17,8 +17,8 @@ from bot.core.identity import (
     Claimed,
     Confirmed,
     IdentityLinks,
+    codes_in,
     normal_code,
-    spotted_code,
 )
 from bot.core.models import BindCode, BindMiss, IdentityLink, Member
 from bot.core.settings import Settings
@@ -37,78 +37,105 @@ def links(database):
 
 
 async def bind(links: IdentityLinks, private_id: str, member_id: str, group_id: str, name: str = "张三"):
-    """The whole way: a code in private chat, sent in the group, confirmed in private chat."""
+    """The whole way: a code in private chat, sent in the group, shown to its owner, confirmed."""
     code = await links.issue(QQBOT, private_id)
     assert await links.claim(QQBOT, code, member_id, group_id, name) is Claimed.CLAIMED
+    assert await links.pending(QQBOT, private_id, asking=True) is not None
     return await links.confirm(QQBOT, private_id)
 
 
-async def test_a_confirmed_claim_joins_the_private_chat_to_the_member_who_sent_the_code(links):
+async def test_a_claim_binds_only_once_its_owner_was_shown_it_and_confirmed(links):
     code = await links.issue(QQBOT, PRIVATE.user_id)
-    assert len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code)
+    assert len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code) and codes_in(code) == [code]
     assert await links.claim(QQBOT, code, "member-openid-1", "group-openid-1", "张三") is Claimed.CLAIMED
-    assert links.resolve(PRIVATE) == PRIVATE  # a claim alone binds nothing
-    pending = await links.pending(QQBOT, PRIVATE.user_id)
+    assert (await links.resolve_now(PRIVATE)).person is None  # a claim alone binds nothing
+    blind = await links.confirm(QQBOT, PRIVATE.user_id)
+    assert blind == (Confirmed.NOTHING_PENDING, None)  # confirming what one was never shown binds nothing
+    pending = await links.pending(QQBOT, PRIVATE.user_id, asking=True)
     assert pending is not None and (pending.member_id, pending.group_id, pending.name) == (
         "member-openid-1",
         "group-openid-1",
         "张三",
     )
+    assert not pending.shown and not pending.contested and not pending.expired
     confirmed, link = await links.confirm(QQBOT, PRIVATE.user_id)
     assert confirmed is Confirmed.LINKED and link is not None and link.member_id == "member-openid-1"
     resolved = links.resolve(PRIVATE)
     assert resolved.key == "qqbot:member-openid-1" and resolved.session_key == PRIVATE.session_key
-    assert links.private_chat_of(QQBOT, "member-openid-1") == PRIVATE.user_id
+    assert await links.private_chat_for(QQBOT, "member-openid-1") == PRIVATE.user_id
     in_group = Actor(QQBOT, "member-openid-1", "group-openid-1", "app-1")
     assert links.resolve(in_group) is in_group  # a group message is always its member
     assert await links.pending(QQBOT, PRIVATE.user_id) is None  # the code is used up
     assert (await links.confirm(QQBOT, PRIVATE.user_id))[0] is Confirmed.NOTHING_PENDING
 
 
-async def test_the_first_sender_claims_a_code_and_nobody_after_them(links):
+async def test_a_code_sent_by_a_second_member_binds_nobody(links):
     code = await links.issue(QQBOT, PRIVATE.user_id)
     assert await links.claim(QQBOT, code, "copier", "group-openid-1", "李四") is Claimed.CLAIMED
-    assert await links.claim(QQBOT, code, "owner-in-group", "group-openid-1") is Claimed.TAKEN
-    assert await links.claim(QQBOT, code, "copier", "group-openid-1") is Claimed.CLAIMED  # sent again: the same claim
-    pending = await links.pending(QQBOT, PRIVATE.user_id)
-    assert pending is not None and pending.name == "李四"  # the owner sees who it was before confirming
+    assert await links.claim(QQBOT, code, "owner-in-group", "group-openid-1") is Claimed.CONTESTED
+    assert await links.claim(QQBOT, code, "copier", "group-openid-1") is Claimed.CONTESTED
+    pending = await links.pending(QQBOT, PRIVATE.user_id, asking=True)
+    assert pending is not None and pending.contested
+    assert (await links.confirm(QQBOT, PRIVATE.user_id))[0] is Confirmed.NOTHING_PENDING
     assert await links.cancel(QQBOT, PRIVATE.user_id)
     assert await links.pending(QQBOT, PRIVATE.user_id) is None
-    assert (await links.confirm(QQBOT, PRIVATE.user_id))[0] is Confirmed.NOTHING_PENDING
     assert await links.claim(QQBOT, code, "copier", "group-openid-1") is Claimed.BAD  # cancelled: gone
 
 
-async def test_a_code_works_only_while_fresh_and_asking_again_replaces_it(links):
+async def test_one_member_claiming_a_second_code_voids_it(links):
+    mine = await links.issue(QQBOT, "user-openid-1")
+    theirs = await links.issue(QQBOT, "user-openid-2")
+    assert await links.claim(QQBOT, mine, "collector", "group-openid-1") is Claimed.CLAIMED
+    assert await links.claim(QQBOT, theirs, "collector", "group-openid-1") is Claimed.WAITING_ON_ANOTHER
+    assert await links.claim(QQBOT, theirs, "its-owner", "group-openid-1") is Claimed.CONTESTED
+    await links.pending(QQBOT, "user-openid-2", asking=True)
+    assert (await links.confirm(QQBOT, "user-openid-2"))[0] is Confirmed.NOTHING_PENDING
+
+
+async def test_a_code_lives_its_minutes_from_the_claim_and_asking_again_replaces_it(links):
     late = await links.issue(QQBOT, "user-openid-2")
     clock.set_now(START + timedelta(minutes=11))
     assert await links.claim(QQBOT, late, "member-openid-2", "group-openid-1") is Claimed.BAD
     old = await links.issue(QQBOT, "user-openid-3")
     new = await links.issue(QQBOT, "user-openid-3")
     assert old == new or await links.claim(QQBOT, old, "member-openid-3", "group-openid-1") is Claimed.BAD
+    clock.set_now(START + timedelta(minutes=20))  # claimed at its ninth minute: the owner still gets ten
     assert await links.claim(QQBOT, new, "member-openid-3", "group-openid-1") is Claimed.CLAIMED
-    clock.set_now(START + timedelta(minutes=22))  # claimed, but not confirmed in time
-    assert (await links.confirm(QQBOT, "user-openid-3"))[0] is Confirmed.NOTHING_PENDING
+    clock.set_now(START + timedelta(minutes=29))
+    assert await links.pending(QQBOT, "user-openid-3", asking=True) is not None
+    assert (await links.confirm(QQBOT, "user-openid-3"))[0] is Confirmed.LINKED
+    slow = await links.issue(QQBOT, "user-openid-4")
+    assert await links.claim(QQBOT, slow, "member-openid-4", "group-openid-1") is Claimed.CLAIMED
+    clock.set_now(START + timedelta(minutes=40))
+    pending = await links.pending(QQBOT, "user-openid-4", asking=True)
+    assert pending is not None and pending.expired  # said as such, not as "nobody sent it"
+    assert (await links.confirm(QQBOT, "user-openid-4"))[0] is Confirmed.NOTHING_PENDING
 
 
-def test_codes_are_read_as_typed_and_spotted_in_group_messages():
+def test_codes_are_read_as_typed_and_found_anywhere_in_a_group_message():
     assert normal_code(" k7qm-3xpa ") == "K7QM3XPA"
     assert normal_code("K7QM3XP") is None and normal_code("K7QM3XP0") is None  # short; 0 is not in the alphabet
-    assert spotted_code("/绑定 K7QM3XPA") == spotted_code("绑定K7QM 3XPA") == spotted_code("k7qm3xpa") == "K7QM3XPA"
-    assert spotted_code("/绑定") is None and spotted_code("大家好，今天跑哪条线") is None
-    assert spotted_code("绑定 " + "A" * 40) is None
+    typed = ("/绑定 K7QM3XPA", "绑定K7QM 3XPA", "k7qm3xpa", "/绑定 K7QM3XPA 谢谢", "/绑定：K7QM-3XPA", "我的码K7QM3XPA")
+    for text in typed:
+        assert codes_in(text) == ["K7QM3XPA"], text
+    # chatter that only looks like one never reaches the database: a code has a letter and a digit
+    for text in ("/绑定", "大家好，今天跑哪条线", "66666666", "hahahaha", "2333 3333", "thursday", "K7QM3XPAB"):
+        assert codes_in(text) == [], text
+    assert codes_in("A2A2A2A2 B3B3B3B3 C4C4C4C4 D5D5D5D5") == ["A2A2A2A2", "B3B3B3B3", "C4C4C4C4"]
 
 
 async def test_guessing_is_stopped_after_five_misses_across_processes_and_a_success_does_not_reset_it(links, database):
     code = await links.issue(QQBOT, PRIVATE.user_id)
     for _ in range(MAX_MISSES - 1):
-        assert await links.claim(QQBOT, "ZZZZZZZZ", "guesser", "group-openid-1") is Claimed.BAD
+        assert await links.claim(QQBOT, "ZZZZ2222", "guesser", "group-openid-1") is Claimed.BAD
     assert await links.claim(QQBOT, code, "guesser", "group-openid-1") is Claimed.CLAIMED  # a hit resets nothing
-    assert await links.claim(QQBOT, "ZZZZZZZY", "guesser", "group-openid-1") is Claimed.BAD
+    assert await links.cancel(QQBOT, PRIVATE.user_id)
+    assert await links.claim(QQBOT, "ZZZZ2223", "guesser", "group-openid-1") is Claimed.BAD
     restarted = IdentityLinks(database)  # another process, or after a restart: the misses are in the database
     fresh = await restarted.issue(QQBOT, "user-openid-2")
     assert await restarted.claim(QQBOT, fresh, "guesser", "group-openid-1") is Claimed.TOO_MANY
-    # the code the locked-out member showed in the group is spent: nobody else can claim it
-    assert await restarted.claim(QQBOT, fresh, "honest-member", "group-openid-1") is Claimed.BAD
+    # the code the locked-out member showed in the group is void: nobody else can claim it
+    assert await restarted.claim(QQBOT, fresh, "honest-member", "group-openid-1") is Claimed.CONTESTED
     other = await links.issue(QQBOT, "user-openid-3")
     assert await links.claim(QQBOT, other, "honest-member", "group-openid-1") is Claimed.CLAIMED  # others not slowed
     clock.set_now(START + timedelta(minutes=11))
@@ -119,25 +146,27 @@ async def test_guessing_is_stopped_after_five_misses_across_processes_and_a_succ
 async def test_a_code_seen_in_the_group_is_claimed_without_counting_a_miss(links, database):
     code = await links.issue(QQBOT, PRIVATE.user_id)
     shown_by = Actor(QQBOT, "member-openid-1", "group-openid-1", "app-1", nickname="张三")
-    await links.spend_shown(shown_by, code)
-    assert await links.claim(QQBOT, code, "copier", "group-openid-1") is Claimed.TAKEN
+    await links.spend_shown(shown_by, codes_in(f"我的绑定码 {code} 谢谢"))
+    assert await links.claim(QQBOT, code, "copier", "group-openid-1") is Claimed.CONTESTED
     for _ in range(MAX_MISSES + 2):
-        await links.spend_shown(shown_by, "ZZZZZZZZ")
+        await links.spend_shown(shown_by, ["ZZZZ2222"])
     async with database.reading() as session:
-        assert (
-            await session.scalar(select(func.count()).select_from(BindMiss)) == 0
-        )  # sightings and TAKEN are no misses
+        assert await session.scalar(select(func.count()).select_from(BindMiss)) == 0  # sightings are no misses
     pending = await links.pending(QQBOT, PRIVATE.user_id)
     assert pending is not None and (pending.member_id, pending.name) == ("member-openid-1", "张三")
+    assert pending.contested  # the copier came second
 
 
 async def test_an_existing_link_is_never_replaced_by_another_private_chat(links):
     assert (await bind(links, PRIVATE.user_id, "member-openid-1", "group-openid-1"))[0] is Confirmed.LINKED
     stranger = await links.issue(QQBOT, "stranger-openid")
     assert await links.claim(QQBOT, stranger, "member-openid-1", "group-openid-1") is Claimed.LINKED_ELSEWHERE
-    assert links.private_chat_of(QQBOT, "member-openid-1") == PRIVATE.user_id
+    await links.pending(QQBOT, "stranger-openid", asking=True)
+    assert (await links.confirm(QQBOT, "stranger-openid"))[0] is Confirmed.LINKED_ELSEWHERE
+    assert await links.private_chat_for(QQBOT, "member-openid-1") == PRIVATE.user_id
     assert await links.unlink_member(QQBOT, "member-openid-1") is not None  # /解绑 in the group, then bind anew
-    assert links.private_chat_of(QQBOT, "member-openid-1") is None and links.resolve(PRIVATE) == PRIVATE
+    assert await links.private_chat_for(QQBOT, "member-openid-1") is None
+    assert (await links.resolve_now(PRIVATE)).person is None
     assert (await bind(links, "stranger-openid", "member-openid-1", "group-openid-1"))[0] is Confirmed.LINKED
 
 
@@ -146,32 +175,45 @@ async def test_one_person_in_two_groups_acts_for_the_group_bound_or_chosen_last(
     clock.set_now(START + timedelta(minutes=1))
     await bind(links, PRIVATE.user_id, "member-in-b", "group-b")
     assert links.resolve(PRIVATE).key == "qqbot:member-in-b"
-    assert links.private_chat_of(QQBOT, "member-in-a") == PRIVATE.user_id  # both records still reach the person
+    assert await links.private_chat_for(QQBOT, "member-in-a") == PRIVATE.user_id  # both records reach the person
     other = IdentityLinks(database)  # another process reads the same links
     await other.fresh()
     assert other.resolve(PRIVATE).key == "qqbot:member-in-b"
     clock.set_now(START + timedelta(minutes=2))
     assert await links.make_current(QQBOT, "member-in-a")  # /登记 in group A
-    assert links.resolve(PRIVATE).key == "qqbot:member-in-a"
+    assert (await links.resolve_now(PRIVATE)).key == "qqbot:member-in-a"
     removed = await links.unlink_private(QQBOT, PRIVATE.user_id)  # /解绑 in private chat: both go
     assert {link.group_id for link in removed} == {"group-a", "group-b"}
     await links.fresh()
-    assert links.resolve(PRIVATE) == PRIVATE and links.private_chat_of(QQBOT, "member-in-b") is None
+    assert links.resolve(PRIVATE) == PRIVATE and await links.private_chat_for(QQBOT, "member-in-b") is None
 
 
-async def test_a_link_another_process_just_made_is_found_before_the_cache_reloads(links, database):
+async def test_another_processs_change_counts_at_once_for_what_acts_on_a_private_chat(links, database):
     await links.fresh()  # this process's cache: empty, and fresh for 30 s
     elsewhere = IdentityLinks(database)
     await bind(elsewhere, PRIVATE.user_id, "member-openid-1", "group-openid-1")
-    assert links.resolve(PRIVATE) == PRIVATE  # the cache does not know yet
+    assert links.resolve(PRIVATE) == PRIVATE  # the routing cache does not know yet
     assert (await links.resolve_now(PRIVATE)).key == "qqbot:member-openid-1"
     assert await links.private_chat_for(QQBOT, "member-openid-1") == PRIVATE.user_id
+    await links.fresh()
+    assert links.resolve(PRIVATE).key == "qqbot:member-openid-1"
+    await elsewhere.unlink_private(QQBOT, PRIVATE.user_id)  # /解绑 there
+    assert links.resolve(PRIVATE).key == "qqbot:member-openid-1"  # the routing cache is behind...
+    assert (await links.resolve_now(PRIVATE)).person is None  # ...but nothing acts on it
+    assert await links.private_chat_for(QQBOT, "member-openid-1") is None
 
 
 async def test_members_sending_the_same_code_at_once_claim_it_once(links):
     code = await links.issue(QQBOT, PRIVATE.user_id)
     results = await asyncio.gather(*(links.claim(QQBOT, code, f"member-{i}", "group-openid-1") for i in range(4)))
-    assert sorted(r.value for r in results) == ["claimed", "taken", "taken", "taken"]
+    assert sorted(r.value for r in results) == ["claimed", "contested", "contested", "contested"]
+
+
+async def test_a_double_tapped_code_request_gives_one_live_code(links, database):
+    codes = await asyncio.gather(*(links.issue(QQBOT, PRIVATE.user_id) for _ in range(3)))
+    async with database.reading() as session:
+        live = (await session.scalars(select(BindCode.code).where(BindCode.private_id == PRIVATE.user_id))).all()
+    assert len(live) == 1 and live[0] in codes
 
 
 async def test_retention_forgets_the_link_with_the_member_record(database, tmp_path):

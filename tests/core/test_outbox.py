@@ -349,6 +349,7 @@ async def test_a_private_chat_bound_in_two_groups_uses_one_allowance(database):
     for member, group in (("member-in-a", "group-a"), ("member-in-b", "group-b")):
         code = await links.issue("qqbot", "user-openid-1")
         await links.claim("qqbot", code, member, group)
+        await links.pending("qqbot", "user-openid-1", asking=True)
         await links.confirm("qqbot", "user-openid-1")
     rules = DeliveryLimits.model_validate({"delivery_platform_rules": {"qqbot": {"private_per_day": 1}}})
     recorder = Recorder()

@@ -140,13 +140,15 @@ async def _onebot_start_registration(chat: Chat) -> None:
 
 
 async def _qqbot_start_registration(chat: Chat) -> None:
-    """Official QQ bot: private /登记 gives a code, /绑定 <code> in the group claims it, /绑定 确认 in private chat
-    joins the two ids, then private /登记 asks the name and the phone."""
+    """Official QQ bot: private /登记 gives a code, /绑定 <code> in the group claims it, /绑定 in private chat shows
+    who sent it, /绑定 确认 joins the two ids, then private /登记 asks the name and the phone."""
     code_reply = await chat.in_private(DRIVER, "/登记")
     code = re.search(r"/绑定 ([A-Z0-9]{8})", code_reply.text)
     assert code, code_reply.text
     claimed = await chat.in_group(DRIVER, f"/绑定 {code.group(1)}")
-    assert "/绑定 确认" in claimed.text, claimed.text  # nothing is bound before the owner confirms
+    assert "确认之前不会绑定" in claimed.text, claimed.text
+    asked = await chat.in_private(DRIVER, "/绑定")
+    assert "是您本人吗" in asked.text, asked.text  # shown who sent the code, then confirmed
     bound = await chat.in_private(DRIVER, "/绑定 确认")
     assert bound.text.startswith("绑定成功") and "/登记" in bound.text, bound.text
     asked = await chat.in_private(DRIVER, "/登记")

@@ -117,8 +117,10 @@ async def test_a_conversation_over_the_official_platform(qq):
     assert code is not None
     claimed = await fake.ask(group_payload(f"/绑定 {code[1]}", member="member-openid-9", name="张三"))
     assert claimed.content.endswith(BIND_CLAIMED)
+    asked = await fake.ask(c2c_payload("/绑定", user="user-openid-9"))
+    assert asked.content.startswith("「乌当区货车司机流动党员党支部」里「张三」在 ")  # who sent it, before binding
     bound = await fake.ask(c2c_payload("/绑定 确认", user="user-openid-9"))
-    assert bound.content == BOUND.format(branch="乌当区货车司机流动党员党支部", name="张三")
+    assert bound.content == BOUND.format(branch="乌当区货车司机流动党员党支部", who="「张三」")
     first = await fake.ask(group_payload("/诉求", member="member-openid-9"))
     assert "请选择类别" in first.content and first.passive
     assert "描述" in (await fake.ask(group_payload("1", member="member-openid-9", at_bot=False))).content
@@ -136,6 +138,7 @@ async def test_a_private_message_to_a_bound_member_reaches_their_private_chat(qq
     code = re.search(r"/绑定 ([A-Z0-9]{8})", (await fake.ask(c2c_payload("/绑定", user="user-openid-7"))).content)
     assert code is not None
     await fake.ask(group_payload(f"/绑定 {code[1]}", member="member-openid-7"))
+    assert "是您本人吗" in (await fake.ask(c2c_payload("/绑定", user="user-openid-7"))).content
     assert "绑定成功" in (await fake.ask(c2c_payload("/绑定 确认", user="user-openid-7"))).content
     database = Database(f"sqlite+aiosqlite:///{process.workdir / 'bot.db'}")
     try:

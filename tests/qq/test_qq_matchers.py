@@ -84,6 +84,8 @@ async def _bind(app: App, member: str, private: str, name: str = "") -> None:
     found = CODE.search(_platform_part(await qq_say(app, c2c_payload("/绑定", user=private))))
     assert found
     await qq_say(app, group_payload(f"/绑定 {found[1]}", member=member, group=GROUP, name=name or None))
+    asked = _platform_part(await qq_say(app, c2c_payload("/绑定 确认", user=private)))
+    assert "发送了您的绑定码" in asked  # a first 确认 only shows who sent it
     bound = _platform_part(await qq_say(app, c2c_payload("/绑定 确认", user=private)))
     assert bound.startswith("绑定成功"), bound
 
@@ -100,12 +102,12 @@ async def test_registration_binds_the_private_chat_once_then_runs_there(app: App
         await qq_say(app, group_payload(f"/绑定 {found[1]}", member=member, group=GROUP, name="张三"))
     )
     assert claimed.endswith(branch_texts.BIND_CLAIMED)
-    again = _platform_part(await qq_say(app, group_payload(f"/绑定 {found[1]}", member="DRIVER99", group=GROUP)))
-    assert again.endswith(branch_texts.BIND_TAKEN)  # the first sender claimed it: another member cannot take it over
+    again = _platform_part(await qq_say(app, group_payload(f"/绑定 {found[1]}", member=member, group=GROUP)))
+    assert again.endswith(branch_texts.BIND_CLAIMED)  # sent twice by its claimer: still the one claim
     question = _platform_part(await qq_say(app, c2c_payload("/登记", user=private)))
-    assert question.startswith("「官方机器人测试支部」里的「张三」在 ") and "/绑定 确认" in question
+    assert question.startswith("「官方机器人测试支部」里「张三」在 ") and "/绑定 确认" in question
     bound = _platform_part(await qq_say(app, c2c_payload("/绑定 确认", user=private)))
-    assert bound == branch_texts.BOUND.format(branch="官方机器人测试支部", name="张三")
+    assert bound == branch_texts.BOUND.format(branch="官方机器人测试支部", who="「张三」")
     asked = _platform_part(await qq_say(app, c2c_payload("/登记", user=private)))
     assert branch_texts.INTRO_PRIVATE.format(branch="官方机器人测试支部") in asked and branch_texts.ASK_NAME in asked
     for answer in ("张三", "13812345678", "贵A12345", "跳过", "跳过", "1"):
@@ -121,24 +123,53 @@ async def test_registration_binds_the_private_chat_once_then_runs_there(app: App
     assert in_group_now.endswith(branch_texts.REGISTER_IN_PRIVATE)
 
 
-async def test_a_code_shown_in_the_group_without_an_answer_cannot_be_used_by_someone_else(app: App):
+async def test_a_code_shown_in_the_group_without_an_answer_binds_nobody_after_it(app: App):
     await _open_branch(app)
     victim, private = "DRIVER05", "DRIVER05PRIVATE"
     code = CODE.search(_platform_part(await qq_say(app, c2c_payload("/绑定", user=private))))
     assert code
-    # Sent without @-ing the bot and without a slash: chatter the bot does not answer — but it has seen the code.
-    unanswered = await qq_say(
-        app, group_payload(f"绑定 {code[1]}", member=victim, group=GROUP, at_bot=False, name="王五")
-    )
+    # Not @-ing the bot, no slash, words around it: chatter the bot does not answer — but it has seen the code.
+    said = f"我的绑定码是 {code[1]} 谢谢"
+    unanswered = await qq_say(app, group_payload(said, member=victim, group=GROUP, at_bot=False, name="王五"))
     assert unanswered.messages == []
     copied = _platform_part(await qq_say(app, group_payload(f"/绑定 {code[1]}", member="COPIER01", group=GROUP)))
-    assert copied.endswith(branch_texts.BIND_TAKEN)
-    question = _platform_part(await qq_say(app, c2c_payload("/绑定", user=private)))
-    assert "「王五」" in question  # the owner is asked about their own message, not the copier's
-    cancelled = _platform_part(await qq_say(app, c2c_payload("/绑定 取消", user=private)))
-    assert cancelled == branch_texts.BIND_CANCELLED
+    assert copied.endswith(branch_texts.BIND_CONTESTED)  # the copier came second: nobody is bound by it
+    confirmed = _platform_part(await qq_say(app, c2c_payload("/绑定 确认", user=private)))
+    assert confirmed == branch_texts.BIND_CONTESTED
+    fresh = _platform_part(await qq_say(app, c2c_payload("/绑定", user=private)))
+    assert CODE.search(fresh) and fresh.startswith(branch_texts.BIND_CODE.split("{code}")[0][:20])
     stray = _platform_part(await qq_say(app, c2c_payload("/档案", user=private)))
     assert stray == branch_texts.PROFILE_NONE  # nothing was bound
+
+
+async def test_a_copied_code_is_shown_to_its_owner_before_anything_is_bound(app: App):
+    await _open_branch(app)
+    private = "DRIVER07PRIVATE"
+    code = CODE.search(_platform_part(await qq_say(app, c2c_payload("/绑定", user=private))))
+    assert code
+    # The owner's own message never reached the bot (no @, no all-messages permission); a copier sends it first.
+    copied = _platform_part(await qq_say(app, group_payload(f"/绑定 {code[1]}", member="COPIER02", group=GROUP)))
+    assert copied.endswith(branch_texts.BIND_CLAIMED)
+    blind = _platform_part(await qq_say(app, c2c_payload("/绑定 确认", user=private)))
+    assert blind.startswith("「官方机器人测试支部」里有人在 ") and "是您本人吗" in blind  # shown, not bound
+    cancelled = _platform_part(await qq_say(app, c2c_payload("/绑定 取消", user=private)))
+    assert cancelled == branch_texts.BIND_CANCELLED
+    assert _platform_part(await qq_say(app, c2c_payload("/档案", user=private))) == branch_texts.PROFILE_NONE
+    pasted = _platform_part(await qq_say(app, c2c_payload(f"/绑定 {code[1].lower()}", user=private)))
+    assert pasted == branch_texts.BIND_CODE_GOES_TO_GROUP.format(code=code[1])
+
+
+async def test_a_code_planted_in_the_group_does_not_tie_a_strangers_private_chat_to_whoever_sends_it(app: App):
+    await _open_branch(app)
+    code = CODE.search(_platform_part(await qq_say(app, c2c_payload("/绑定", user="PLANTERPRIVATE"))))
+    assert code
+    lure = f"各位司机请发送 /绑定 {code[1]} 完成登记"
+    await qq_say(app, group_payload(lure, member="PLANTER01", group=GROUP, at_bot=False))
+    fooled = _platform_part(await qq_say(app, group_payload(f"/绑定 {code[1]}", member="DRIVER08", group=GROUP)))
+    assert fooled.endswith(branch_texts.BIND_CONTESTED)  # the planter's own message claimed it first
+    planter = _platform_part(await qq_say(app, c2c_payload("/绑定", user="PLANTERPRIVATE")))
+    assert planter.startswith(branch_texts.BIND_CODE_AFTER_CONTESTED) and CODE.search(planter)  # a new code only
+    assert _platform_part(await qq_say(app, c2c_payload("/档案", user="PLANTERPRIVATE"))) == branch_texts.PROFILE_NONE
 
 
 async def test_binding_refuses_bad_codes_and_is_not_needed_on_onebot(app: App):
@@ -146,9 +177,9 @@ async def test_binding_refuses_bad_codes_and_is_not_needed_on_onebot(app: App):
     usage = _platform_part(await qq_say(app, group_payload("/绑定 12ab", member="DRIVER10", group=GROUP)))
     assert usage.endswith(branch_texts.BIND_USAGE)
     for _ in range(5):
-        wrong = _platform_part(await qq_say(app, group_payload("/绑定 ZZZZZZZZ", member="DRIVER10", group=GROUP)))
+        wrong = _platform_part(await qq_say(app, group_payload("/绑定 ZZZZ2222", member="DRIVER10", group=GROUP)))
         assert wrong.endswith(branch_texts.BIND_BAD_CODE)
-    blocked = _platform_part(await qq_say(app, group_payload("/绑定 ZZZZZZZZ", member="DRIVER10", group=GROUP)))
+    blocked = _platform_part(await qq_say(app, group_payload("/绑定 ZZZZ2222", member="DRIVER10", group=GROUP)))
     assert blocked.endswith(branch_texts.BIND_TOO_MANY)
     stray = _platform_part(await qq_say(app, c2c_payload("/档案", user="NEVERBOUND")))
     assert stray == branch_texts.PROFILE_NONE  # an unbound private chat is nobody's record
@@ -167,9 +198,9 @@ async def test_a_bound_member_is_not_rebound_to_another_private_chat_until_they_
     assert unbound == branch_texts.UNBOUND_PRIVATE.format(branches="「官方机器人测试支部」")
     assert _platform_part(await qq_say(app, c2c_payload("/解绑", user="DRIVER06PRIVATE"))) == branch_texts.NOT_BOUND
     question = _platform_part(await qq_say(app, c2c_payload("/绑定", user="OTHERPRIVATE")))
-    assert question.startswith("「官方机器人测试支部」里的「一位成员」在 ")  # the claim made before still waits
+    assert question.startswith("「官方机器人测试支部」里有人在 ")  # the claim made before still waits
     rebound = _platform_part(await qq_say(app, c2c_payload("/绑定 确认", user="OTHERPRIVATE")))
-    assert rebound == branch_texts.BOUND.format(branch="官方机器人测试支部", name="一位成员")
+    assert rebound == branch_texts.BOUND.format(branch="官方机器人测试支部", who="您")
     in_group = _platform_part(await qq_say(app, group_payload("/解绑", member="DRIVER06", group=GROUP)))
     assert in_group.endswith(branch_texts.UNBOUND_GROUP)
 

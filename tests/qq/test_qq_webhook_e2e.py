@@ -70,7 +70,8 @@ async def test_binding_and_registration_over_the_webhook(webhook):
     assert code is not None
     claimed = await _ask(client, fake, group_payload(f"/绑定 {code[1]}", member="member-w3", name="王五"))
     assert claimed.endswith(BIND_CLAIMED)
+    assert "是您本人吗" in await _ask(client, fake, c2c_payload("/绑定", user="user-w3"))
     bound = await _ask(client, fake, c2c_payload("/绑定 确认", user="user-w3"))
-    assert bound == BOUND.format(branch=BRANCH, name="王五")
+    assert bound == BOUND.format(branch=BRANCH, who="「王五」")
     asked = await _ask(client, fake, c2c_payload("/登记", user="user-w3"))
     assert f"开始登记「{BRANCH}」" in asked

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.core import clock
 from bot.core.commands import EVERYONE, Call, Usage, command
 from bot.core.errors import NotFound
-from bot.core.identity import Claimed, Confirmed, normal_code
+from bot.core.identity import Claimed, Confirmed, PendingClaim, codes_in
 
 from . import texts
 
@@ -20,24 +20,23 @@ CANCEL_WORDS = ("取消", "不是", "作废")
 
 
 async def code_or_pending(call: Call) -> str:
-    """In a private chat that is nobody's yet: the claim waiting for its owner's word, else a fresh code."""
-    question = await _pending_question(call)
-    if question is not None:
-        return question
-    identities = call.services.identities
-    code = await identities.issue(call.actor.platform, call.actor.user_id)
-    return texts.BIND_CODE.format(code=code, minutes=identities.code_minutes)
+    """In a private chat that is nobody's yet: who claimed its code (the owner is now shown, so may confirm), else
+    a fresh code (saying why when the last one was contested)."""
+    identities, actor = call.services.identities, call.actor
+    pending = await identities.pending(actor.platform, actor.user_id, asking=True)
+    if pending is not None and not pending.expired and not pending.contested:
+        return await _question(call, pending)
+    code = await identities.issue(actor.platform, actor.user_id)
+    reply = texts.BIND_CODE.format(code=code, minutes=identities.code_minutes)
+    return texts.BIND_CODE_AFTER_CONTESTED + reply if pending is not None and pending.contested else reply
 
 
-async def _pending_question(call: Call) -> str | None:
+async def _question(call: Call, pending: PendingClaim) -> str:
     """Who sent this private chat's code, where and when — for the owner to confirm or cancel."""
-    pending = await call.services.identities.pending(call.actor.platform, call.actor.user_id)
-    if pending is None:
-        return None
     branch = await call.services.branches.of_group(call.actor.platform, pending.group_id)
     return texts.BIND_PENDING.format(
-        group=branch.name if branch is not None else texts.BIND_NOT_A_GROUP,
-        name=pending.name or texts.BIND_SOMEONE,
+        where=texts.BIND_IN_BRANCH.format(branch=branch.name) if branch is not None else texts.BIND_IN_OTHER_GROUP,
+        who=texts.BIND_NAMED.format(name=pending.name) if pending.name else texts.BIND_SOMEONE,
         time=f"{clock.local(pending.claimed_at):%H:%M}",
     )
 
@@ -53,7 +52,7 @@ async def _pending_question(call: Call) -> str | None:
     help_unless="private",
 )
 async def bind(call: Call) -> str:
-    """Private chat: /绑定 gives a code (or asks about the claim waiting), /绑定 确认|取消 answers it.
+    """Private chat: /绑定 gives a code (or shows who claimed it), /绑定 确认|取消 answers the claim.
     Branch group: /绑定 <code> claims the code for the sender, to be confirmed in private chat."""
     if call.takes("private"):
         return texts.BIND_NOT_NEEDED
@@ -62,13 +61,16 @@ async def bind(call: Call) -> str:
     actor, branch = call.actor, call.branch
     if branch is None:
         raise NotFound(texts.NO_BRANCH_HERE)
-    code = normal_code(call.arg)
-    if code is None:
+    codes = codes_in(call.arg)
+    if len(codes) != 1:
         raise Usage(texts.BIND_USAGE)
-    claimed = await call.services.identities.claim(actor.platform, code, actor.user_id, branch.group_id, actor.nickname)
+    claimed = await call.services.identities.claim(
+        actor.platform, codes[0], actor.user_id, branch.group_id, actor.nickname
+    )
     return {
         Claimed.CLAIMED: texts.BIND_CLAIMED,
-        Claimed.TAKEN: texts.BIND_TAKEN,
+        Claimed.CONTESTED: texts.BIND_CONTESTED,
+        Claimed.WAITING_ON_ANOTHER: texts.BIND_WAITING_ON_ANOTHER,
         Claimed.BAD: texts.BIND_BAD_CODE,
         Claimed.TOO_MANY: texts.BIND_TOO_MANY,
         Claimed.LINKED_ELSEWHERE: texts.BIND_LINKED_ELSEWHERE,
@@ -83,11 +85,20 @@ async def _in_private(call: Call) -> str:
         return await code_or_pending(call)
     if word in CANCEL_WORDS:
         return texts.BIND_CANCELLED if await identities.cancel(platform, private_id) else texts.BIND_NOTHING_TO_CANCEL
+    pasted = codes_in(word)
+    if pasted:
+        return texts.BIND_CODE_GOES_TO_GROUP.format(code=pasted[0])
     if word not in CONFIRM_WORDS:
         raise Usage(texts.BIND_PRIVATE_USAGE)
     pending = await identities.pending(platform, private_id)
     if pending is None:
         return texts.BIND_NOTHING_PENDING
+    if pending.contested or pending.expired:
+        await identities.cancel(platform, private_id)
+        return texts.BIND_CONTESTED if pending.contested else texts.BIND_EXPIRED
+    if not pending.shown:  # confirming what one has not seen binds nothing: show it first
+        await identities.pending(platform, private_id, asking=True)
+        return await _question(call, pending)
     branch = await call.services.branches.of_group(platform, pending.group_id)
     if branch is None or not branch.active:
         await identities.cancel(platform, private_id)
@@ -97,7 +108,8 @@ async def _in_private(call: Call) -> str:
         return texts.BIND_NOTHING_PENDING
     if confirmed is Confirmed.LINKED_ELSEWHERE:
         return texts.BIND_CONFIRM_ELSEWHERE
-    return texts.BOUND.format(branch=branch.name, name=pending.name or texts.BIND_SOMEONE)
+    who = texts.BIND_NAMED.format(name=pending.name) if pending.name else texts.BOUND_SOMEONE
+    return texts.BOUND.format(branch=branch.name, who=who)
 
 
 @command(
@@ -123,7 +135,7 @@ async def unbind(call: Call) -> str:
         names = []
         for link in removed:
             branch = await call.services.branches.of_group(link.platform, link.group_id)
-            names.append(f"「{branch.name}」" if branch is not None else texts.BIND_NOT_A_GROUP)
+            names.append(f"「{branch.name}」" if branch is not None else texts.BIND_OTHER_GROUP)
         return texts.UNBOUND_PRIVATE.format(branches="、".join(names))
     removed_link = await identities.unlink_member(actor.platform, actor.user_id)
     return texts.UNBOUND_GROUP if removed_link is not None else texts.NOT_BOUND
