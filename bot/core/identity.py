@@ -26,11 +26,14 @@ from __future__ import annotations
 import re
 import secrets
 import time
+import unicodedata
+import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
 from sqlalchemy import delete, func, select
+from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 
 from . import clock
@@ -45,6 +48,8 @@ CODE_LENGTH = 8
 # Wrong codes one group member may send in a window before /绑定 stops listening to them for the rest of it.
 MAX_MISSES = 5
 MISS_WINDOW = timedelta(minutes=10)
+# Asking for a code again this soon gives the same code (a double tap must not leave the first reply's code dead).
+_DOUBLE_TAP = timedelta(minutes=1)
 # Platforms where one person has two ids; elsewhere the private chat's id is the person's and nothing is looked up.
 TWO_ID_PLATFORMS = frozenset({QQBOT})
 
@@ -92,25 +97,36 @@ class Confirmed(Enum):
 
 
 def normal_code(text: str) -> str | None:
-    """The code in what someone typed (any case, spaces or dashes between), or None when it cannot be one."""
-    code = "".join(text.split()).replace("-", "").upper()
-    return code if _is_code(code) else None
+    """The code a /绑定 argument holds (any case, full-width or not, spaces, dashes or dots between, words after it),
+    or None when it holds none or more than one."""
+    spans = [_compact(span) for span in _SPAN.findall(_normal(text))]
+    codes = [span for span in spans if len(span) >= 4]
+    return codes[0] if len(codes) == 1 and _is_code(codes[0]) else None
 
 
 def codes_in(text: str) -> list[str]:
-    """Every code-shaped run in a message (a few at most): `/绑定 <code>`, `我的绑定码：<code> 谢谢`, the code alone.
+    """Every code a group message could be showing: each 8 letters and digits in a row, read as `normal_code` reads
+    them (`/绑定 <code>`, `我的绑定码：<code> 谢谢`, `ＡＢＣＤ－２３４５`, `ABCD  2345`, the code alone).
 
-    Run on every group message of a two-id platform: one regular-expression pass; a run counts only with a letter and
-    a digit in it (as every issued code has), so `66666666` or `thursday` never reach the database.
+    Run on every group message of a two-id platform: one regular-expression pass over the message; a run counts only
+    with a letter and a digit in it (as every issued code has), so `66666666` or `thursday` never reach the database.
     """
-    found: list[str] = []
-    for match in _CODE_RUN.finditer(text, 0, _SCAN_CHARS):
-        code = (match[1] + match[2]).upper()
-        if _is_code(code) and code not in found:
-            found.append(code)
-            if len(found) == 3:
-                break
-    return found
+    found: dict[str, None] = {}
+    for span in _SPAN.findall(_normal(text)):
+        compact = _compact(span)
+        for start in range(len(compact) - CODE_LENGTH + 1):
+            window = compact[start : start + CODE_LENGTH]
+            if _is_code(window):
+                found[window] = None
+    return list(found)
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).upper()
+
+
+def _compact(span: str) -> str:
+    return "".join(c for c in span if c.isascii() and c.isalnum())
 
 
 def _is_code(code: str) -> bool:
@@ -122,8 +138,9 @@ def _is_code(code: str) -> bool:
     )
 
 
-_CODE_RUN = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{4})[- ]?([A-Za-z0-9]{4})(?![A-Za-z0-9])")
-_SCAN_CHARS = 2000
+# Letters and digits, with up to three other marks between them (spaces, dashes, dots, a line break) — not Chinese
+# characters: a code a reader could copy as one.
+_SPAN = re.compile(r"[A-Z0-9](?:[^A-Z0-9\u3400-\u9fff]{0,3}[A-Z0-9])*")
 
 
 class IdentityLinks:
@@ -211,18 +228,21 @@ class IdentityLinks:
 
     # ---- codes and claims -----------------------------------------------------------------------------------
     async def issue(self, platform: str, private_id: str) -> str:
-        """A fresh one-time code for this private chat (an earlier one of theirs, claimed or not, stops working)."""
-        for attempt in range(3):
-            try:
-                return await self._issue(platform, private_id)
-            except IntegrityError:  # a double tap: two issues for one private chat at once
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-
-    async def _issue(self, platform: str, private_id: str) -> str:
+        """A one-time code for this private chat: a fresh one (an earlier one of theirs, claimed or not, stops
+        working), or the one given under a minute ago and not sent yet (a double tap gets the same code twice)."""
         now = clock.now()
         async with self.database.session() as session:
+            await _lock(session, f"bind-private:{platform}:{private_id}")
+            recent = await session.scalar(
+                select(BindCode.code).where(
+                    BindCode.platform == platform,
+                    BindCode.private_id == private_id,
+                    BindCode.claimed_by.is_(None),
+                    BindCode.expires_at > now + timedelta(minutes=self.code_minutes) - _DOUBLE_TAP,
+                )
+            )
+            if recent is not None:
+                return recent
             await session.execute(delete(BindCode).where(BindCode.expires_at < now))
             await session.execute(
                 delete(BindCode).where(BindCode.platform == platform, BindCode.private_id == private_id)
@@ -272,6 +292,7 @@ class IdentityLinks:
         contested (it binds nobody). Called by `spend_shown` for every code seen and by /绑定 <code>."""
         now = clock.now()
         async with self.database.session() as session:
+            await _lock(session, f"bind-member:{platform}:{member_id}")  # one claim at a time per member
             found = await session.scalar(
                 select(BindCode).where(BindCode.platform == platform, BindCode.code == code).with_for_update()
             )
@@ -468,6 +489,13 @@ class IdentityLinks:
             )
         )
         return int(count or 0)
+
+
+async def _lock(session, key: str) -> None:
+    """Serialise writers of one key until the transaction ends: PostgreSQL takes an advisory lock (rows that do not
+    exist yet cannot be locked with FOR UPDATE); SQLite's writers are serialised already (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(sql("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(key.encode())})
 
 
 def _link(row: IdentityLink) -> Link:

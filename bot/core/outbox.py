@@ -28,6 +28,7 @@ PRIORITY_OF_PURPOSE = {
     "study_push": HIGH,
     "broadcast": HIGH,
     "appeal": HIGH,
+    "binding": HIGH,  # a member must learn at once that a private chat was bound to them
     "broadcast_report": NORMAL,
     "activity": NORMAL,
     "stations": NORMAL,

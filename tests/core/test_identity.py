@@ -96,32 +96,50 @@ async def test_a_code_lives_its_minutes_from_the_claim_and_asking_again_replaces
     late = await links.issue(QQBOT, "user-openid-2")
     clock.set_now(START + timedelta(minutes=11))
     assert await links.claim(QQBOT, late, "member-openid-2", "group-openid-1") is Claimed.BAD
-    old = await links.issue(QQBOT, "user-openid-3")
-    new = await links.issue(QQBOT, "user-openid-3")
-    assert old == new or await links.claim(QQBOT, old, "member-openid-3", "group-openid-1") is Claimed.BAD
-    clock.set_now(START + timedelta(minutes=20))  # claimed at its ninth minute: the owner still gets ten
+    old = await links.issue(QQBOT, "user-openid-3")  # at minute 11
+    clock.set_now(START + timedelta(minutes=13))
+    new = await links.issue(QQBOT, "user-openid-3")  # asked again two minutes on: the earlier code stops working
+    assert new != old and await links.claim(QQBOT, old, "member-openid-3", "group-openid-1") is Claimed.BAD
+    clock.set_now(START + timedelta(minutes=22))  # claimed at its ninth minute: the owner still gets ten
     assert await links.claim(QQBOT, new, "member-openid-3", "group-openid-1") is Claimed.CLAIMED
-    clock.set_now(START + timedelta(minutes=29))
+    clock.set_now(START + timedelta(minutes=31))
     assert await links.pending(QQBOT, "user-openid-3", asking=True) is not None
     assert (await links.confirm(QQBOT, "user-openid-3"))[0] is Confirmed.LINKED
     slow = await links.issue(QQBOT, "user-openid-4")
     assert await links.claim(QQBOT, slow, "member-openid-4", "group-openid-1") is Claimed.CLAIMED
-    clock.set_now(START + timedelta(minutes=40))
+    clock.set_now(START + timedelta(minutes=42))
     pending = await links.pending(QQBOT, "user-openid-4", asking=True)
     assert pending is not None and pending.expired  # said as such, not as "nobody sent it"
     assert (await links.confirm(QQBOT, "user-openid-4"))[0] is Confirmed.NOTHING_PENDING
 
 
 def test_codes_are_read_as_typed_and_found_anywhere_in_a_group_message():
-    assert normal_code(" k7qm-3xpa ") == "K7QM3XPA"
+    assert (
+        normal_code(" k7qm-3xpa ") == normal_code("ｋ７ｑｍ３ｘｐａ") == normal_code("K7QM - 3XPA 谢谢") == "K7QM3XPA"
+    )
     assert normal_code("K7QM3XP") is None and normal_code("K7QM3XP0") is None  # short; 0 is not in the alphabet
-    typed = ("/绑定 K7QM3XPA", "绑定K7QM 3XPA", "k7qm3xpa", "/绑定 K7QM3XPA 谢谢", "/绑定：K7QM-3XPA", "我的码K7QM3XPA")
+    assert normal_code("K7QM3XPAB") is None and normal_code("A2A2A2A2 B3B3B3B3") is None  # not one code
+    typed = (
+        "/绑定 K7QM3XPA",
+        "绑定K7QM 3XPA",
+        "k7qm3xpa",
+        "/绑定 K7QM3XPA 谢谢",
+        "/绑定：K7QM-3XPA",
+        "我的码K7QM3XPA",
+        "Ｋ７ＱＭ３ＸＰＡ",  # full width, as an input method in full-width mode types it
+        "K7QM  3XPA",
+        "K7QM—3XPA",
+        "K7QM.3XPA",
+        "K7QM\n3XPA",
+    )
     for text in typed:
         assert codes_in(text) == ["K7QM3XPA"], text
     # chatter that only looks like one never reaches the database: a code has a letter and a digit
-    for text in ("/绑定", "大家好，今天跑哪条线", "66666666", "hahahaha", "2333 3333", "thursday", "K7QM3XPAB"):
+    for text in ("/绑定", "大家好，今天跑哪条线", "66666666", "hahahaha", "2333 3333", "thursday", "G75 高速"):
         assert codes_in(text) == [], text
-    assert codes_in("A2A2A2A2 B3B3B3B3 C4C4C4C4 D5D5D5D5") == ["A2A2A2A2", "B3B3B3B3", "C4C4C4C4"]
+    # hidden among others, or after a long run of padding: still found
+    assert "C4C4C4C4" in codes_in("通知 A2A2A2A2 B3B3B3B3 C4C4C4C4 D5D5D5D5 大家发")
+    assert "K7QM3XPA" in codes_in("x" * 3000 + " K7QM3XPA")
 
 
 async def test_guessing_is_stopped_after_five_misses_across_processes_and_a_success_does_not_reset_it(links, database):
@@ -209,11 +227,22 @@ async def test_members_sending_the_same_code_at_once_claim_it_once(links):
     assert sorted(r.value for r in results) == ["claimed", "contested", "contested", "contested"]
 
 
-async def test_a_double_tapped_code_request_gives_one_live_code(links, database):
-    codes = await asyncio.gather(*(links.issue(QQBOT, PRIVATE.user_id) for _ in range(3)))
+async def test_a_double_tapped_code_request_gives_the_same_live_code(links, database):
+    codes = await asyncio.gather(*(links.issue(QQBOT, PRIVATE.user_id) for _ in range(4)))
     async with database.reading() as session:
         live = (await session.scalars(select(BindCode.code).where(BindCode.private_id == PRIVATE.user_id))).all()
-    assert len(live) == 1 and live[0] in codes
+    assert len(set(codes)) == 1 and live == [codes[0]]  # every reply shows the one code that works
+    clock.set_now(START + timedelta(minutes=2))
+    assert await links.issue(QQBOT, PRIVATE.user_id) != codes[0]  # asked again later: a fresh one
+
+
+async def test_one_member_claiming_two_codes_at_once_holds_one_claim(links):
+    first, second = await links.issue(QQBOT, "user-openid-1"), await links.issue(QQBOT, "user-openid-2")
+    results = await asyncio.gather(
+        links.claim(QQBOT, first, "collector", "group-openid-1"),
+        links.claim(QQBOT, second, "collector", "group-openid-1"),
+    )
+    assert sorted(r.value for r in results) == ["claimed", "waiting_on_another"]
 
 
 async def test_retention_forgets_the_link_with_the_member_record(database, tmp_path):

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.core.db import Database
 from bot.core.models import OutboxItem
 from bot.core.outbox import Target, enqueue
-from bot.features.branch.texts import BIND_CLAIMED, BOUND, REGISTER_BIND_FIRST
+from bot.features.branch.texts import BIND_CLAIMED, BOUND, BOUND_IN_GROUP, REGISTER_BIND_FIRST
 from tests.support.qqfake import (
     APP_ID,
     NEVER_WROTE,
@@ -119,8 +119,11 @@ async def test_a_conversation_over_the_official_platform(qq):
     assert claimed.content.endswith(BIND_CLAIMED)
     asked = await fake.ask(c2c_payload("/绑定", user="user-openid-9"))
     assert asked.content.startswith("「乌当区货车司机流动党员党支部」里「张三」在 ")  # who sent it, before binding
-    bound = await fake.ask(c2c_payload("/绑定 确认", user="user-openid-9"))
+    mark = len(fake.sent)
+    bound = await fake.reply_to(c2c_payload("/绑定 确认", user="user-openid-9"))
     assert bound.content == BOUND.format(branch="乌当区货车司机流动党员党支部", who="「张三」")
+    _, told = await fake.wait_for(lambda s: s.kind == "group" and BOUND_IN_GROUP in s.content, mark)
+    assert told.content.startswith("<@member-openid-9>")  # the member learns in the group, @-ed, proactively
     first = await fake.ask(group_payload("/诉求", member="member-openid-9"))
     assert "请选择类别" in first.content and first.passive
     assert "描述" in (await fake.ask(group_payload("1", member="member-openid-9", at_bot=False))).content
@@ -139,7 +142,7 @@ async def test_a_private_message_to_a_bound_member_reaches_their_private_chat(qq
     assert code is not None
     await fake.ask(group_payload(f"/绑定 {code[1]}", member="member-openid-7"))
     assert "是您本人吗" in (await fake.ask(c2c_payload("/绑定", user="user-openid-7"))).content
-    assert "绑定成功" in (await fake.ask(c2c_payload("/绑定 确认", user="user-openid-7"))).content
+    assert "绑定成功" in (await fake.reply_to(c2c_payload("/绑定 确认", user="user-openid-7"))).content
     database = Database(f"sqlite+aiosqlite:///{process.workdir / 'bot.db'}")
     try:
         async with database.session() as session:  # features address a person by the id they are stored under

@@ -12,7 +12,11 @@ import re
 
 import pytest
 from nonebug import App
+from sqlalchemy import select
 
+from bot import runtime
+from bot.core.models import OutboxItem
+from bot.core.parts import Mention, from_json
 from bot.core.settings import get_settings
 from bot.features.branch import texts as branch_texts
 from bot.features.ops import texts as ops_texts
@@ -170,6 +174,29 @@ async def test_a_code_planted_in_the_group_does_not_tie_a_strangers_private_chat
     planter = _platform_part(await qq_say(app, c2c_payload("/绑定", user="PLANTERPRIVATE")))
     assert planter.startswith(branch_texts.BIND_CODE_AFTER_CONTESTED) and CODE.search(planter)  # a new code only
     assert _platform_part(await qq_say(app, c2c_payload("/档案", user="PLANTERPRIVATE"))) == branch_texts.PROFILE_NONE
+
+
+async def test_an_honest_driver_binds_with_a_full_width_code_and_a_bare_confirm_and_the_group_is_told(app: App):
+    await _open_branch(app)
+    member, private = "DRIVER09", "DRIVER09PRIVATE"
+    code = CODE.search(_platform_part(await qq_say(app, c2c_payload("/绑定", user=private))))
+    assert code
+    again = _platform_part(await qq_say(app, c2c_payload("/绑定", user=private)))
+    repeated = CODE.search(again)
+    assert repeated and repeated[1] == code[1]  # a double tap shows the same code, not a dead one
+    full_width = code[1].translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    claimed = _platform_part(await qq_say(app, group_payload(f"/绑定 {full_width}", member=member, group=GROUP)))
+    assert claimed.endswith(branch_texts.BIND_CLAIMED)
+    asked = _platform_part(await qq_say(app, c2c_payload("/绑定", user=private)))
+    assert asked.startswith("「官方机器人测试支部」里有人在 ")
+    bound = _platform_part(await qq_say(app, c2c_payload("确认", user=private)))  # a bare 确认 answers the question
+    assert bound == branch_texts.BOUND.format(branch="官方机器人测试支部", who="您")
+    twice = _platform_part(await qq_say(app, c2c_payload("/绑定 确认", user=private)))
+    assert twice == branch_texts.BOUND_ALREADY.format(branch="官方机器人测试支部")
+    async with runtime.services().database.reading() as session:
+        told = (await session.scalars(select(OutboxItem).where(OutboxItem.purpose == "binding"))).all()
+    assert [(t.target_kind, t.target_id) for t in told] == [("group", GROUP)]
+    assert from_json(told[0].parts) == [Mention(member), branch_texts.BOUND_IN_GROUP]  # the member learns of it
 
 
 async def test_binding_refuses_bad_codes_and_is_not_needed_on_onebot(app: App):

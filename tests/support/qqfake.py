@@ -240,6 +240,12 @@ class FakeQQ:
         self.push(event)
         return (await self.wait_sent(before + 1, timeout))[before]
 
+    async def reply_to(self, event: tuple[str, dict[str, Any]], timeout: float = 15) -> Sent:
+        """Push one event and return the bot's passive reply to it (a proactive message sent meanwhile is skipped)."""
+        before = len(self.sent)
+        self.push(event)
+        return (await self.wait_for(lambda sent: sent.body.get("msg_id") == event[1]["id"], before, timeout))[1]
+
     # ---- the platform's side -------------------------------------------------------------------------------------
 
     async def _token(self, request: Request) -> JSONResponse:

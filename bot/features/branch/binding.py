@@ -6,17 +6,29 @@ not list these commands.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.core import clock
 from bot.core.commands import EVERYONE, Call, Usage, command
 from bot.core.errors import NotFound
-from bot.core.identity import Claimed, Confirmed, PendingClaim, codes_in
+from bot.core.expect import Expected
+from bot.core.identity import Claimed, Confirmed, PendingClaim, normal_code
+from bot.core.models import Branch
+from bot.core.outbox import Target
+from bot.core.parts import Mention
 
 from . import texts
 
 BRANCH = texts.AREA_NAME  # the area commands.py declares
 
+BIND = "绑定"
 CONFIRM_WORDS = ("确认", "是", "是我")
 CANCEL_WORDS = ("取消", "不是", "作废")
+ANSWER_WAIT = timedelta(minutes=10)
+
+
+def _yes_or_no(text: str) -> str | None:
+    return text if text in CONFIRM_WORDS or text in CANCEL_WORDS else None
 
 
 async def code_or_pending(call: Call) -> str:
@@ -28,12 +40,24 @@ async def code_or_pending(call: Call) -> str:
         return await _question(call, pending)
     code = await identities.issue(actor.platform, actor.user_id)
     reply = texts.BIND_CODE.format(code=code, minutes=identities.code_minutes)
-    return texts.BIND_CODE_AFTER_CONTESTED + reply if pending is not None and pending.contested else reply
+    if pending is not None:
+        return (texts.BIND_CODE_AFTER_CONTESTED if pending.contested else texts.BIND_CODE_AFTER_EXPIRED) + reply
+    bound = await _bound_branch(call)
+    return texts.BIND_CODE_ALSO.format(branch=bound.name) + reply if bound is not None else reply
+
+
+async def _bound_branch(call: Call) -> Branch | None:
+    """The branch this private chat acts for now, if it is bound."""
+    link = await call.services.identities.current_link(call.actor.platform, call.actor.user_id)
+    return None if link is None else await call.services.branches.of_group(link.platform, link.group_id)
 
 
 async def _question(call: Call, pending: PendingClaim) -> str:
     """Who sent this private chat's code, where and when — for the owner to confirm or cancel."""
     branch = await call.services.branches.of_group(call.actor.platform, pending.group_id)
+    # a bare 确认 or 取消 after the question counts as /绑定 确认|取消
+    expected = Expected(BIND, _yes_or_no, clock.now() + ANSWER_WAIT, call.actor.session_key)
+    call.services.expectations.expect(call.actor.key, expected)
     return texts.BIND_PENDING.format(
         where=texts.BIND_IN_BRANCH.format(branch=branch.name) if branch is not None else texts.BIND_IN_OTHER_GROUP,
         who=texts.BIND_NAMED.format(name=pending.name) if pending.name else texts.BIND_SOMEONE,
@@ -42,7 +66,7 @@ async def _question(call: Call, pending: PendingClaim) -> str:
 
 
 @command(
-    "绑定",
+    BIND,
     roles=EVERYONE,
     usage="/绑定（私聊：取得绑定码）· /绑定 <绑定码>（在支部群）· /绑定 确认|取消（私聊）",
     area=BRANCH,
@@ -61,12 +85,10 @@ async def bind(call: Call) -> str:
     actor, branch = call.actor, call.branch
     if branch is None:
         raise NotFound(texts.NO_BRANCH_HERE)
-    codes = codes_in(call.arg)
-    if len(codes) != 1:
+    code = normal_code(call.arg)
+    if code is None:
         raise Usage(texts.BIND_USAGE)
-    claimed = await call.services.identities.claim(
-        actor.platform, codes[0], actor.user_id, branch.group_id, actor.nickname
-    )
+    claimed = await call.services.identities.claim(actor.platform, code, actor.user_id, branch.group_id, actor.nickname)
     return {
         Claimed.CLAIMED: texts.BIND_CLAIMED,
         Claimed.CONTESTED: texts.BIND_CONTESTED,
@@ -81,18 +103,21 @@ async def _in_private(call: Call) -> str:
     word = call.arg.strip()
     platform, private_id = call.actor.platform, call.actor.user_id
     identities = call.services.identities
+    if word:
+        call.services.expectations.forget(call.actor.key, BIND)
     if not word:
         return await code_or_pending(call)
     if word in CANCEL_WORDS:
         return texts.BIND_CANCELLED if await identities.cancel(platform, private_id) else texts.BIND_NOTHING_TO_CANCEL
-    pasted = codes_in(word)
-    if pasted:
-        return texts.BIND_CODE_GOES_TO_GROUP.format(code=pasted[0])
+    pasted = normal_code(word)
+    if pasted is not None:
+        return texts.BIND_CODE_GOES_TO_GROUP.format(code=pasted)
     if word not in CONFIRM_WORDS:
         raise Usage(texts.BIND_PRIVATE_USAGE)
     pending = await identities.pending(platform, private_id)
     if pending is None:
-        return texts.BIND_NOTHING_PENDING
+        bound = await _bound_branch(call)
+        return texts.BIND_NOTHING_PENDING if bound is None else texts.BOUND_ALREADY.format(branch=bound.name)
     if pending.contested or pending.expired:
         await identities.cancel(platform, private_id)
         return texts.BIND_CONTESTED if pending.contested else texts.BIND_EXPIRED
@@ -108,6 +133,12 @@ async def _in_private(call: Call) -> str:
         return texts.BIND_NOTHING_PENDING
     if confirmed is Confirmed.LINKED_ELSEWHERE:
         return texts.BIND_CONFIRM_ELSEWHERE
+    # The member is told in the group too: a code they were lured into sending must not bind them unnoticed.
+    await call.services.notify(
+        Target(branch.platform, "group", branch.group_id, branch.self_id or call.actor.self_id),
+        [Mention(pending.member_id), texts.BOUND_IN_GROUP],
+        purpose="binding",
+    )
     who = texts.BIND_NAMED.format(name=pending.name) if pending.name else texts.BOUND_SOMEONE
     return texts.BOUND.format(branch=branch.name, who=who)
 
