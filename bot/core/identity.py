@@ -98,10 +98,9 @@ class Confirmed(Enum):
 
 def normal_code(text: str) -> str | None:
     """The code a /绑定 argument holds (any case, full-width or not, spaces, dashes or dots between, words after it),
-    or None when it holds none or more than one."""
-    spans = [_compact(span) for span in _SPAN.findall(_normal(text))]
-    codes = [span for span in spans if len(span) >= 4]
-    return codes[0] if len(codes) == 1 and _is_code(codes[0]) else None
+    or None when it holds none or could be more than one."""
+    found = codes_in(text)
+    return found[0] if len(found) == 1 else None
 
 
 def codes_in(text: str) -> list[str]:
@@ -238,6 +237,7 @@ class IdentityLinks:
                     BindCode.platform == platform,
                     BindCode.private_id == private_id,
                     BindCode.claimed_by.is_(None),
+                    BindCode.contested.is_(False),
                     BindCode.expires_at > now + timedelta(minutes=self.code_minutes) - _DOUBLE_TAP,
                 )
             )
@@ -308,9 +308,7 @@ class IdentityLinks:
             if found.claimed_by is not None and (found.claimed_by, found.claimed_group) != (member_id, group_id):
                 found.contested = True
                 return Claimed.CONTESTED
-            if found.contested:
-                return Claimed.CONTESTED
-            if found.claimed_by is None:
+            if found.claimed_by is None and not found.contested:
                 waiting = await session.scalar(
                     select(BindCode.id).where(
                         BindCode.platform == platform,
@@ -332,9 +330,14 @@ class IdentityLinks:
                     IdentityLink.platform == platform, IdentityLink.member_id == member_id
                 )
             )
-        # Claimed all the same (shown in the group, so spent for everyone else); confirming it will be refused.
-        elsewhere = bound_to is not None and bound_to != found.private_id
-        return Claimed.LINKED_ELSEWHERE if elsewhere else Claimed.CLAIMED
+            if bound_to is not None and bound_to != found.private_id:
+                # Spent for good: were it kept, unbinding (as the refusal tells the member to) would make it
+                # confirmable by a code's planter.
+                found.contested = True
+                return Claimed.LINKED_ELSEWHERE
+            if found.contested:
+                return Claimed.CONTESTED
+        return Claimed.CLAIMED
 
     async def pending(self, platform: str, private_id: str, *, asking: bool = False) -> PendingClaim | None:
         """This private chat's code if a group member claimed it (also when contested or expired, to say so);

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 SendFunc = Callable[[str, str, str, list[Part]], Awaitable[None]]  # (self_id, target kind, target id, parts)
 AccountsFunc = Callable[[], list[tuple[str, str]]]  # connected (platform, self_id)
+# Sent whatever the caps and quiet hours say (the platform may still refuse): a member must learn at once that a
+# private chat was bound to them — the only warning when they were lured into sending someone else's code.
+UNHELD_PURPOSES = frozenset({"binding"})
 SameChatFunc = Callable[[str, str], Awaitable[list[str]]]  # (platform, private target id) → every id of that chat
 
 
@@ -225,6 +228,8 @@ class Sender:
     async def _over_cap(self, item: OutboxItem) -> str | None:
         """Why the item may not go out today, or None: a group's daily cap (part of it kept for high priority),
         or a private chat's own cap; a private chat never counts against a group."""
+        if item.purpose in UNHELD_PURPOSES:
+            return None
         chat_ids = await self._chat_ids(item)
         async with self.database.session() as session:
             count = await sent_today(session, chat_ids, item.platform, item.target_kind)
@@ -266,7 +271,9 @@ class Sender:
     def _quiet_until(self, item: OutboxItem) -> datetime | None:
         """When the platform's quiet hours end, if they hold now."""
         rules = self.limits.delivery_platform_rules.get(item.platform)
-        return None if rules is None else quiet_until(rules, clock.local(clock.now()))
+        if rules is None or item.purpose in UNHELD_PURPOSES:
+            return None
+        return quiet_until(rules, clock.local(clock.now()))
 
     async def _pace(self, self_id: str) -> None:
         """Wait a random gap since this account's last send (nothing is claimed meanwhile)."""

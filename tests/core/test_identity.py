@@ -119,6 +119,7 @@ def test_codes_are_read_as_typed_and_found_anywhere_in_a_group_message():
     )
     assert normal_code("K7QM3XP") is None and normal_code("K7QM3XP0") is None  # short; 0 is not in the alphabet
     assert normal_code("K7QM3XPAB") is None and normal_code("A2A2A2A2 B3B3B3B3") is None  # not one code
+    assert normal_code("K7QM3XPA ok") == "K7QM3XPA"
     typed = (
         "/绑定 K7QM3XPA",
         "绑定K7QM 3XPA",
@@ -154,6 +155,7 @@ async def test_guessing_is_stopped_after_five_misses_across_processes_and_a_succ
     assert await restarted.claim(QQBOT, fresh, "guesser", "group-openid-1") is Claimed.TOO_MANY
     # the code the locked-out member showed in the group is void: nobody else can claim it
     assert await restarted.claim(QQBOT, fresh, "honest-member", "group-openid-1") is Claimed.CONTESTED
+    assert await restarted.issue(QQBOT, "user-openid-2") != fresh  # asked again at once: not the void one
     other = await links.issue(QQBOT, "user-openid-3")
     assert await links.claim(QQBOT, other, "honest-member", "group-openid-1") is Claimed.CLAIMED  # others not slowed
     clock.set_now(START + timedelta(minutes=11))
@@ -179,8 +181,9 @@ async def test_an_existing_link_is_never_replaced_by_another_private_chat(links)
     assert (await bind(links, PRIVATE.user_id, "member-openid-1", "group-openid-1"))[0] is Confirmed.LINKED
     stranger = await links.issue(QQBOT, "stranger-openid")
     assert await links.claim(QQBOT, stranger, "member-openid-1", "group-openid-1") is Claimed.LINKED_ELSEWHERE
-    await links.pending(QQBOT, "stranger-openid", asking=True)
-    assert (await links.confirm(QQBOT, "stranger-openid"))[0] is Confirmed.LINKED_ELSEWHERE
+    pending = await links.pending(QQBOT, "stranger-openid", asking=True)
+    assert pending is not None and pending.contested  # spent for good, even once the member unbinds
+    assert (await links.confirm(QQBOT, "stranger-openid"))[0] is Confirmed.NOTHING_PENDING
     assert await links.private_chat_for(QQBOT, "member-openid-1") == PRIVATE.user_id
     assert await links.unlink_member(QQBOT, "member-openid-1") is not None  # /解绑 in the group, then bind anew
     assert await links.private_chat_for(QQBOT, "member-openid-1") is None

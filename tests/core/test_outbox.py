@@ -376,3 +376,19 @@ async def test_an_item_past_its_time_limit_is_never_taken_even_before_it_is_mark
     async with database.session() as session:
         item = await session.scalar(select(OutboxItem))
     assert item is not None and (item.status, item.last_error) == ("expired", EXPIRED_REASON)
+
+
+async def test_a_binding_notice_goes_out_through_quiet_hours_and_caps(database):
+    """The member must learn at once that a private chat was bound to them (official QQ bot)."""
+    clock.set_now(datetime(2026, 11, 23, 23, 30, tzinfo=clock.tz()))
+    rules = DeliveryLimits.model_validate(
+        {"delivery_platform_rules": {"qqbot": {"group_per_day": 1, "quiet_hours": "22:00-07:00"}}}
+    )
+    recorder = Recorder()
+    sender = Sender(database, fast_settings(), recorder, lambda: [("qqbot", "app")], rules)
+    async with database.session() as session:
+        for text in ("夜里的提醒", "绑定提醒一", "绑定提醒二"):
+            purpose = "binding" if text.startswith("绑定") else "activity"
+            await enqueue(session, Target("qqbot", "group", "group-1", "app"), [text], purpose=purpose)
+    await sender.drain()
+    assert [text for _, _, text in recorder.sent] == ["绑定提醒一", "绑定提醒二"]  # the reminder waits for 07:00

@@ -129,8 +129,9 @@ async def _in_private(call: Call) -> str:
         await identities.cancel(platform, private_id)
         return texts.BIND_NOT_A_BRANCH
     confirmed, _ = await identities.confirm(platform, private_id)
-    if confirmed is Confirmed.NOTHING_PENDING:  # expired or cancelled between the two looks
-        return texts.BIND_NOTHING_PENDING
+    if confirmed is Confirmed.NOTHING_PENDING:  # a double-tapped 确认, or expired or cancelled between the looks
+        bound = await _bound_branch(call)
+        return texts.BIND_NOTHING_PENDING if bound is None else texts.BOUND_ALREADY.format(branch=bound.name)
     if confirmed is Confirmed.LINKED_ELSEWHERE:
         return texts.BIND_CONFIRM_ELSEWHERE
     # The member is told in the group too: a code they were lured into sending must not bind them unnoticed.
