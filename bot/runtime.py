@@ -56,9 +56,8 @@ async def _send(self_id: str, target_kind: str, target_id: str, parts: list[Part
     if bot is None:
         raise ConnectionError(f"机器人账号 {self_id} 未连接")
     if target_kind == "private":  # a person known by their group id is written to in the private chat they bound
-        identities = services().identities
-        await identities.fresh()
-        target_id = await identities.private_chat_for(platform.platform_of(bot), target_id) or target_id
+        bound = await services().identities.private_chat_for(platform.platform_of(bot), target_id)
+        target_id = bound or target_id
     await platform.send(bot, target_kind, target_id, parts)
 
 

@@ -214,8 +214,13 @@ class IdentityLinks:
         """Every id a private chat is queued under: its own, and the group id of each person bound to it."""
         if platform not in TWO_ID_PLATFORMS:
             return [target_id]
-        private_id = await self.private_chat_for(platform, target_id) or target_id
-        async with self.database.reading() as session:
+        async with self.database.reading() as session:  # one read: the chat a target id stands for, and its ids
+            bound = await session.scalar(
+                select(IdentityLink.private_id).where(
+                    IdentityLink.platform == platform, IdentityLink.member_id == target_id
+                )
+            )
+            private_id = bound or target_id
             members = (
                 await session.scalars(
                     select(IdentityLink.member_id).where(

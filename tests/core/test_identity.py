@@ -224,6 +224,15 @@ async def test_another_processs_change_counts_at_once_for_what_acts_on_a_private
     assert await links.private_chat_for(QQBOT, "member-openid-1") is None
 
 
+async def test_a_claim_survives_a_restart_between_the_group_and_the_confirmation(links, database):
+    code = await links.issue(QQBOT, PRIVATE.user_id)
+    assert await links.claim(QQBOT, code, "member-openid-1", "group-openid-1") is Claimed.CLAIMED
+    restarted = IdentityLinks(database)  # the bot restarted before the owner came back to private chat
+    assert await restarted.pending(QQBOT, PRIVATE.user_id, asking=True) is not None
+    assert (await restarted.confirm(QQBOT, PRIVATE.user_id))[0] is Confirmed.LINKED
+    assert (await IdentityLinks(database).resolve_now(PRIVATE)).key == "qqbot:member-openid-1"
+
+
 async def test_members_sending_the_same_code_at_once_claim_it_once(links):
     code = await links.issue(QQBOT, PRIVATE.user_id)
     results = await asyncio.gather(*(links.claim(QQBOT, code, f"member-{i}", "group-openid-1") for i in range(4)))
