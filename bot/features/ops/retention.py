@@ -19,7 +19,7 @@ from bot.core.db import Database
 from bot.core.identity import MISS_WINDOW
 from bot.core.models import BindCode, BindMiss, Branch, IdentityLink, LedgerEntry, Member, OutboxItem
 from bot.core.outbox import EXPIRED, FAILED, PENDING, SENT
-from bot.features.branch.models import BranchWelcome
+from bot.features.branch.models import BranchSeen, BranchWelcome
 
 from . import texts
 
@@ -103,6 +103,9 @@ class Retention:
         async with self.database.session() as session:  # unused bind codes name a private chat: gone once stale
             await session.execute(delete(BindCode).where(BindCode.expires_at < clock.now()))
             await session.execute(delete(BindMiss).where(BindMiss.missed_at < clock.now() - MISS_WINDOW))
+            # who left a branch group, registered or not, is not kept past the members' period
+            departed = clock.now() - timedelta(days=self.rules.member_days)
+            await session.execute(delete(BranchSeen).where(BranchSeen.left_at < departed))
         return Purge(members, ledger_lines, appeals, await self.forget_outbox(), self.remove_exports())
 
     async def erase_departed(self) -> tuple[int, int, int]:
@@ -157,6 +160,9 @@ class Retention:
                 update(BranchWelcome)
                 .where(BranchWelcome.branch_id == member.branch_id, BranchWelcome.user_key == key)
                 .values(user_key=alias)
+            )
+            await session.execute(  # and where they were seen writing
+                delete(BranchSeen).where(BranchSeen.branch_id == member.branch_id, BranchSeen.user_key == key)
             )
             return 1, int(changed.rowcount or 0), None if elsewhere is not None else key  # type: ignore[attr-defined]
 
