@@ -119,8 +119,8 @@ class MemberRecords:
     def __init__(self, database: Database, roles: Roles) -> None:
         self.database = database
         self.roles = roles
-        # More traces of where a person is, added by features: user_key → a SELECT of branch ids.
-        self.sightings: list[Callable[[str], Any]] = []
+        # More traces of where a person is, added by features: user_key → SELECTs of branch ids.
+        self.sightings: list[Callable[[str], tuple[Any, ...]]] = []
 
     async def get(self, branch_id: int, user_key: str) -> Member | None:
         """One record."""
@@ -246,7 +246,8 @@ class MemberRecords:
                 LedgerEntry.user_key == user_key, LedgerEntry.branch_id.is_not(None)
             )
             left = select(Member.branch_id).where(Member.user_key == user_key, Member.left_at.is_not(None))
-            known = union(registered, seen, *(sighting(user_key) for sighting in self.sightings))
+            traces = [select_ for sighting in self.sightings for select_ in sighting(user_key)]
+            known = union(registered, seen, *traces)
             rows = await session.scalars(
                 select(Branch)
                 .where(

@@ -78,12 +78,10 @@ async def ledger_rates(
 ) -> dict[tuple[int, str], Rate]:
     """The members' rate of each ledger kind in each branch over [first, end): entries by the period's members ÷
     (members × days begun), entries by anyone else beside it. Reversal lines are no participation."""
-    kinds = tuple(kinds)
+    kinds, branch_ids = tuple(kinds), None if branch_ids is None else tuple(branch_ids)
     days = days_counted(first, end)
     counted = await members(session, branch_ids, first, end)
-    member = and_(
-        Member.branch_id == LedgerEntry.branch_id, Member.user_key == LedgerEntry.user_key, present(end)
-    )
+    member = and_(Member.branch_id == LedgerEntry.branch_id, Member.user_key == LedgerEntry.user_key, present(end))
     rows = await session.execute(
         select(LedgerEntry.branch_id, LedgerEntry.kind, func.count(Member.id), func.count())
         .outerjoin(Member, member)
@@ -101,9 +99,9 @@ async def ledger_rates(
         for branch_id, kind, by_members, every in rows.all()
         if branch_id is not None
     }
-    for branch_id, count in counted.items():
+    for branch_id in set(counted) | set(branch_ids or ()):
         for kind in kinds:
-            found.setdefault((branch_id, kind), Rate(0, count * days, 0))
+            found.setdefault((branch_id, kind), Rate(0, counted.get(branch_id, 0) * days, 0))
     return found
 
 
@@ -112,9 +110,7 @@ async def active_members(
 ) -> dict[int, int]:
     """Members of the period with any participation in it (reversal lines and work such as handling appeals
     excluded), by branch."""
-    member = and_(
-        Member.branch_id == LedgerEntry.branch_id, Member.user_key == LedgerEntry.user_key, present(end)
-    )
+    member = and_(Member.branch_id == LedgerEntry.branch_id, Member.user_key == LedgerEntry.user_key, present(end))
     rows = await session.execute(
         select(LedgerEntry.branch_id, func.count(func.distinct(LedgerEntry.user_key)))
         .join(Member, member)

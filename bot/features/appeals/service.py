@@ -352,10 +352,12 @@ class AppealService(AppealReading):
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def filed_in(user_key: str) -> Any:
+def filed_in(user_key: str) -> tuple[Any, ...]:
     """The branches a person filed an appeal in, from the branch's group (a trace for `MemberRecords.branches_of`)."""
-    return select(Appeal.branch_id).where(
-        Appeal.appellant_key == user_key, Appeal.group_id.is_not(None), Appeal.branch_id.is_not(None)
+    return (
+        select(Appeal.branch_id).where(
+            Appeal.appellant_key == user_key, Appeal.group_id.is_not(None), Appeal.branch_id.is_not(None)
+        ),
     )
 
 

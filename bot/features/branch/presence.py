@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, union
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -58,11 +58,11 @@ class Presence:
             )
 
 
-def seen_in(user_key: str) -> Any:
+def seen_in(user_key: str) -> tuple[Any, ...]:
     """The branch groups a person wrote to the bot in, or was welcomed to, and has not left since (a sighting for
     `MemberRecords.branches_of`)."""
     gone = select(BranchSeen.branch_id).where(BranchSeen.user_key == user_key, BranchSeen.left_at.is_not(None))
-    return union(
+    return (
         select(BranchSeen.branch_id).where(BranchSeen.user_key == user_key, BranchSeen.left_at.is_(None)),
         select(BranchWelcome.branch_id).where(BranchWelcome.user_key == user_key, BranchWelcome.branch_id.not_in(gone)),
     )
