@@ -70,7 +70,7 @@ async def members(session: AsyncSession, branch_ids: Iterable[int] | None, first
         .where(_in(Member.branch_id, branch_ids), present(end))
         .group_by(Member.branch_id)
     )
-    return {branch_id: int(count) for branch_id, count in rows.all()}
+    return {branch_id: int(count) for branch_id, count in rows.all() if branch_id is not None}
 
 
 async def ledger_rates(
@@ -123,4 +123,4 @@ async def active_members(
         )
         .group_by(LedgerEntry.branch_id)
     )
-    return {branch_id: int(count) for branch_id, count in rows.all()}
+    return {branch_id: int(count) for branch_id, count in rows.all() if branch_id is not None}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -236,8 +236,8 @@ async def branch_page(request: Request, branch_id: int, viewer: ViewerDep, full:
     first = clock.today().replace(day=1)
     report = await services.records.monthly(branch, first)
     per_day = dict(report.checkins_per_day)
-    days = range(1, clock.today().day + 1)
-    chart = bars([(str(day), per_day.get(day, 0)) for day in days]) if per_day else None
+    days = [first + timedelta(days=n) for n in range(clock.today().day)]
+    chart = bars([(f"{day:%m-%d}", per_day.get(day, 0)) for day in days]) if per_day else None
     people = [
         {
             "name": line.member.name,

@@ -10,6 +10,7 @@ from datetime import date
 from fontTools.ttLib import TTFont
 from matplotlib.dates import num2date
 from matplotlib.font_manager import findfont
+from matplotlib.patches import Rectangle
 
 from bot.core.participation import Rate
 from bot.features.records.chart import draw_chart, font_path, render_chart
@@ -91,7 +92,7 @@ def test_the_date_axis_shows_dates_across_the_whole_month():
     assert labels == ["11-01", "11-05", "11-10", "11-15", "11-20", "11-25"]
     low, high = top.get_xlim()
     assert num2date(low).date() <= date(2026, 11, 1) and num2date(high).date() >= date(2026, 11, 30)
-    bars = [patch for patch in top.patches if patch.get_height() > 0]
+    bars = [patch for patch in top.patches if isinstance(patch, Rectangle) and patch.get_height() > 0]
     assert [num2date(bar.get_x() + bar.get_width() / 2).date().day for bar in bars] == [1, 2, 3, 4]
     assert all(bar.get_width() < (high - low) / 20 for bar in bars)  # a bar is a day wide, not the chart
 
