@@ -160,9 +160,8 @@ class Registry:
             return None
         key = loose_key(text)
         found = self.loose.get(key)
-        if found is None and key.startswith(LOOSE_LEADING):
-            while key.startswith(LOOSE_LEADING):
-                key = key.removeprefix(next(p for p in LOOSE_LEADING if key.startswith(p)))
+        while found is None and key.startswith(LOOSE_LEADING):
+            key = key.removeprefix(next(p for p in LOOSE_LEADING if key.startswith(p)))
             found = self.loose.get(key)
         return found
 
