@@ -210,3 +210,14 @@ async def test_the_one_pass_totals_are_the_overall_figures(province):
         assert replace(totals, by_category=[], avg_days=None) == replace(overall, avg_days=None)
         assert totals.avg_days == pytest.approx(overall.avg_days)
     assert await service.statistics(None, date(2027, 1, 1)) == Figures()  # nothing received: no groups, all zero
+
+
+async def test_the_figures_of_any_set_of_appeals_come_from_one_definition(province):
+    """The web view (a committee's subtree, a period it picks) asks `figures(..., scope=…)`: the same numbers as
+    the figures by branch, 超期 included."""
+    service, _, second, (*_, e, _) = province
+    month = (date(2026, 11, 1), date(2026, 12, 1))
+    scoped = (await service.figures(None, *month, scope=[Appeal.branch_id == second.id]))[""]
+    by_branch = (await service.figures(None, *month, by="branch"))["花溪支部"]
+    assert scoped == by_branch and (scoped.collected, scoped.overdue) == (1, 1)
+    assert [o.appeal.number for o in await service.overdue(SUPERUSER, None) if o.appeal.branch_id == second.id] == [e]
