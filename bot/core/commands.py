@@ -139,7 +139,8 @@ class Registry:
     def __init__(self) -> None:
         self.by_key: dict[str, Command] = {}  # "受理", "诉求 列表", and aliases
         self.heads: set[str] = set()  # first words that start a command
-        self.loose: dict[str, Command] = {}  # plain words
+        self.loose: dict[str, Command] = {}  # plain words (as `loose_key` writes them)
+        self._loose_ends: set[str] = set()  # the last character of each: a text without any is no plain word
         self.areas: dict[str, AreaInfo] = {}
 
     def add(self, spec: Command) -> None:
@@ -152,12 +153,13 @@ class Registry:
             self.heads.add(key.split(" ", 1)[0])
         for word in spec.loose:
             self.loose[loose_key(word)] = spec
+            self._loose_ends.add(loose_key(word)[-1])
 
     def loose_for(self, text: str) -> Command | None:
         """The command a plain word calls, read loosely: 打卡了, 打 卡, 我打卡了！, 已打卡 → 打卡 (a few string
         operations and two dict lookups: the chatter gate asks this of every short group message)."""
-        if len(text) > LOOSE_MAX:
-            return None
+        if len(text) > LOOSE_MAX or not any(end in text for end in self._loose_ends):
+            return None  # most chatter ends here: a length check and a substring search or two
         key = loose_key(text)
         found = self.loose.get(key)
         while found is None and key.startswith(LOOSE_LEADING):
