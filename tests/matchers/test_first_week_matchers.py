@@ -136,7 +136,8 @@ async def test_2_exports_lists_of_names_and_records_go_to_private_chat(app: App,
         from nonebot.message import handle_event
 
         await handle_event(bot, v11_group("/台账 导出", user_id=SECRETARY, group_id=GROUP))
-    assert replies == [record_texts.EXPORT_IN_PRIVATE] and uploads == []  # no file in the group's files
+    assert uploads == []  # no file in the group's files
+    assert replies == [record_texts.EXPORT_IN_PRIVATE]
     stats = await say(app, v11_group("/学习 统计", user_id=SECRETARY, group_id=GROUP))
     assert "刘强" not in stats and study_texts.STATS_NAMES_PRIVATE.format(count=1) in stats
     assert "尚未打卡：刘强" in await say(app, v11_private("/学习 统计", SECRETARY))
@@ -300,6 +301,7 @@ async def test_7_handling_appeals_is_kept_apart_from_the_points_board(app: App, 
 # ---- 8 -----------------------------------------------------------------------------------------------------
 async def test_8_station_search_understands_near_misses_services_and_regions(app: App, branch, own_services):
     typo = await say(app, v11_group("/驿站 乌挡 停车", user_id=DRIVER, group_id=GROUP))
+    assert "找到" in typo and "乌当区" in typo  # the stations of 乌当, not only a complaint about 乌挡
     assert (
         typo.startswith(f"@{DRIVER} " + station_texts.NEAR_MISS.format(typed="乌挡", meant="乌当")) and "找到" in typo
     )
@@ -343,6 +345,7 @@ async def test_9_the_rate_limit_notice_is_sent_once(app: App, branch, own_servic
 async def test_9_a_closed_branch_takes_no_check_in_and_says_it_pushes_nothing(app: App, branch):
     await say(app, v11_group("/支部 关闭", user_id=SUPERUSER, group_id=GROUP))
     refused = await say(app, v11_group("打卡", user_id=MEMBER, group_id=GROUP))
+    assert "打卡成功" not in refused
     assert refused == f"@{MEMBER} " + study_texts.BRANCH_CLOSED.format(name="第一周支部")
     card = await say(app, v11_group("/支部", user_id=MEMBER, group_id=GROUP))
     assert "每日推送：已停止（支部已停用）" in card and "（开启）" not in card
