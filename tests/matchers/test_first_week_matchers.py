@@ -24,6 +24,7 @@ from bot.features.branch import texts as branch_texts
 from bot.features.records import texts as record_texts
 from bot.features.stations import texts as station_texts
 from bot.features.study import texts as study_texts
+from bot.features.study.materials import Material, Question
 from bot.services import Services
 from tests.support.events import SELF_ID, say, text_of, v11_group, v11_private
 
@@ -188,19 +189,26 @@ async def test_3_a_private_appeal_belongs_to_the_branch_of_the_group_the_person_
 async def test_4_members_rates_never_pass_100_percent(app: App, branch, own_services):
     from bot.web.queries import branch_figures
 
+    question = Question("连续驾驶最多几小时？", {"A": "2小时", "B": "4小时"}, "B", "不超过4小时")
+    await own_services.study.add_material("qq:10000", Material("", "疲劳驾驶", "测试主题", (), "正文", False, question))
+    await own_services.study.set_theme(branch.id, "测试主题", "qq:10000")
     clock.set_now(datetime(2027, 1, 1, 8, 0, tzinfo=clock.tz()))
     await say(app, v11_group("打卡", user_id=MEMBER, group_id=GROUP))
+    await say(app, v11_group("/答题 B", user_id=MEMBER, group_id=GROUP))
     for day in (1, 2):  # a driver who is no member checks in on both days, and answers the question
         clock.set_now(datetime(2027, 1, day, 9, 0, tzinfo=clock.tz()))
         await say(app, v11_group("打卡", user_id=DRIVER, group_id=GROUP))
+        await say(app, v11_group("/答题 A", user_id=DRIVER, group_id=GROUP))
     clock.set_now(datetime(2027, 1, 2, 20, 0, tzinfo=clock.tz()))
     report = await say(app, v11_group("/月报", user_id=SECRETARY, group_id=GROUP))
     assert "成员学习打卡 1 人次，成员日均打卡率 50%（1 人 × 2 天）；另有未登记的群成员 2 人次" in report
+    assert "成员答题 1 人次，成员日均答题率 50%" in report
     stats = await say(app, v11_group("/学习 统计", user_id=SECRETARY, group_id=GROUP))
     assert "成员打卡率 0%" in stats and "另有未登记的群成员 1 人打卡" in stats
     [row] = await branch_figures(own_services, None)  # the web overview's line of this branch
     assert (row.month.done, row.month.possible, row.month.others) == (1, 2, 2) and row.month_rate == 0.5
-    assert row.today_rate == 0.0 and row.quiz_rate <= 1.0
+    assert (row.quiz.done, row.quiz.possible, row.quiz.others) == (1, 2, 2) and row.quiz_rate == 0.5  # was 150 %
+    assert row.today_rate == 0.0 and row.today.others == 1
 
 
 # ---- 5 -----------------------------------------------------------------------------------------------------
