@@ -234,7 +234,6 @@ async def test_5_appeal_figures_agree_everywhere(app: App, branch, own_services)
     # 督办 names the holder at the appeal's current level: 联席会议 after two 上报.
     top = await _file(app, MEMBER, GROUP, "停车场乱收费")
     await say(app, v11_group(f"/受理 {top}", user_id=SECRETARY, group_id=GROUP))
-    await say(app, v11_group(f"/转办 {top} 交通运输", user_id=SUPERUSER, group_id=GROUP))
     for _ in range(2):
         await say(app, v11_group(f"/上报 {top}", user_id=SECRETARY, group_id=GROUP))
     assert (await own_services.appeals.find(top)).tier == "联席会议"

@@ -60,12 +60,12 @@ def detail(viewed: Viewed) -> str:
     if appeal.department:
         lines.append(texts.DETAIL_DEPARTMENT.format(department=appeal.department))
     if viewed.limits:
-        missed = deadlines.late(viewed.limits, clock.now())
+        now = clock.now()
         shown = [
             texts.DETAIL_LIMIT.format(
                 name=limit.name,
                 due=when(limit.due),
-                mark=texts.OVERDUE_MARK if missed is not None and limit.due <= clock.now() else "",
+                mark=texts.OVERDUE_MARK if deadlines.late([limit], now) else "",  # the one rule of 超期
             )
             for limit in viewed.limits
         ]
