@@ -358,11 +358,11 @@ async def statistics(call: Call) -> str:
         branch = await call.services.roles.require_manager(actor, managed[0] if managed else None)
         scope, branch_id = branch.name, branch.id
     since, until, before, after = period_bounds(period, clock.today())
-    figures = await service.statistics(branch_id, since, until)
+    dimensions = ("category", "department") + (("branch",) if branch_id is None else ())
+    figures, by_dimension = await service.statistics_by(branch_id, since, until, dimensions)
     lines = render(scope, period, since, until, figures)
-    for dimension in ("category", "department") + (("branch",) if branch_id is None else ()):
-        grouped = await service.figures(branch_id, since, until, by=dimension)
-        items = sorted(grouped.items(), key=lambda item: -item[1].collected)[:8]
+    for dimension in dimensions:
+        items = sorted(by_dimension[dimension].items(), key=lambda item: -item[1].collected)[:8]
         if items:
             listed = "；".join(
                 texts.STATS_ITEM.format(name=n, collected=f.collected, closed=f.closed) for n, f in items

@@ -128,7 +128,8 @@ async def compute(
     database: Database, limits: TimeLimits, conditions: list[Any], by: str | None = None
 ) -> dict[str, Figures]:
     """Figures of the appeals matching `conditions` (see `conditions_for`) by the dimension ("" for overall)."""
-    groups = await _counts(database, limits, conditions, by)
+    late = await deadlines.overdue_in(database, limits, conditions)
+    groups = await _counts(database, conditions, by, await _overdue_by(database, late, by))
     return {name: _figures(counts) for name, counts in groups.items()}
 
 
@@ -137,10 +138,24 @@ async def with_total(
 ) -> tuple[Figures, dict[str, Figures]]:
     """The overall figures and those by a dimension, from one pass: every count adds up over the groups, and the
     mean is the total of days over the number of them."""
-    groups = await _counts(database, limits, conditions, by)
-    total = tuple(sum(column) for column in zip(*groups.values(), strict=True)) if groups else None
-    overall = _figures(total) if total is not None else Figures()
-    return overall, {name: _figures(counts) for name, counts in groups.items()}
+    overall, found = await breakdown(database, limits, conditions, (by,))
+    return overall, found[by]
+
+
+async def breakdown(
+    database: Database, limits: TimeLimits, conditions: list[Any], dimensions: tuple[str, ...]
+) -> tuple[Figures, dict[str, dict[str, Figures]]]:
+    """The overall figures and those by each dimension (category, department, branch): one pass over the appeals
+    per dimension, and the limits of the appeals still watched read once for all (超期)."""
+    late = await deadlines.overdue_in(database, limits, conditions)
+    found: dict[str, dict[str, Figures]] = {}
+    overall = Figures()
+    for index, by in enumerate(dimensions):
+        groups = await _counts(database, conditions, by, await _overdue_by(database, late, by))
+        found[by] = {name: _figures(counts) for name, counts in groups.items()}
+        if index == 0 and groups:
+            overall = _figures(tuple(sum(column) for column in zip(*groups.values(), strict=True)))
+    return overall, found
 
 
 def _figures(counts: tuple[Any, ...]) -> Figures:
@@ -150,9 +165,8 @@ def _figures(counts: tuple[Any, ...]) -> Figures:
     return Figures(n, closed, on_time, average, answered, satisfied, overdue, [], ever, moved, back, again, silent)
 
 
-async def _overdue_by(database: Database, limits: TimeLimits, conditions: list[Any], by: str | None) -> dict[str, int]:
-    """How many appeals of the set are 超期 now, by the dimension (the one rule: `deadlines.late`)."""
-    found = await deadlines.overdue_in(database, limits, conditions)
+async def _overdue_by(database: Database, found: list[deadlines.Overdue], by: str | None) -> dict[str, int]:
+    """How many of the 超期 appeals (`deadlines.overdue_in`, the one rule) fall in each group of the dimension."""
     if not found:
         return {}
     names: dict[int, str] = {}
@@ -175,10 +189,9 @@ async def _overdue_by(database: Database, limits: TimeLimits, conditions: list[A
 
 
 async def _counts(
-    database: Database, limits: TimeLimits, conditions: list[Any], by: str | None
+    database: Database, conditions: list[Any], by: str | None, late: dict[str, int]
 ) -> dict[str, tuple[Any, ...]]:
-    """The counts behind the figures by the dimension, in one pass over the appeals (and one over those still
-    watched by a limit, for 超期)."""
+    """The counts behind the figures by the dimension, in one pass over the appeals; `late`: 超期 by group."""
     # One pass over the appeals, none over the trail: what the figures need of it is kept on the row (was_returned,
     # was_reopened, set with the trail line). closed_at is cleared only by a 不满意 answer, which sets
     # satisfaction, so "ever closed" = closed_at or satisfaction set; a department is cleared only by 退单, so
@@ -225,6 +238,5 @@ async def _counts(
         if by is not None:
             query = query.group_by(key)
         rows = (await session.execute(query)).all()
-    late = await _overdue_by(database, limits, conditions, by)
     # 超期 takes its place among the counts (as `_figures` reads them).
     return {str(row[0]): (*tuple(row)[1:8], late.get(str(row[0]), 0), *tuple(row)[8:]) for row in rows}

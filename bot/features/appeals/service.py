@@ -321,10 +321,25 @@ class AppealService(AppealReading):
         self, branch_id: int | None, since: date | None, until: date | None = None, *, scope: list[Any] | None = None
     ) -> Figures:
         """The overall figures with the by-category breakdown (for /诉求 统计 and the records report), in one pass."""
+        overall, _ = await self.statistics_by(branch_id, since, until, (), scope=scope)
+        return overall
+
+    async def statistics_by(
+        self,
+        branch_id: int | None,
+        since: date | None,
+        until: date | None,
+        dimensions: tuple[str, ...],
+        *,
+        scope: list[Any] | None = None,
+    ) -> tuple[Figures, dict[str, dict[str, Figures]]]:
+        """The overall figures with the by-category breakdown, and the figures by other dimensions, reading the
+        limits of the watched appeals once (for /诉求 统计)."""
         conditions = figures.conditions_for(branch_id, since, until, scope)
-        overall, by_category = await figures.with_total(self.database, self.limits, conditions, "category")
-        rows = sorted(by_category.items(), key=lambda item: (-item[1].collected, -item[1].closed, item[0]))
-        return overall.with_breakdown([(name, f.collected, f.closed) for name, f in rows])
+        wanted = ("category", *(d for d in dimensions if d != "category"))
+        overall, found = await figures.breakdown(self.database, self.limits, conditions, wanted)
+        rows = sorted(found["category"].items(), key=lambda item: (-item[1].collected, -item[1].closed, item[0]))
+        return overall.with_breakdown([(name, f.collected, f.closed) for name, f in rows]), found
 
     async def monthly_figures(self, branch_id: int, first_day: date, next_month_first_day: date) -> dict[str, int]:
         """收集 and 办结 of a branch's month, for the records monthly report."""
