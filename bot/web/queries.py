@@ -1,7 +1,8 @@
 """Read-only queries of the web view that the services do not offer in bulk (one query for all branches at once).
 
-Each grouped figure here follows a service's definition exactly (the appeals' `Stats`, the study `DayStats`, the
-monthly report's check-in rate); tests/web checks, branch by branch, that both give the same numbers.
+Each figure comes from its one definition: members' rates from `bot.core.participation` (as `/学习 统计` and
+`/月报`), appeal figures from the appeal service (`figures.py`); tests/web checks, branch by branch, that the
+overview and the chat give the same numbers.
 """
 
 from __future__ import annotations
