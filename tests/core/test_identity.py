@@ -25,6 +25,7 @@ from bot.core.identity import (
 from bot.core.models import BindCode, BindMiss, IdentityLink, Member
 from bot.core.settings import Settings
 from bot.features.ops.retention import RetentionRules
+from bot.features.web.models import WebSession
 from bot.services import build_services
 
 PRIVATE = Actor(QQBOT, "user-openid-1", None, "app-1")
@@ -315,8 +316,11 @@ async def test_retention_forgets_the_link_with_the_member_record(database, tmp_p
         await services.identities.spend_shown(GUESSER, ["ZZZZ2222"])  # a miss, kept a while
         await services.members.mark_left(QQBOT, "group-openid-1", "member-openid-1")
         clock.set_now(START + timedelta(days=181))
+        cookie = await services.web_sessions.start("qqbot:member-openid-1", "qqbot:user-openid-1", "n" * 32)
         await services.broadcasts.retention.purge()
+        assert await services.web_sessions.read(cookie) is None
         async with database.reading() as session:
+            assert await session.scalar(select(func.count()).select_from(WebSession)) == 0  # who signed in, forgotten
             assert await session.scalar(select(func.count()).select_from(IdentityLink)) == 0
             assert await session.scalar(select(func.count()).select_from(BindCode)) == 0
             assert await session.scalar(select(func.count()).select_from(BindMiss)) == 0
