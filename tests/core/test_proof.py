@@ -70,25 +70,27 @@ async def test_only_role_holders_prove_and_only_with_the_code_shown_in_their_pri
     assert await needed(services, secretary) is not None
 
 
-async def test_wrong_proof_codes_count_towards_the_lockout(services):
+async def unproven_secretary(services: Services) -> tuple[Actor, str]:
+    """A secretary whose private chat is bound, not proven: the chat, and the code it was shown."""
     branch = await services.branches.open(OWNER, "官方一支部")
     await services.roles.set_secretary(OWNER, branch, "qqbot:sec-openid", "书记")
     secretary = await bind(services, "sec-private", "sec-openid")
     shown = await needed(services, secretary)
     assert shown is not None
-    wrong = "0" * PROOF_DIGITS if shown.code != "0" * PROOF_DIGITS else "1" * PROOF_DIGITS
+    return secretary, shown.code
+
+
+async def test_wrong_proof_codes_count_towards_the_lockout(services):
+    _, code = await unproven_secretary(services)
+    wrong = "0" * PROOF_DIGITS if code != "0" * PROOF_DIGITS else "1" * PROOF_DIGITS
     for _ in range(5):
         assert await services.proofs.prove(QQBOT, "sec-openid", GROUP, wrong) is Proved.BAD
-    assert await services.proofs.prove(QQBOT, "sec-openid", GROUP, shown.code) is Proved.TOO_MANY
+    assert await services.proofs.prove(QQBOT, "sec-openid", GROUP, code) is Proved.TOO_MANY
 
 
 async def test_a_new_binding_starts_unproven(services):
-    branch = await services.branches.open(OWNER, "官方一支部")
-    await services.roles.set_secretary(OWNER, branch, "qqbot:sec-openid", "书记")
-    secretary = await bind(services, "sec-private", "sec-openid")
-    shown = await needed(services, secretary)
-    assert shown is not None
-    assert await services.proofs.prove(QQBOT, "sec-openid", GROUP, shown.code) is Proved.PROVEN
+    secretary, code = await unproven_secretary(services)
+    assert await services.proofs.prove(QQBOT, "sec-openid", GROUP, code) is Proved.PROVEN
     await bind(services, "sec-private", "sec-openid")  # bound again (a binding change): proven no longer
     assert await needed(services, secretary) is not None
 
