@@ -125,6 +125,28 @@ class RoleProof:
             )
         self.identities.forget()
 
+    async def acts_for(self, private_chat: str, key: str) -> bool:
+        """Whether the private chat `private_chat` (`<platform>:<id>`) still acts for the person `key`: its own id, or
+        bound to them (and proven, for a role holder). A sign-in link asked for there is confirmed only then, so a
+        link an impostor got before /解绑 or a role change opens nothing after it."""
+        if private_chat == key:
+            return True
+        platform, private_id = split_key(private_chat)
+        member_platform, member_id = split_key(key)
+        if platform != member_platform or platform not in TWO_ID_PLATFORMS:
+            return False
+        async with self.database.reading() as session:
+            link = await session.scalar(
+                select(IdentityLink).where(
+                    IdentityLink.platform == platform,
+                    IdentityLink.private_id == private_id,
+                    IdentityLink.member_id == member_id,
+                )
+            )
+        if link is None:
+            return False
+        return link.proven_at is not None or not await self.roles.holds_any(key)
+
     async def reach(self, platform: str, target_id: str) -> Reach:
         """Where a private message addressed to `target_id` may go. Elsewhere than on a two-id platform: that chat.
         There: the private chat bound to it (for a role holder only once proven); a private chat's own id as it is;

@@ -90,6 +90,7 @@ def content_security_policy(config: WebConfig) -> str:
 BAD_PARAMETER = "链接里的参数不对。请从后台页面上的链接进入。"
 NOT_FROM_HERE = "请在打开登录链接的页面上点「确认登录」。"
 NO_ROLE = "网页后台只对行业党委、书记和承办部门开放。"
+NO_LONGER = "发出这个链接的私聊已不再代表您（已解绑或需要重新确认），链接作废。请重新发送 /后台。"
 
 
 class NotSignedIn(Exception):
@@ -223,6 +224,8 @@ def create_web_app(services_getter: ServicesGetter, config: WebConfig | None = N
         viewer = await viewer_of(web.services, link.user_key)
         if not viewer.allowed:
             return web.page(request, "signin.html", None, status=403, message=NO_ROLE)
+        if not await web.services.proofs.acts_for(link.private_chat, link.user_key):  # unbound since it was sent
+            return web.page(request, "signin.html", None, status=403, message=NO_LONGER)
         token = await web.services.web_sessions.start(link.user_key, link.private_chat, link.nonce)
         pages.prepare_overview(web, viewer)
         response = web.page(request, "welcome.html", viewer, target=f"{config.prefix}/")

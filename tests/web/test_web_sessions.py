@@ -14,9 +14,10 @@ from bot.core import clock
 from bot.core.actor import QQBOT, Actor
 from bot.core.commands import Call
 from bot.core.models import AccessLog
+from bot.core.proof import Proved
 from bot.features.branch.binding import unbind
 from bot.web import texts
-from bot.web.app import BAD_PARAMETER, NOT_FROM_HERE
+from bot.web.app import BAD_PARAMETER, NO_LONGER, NOT_FROM_HERE
 from bot.web.commands import sign_out_everywhere
 from tests.web.seed import (
     PREFIX,
@@ -159,15 +160,26 @@ async def test_unbinding_ends_the_sessions_a_bound_private_chat_opened(world, cl
                 Call(services, Actor(QQBOT, "sec-private", None, "app-1"), "解绑", "解绑", "", [], None, frozenset())
             )
         assert (await client.get(f"{PREFIX}/branch/{branch.id}")).status_code == 401, how
+    # A link the private chat got before it was unbound opens nothing afterwards.
+    await _bind(services, "sec-private", "sec-member", "qq-group")
+    sent = link_path(await link_reply(services, Actor(QQBOT, "sec-private", None, "app-1", person="sec-member")))
+    await unbind(Call(services, in_group, "解绑", "解绑", "", [], branch, frozenset()))
+    late = await sign_in(await client_for(None), sent)
+    assert late.status_code == 403 and NO_LONGER in late.text
 
 
 async def _bind(services, private_id: str, member_id: str, group_id: str) -> None:
-    """The whole binding: a code in private chat, sent in the group, shown to its owner, confirmed."""
+    """The whole binding of a role holder: a code in private chat, sent in the group, shown to its owner, confirmed;
+    then proven in the group with the code the private chat was shown."""
     identities = services.identities
     code = await identities.issue(QQBOT, private_id)
     await identities.claim(QQBOT, code, member_id, group_id)
     await identities.pending(QQBOT, private_id, asking=True)
     await identities.confirm(QQBOT, private_id)
+    actor, link = await identities.resolve_link(Actor(QQBOT, private_id, None, "app-1"))
+    shown = await services.proofs.needed(actor, link)
+    assert shown is not None
+    assert await services.proofs.prove(QQBOT, member_id, group_id, shown.code) is Proved.PROVEN
 
 
 async def test_full_numbers_only_to_the_branchs_own_secretary_and_the_committee_is_told(world, client_for):
