@@ -7,7 +7,9 @@ spent the link, and an old cookie kept opening pages after 退出, /解绑, a ro
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.core import clock
@@ -15,7 +17,9 @@ from bot.core.actor import QQBOT, Actor
 from bot.core.commands import Call
 from bot.core.models import AccessLog
 from bot.core.proof import Proved
+from bot.core.settings import Settings
 from bot.features.branch.binding import unbind
+from bot.services import build_services
 from bot.web import texts
 from bot.web.app import BAD_PARAMETER, NO_LONGER, NOT_FROM_HERE
 from bot.web.commands import sign_out_everywhere
@@ -24,17 +28,27 @@ from tests.web.seed import (
     SECRETARY_A,
     SECRETARY_B,
     SUPER,
+    World,
     confirm_form,
     link_path,
     link_reply,
     make_app,
     private,
+    seed,
     sign_in,
     web_config,
 )
 
 LOGIN = f"{PREFIX}/login"
 SAME = {"Origin": "http://testserver"}
+
+
+@pytest.fixture
+async def world(sqlite_database, tmp_path: Path) -> World:
+    """The seeded world on SQLite only: these are about HTTP and the session rules (the session table's queries run
+    on PostgreSQL too, in tests/core/test_identity.py's retention test and tests/core/test_proof.py)."""
+    settings = Settings(database_url=sqlite_database.url, data_dir=tmp_path, superusers={"10000"})
+    return await seed(build_services(settings, database=sqlite_database))
 
 
 async def test_a_link_opened_by_a_preview_fetcher_spends_nothing_and_the_person_still_signs_in(world, client_for):
