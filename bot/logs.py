@@ -1,9 +1,9 @@
 """Logs without personal data: no message text, phone, plate, id number or coordinate in any line the bot writes.
 
 NoneBot logs every incoming event with its text; that line is replaced by a summary (kind, chat, user, length),
-and every line, whoever writes it, passes a scrubber that masks what looks like a phone, plate, id number or a
-coordinate — defence in depth for a line we did not foresee — and loses the query of any URL (the web server's
-access log would otherwise keep a one-time sign-in link's token).
+and every line, whoever writes it, passes a scrubber that masks what looks like a phone, plate, id number, a
+coordinate or a sign-in link's token (uvicorn's access log writes request paths with their query) — defence in depth
+for a line we did not foresee.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ import re
 
 from bot.core import privacy
 
-# The query of a URL in a request line (the web server's access log): a sign-in link's token lives there.
-_QUERY = re.compile(r"(?<=\s)(/[^\s?\"]*)\?[^\s\"]*")
+# A web sign-in link's token in a request line (uvicorn's access log writes the path with its query string).
+LINK_TOKEN = re.compile(r"([?&]t=)[^&\s\"']+")
 
 
 def scrub(text: str) -> str:
-    """Mask personal data in a log line (the patterns of the group guard, `bot.core.privacy`) and drop the query of
-    any URL path, so no access-log line holds a sign-in token."""
-    return privacy.scrub(_QUERY.sub(r"\1", text))
+    """Mask personal data in a log line (the patterns of the group guard, `bot.core.privacy`) and a sign-in link's
+    token."""
+    return privacy.scrub(LINK_TOKEN.sub(r"\1[令牌]", text))
 
 
 def _filter(record) -> bool:

@@ -226,10 +226,14 @@ async def _visible_branch(web: Web, viewer: Viewer, branch_id: int) -> Branch:
 
 @router.get("/branch/{branch_id}")
 async def branch_page(request: Request, branch_id: int, viewer: ViewerDep, full: int = 0) -> Response:
-    """Members with participation (masked unless asked for, and logged), who has not studied this week, the month."""
+    """Members with participation, who has not studied this week, the month. Full phone and plate only to the branch's
+    own secretary who asks for them (PRODUCT.md: the person and their secretary), and that view is logged; the
+    committee sees them masked."""
     web = web_of(request)
     services = web.services
     branch = await _visible_branch(web, viewer, branch_id)
+    own = branch.id in viewer.branch_ids
+    full = full if own else 0
     lines = await queries.branch_members(services, branch.id)
     action = "网页查看台账（完整号码）" if full else "网页查看台账"
     await services.members.log_access(viewer.actor, action, branch.name, branch.id)
@@ -260,6 +264,7 @@ async def branch_page(request: Request, branch_id: int, viewer: ViewerDep, full:
         report=report,
         chart=chart,
         full=full,
+        own=own,
     )
 
 
