@@ -68,16 +68,13 @@ async def test_each_branch_line_equals_the_services_figures(world, client_for):
         assert row.appeals == stats.__class__(**{**stats.__dict__, "by_category": []})
         assert row.appeals.close_rate == stats.close_rate
         day = await world.services.study.day_stats(row.branch_id)
-        assert row.today_rate == day.rate
+        assert row.today_rate == day.rate and row.today.others == day.study.others
         branch = world.branch_a if row.branch_id == world.branch_a.id else world.branch_b
         report = await world.services.records.monthly(branch, first)
         assert row.month_rate == report.checkin_rate
         assert row.activities == (1 if branch is world.branch_a else 0) and row.attendance == row.activities
-        assert (row.month_quiz, row.activities, row.attendance) == (
-            report.quiz_answers,
-            report.activities,
-            report.attendance,
-        )
+        assert (row.quiz, row.activities, row.attendance) == (report.quiz, report.activities, report.attendance)
+        assert row.month == report.study and 0 <= row.month_rate <= 1 and 0 <= row.quiz_rate <= 1
 
 
 async def test_the_trend_counts_appeals_per_month_as_the_service(world, client_for):
@@ -142,12 +139,22 @@ async def test_the_appeal_page_shows_the_trail_and_the_view_is_logged(world, cli
 
 
 async def test_the_board_marks_limits_red_and_amber(world, client_for):
+    clock.set_now(clock.now() + timedelta(minutes=100))  # 80 % of the 2-hour 转办 limit: 催办 time, not yet late
+    client = await client_for(SUPER.key)
+    board = (await client.get(PREFIX + "/appeals")).text
+    early = board.split('id="overdue"')[1].split("</table>")[0]
+    assert world.numbers["b_open"] in early and world.numbers["a_open"] not in early  # 紧急: 转办 in 30 minutes
+    assert f'class="amber" data-number="{world.numbers["a_open"]}"' in board
     clock.set_now(clock.now() + timedelta(days=3))  # the 紧急 appeal (24 hours) is past its limit
     client = await client_for(SUPER.key)
     board = (await client.get(PREFIX + "/appeals")).text
     overdue = board.split('id="overdue"')[1].split("</table>")[0]
     assert world.numbers["b_open"] in overdue and "超" in overdue
-    assert world.numbers["a_open"] not in overdue
+    # 超期 is one rule everywhere: a_open (一般) passed its 转办 limit untransferred, as /诉求 超期 lists it
+    assert world.numbers["a_open"] in overdue and "转办" in overdue
+    listed = [o.appeal.number for o in await world.services.appeals.overdue(SUPER, None)]
+    for number in (world.numbers["a_open"], world.numbers["b_open"]):
+        assert number in listed
     closed = (await client.get(PREFIX + "/appeals", params={"state": "已办结"})).text
     listed = closed.split('id="open"')[1]
     assert world.numbers["a_closed"] in listed and world.numbers["a_open"] not in listed
