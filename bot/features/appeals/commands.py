@@ -12,7 +12,7 @@ from bot.core import clock
 from bot.core.commands import EVERYONE, HANDLERS, MANAGERS, Call, Usage, area, command
 from bot.core.validation import mask_phone
 
-from . import deadlines, photos, rules, texts
+from . import deadlines, levels, photos, rules, texts
 from .figures import Figures
 from .followup import FOLLOW_UP_REASON, read_reply
 from .models import Appeal
@@ -218,10 +218,11 @@ async def overdue(call: Call) -> str:
     found = await _service(call).overdue(call.actor, call.branch)
     if not found:
         return texts.NOTHING_OVERDUE
+    tree = await call.services.roles.org.tree()
     lines = []
     for item in found[:30]:
         appeal = item.appeal
-        holder = deadlines.holder_name(appeal, item.limit.name)
+        holder = levels.holder_label(tree, appeal, item.limit.name)
         lines.append(
             texts.OVERDUE_LINE.format(
                 number=appeal.number,
@@ -249,7 +250,7 @@ async def accept(call: Call) -> str:
 async def transfer(call: Call) -> str:
     number, department = _number_and_rest(call, rest_required=True)
     appeal = await _service(call).act(call.actor, number, Action.TRANSFER, department)
-    handlers = await call.services.roles.handlers_of(appeal.department or "")
+    handlers = await call.services.roles.handlers_of(appeal.department_id)
     return texts.TRANSFERRED.format(number=appeal.number, department=appeal.department, count=len(handlers))
 
 

@@ -14,6 +14,8 @@ Over the appeals RECEIVED in a period (a branch's or all), overall or by categor
   answer counts (a 不满意 that reopened it stays 不满意 until answered again).
 - 退单率 = appeals handed back by a department (a 退单 in the trail) ÷ appeals ever transferred (a 转办).
 - 重办率 = appeals reopened by a 不满意 answer ÷ appeals ever closed.
+- 小事不出县率 = 办结 closed at county level or below (while its branch or a county committee held it, or a
+  county's department: `closed_level` 支部 or 县) ÷ 办结.
 - 超期 (now) = appeals with any limit passed and not met, now — `deadlines.late`, the same rule as `/诉求 超期`,
   an appeal's detail and the web board. Closing late is no 超期: it shows in 按期办结率.
 """
@@ -24,13 +26,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, or_, select
+from sqlalchemy import String, and_, case, func, literal_column, or_, select
 
 from bot.core import clock
 from bot.core.db import Database
 from bot.core.models import Branch
 
 from . import deadlines, rules, texts
+from .levels import COUNTY_OR_BELOW
 from .models import Appeal
 from .timelimits import TimeLimits
 
@@ -55,6 +58,7 @@ class Figures:
     returned: int = 0
     reopened: int = 0
     no_answer: int = 0
+    in_county: int = 0  # 办结 at county level or below
 
     @property
     def close_rate(self) -> float:
@@ -87,6 +91,11 @@ class Figures:
         return _ratio(self.reopened, self.ever_closed)
 
     @property
+    def county_rate(self) -> float:
+        """小事不出县率 = 县级及以下办结 ÷ 办结."""
+        return _ratio(self.in_county, self.closed)
+
+    @property
     def followed_up(self) -> int:
         """The answered count under its older name."""
         return self.answered
@@ -107,6 +116,14 @@ def _dimension(by: str | None, a: Any) -> Any:
         return func.coalesce(a.department, texts.UNASSIGNED)
     if by == "branch":
         return func.coalesce(a.branch_name, texts.NO_BRANCH)
+    if by == "channel":
+        return a.channel
+    if by == "place":  # where an appeal lies in the tree: "<branch id>:<committee id>" (see `units`)
+        return (
+            func.coalesce(func.cast(a.branch_id, String), "")
+            + ":"
+            + func.coalesce(func.cast(a.committee_id, String), "")
+        )
     return literal_column("''")
 
 
@@ -160,9 +177,11 @@ async def breakdown(
 
 def _figures(counts: tuple[Any, ...]) -> Figures:
     """Figures from one row of counts (as `_counts` gives them)."""
-    n, closed, on_time, days, timed, answered, satisfied, overdue, ever, moved, back, again, silent = counts
+    n, closed, on_time, days, timed, answered, satisfied, overdue, ever, moved, back, again, silent, county = counts
     average = float(days) / timed if timed else None
-    return Figures(n, closed, on_time, average, answered, satisfied, overdue, [], ever, moved, back, again, silent)
+    return Figures(
+        n, closed, on_time, average, answered, satisfied, overdue, [], ever, moved, back, again, silent, county
+    )
 
 
 async def _overdue_by(database: Database, found: list[deadlines.Overdue], by: str | None) -> dict[str, int]:
@@ -182,6 +201,10 @@ async def _overdue_by(database: Database, found: list[deadlines.Overdue], by: st
             key = appeal.department or texts.UNASSIGNED
         elif by == "branch":
             key = names.get(appeal.branch_id or 0, texts.NO_BRANCH)
+        elif by == "channel":
+            key = appeal.channel
+        elif by == "place":
+            key = f"{appeal.branch_id or ''}:{appeal.committee_id or ''}"
         else:
             key = ""
         counts[key] = counts.get(key, 0) + 1
@@ -206,6 +229,10 @@ async def _counts(
         Appeal.satisfaction,
         Appeal.was_returned,
         Appeal.was_reopened,
+        Appeal.channel,
+        Appeal.closed_level,
+        Appeal.branch_id,
+        Appeal.committee_id,
     ]
     if by == "branch":
         columns.append(Branch.name.label("branch_name"))
@@ -234,6 +261,7 @@ async def _counts(
             func.count().filter(a.was_returned),
             func.count().filter(a.was_reopened),
             func.count().filter(a.satisfaction == rules.NO_ANSWER),
+            func.count().filter(and_(done, a.closed_level.in_(COUNTY_OR_BELOW))),
         )
         if by is not None:
             query = query.group_by(key)
