@@ -27,8 +27,9 @@ class Branch(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[str] = mapped_column(String(96))
     created_at: Mapped[datetime]
-    # The committee (行业党委) the branch sits under; None: the root (a deployment without a tree).
-    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committee.id", ondelete="SET NULL"), index=True)
+    # The committee (行业党委) the branch sits under; None: the root (a deployment without a tree). No foreign key:
+    # SQLite adds one only by copying the table (see core_0007); committees are never deleted.
+    committee_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class Committee(Base):
@@ -99,7 +100,7 @@ class Member(Base):
     left_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]
     # 流出: the branch the member was transferred to (this row stays as the old branch's line, left_at set).
-    moved_to_branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id", ondelete="SET NULL"))
+    moved_to_branch_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Secretary(Base):

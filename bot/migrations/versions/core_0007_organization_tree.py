@@ -46,15 +46,6 @@ handler = sa.table(
 )
 
 
-def _add_reference(bind, table: str, column: str, referred: str, name: str) -> None:
-    """A nullable column referring to another table's id (ON DELETE SET NULL), added in place on both dialects."""
-    if bind.dialect.name == "sqlite":  # SQLite adds a column with its REFERENCES clause without copying the table
-        op.execute(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER REFERENCES {referred} (id) ON DELETE SET NULL")
-        return
-    op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
-    op.create_foreign_key(name, table, referred, [column], ["id"], ondelete="SET NULL")
-
-
 def upgrade() -> None:
     """Create the tree with its root (every branch sits under it until placed), move the flat department list to the
     root's joint meeting and point every bound handler at its department there."""
@@ -116,10 +107,11 @@ def upgrade() -> None:
     for name in dict.fromkeys([*DEFAULT_DEPARTMENTS, *bound]):
         op.execute(department.insert().values(committee_id=ROOT_ID, name=name))
 
-    # Plain ADD COLUMN (no table copy): copying `branch` would cascade its members away while foreign keys are on.
-    _add_reference(bind, "branch", "committee_id", "committee", "fk_branch_committee_id_committee")
+    # Plain ADD COLUMN without a foreign key (SQLite adds one only by copying the table, and copying `branch` would
+    # cascade its members away while foreign keys are on); committees are never deleted.
+    op.add_column("branch", sa.Column("committee_id", sa.Integer(), nullable=True))
     op.create_index("ix_branch_committee_id", "branch", ["committee_id"], unique=False)
-    _add_reference(bind, "member", "moved_to_branch_id", "branch", "fk_member_moved_to_branch_id_branch")
+    op.add_column("member", sa.Column("moved_to_branch_id", sa.Integer(), nullable=True))
     op.add_column("department_handler", sa.Column("department_id", sa.Integer(), nullable=True))
     op.execute(
         handler.update().values(

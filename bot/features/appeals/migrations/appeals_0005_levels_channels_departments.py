@@ -39,7 +39,8 @@ department = sa.table(
 def upgrade() -> None:
     """Add the columns in place (copying `appeal` would cascade its trail away) and fill them: an appeal above its
     branch (行业党委, 联席会议) is the root's; its department the root's department of that name; its channel 群聊 or
-    私聊 by where it was filed; a closed one closed at its branch or at the root."""
+    私聊 by where it was filed; a closed one closed at its branch, or at the root (raised there, or closed by one of the
+    flat list's departments, which are the root's now) — as the bot records it from now on."""
     for column in (
         sa.Column("committee_id", sa.Integer(), nullable=True),
         sa.Column("held_since", bot.core.db.AwareDateTime(timezone=True), nullable=True),
@@ -57,7 +58,9 @@ def upgrade() -> None:
     op.execute(
         appeal.update()
         .where(appeal.c.state.in_(("已办结", "已回访")))
-        .values(closed_level=sa.case((appeal.c.tier == "支部", "支部"), else_="省"))
+        .values(
+            closed_level=sa.case((sa.and_(appeal.c.tier == "支部", appeal.c.department.is_(None)), "支部"), else_="省")
+        )
     )
     bind = op.get_bind()
     names = [row[0] for row in bind.execute(sa.select(appeal.c.department).where(appeal.c.department.is_not(None)))]
