@@ -22,6 +22,7 @@ Over the appeals RECEIVED in a period (a branch's or all), overall or by categor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -159,16 +160,31 @@ async def with_total(
     return overall, found[by]
 
 
+Fold = Callable[[str], str]
+
+
 async def breakdown(
-    database: Database, limits: TimeLimits, conditions: list[Any], dimensions: tuple[str, ...]
+    database: Database,
+    limits: TimeLimits,
+    conditions: list[Any],
+    dimensions: tuple[str, ...],
+    fold: dict[str, Fold] | None = None,
 ) -> tuple[Figures, dict[str, dict[str, Figures]]]:
-    """The overall figures and those by each dimension (category, department, branch): one pass over the appeals
-    per dimension, and the limits of the appeals still watched read once for all (超期)."""
+    """The overall figures and those by each dimension (category, department, branch, channel, place): one pass over
+    the appeals per dimension, and the limits of the appeals still watched read once for all (超期). `fold` maps a
+    dimension's keys onto larger groups (a committee's child units from "place"), whose counts add up."""
     late = await deadlines.overdue_in(database, limits, conditions)
     found: dict[str, dict[str, Figures]] = {}
     overall = Figures()
     for index, by in enumerate(dimensions):
         groups = await _counts(database, conditions, by, await _overdue_by(database, late, by))
+        if fold and by in fold:
+            folded: dict[str, tuple[Any, ...]] = {}
+            for key, counts in groups.items():
+                name = fold[by](key)
+                known = folded.get(name)
+                folded[name] = counts if known is None else tuple(a + b for a, b in zip(known, counts, strict=True))
+            groups = folded
         found[by] = {name: _figures(counts) for name, counts in groups.items()}
         if index == 0 and groups:
             overall = _figures(tuple(sum(column) for column in zip(*groups.values(), strict=True)))

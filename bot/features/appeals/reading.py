@@ -14,7 +14,7 @@ from bot.core.errors import NotFound, Refusal
 from bot.core.models import Branch
 from bot.core.settings import Settings
 
-from . import deadlines, photos, rules, texts
+from . import deadlines, levels, photos, rules, texts
 from .deadlines import Limit
 from .models import Appeal, AppealEvent
 from .rules import Role
@@ -33,6 +33,7 @@ class Viewed:
     pictures: list[str] = field(default_factory=list)
     limits: list[Limit] = field(default_factory=list)  # the limits not met yet (`deadlines.running_limits`)
     status_only: bool = False  # filed in private chat, asked in its branch's group: number, state and limits only
+    level: str = ""  # the holder's level as people read it (支部, 县级（…行业党委）…)
 
 
 class AppealReading:
@@ -105,13 +106,14 @@ class AppealReading:
                 )
             ).all()
             limits = (await deadlines.limits_of(session, [appeal], self.limits))[appeal.id]
+        level = levels.level_label(await self.roles.org.tree(), appeal)
         if status_only:
-            return Viewed(appeal, [], False, [], limits, status_only=True)
+            return Viewed(appeal, [], False, [], limits, status_only=True, level=level)
         pictures = await photos.of(self, appeal.id)
         full = actor.is_private and bool(appeal.phone)
         if full and self.log_access is not None:
             await self.log_access(actor, "诉求电话", appeal.number, appeal.branch_id)
-        return Viewed(appeal, list(events), full, pictures, limits)
+        return Viewed(appeal, list(events), full, pictures, limits, level=level)
 
     async def mine(self, actor_key: str, limit: int = 10) -> list[Appeal]:
         """The appellant's latest appeals."""

@@ -11,7 +11,7 @@ import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +25,7 @@ from bot.core.errors import NotFound, Refusal
 from bot.core.expect import Expectations
 from bot.core.members import MemberRecords
 from bot.core.models import Branch
-from bot.core.org import Dept
+from bot.core.org import Dept, Node
 from bot.core.settings import Settings, get_settings
 
 from . import deadlines, figures, followup, levels, notices, rules, texts
@@ -388,14 +388,40 @@ class AppealService(AppealReading):
         dimensions: tuple[str, ...],
         *,
         scope: list[Any] | None = None,
+        fold: dict[str, figures.Fold] | None = None,
     ) -> tuple[Figures, dict[str, dict[str, Figures]]]:
         """The overall figures with the by-category breakdown, and the figures by other dimensions, reading the
         limits of the watched appeals once (for /诉求 统计)."""
         conditions = figures.conditions_for(branch_id, since, until, scope)
         wanted = ("category", *(d for d in dimensions if d != "category"))
-        overall, found = await figures.breakdown(self.database, self.limits, conditions, wanted)
+        overall, found = await figures.breakdown(self.database, self.limits, conditions, wanted, fold)
         rows = sorted(found["category"].items(), key=lambda item: (-item[1].collected, -item[1].closed, item[0]))
         return overall.with_breakdown([(name, f.collected, f.closed) for name, f in rows]), found
+
+    async def subtree(self, node: Node) -> tuple[list[Any], figures.Fold]:
+        """The conditions on appeals of a committee's subtree (its branches', and those held or entered at its
+        committees: indexed IN lists) and the fold of the "place" dimension onto its child units: each committee
+        right below it, each branch right under it, and what it holds itself."""
+        tree = await self.roles.org.tree()
+        committees = tree.subtree(node.id)
+        if node.id == tree.root_id:
+            conditions: list[Any] = []
+        else:
+            branch_ids = sorted(tree.branches_under(committees))
+            conditions = [or_(Appeal.branch_id.in_(branch_ids), Appeal.committee_id.in_(sorted(committees)))]
+
+        def unit(key: str) -> str:
+            branch, _, committee = key.partition(":")
+            if branch:
+                own = tree.committee_of(int(branch))
+                if own.id == node.id:
+                    return tree.branch_names.get(int(branch), texts.NO_BRANCH)
+                child = tree.child_of(node.id, own.id)
+            else:
+                child = tree.child_of(node.id, int(committee)) if committee else None
+            return tree.committees[child].name if child is not None else texts.STATS_UNIT_OWN
+
+        return conditions, unit
 
     async def monthly_figures(self, branch_id: int, first_day: date, next_month_first_day: date) -> dict[str, int]:
         """收集 and 办结 of a branch's month, for the records monthly report."""
@@ -467,5 +493,6 @@ def build(services: Services) -> AppealService:
         members=services.members,
     )
     services.conversations.register(flows.intake(service))
+    services.conversations.register(flows.entry(service))
     services.startup.append(service.expect_pending_follow_ups)
     return service

@@ -159,7 +159,6 @@ OVERDUE_MARK = "（已超期）"
 # ---- figures -------------------------------------------------------------------------------------------
 PERIODS = ("本月", "本年", "全部")
 STATS_USAGE = "用法：/诉求 统计 [本月|本年|全部] [对比]"
-ALL_BRANCHES = "全部支部"
 STATS_HEAD = "【诉求统计】{scope} · {period}（{span}）"
 STATS_TOTALS = "收集 {collected}　办结 {closed}　办结率 {close_rate}"
 STATS_TIMES = "按期办结率 {on_time_rate}　平均办理时长 {average}　超期 {overdue}"
