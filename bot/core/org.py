@@ -163,6 +163,15 @@ class Tree:
                 return node.id
         return None
 
+    def unit_of(self, node_id: int, branch_id: int) -> str:
+        """The unit right below a committee that a branch of its subtree counts in: the child committee it lies under,
+        or the branch itself when it sits right under the committee."""
+        own = self.committee_of(branch_id)
+        if own.id == node_id:
+            return self.branch_names.get(branch_id, "")
+        child = self.child_of(node_id, own.id)
+        return self.committees[child].name if child is not None else self.branch_names.get(branch_id, "")
+
     def county_or_below(self, committee_id: int | None) -> bool:
         """Whether a holder is at county level or below (小事不出县): a branch (None) or a 县 committee."""
         return committee_id is None or self.committees[committee_id].level == COUNTY

@@ -413,12 +413,8 @@ class AppealService(AppealReading):
         def unit(key: str) -> str:
             branch, _, committee = key.partition(":")
             if branch:
-                own = tree.committee_of(int(branch))
-                if own.id == node.id:
-                    return tree.branch_names.get(int(branch), texts.NO_BRANCH)
-                child = tree.child_of(node.id, own.id)
-            else:
-                child = tree.child_of(node.id, int(committee)) if committee else None
+                return tree.unit_of(node.id, int(branch)) or texts.NO_BRANCH
+            child = tree.child_of(node.id, int(committee)) if committee else None
             return tree.committees[child].name if child is not None else texts.STATS_UNIT_OWN
 
         return conditions, unit
