@@ -167,12 +167,16 @@ class BranchService:
         member = done.member
         pending = member.status is None
         tail = texts.TAIL_PENDING if pending else texts.TAIL_DONE
+        if done.roster:
+            tail = texts.TAIL_ROSTER.format(status=member.status)
         return (texts.REGISTERED if done.created else texts.UPDATED).format(tail=tail)
 
     async def _tell_secretaries(self, branch: Branch, done: Registered) -> None:
         """新登记 for a new record that needs 认定; 资料更新 naming the changed fields for an update."""
         member = done.member
-        if done.created:
+        if done.roster:
+            text = texts.NOTICE_ROSTER.format(branch=branch.name, name=member.name, status=member.status)
+        elif done.created:
             if member.status is not None:
                 return
             text = texts.NOTICE_NEW.format(branch=branch.name, name=member.name, declared=member.declared_status)

@@ -84,6 +84,8 @@ BRANCH_GONE = "这个支部已不存在或已关闭，登记未保存。"
 REGISTERED = "登记成功{tail}私聊发送 /档案 可查看自己的完整档案。"
 UPDATED = "登记信息已更新{tail}发送 /档案 可查看自己的档案。"
 TAIL_PENDING = "，政治面貌待支部书记认定。"
+TAIL_ROSTER = "，已与支部台账中的记录关联（政治面貌：{status}）。"
+NOTICE_ROSTER = "「{branch}」新登记：{name} 已与台账记录关联，沿用台账中的政治面貌「{status}」。"
 TAIL_DONE = "。"
 NOTICE_NEW = (
     "「{branch}」有新登记：{name}，自报政治面貌：{declared}。"
