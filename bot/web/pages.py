@@ -132,7 +132,7 @@ async def overview(request: Request, viewer: ViewerDep, sort: str = "name", desc
 async def appeals_board(request: Request, viewer: ViewerDep, state: str = "") -> Response:
     """Open appeals with the time left to their limits, and counts by state, department and category."""
     web = web_of(request)
-    condition = queries.appeal_scope(viewer.committee, viewer.branch_ids, viewer.departments)
+    condition = queries.appeal_scope(viewer.scope)
     lines, counts = await queries.board(web.services, condition, state if state in rules.STATES else None)
     return web.page(
         request,
@@ -232,7 +232,7 @@ async def branch_page(request: Request, branch_id: int, viewer: ViewerDep, full:
     web = web_of(request)
     services = web.services
     branch = await _visible_branch(web, viewer, branch_id)
-    own = branch.id in viewer.branch_ids
+    own = viewer.runs(branch.id)
     full = full if own else 0
     lines = await queries.branch_members(services, branch.id)
     action = "网页查看台账（完整号码）" if full else "网页查看台账"
