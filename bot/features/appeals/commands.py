@@ -20,6 +20,7 @@ from .notices import when
 from .reading import Viewed
 from .rules import Action
 from .service import AppealService
+from .timelimits import accept_due
 
 APPEALS = area("诉求", "司机诉求的收集、分级分办、限时办理、跟踪回访", order=30, aliases=("诉求办理",))
 
@@ -275,11 +276,21 @@ async def transfer(call: Call) -> str:
     return texts.TRANSFERRED.format(number=appeal.number, department=appeal.department, count=len(handlers))
 
 
-@command("上报", roles=MANAGERS, usage="/上报 <编号>", area=APPEALS, summary="上报：支部→行业党委→联席会议", order=14)
+@command(
+    "上报",
+    roles=MANAGERS,
+    usage="/上报 <编号>",
+    area=APPEALS,
+    summary="上报上一级：支部→县→市→省行业党委（各级按本级时限受理、转办本级联席会议部门）",
+    order=14,
+)
 async def escalate(call: Call) -> str:
     number, _ = _number_and_rest(call, rest_required=False)
-    appeal = await _service(call).act(call.actor, number, Action.ESCALATE)
-    return texts.ESCALATED.format(number=appeal.number, tier=appeal.tier)
+    service = _service(call)
+    appeal = await service.act(call.actor, number, Action.ESCALATE)
+    tree = await call.services.roles.org.tree()
+    due = accept_due(appeal.held_since or appeal.received_at, service.limits.at(appeal.tier))
+    return texts.ESCALATED.format(number=appeal.number, holder=levels.home(tree, appeal).name, due=when(due))
 
 
 @command("办结", roles=HANDLERS, usage="/办结 <编号> <结果>", area=APPEALS, summary="办结并请诉求人回访", order=15)
