@@ -63,9 +63,10 @@ class AppealReading:
         if appeal.department_id is not None and appeal.department_id in await self.roles.department_ids_of(actor.key):
             held.add(Role.DEPARTMENT)
         scope = await self.roles.scope(actor)
-        if scope.top and (
+        if scope.committee_member and (
             scope.sees_branch(appeal.branch_id)
             or (appeal.committee_id is not None and scope.sees_committee(appeal.committee_id))
+            or scope.everything
         ):
             held.add(Role.COMMITTEE)
         return held

@@ -125,10 +125,10 @@ class Broadcasts:
             target, body = match.groups()
             branches = await self._superuser_targets(target, here)
             outside = [b.name for b in branches if not scope.sees_branch(b.id)]
-            if outside:  # named branches beyond the subtree: as if they did not exist
-                raise NotFound(texts.MISSING_BRANCHES.format(names="、".join(f"「{n}」" for n in outside)))
             if target == ALL:
                 branches = [b for b in branches if scope.sees_branch(b.id)]
+            elif outside:  # named branches beyond the subtree: as if they did not exist
+                raise NotFound(texts.MISSING_BRANCHES.format(names="、".join(f"「{n}」" for n in outside)))
             return Plan(SUPERUSER_HEADER, self._checked(body, SUPERUSER_USAGE), branches)
         if here is not None:
             if not await self.roles.can_manage(actor, here):
