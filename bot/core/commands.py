@@ -171,7 +171,9 @@ class Registry:
 
     def find(self, head: str, rest: str) -> tuple[Command, str] | None:
         """The declaration for `/head rest`, and the argument left for it (one or two dict lookups)."""
-        first, _, tail = rest.strip().partition(" ")
+        stripped = rest.strip()
+        cut = next((i for i, char in enumerate(stripped) if char.isspace()), len(stripped))
+        first, tail = stripped[:cut], stripped[cut + 1 :]  # a sub-command ends at any white space (a line break too)
         if first:
             spec = self.by_key.get(f"{head} {first}")
             if spec is not None:
