@@ -9,39 +9,42 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from itertools import pairwise
+from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, true
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import and_, func, or_, select, true
 
 from bot.core import clock, ledger
 from bot.core.models import Branch, LedgerEntry, Member, OutboxItem
-from bot.features.appeals import rules
+from bot.features.appeals import deadlines, rules
+from bot.features.appeals.deadlines import Limit
 from bot.features.appeals.models import Appeal, AppealAlert
 from bot.features.appeals.service import Stats
+from bot.features.appeals.timelimits import reminder_at
 from bot.features.records.models import Activity, ActivitySignup
 from bot.features.study.models import StudyCheckin
 from bot.features.study.service import PUSH_PURPOSE
 from bot.services import Services
+
+from . import texts
 
 UNCONFIRMED = "待认定"
 
 
 @dataclass
 class BranchFigures:
-    """One branch's line of the overview."""
+    """One branch's line of the overview: participation in the period, today's check-ins, the period's appeals."""
 
     branch_id: int
     name: str
     members: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     checked_today: int = 0
-    month_checkins: int = 0
-    month_quiz: int = 0
+    checkins: int = 0
+    quiz: int = 0
     activities: int = 0
     attendance: int = 0
-    month_members: int = 0
-    month_days: int = 1
+    rate_members: int = 0
+    rate_days: int = 1
     appeals: Stats = field(default_factory=lambda: Stats(0, 0, 0, None, 0, 0, 0, []))
     last_push: datetime | None = None
 
@@ -52,13 +55,13 @@ class BranchFigures:
 
     @property
     def quiz_rate(self) -> float:
-        """This month's answers to the daily question ÷ (members × days so far)."""
-        return self.month_quiz / (self.month_members * self.month_days) if self.month_members else 0.0
+        """The period's answers to the daily question ÷ (members × days of the period so far)."""
+        return self.quiz / (self.rate_members * self.rate_days) if self.rate_members else 0.0
 
     @property
-    def month_rate(self) -> float:
-        """This month's check-in rate (as `/月报`): check-ins ÷ (members × days so far)."""
-        return self.month_checkins / (self.month_members * self.month_days) if self.month_members else 0.0
+    def study_rate(self) -> float:
+        """The period's check-in rate (as `/月报` for a month): check-ins ÷ (members × days of the period so far)."""
+        return self.checkins / (self.rate_members * self.rate_days) if self.rate_members else 0.0
 
 
 def month_bounds(first: date) -> tuple[date, date]:
@@ -72,22 +75,30 @@ def _in(column, ids: Iterable[int] | None):
     return true() if ids is None else column.in_(list(ids))
 
 
-async def branch_figures(services: Services, branch_ids: Iterable[int] | None) -> list[BranchFigures]:
-    """The overview's figures of the branches in scope (None: every active branch), in a few grouped queries."""
+async def branch_figures(
+    services: Services, branch_ids: Iterable[int] | None, start: date | None, end: date | None
+) -> list[BranchFigures]:
+    """The overview's figures of the branches in scope (None: every active branch) for the days [start, end) (start
+    None: since each branch opened; end None: up to today), in a few grouped queries."""
     ids = None if branch_ids is None else sorted(set(branch_ids))
     today = clock.today()
-    first, end = month_bounds(today.replace(day=1))
-    days = (min(end, today + timedelta(days=1)) - first).days or 1
-    start_at, end_at = clock.day_bounds(first)[0], clock.day_bounds(end)[0]
+    last = min(end, today + timedelta(days=1)) if end is not None else today + timedelta(days=1)
+    end_at = clock.day_bounds(end)[0] if end is not None else None
+    start_at = clock.day_bounds(start)[0] if start is not None else None
     async with services.database.reading() as session:
         branches = (
             await session.execute(
-                select(Branch.id, Branch.name, Branch.group_id)
+                select(Branch.id, Branch.name, Branch.group_id, Branch.created_at)
                 .where(Branch.active, _in(Branch.id, ids))
                 .order_by(Branch.id)
             )
         ).all()
-        rows = {b.id: BranchFigures(b.id, b.name, month_days=days) for b in branches}
+        rows = {
+            b.id: BranchFigures(
+                b.id, b.name, rate_days=max((last - (start or clock.local(b.created_at).date())).days, 1)
+            )
+            for b in branches
+        }
         groups = {b.group_id: b.id for b in branches}
         present = and_(Member.left_at.is_(None), _in(Member.branch_id, ids))
         for branch_id, status, count in await session.execute(
@@ -107,52 +118,43 @@ async def branch_figures(services: Services, branch_ids: Iterable[int] | None) -
         ):
             if branch_id in rows:
                 rows[branch_id].checked_today = count
+        in_period: list[Any] = [_in(Member.branch_id, ids)]
+        if end_at is not None:
+            in_period.append(Member.registered_at < end_at)
+        if start_at is not None:
+            in_period.append(or_(Member.left_at.is_(None), Member.left_at >= start_at))
         for branch_id, count in await session.execute(
-            select(Member.branch_id, func.count())
-            .where(
-                _in(Member.branch_id, ids),
-                Member.registered_at < end_at,
-                or_(Member.left_at.is_(None), Member.left_at >= start_at),
-            )
-            .group_by(Member.branch_id)
+            select(Member.branch_id, func.count()).where(*in_period).group_by(Member.branch_id)
         ):
             if branch_id in rows:
-                rows[branch_id].month_members = count
+                rows[branch_id].rate_members = count
+        days: list[Any] = [_in(LedgerEntry.branch_id, ids)]
+        if start is not None:
+            days.append(LedgerEntry.day >= start)
+        if end is not None:
+            days.append(LedgerEntry.day < end)
         for branch_id, kind, count in await session.execute(
             select(LedgerEntry.branch_id, LedgerEntry.kind, func.count())
-            .where(
-                _in(LedgerEntry.branch_id, ids),
-                LedgerEntry.day >= first,
-                LedgerEntry.day < end,
-                LedgerEntry.kind.in_((ledger.STUDY, ledger.QUIZ)),
-                LedgerEntry.reverses_id.is_(None),
-            )
+            .where(*days, LedgerEntry.kind.in_((ledger.STUDY, ledger.QUIZ)), LedgerEntry.reverses_id.is_(None))
             .group_by(LedgerEntry.branch_id, LedgerEntry.kind)
         ):
             if branch_id in rows and kind == ledger.STUDY:
-                rows[branch_id].month_checkins = count
+                rows[branch_id].checkins = count
             elif branch_id in rows:
-                rows[branch_id].month_quiz = count
+                rows[branch_id].quiz = count
+        starts: list[Any] = [_in(Activity.branch_id, ids), Activity.status == "open"]
+        if start_at is not None:
+            starts.append(Activity.starts_at >= start_at)
+        if end_at is not None:
+            starts.append(Activity.starts_at < end_at)
         for branch_id, activities, attendance in await session.execute(
             select(Activity.branch_id, func.count(func.distinct(Activity.id)), func.count(ActivitySignup.checked_in_at))
             .outerjoin(ActivitySignup, ActivitySignup.activity_id == Activity.id)
-            .where(
-                _in(Activity.branch_id, ids),
-                Activity.status == "open",
-                Activity.starts_at >= start_at,
-                Activity.starts_at < end_at,
-            )
+            .where(*starts)
             .group_by(Activity.branch_id)
         ):
             if branch_id in rows:
                 rows[branch_id].activities, rows[branch_id].attendance = activities, attendance
-        by_branch = getattr(services.appeals, "figures", None)
-        if by_branch is None:  # an appeal service without figures by branch
-            for branch_id, stats in (
-                await appeal_stats_by_branch(session, services.database.dialect, ids, first, None)
-            ).items():
-                if branch_id in rows:
-                    rows[branch_id].appeals = stats
         for target, sent in await session.execute(
             select(OutboxItem.target_id, func.max(OutboxItem.sent_at))
             .where(
@@ -164,90 +166,200 @@ async def branch_figures(services: Services, branch_ids: Iterable[int] | None) -
         ):
             if target in groups:
                 rows[groups[target]].last_push = sent
-    if by_branch is not None:  # the service's own figures, one grouped query, keyed by branch name
-        named = await by_branch(None, first, None, "branch")
-        for row in rows.values():
-            if row.name in named:
-                row.appeals = named[row.name]
+    # The appeal service's own figures (one grouped query, keyed by branch name: names are unique).
+    named = await services.appeals.figures(None, start, end, "branch")
+    for row in rows.values():
+        if row.name in named:
+            row.appeals = named[row.name]
     return list(rows.values())
 
 
-async def appeal_stats_by_branch(
-    session: AsyncSession, dialect: str, ids: list[int] | None, since: date | None, until: date | None
-) -> dict[int, Stats]:
-    """`AppealService.statistics` for every branch at once (same conditions, grouped by branch); used only where
-    the appeal service offers no figures by branch."""
-    now = clock.now()
-    conditions = [Appeal.branch_id.is_not(None), _in(Appeal.branch_id, ids)]
-    if since is not None:
-        conditions.append(Appeal.received_at >= clock.day_bounds(since)[0])
-    if until is not None:
-        conditions.append(Appeal.received_at < clock.day_bounds(until)[0])
-    done = Appeal.state.in_(rules.DONE)
-    if dialect == "postgresql":
-        days = func.extract("epoch", Appeal.closed_at - Appeal.received_at) / 86400.0
-    else:
-        days = func.julianday(Appeal.closed_at) - func.julianday(Appeal.received_at)
-    result = await session.execute(
-        select(
-            Appeal.branch_id,
-            func.count(),
-            func.count().filter(done),
-            func.count().filter(and_(done, Appeal.closed_at <= Appeal.close_due)),
-            func.avg(case((done, days), else_=None)),
-            func.count().filter(Appeal.satisfaction.is_not(None), Appeal.state == rules.FOLLOWED_UP),
-            func.count().filter(Appeal.satisfaction.in_(rules.SATISFIED), Appeal.state == rules.FOLLOWED_UP),
-            func.count().filter(
-                or_(
-                    and_(Appeal.state.in_(rules.OPEN), Appeal.close_due < now),
-                    and_(done, Appeal.closed_at > Appeal.close_due),
-                )
-            ),
-        )
-        .where(*conditions)
-        .group_by(Appeal.branch_id)
-    )
-    return {
-        branch_id: Stats(n, closed, on_time, float(avg) if avg is not None else None, followed, satisfied, overdue, [])
-        for branch_id, n, closed, on_time, avg, followed, satisfied, overdue in result
-        if branch_id is not None
-    }
+@dataclass(frozen=True)
+class MonthTrend:
+    """One month of the trends: appeals received, closed (by month of closure) and their answers, check-ins."""
+
+    first: date
+    collected: int
+    closed: int
+    answered: int
+    satisfied: int
+    checkins: int
+    members: int
+    days: int
+
+    @property
+    def satisfaction_rate(self) -> float:
+        """满意率 of the appeals closed in the month (as the figures define it: satisfied ÷ answered)."""
+        return self.satisfied / self.answered if self.answered else 0.0
+
+    @property
+    def study_rate(self) -> float:
+        """The month's check-in rate, as the overview's line for that month: check-ins ÷ (members × days so far)."""
+        return self.checkins / (self.members * self.days) if self.members else 0.0
 
 
-async def collected_by_month(
-    services: Services, branch_ids: Iterable[int] | None, months: int
-) -> list[tuple[str, int]]:
-    """Appeals received (收集) in each of the last `months` months (local time), in one pass over the table."""
-    firsts = [clock.today().replace(day=1)]
-    for _ in range(months - 1):
-        firsts.append((firsts[-1] - timedelta(days=1)).replace(day=1))
-    firsts.reverse()
-    bounds = [clock.day_bounds(day)[0] for day in [*firsts, month_bounds(firsts[-1])[1]]]
+async def monthly_trend(services: Services, branch_ids: Iterable[int] | None, firsts: list[date]) -> list[MonthTrend]:
+    """For each month (its first day, oldest first): 收集 by month received, 办结 and 满意率 by month of closure,
+    and the check-in rate — one pass over each table, whatever the number of months."""
     ids = None if branch_ids is None else list(branch_ids)
+    ends = [month_bounds(first)[1] for first in firsts]
+    bounds = [(clock.day_bounds(a)[0], clock.day_bounds(b)[0]) for a, b in zip(firsts, ends, strict=True)]
+    today = clock.today()
+    done = Appeal.state.in_(rules.DONE)
+    appeal_columns = []
+    for start, end in bounds:
+        closed_in = and_(done, Appeal.closed_at >= start, Appeal.closed_at < end)
+        appeal_columns += [
+            func.count().filter(Appeal.received_at >= start, Appeal.received_at < end),
+            func.count().filter(closed_in),
+            func.count().filter(closed_in, Appeal.satisfaction.in_(rules.ANSWERS)),
+            func.count().filter(closed_in, Appeal.satisfaction.in_(rules.SATISFIED)),
+        ]
+    first_at = bounds[0][0]
     async with services.database.reading() as session:
         counts = (
             await session.execute(
-                select(
-                    *(
-                        func.count().filter(Appeal.received_at >= start, Appeal.received_at < end)
-                        for start, end in pairwise(bounds)
-                    )
-                ).where(Appeal.received_at >= bounds[0], _in(Appeal.branch_id, ids))
+                select(*appeal_columns).where(
+                    _in(Appeal.branch_id, ids), or_(Appeal.received_at >= first_at, Appeal.closed_at >= first_at)
+                )
             )
         ).one()
-    return [(day.strftime("%Y-%m"), int(n)) for day, n in zip(firsts, counts, strict=True)]
+        checkins = (
+            await session.execute(
+                select(
+                    *(
+                        func.count().filter(LedgerEntry.day >= a, LedgerEntry.day < b)
+                        for a, b in zip(firsts, ends, strict=True)
+                    )
+                ).where(
+                    _in(LedgerEntry.branch_id, ids),
+                    LedgerEntry.day >= firsts[0],
+                    LedgerEntry.kind == ledger.STUDY,
+                    LedgerEntry.reverses_id.is_(None),
+                )
+            )
+        ).one()
+        members = (
+            await session.execute(
+                select(
+                    *(
+                        func.count().filter(
+                            Member.registered_at < end, or_(Member.left_at.is_(None), Member.left_at >= start)
+                        )
+                        for start, end in bounds
+                    )
+                ).where(_in(Member.branch_id, ids))
+            )
+        ).one()
+    trend = []
+    for n, first in enumerate(firsts):
+        elapsed = max((min(ends[n], today + timedelta(days=1)) - first).days, 1)
+        collected, closed, answered, satisfied = (int(x) for x in counts[4 * n : 4 * n + 4])
+        trend.append(
+            MonthTrend(first, collected, closed, answered, satisfied, int(checkins[n]), int(members[n]), elapsed)
+        )
+    return trend
+
+
+WAITING = (rules.PENDING, *rules.OPEN)  # in progress now: not closed, not ended
+
+
+@dataclass
+class NowState:
+    """Appeals in progress now, those past one of their limits now, and those under 督办 now — no period hides them."""
+
+    open: int = 0
+    overdue: int = 0
+    supervised: int = 0
+
+    def add(self, other: NowState) -> None:
+        """Add another unit's counts."""
+        self.open += other.open
+        self.overdue += other.overdue
+        self.supervised += other.supervised
+
+
+async def overdue_now(services: Services, conditions: list[Any]) -> dict[int, Limit]:
+    """Appeals in progress past one of their limits now (as /诉求 超期 finds them): appeal id → the limit passed."""
+    found = await deadlines.overdue(services.appeals, [*conditions, Appeal.state.in_(WAITING)])
+    return {item.appeal.id: item.limit for item in found}
+
+
+def _supervised():
+    """The condition: an appeal with a 督办 sent for any of its limits."""
+    return select(AppealAlert.appeal_id).where(AppealAlert.kind.like("%督办")).scalar_subquery()
+
+
+async def now_state(services: Services, branch_ids: Iterable[int] | None) -> dict[int | None, NowState]:
+    """The state now of each branch's appeals (key None: appeals of no branch)."""
+    ids = None if branch_ids is None else list(branch_ids)
+    states: dict[int | None, NowState] = {}
+    in_scope = _in(Appeal.branch_id, ids)
+    async with services.database.reading() as session:
+        for branch_id, count, supervised in await session.execute(
+            select(Appeal.branch_id, func.count(), func.count().filter(Appeal.id.in_(_supervised())))
+            .where(in_scope, Appeal.state.in_(WAITING))
+            .group_by(Appeal.branch_id)
+        ):
+            states[branch_id] = NowState(count, 0, supervised)
+    late = await deadlines.overdue(services.appeals, [in_scope, Appeal.state.in_(WAITING)])
+    for item in late:
+        states.setdefault(item.appeal.branch_id, NowState()).overdue += 1
+    return states
 
 
 @dataclass(frozen=True)
 class BoardLine:
-    """An appeal on the board, with the time left to its next limit."""
+    """An appeal on the board, with the time left to its next limit (or how long past the one it missed)."""
 
     appeal: Appeal
     branch: str
+    limit: str
     due: datetime | None
     left: timedelta | None
-    flag: str  # "red" past the limit, "amber" near it, "" otherwise
+    flag: str  # "red" past a limit, "amber" near it, "" otherwise
     supervised: bool
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """What the board shows: a unit's appeals, of a department, category and state, received in a range of days,
+    or the one with a number."""
+
+    branch_ids: frozenset[int] | None = None
+    department: str = ""
+    category: str = ""
+    state: str = ""  # "" in progress, 超期, 督办, 全部, or a workflow state
+    since: date | None = None
+    until: date | None = None  # included
+    number: str = ""
+
+    def conditions(self) -> list[Any]:
+        """The conditions besides the state's."""
+        found: list[Any] = []
+        if self.branch_ids is not None:
+            found.append(Appeal.branch_id.in_(list(self.branch_ids)))
+        if self.department:
+            found.append(
+                Appeal.department.is_(None)
+                if self.department == texts.UNASSIGNED
+                else Appeal.department == self.department
+            )
+        if self.category:
+            found.append(Appeal.category == self.category)
+        if self.since is not None:
+            found.append(Appeal.received_at >= clock.day_bounds(self.since)[0])
+        if self.until is not None:
+            found.append(Appeal.received_at < clock.day_bounds(self.until + timedelta(days=1))[0])
+        if self.number:
+            exact = rules.parse_number(self.number)
+            found.append(Appeal.number == exact if exact else Appeal.number.contains(self.number.strip().upper()))
+        return found
+
+    @property
+    def in_progress(self) -> bool:
+        """Whether the board shows appeals in progress (ordered by their limit) rather than a history."""
+        return self.state in ("", texts.OVERDUE_NOW, texts.SUPERVISED_NOW)
 
 
 def appeal_scope(committee: bool, branch_ids: Iterable[int], departments: Iterable[str]):
@@ -262,54 +374,83 @@ def appeal_scope(committee: bool, branch_ids: Iterable[int], departments: Iterab
     return or_(Appeal.branch_id.in_(branch_ids), Appeal.department.in_(departments))
 
 
-async def board(
-    services: Services, scope_condition, state: str | None = None, limit: int = 200
-) -> tuple[list[BoardLine], dict[str, dict]]:
-    """Open appeals in scope (or those in one state), the nearest limit first, and counts by state, department
-    and category."""
-    from bot.features.appeals.timelimits import reminder_at
+@dataclass(frozen=True)
+class Board:
+    """One page of the board, how many match, and counts by state, department and category."""
 
+    lines: list[BoardLine]
+    total: int
+    counts: dict[str, dict[str, int]]
+    overdue: int
+    supervised: int
+    page: int
+
+
+async def board(services: Services, scope_condition: Any, wanted: BoardFilter, page: int, size: int) -> Board:
+    """One page of the appeals in scope that match (the page asked for, within bounds): in progress ones by their
+    limit, others newest first."""
     now = clock.now()
-    waiting = (*rules.OPEN, rules.PENDING)
+    base = [scope_condition, *wanted.conditions()]
+    late = await overdue_now(services, base)
+    conditions = list(base)
+    if wanted.state == "":
+        conditions.append(Appeal.state.in_(WAITING))
+    elif wanted.state == texts.OVERDUE_NOW:
+        conditions.append(Appeal.id.in_(list(late)))
+    elif wanted.state == texts.SUPERVISED_NOW:
+        conditions += [Appeal.state.in_(WAITING), Appeal.id.in_(_supervised())]
+    elif wanted.state != texts.EVERY_STATE:
+        conditions.append(Appeal.state == wanted.state)
+    if wanted.in_progress:
+        order = (Appeal.close_due.is_(None), Appeal.close_due, Appeal.id)
+    else:
+        order = (Appeal.received_at.desc(), Appeal.id.desc())
     async with services.database.reading() as session:
-        appeals = (
-            await session.scalars(
-                select(Appeal)
-                .where(scope_condition, Appeal.state == state if state else Appeal.state.in_(waiting))
-                .order_by(Appeal.close_due.is_(None), Appeal.close_due, Appeal.id)
-                .limit(limit)
-            )
-        ).all()
+        total = int(await session.scalar(select(func.count()).select_from(Appeal).where(*conditions)) or 0)
+        page = min(max(page, 1), max(1, -(-total // size)))
+        query = select(Appeal).where(*conditions).order_by(*order).offset((page - 1) * size).limit(size)
+        appeals = (await session.scalars(query)).all() if total else []
         ids = [a.id for a in appeals]
         supervised = set(
             (
                 await session.scalars(
-                    select(AppealAlert.appeal_id).where(AppealAlert.kind == "督办", AppealAlert.appeal_id.in_(ids))
+                    select(AppealAlert.appeal_id).where(AppealAlert.kind.like("%督办"), AppealAlert.appeal_id.in_(ids))
                 )
             ).all()
         )
+        supervised_now = int(
+            await session.scalar(
+                select(func.count()).where(*base, Appeal.state.in_(WAITING), Appeal.id.in_(_supervised()))
+            )
+            or 0
+        )
         names = dict((await session.execute(select(Branch.id, Branch.name))).all())
-        counts: dict[str, dict] = {}
+        counts: dict[str, dict[str, int]] = {}
         columns = (("state", Appeal.state), ("department", Appeal.department), ("category", Appeal.category))
         for label, column in columns:
             # Every appeal by state; the appeals in progress by department and by category.
-            conditions = [scope_condition] if label == "state" else [scope_condition, Appeal.state.in_(waiting)]
+            where = base if label == "state" else [*base, Appeal.state.in_(WAITING)]
             grouped = await session.execute(
-                select(column, func.count()).where(*conditions).group_by(column).order_by(func.count().desc())
+                select(column, func.count()).where(*where).group_by(column).order_by(func.count().desc())
             )
-            counts[label] = {key or "（未转办）": n for key, n in grouped}
+            counts[label] = {key or texts.UNASSIGNED: n for key, n in grouped}
     lines = []
     for appeal in appeals:
-        due = appeal.close_due
-        flag, left = "", None
-        if due is not None:
+        missed = late.get(appeal.id)
+        name, due, flag, left = deadlines.CLOSE, appeal.close_due, "", None
+        if missed is not None:
+            name, due, flag = missed.name, missed.due, "red"
+        if due is not None and appeal.state in WAITING:
             left = due - now
-            if now >= due:
-                flag = "red"
-            elif appeal.accepted_at and now >= reminder_at(appeal.accepted_at, due, services.appeals.limits):
+            if (
+                missed is None
+                and appeal.accepted_at
+                and now >= reminder_at(appeal.accepted_at, due, services.appeals.limits)
+            ):
                 flag = "amber"
-        lines.append(BoardLine(appeal, names.get(appeal.branch_id or 0, "—"), due, left, flag, appeal.id in supervised))
-    return lines, counts
+        branch = names.get(appeal.branch_id or 0, texts.NO_BRANCH)
+        lines.append(BoardLine(appeal, branch, name, due, left, flag, appeal.id in supervised))
+    return Board(lines, total, counts, len(late), supervised_now, page)
 
 
 @dataclass(frozen=True)
