@@ -42,7 +42,7 @@ def bars(points: list[tuple[str, float]], shown: Callable[[float], str] = lambda
     """Bars scaled to the largest value; `shown` writes a value (a count, a percentage)."""
     top = max((v for _, v in points), default=0) or 1
     slot = WIDTH / max(len(points), 1)
-    every = max(1, -(-2 * FONT // int(slot)))  # labels about two characters wide apart
+    every = max(1, -(-3 * FONT // int(slot)))  # a label (such as 12月) needs about three characters' width
     shapes = []
     for n, (label, value) in enumerate(points):
         height = (HEIGHT - LABEL - FONT - 6) * value / top

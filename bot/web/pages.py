@@ -223,8 +223,8 @@ async def overview(
 
 
 def _month_label(first: date) -> str:
-    """1月 … 12月; January with its year."""
-    return f"{first:%y}年1月" if first.month == 1 else f"{first.month}月"
+    """1月 … 12月 (the section's heading says which months)."""
+    return f"{first.month}月"
 
 
 def _percent(value: float) -> str:

@@ -4,7 +4,7 @@
 // button shows its station on the map.
 (function () {
   "use strict";
-  var map, box, stationLayer, markers = {}, shownQuery = null;
+  var map, box, stationLayer, markers = {}, shownQuery = null, outlineBounds = null;
 
   function label(text, cls, latlng) {
     return L.marker(latlng, {
@@ -14,6 +14,7 @@
       var element = e.target.getElement(), span = document.createElement("span");
       span.textContent = text;  // names as text, never as markup
       element.replaceChildren(span);
+      element.setAttribute("aria-hidden", "true");  // the map's names are for the eye; the list names the places
     });
   }
 
@@ -34,8 +35,8 @@
         if (level === "county") { label(f.properties.name, "county", f.properties.label).addTo(counties); }
       });
     });
-    cities.addTo(map);
-    function zoomed() {
+    function zoomed() {  // names only where they fit: cities from zoom 6.5, counties from 9
+      if (map.getZoom() >= 6.5) { cities.addTo(map); } else { cities.remove(); }
       if (map.getZoom() >= 9) { counties.addTo(map); } else { counties.remove(); }
     }
     map.on("zoomend", zoomed);
@@ -72,7 +73,7 @@
           markers[s.id] = marker;
           points.push([s.lat, s.lng]);
         });
-        if (points.length) { map.fitBounds(points, { padding: [24, 24], maxZoom: 12 }); }
+        if (points.length && (query || !outlineBounds)) { map.fitBounds(points, { padding: [24, 24], maxZoom: 10 }); }
         box.setAttribute("data-markers", String(points.length));
       })
       .catch(function () { box.setAttribute("data-markers", "error"); });
@@ -86,7 +87,7 @@
   function start() {
     box = document.getElementById("map");
     if (!box || typeof L === "undefined") { return; }
-    map = L.map(box, { zoomSnap: 0.5 }).setView([26.8, 106.9], 7);
+    map = L.map(box, { zoomSnap: 0.5, minZoom: 5 }).setView([26.8, 106.9], 7);
     map.attributionControl.setPrefix(false);  // no flag, no link out: the map names its own sources
     var tiles = box.getAttribute("data-tiles");
     if (tiles) {
@@ -98,7 +99,8 @@
         .then(function (r) { return r.json(); })
         .then(function (data) {
           drawOutline(data);
-          if (!box.getAttribute("data-markers")) { map.fitBounds(L.geoJSON(data).getBounds()); }
+          outlineBounds = L.geoJSON(data).getBounds();
+          if (!shownQuery) { map.fitBounds(outlineBounds); }  // the whole province until a search narrows it
         })
         .catch(function () { box.setAttribute("data-outline-features", "error"); });
     }
