@@ -6,6 +6,7 @@ module only chooses the period, adds units up and compares them with the whole.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -103,12 +104,17 @@ async def compute(services: Services, visible: frozenset[int] | None, period: Pe
     """The overview of the branches a viewer sees (None: every branch, the committee) for a period."""
     children = await units.branches(services, visible)
     ids = None if visible is None else [unit.id for unit in children if unit.id is not None]
-    rows = {row.branch_id: row for row in await queries.branch_figures(services, ids, period.start, period.end)}
-    states = await queries.now_state(services, ids)
-    if visible is None:  # the province: also the appeals of no branch
-        totals = await services.appeals.statistics(None, period.start, period.end)
-    else:
-        totals = add_up([rows[unit.id].appeals for unit in children if unit.id in rows])
+    months = periods.months_back(period.last_day(clock.today()), TREND_MONTHS)
+    # Four independent reads at once: SQLite scans in its own threads, PostgreSQL on its own connections.
+    figures, states, whole, trend = await asyncio.gather(
+        queries.branch_figures(services, ids, period.start, period.end),
+        queries.now_state(services, ids),
+        services.appeals.statistics(None, period.start, period.end) if visible is None else _nothing(),
+        queries.monthly_trend(services, ids, months),
+    )
+    rows = {row.branch_id: row for row in figures}
+    # The province's totals include the appeals of no branch; a secretary's are their branches' added up.
+    totals = whole or add_up([rows[unit.id].appeals for unit in children if unit.id in rows])
     now = NowState()
     for state in states.values():
         now.add(state)
@@ -128,8 +134,6 @@ async def compute(services: Services, visible: frozenset[int] | None, period: Pe
         if row.rate_members and row.study_rate < study:
             below.add("study")
         lines.append(Line(unit, row, states.get(unit.id, NowState()), judged, frozenset(below)))
-    months = periods.months_back(period.last_day(clock.today()), TREND_MONTHS)
-    trend = await queries.monthly_trend(services, ids, months)
     return Overview(
         period,
         units.root(children, visible is None),
@@ -143,6 +147,10 @@ async def compute(services: Services, visible: frozenset[int] | None, period: Pe
         threshold,
         clock.now(),
     )
+
+
+async def _nothing() -> None:
+    """No read (a secretary's totals are added up from their lines)."""
 
 
 def _below(mine: Figures, whole: Figures, key: str) -> bool:

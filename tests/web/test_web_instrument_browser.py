@@ -100,7 +100,8 @@ async def test_the_instrument_in_chromium(served):
             async with page.expect_download() as info:
                 await page.click("#export-overview")
             download = await info.value
-            book = load_workbook(io.BytesIO(Path(await download.path()).read_bytes()))
+            saved = await download.path()
+            book = load_workbook(io.BytesIO(await asyncio.to_thread(Path(saved).read_bytes)))
             rows = list(book.active.iter_rows(values_only=True))  # type: ignore[union-attr]
             assert rows[1][0] == "单位" and {r[0] for r in rows[2:]} >= {BRANCH_C, "全省"}
             assert download.suggested_filename.startswith("概览-") and download.suggested_filename.endswith(".xlsx")
@@ -175,6 +176,11 @@ async def test_the_instrument_in_chromium(served):
         finally:
             await browser.close()
     assert not errors, errors
+    finish(shots)
+
+
+def finish(shots: Path) -> None:
+    """Every screenshot was written; they stay only when REDWHEEL_KEEP_SHOTS is set."""
     assert sorted(p.name for p in shots.glob("*.png")) == sorted(f"{n}.png" for n in SHOTS)
     if os.environ.get("REDWHEEL_KEEP_SHOTS") is None:
         shutil.rmtree(shots)
