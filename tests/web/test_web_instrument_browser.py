@@ -103,7 +103,7 @@ async def test_the_instrument_in_chromium(served):
             saved = await download.path()
             book = load_workbook(io.BytesIO(await asyncio.to_thread(Path(saved).read_bytes)))
             rows = list(book.active.iter_rows(values_only=True))  # type: ignore[union-attr]
-            assert rows[1][0] == "单位" and {r[0] for r in rows[2:]} >= {BRANCH_C, "全省"}
+            assert rows[1][0] == "单位" and {str(r[0]) for r in rows[2:]} >= {BRANCH_C, "全省"}
             assert download.suggested_filename.startswith("概览-") and download.suggested_filename.endswith(".xlsx")
 
             # Drill down: the overview's row → the branch → one of its appeals in progress.
