@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from itertools import pairwise
 from datetime import date
 
 import pytest
@@ -265,3 +266,29 @@ def test_the_outline_holds_the_province_its_cities_and_counties():
     for feature in data["features"]:
         lat, lng = feature["properties"]["label"]
         assert 24.5 < lat < 29.3 and 103.5 < lng < 109.6  # inside Guizhou's box
+
+
+async def test_headings_in_order_a_skip_link_labels_and_the_current_page(scene):
+    made, client = scene
+    http = await client(SUPER.key)
+    pages = {
+        "/": "概览",
+        "/appeals": "诉求看板",
+        f"/appeals/{made.numbers['c0']}": "诉求看板",
+        f"/branch/{made.branch_c.id}": "支部",
+        "/branches": "支部",
+        "/stations": "驿站地图",
+    }
+    for path, current in pages.items():
+        page = (await http.get(PREFIX + path)).text
+        levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", page)]
+        assert levels[0] == 1 and all(b <= a + 1 for a, b in pairwise(levels)), (path, levels)
+        assert '<a class="skip" href="#main">' in page and '<main id="main"' in page
+        assert re.search(rf'aria-current="page">{current}</a>', page), path
+        # Every form control has a label: one naming it, or one around it.
+        for control in re.findall(r"<(?:input|select)\b[^>]*>", page):
+            named = re.search(r'\bid="([^"]+)"', control)
+            inside = re.search(r"<label>[^<]*" + re.escape(control), page)
+            assert inside or (named and f'for="{named.group(1)}"' in page), (path, control)
+    stations = (await http.get(PREFIX + "/stations")).text
+    assert '<label for="q">' in stations
