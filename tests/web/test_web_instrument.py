@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 import re
-from itertools import pairwise
 from datetime import date
+from itertools import pairwise
 
 import pytest
 from openpyxl import load_workbook
