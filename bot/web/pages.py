@@ -53,6 +53,7 @@ SORTS: dict[str, tuple[Any, Any]] = {
 }
 BOARD_STATES = (texts.IN_PROGRESS, texts.OVERDUE_NOW, texts.SUPERVISED_NOW, texts.EVERY_STATE, *rules.STATES)
 EXPORT_ROWS = 50_000
+CACHED_OVERVIEWS = 32  # periods × viewers kept; the oldest computed goes first
 
 
 def web_of(request: Request) -> Web:
@@ -174,6 +175,8 @@ async def _refresh(web: Web, key: str, viewer: Viewer, period: Period) -> Overvi
     try:
         data = await compute(web.services, _visible(viewer), period, web.config.web_rank_min_appeals)
         web.cache[key] = (time.monotonic(), data)
+        while len(web.cache) > CACHED_OVERVIEWS:  # any range of days is a period: keep the memory bounded
+            web.cache.pop(min(web.cache, key=lambda k: web.cache[k][0]))
         return data
     finally:
         web.refreshing.pop(key, None)
@@ -338,11 +341,11 @@ async def appeals_export(request: Request, viewer: ViewerDep, period: PeriodDep)
     """The board as filtered (every page, up to EXPORT_ROWS) as XLSX; logged."""
     web = web_of(request)
     asked = _asked(request)
-    wanted = asked.filter(await _board_units(web, viewer))
+    visible = await _board_units(web, viewer)
     scope = queries.appeal_scope(viewer.committee, viewer.branch_ids, viewer.departments)
-    found = await queries.board(web.services, scope, wanted, 1, EXPORT_ROWS)
+    found = await queries.board(web.services, scope, asked.filter(visible), 1, EXPORT_ROWS)
     left = {line.appeal.id: left_text(line) for line in found.lines}
-    what = describe(asked, await _board_units(web, viewer))
+    what = describe(asked, visible)
     body = exports.workbook(
         texts.SHEET_BOARD,
         exports.title(texts.SHEET_BOARD, what),

@@ -353,7 +353,11 @@ class BoardFilter:
             found.append(Appeal.received_at < clock.day_bounds(self.until + timedelta(days=1))[0])
         if self.number:
             exact = rules.parse_number(self.number)
-            found.append(Appeal.number == exact if exact else Appeal.number.contains(self.number.strip().upper()))
+            found.append(
+                Appeal.number == exact
+                if exact
+                else Appeal.number.contains(self.number.strip().upper(), autoescape=True)
+            )
         return found
 
     @property

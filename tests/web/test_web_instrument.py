@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from itertools import pairwise
 
 import pytest
@@ -292,3 +292,20 @@ async def test_headings_in_order_a_skip_link_labels_and_the_current_page(scene):
             assert inside or (named and f'for="{named.group(1)}"' in page), (path, control)
     stations = (await http.get(PREFIX + "/stations")).text
     assert '<label for="q">' in stations
+
+
+async def test_overviews_of_many_periods_keep_memory_bounded(world, client_for):
+    from fastapi import FastAPI
+    from starlette.routing import Mount
+
+    from bot.web.pages import CACHED_OVERVIEWS
+
+    app = make_app(world.services, web_config(web_overview_cache_seconds=60))
+    client = await client_for(SUPER.key, app)
+    mounted = next(r for r in app.routes if isinstance(r, Mount)).app
+    assert isinstance(mounted, FastAPI)
+    for day in range(CACHED_OVERVIEWS + 5):  # as many different ranges of days
+        last = date(2026, 1, 1) + timedelta(days=day)
+        response = await client.get(PREFIX + "/", params={"from": "2026-01-01", "to": last.isoformat()})
+        assert response.status_code == 200
+    assert len(mounted.state.web.cache) == CACHED_OVERVIEWS
