@@ -422,15 +422,17 @@ async def _branch(web: Web, branch_id: int) -> Branch | None:
 
 # ---- branches ---------------------------------------------------------------------------------------------------
 @router.get("/branches")
-async def branches(request: Request, viewer: ViewerDep, period: PeriodDep) -> Response:
-    """The branches a viewer may open, in pinyin order (a secretary of one goes straight to it)."""
+async def branches(request: Request, viewer: ViewerDep, period: PeriodDep, page: int = 1) -> Response:
+    """The branches a viewer may open, in pinyin order, a page at a time (a secretary of one goes straight to it)."""
     web = web_of(request)
     if not viewer.committee and not viewer.branch_ids:
         raise HTTPException(404, texts.NOT_FOUND_BRANCH)
     items = await units.branches(web.services, _visible(viewer))
     if len(items) == 1 and not viewer.committee:
         return RedirectResponse(f"{web.config.prefix}/branch/{items[0].id}", status_code=303)
-    return render(request, "branches.html", viewer, period, items=items)
+    pages = pager(request, len(items), web.config.web_page_size, page)
+    shown = items[pages.offset : pages.offset + pages.size]
+    return render(request, "branches.html", viewer, period, items=shown, pager=pages)
 
 
 async def _visible_branch(web: Web, viewer: Viewer, branch_id: int) -> Branch:

@@ -28,6 +28,7 @@ from bot.services import Services
 from . import texts
 
 UNCONFIRMED = "待认定"
+FEW_BRANCHES = 8
 
 
 @dataclass
@@ -166,8 +167,14 @@ async def branch_figures(
         ):
             if target in groups:
                 rows[groups[target]].last_push = sent
-    # The appeal service's own figures (one grouped query, keyed by branch name: names are unique).
-    named = await services.appeals.figures(None, start, end, "branch")
+    # The appeal service's own figures, keyed by branch name (names are unique): a few branches one by one (each an
+    # indexed read), the province in one grouped pass.
+    named: dict[str, Stats] = {}
+    if ids is not None and len(ids) <= FEW_BRANCHES:
+        for branch_id in ids:
+            named |= await services.appeals.figures(branch_id, start, end, "branch")
+    else:
+        named = await services.appeals.figures(None, start, end, "branch")
     for row in rows.values():
         if row.name in named:
             row.appeals = named[row.name]
