@@ -6,12 +6,13 @@ monthly report's check-in rate); tests/web checks, branch by branch, that both g
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true
 
 from bot.core import clock, ledger
 from bot.core.models import Branch, LedgerEntry, Member, OutboxItem
@@ -212,40 +213,48 @@ async def monthly_trend(services: Services, branch_ids: Iterable[int] | None, fi
     ends = [month_bounds(first)[1] for first in firsts]
     bounds = [(clock.day_bounds(a)[0], clock.day_bounds(b)[0]) for a, b in zip(firsts, ends, strict=True)]
     today = clock.today()
-    done = Appeal.state.in_(rules.DONE)
-    appeal_columns = []
-    for start, end in bounds:
-        closed_in = and_(done, Appeal.closed_at >= start, Appeal.closed_at < end)
-        appeal_columns += [
-            func.count().filter(Appeal.received_at >= start, Appeal.received_at < end),
-            func.count().filter(closed_in),
-            func.count().filter(closed_in, Appeal.satisfaction.in_(rules.ANSWERS)),
-            func.count().filter(closed_in, Appeal.satisfaction.in_(rules.SATISFIED)),
-        ]
-    first_at = bounds[0][0]
+    first_at, last_at = bounds[0][0], bounds[-1][1]
+    collected, closed, answered, satisfied = ([0] * len(firsts) for _ in range(4))
     async with services.database.reading() as session:
-        counts = (
-            await session.execute(
-                select(*appeal_columns).where(
-                    _in(Appeal.branch_id, ids), or_(Appeal.received_at >= first_at, Appeal.closed_at >= first_at)
-                )
+        # Each row is put in its month once (a CASE over the bounds), not tested against every month.
+        received = _bucket(Appeal.received_at, bounds)
+        for n, count in await session.execute(
+            select(received, func.count())
+            .where(_in(Appeal.branch_id, ids), Appeal.received_at >= first_at, Appeal.received_at < last_at)
+            .group_by(received)
+        ):
+            collected[n] = int(count)
+        closing = _bucket(Appeal.closed_at, bounds)
+        for n, count, answers, content in await session.execute(
+            select(
+                closing,
+                func.count(),
+                func.count().filter(Appeal.satisfaction.in_(rules.ANSWERS)),
+                func.count().filter(Appeal.satisfaction.in_(rules.SATISFIED)),
             )
-        ).one()
-        checkins = (
-            await session.execute(
-                select(
-                    *(
-                        func.count().filter(LedgerEntry.day >= a, LedgerEntry.day < b)
-                        for a, b in zip(firsts, ends, strict=True)
-                    )
-                ).where(
-                    _in(LedgerEntry.branch_id, ids),
-                    LedgerEntry.day >= firsts[0],
-                    LedgerEntry.kind == ledger.STUDY,
-                    LedgerEntry.reverses_id.is_(None),
-                )
+            .where(
+                _in(Appeal.branch_id, ids),
+                Appeal.state.in_(rules.DONE),
+                Appeal.closed_at >= first_at,
+                Appeal.closed_at < last_at,
             )
-        ).one()
+            .group_by(closing)
+        ):
+            closed[n], answered[n], satisfied[n] = int(count), int(answers), int(content)
+        per_day = await session.execute(
+            select(LedgerEntry.day, func.count())
+            .where(
+                _in(LedgerEntry.branch_id, ids),
+                LedgerEntry.kind == ledger.STUDY,
+                LedgerEntry.day >= firsts[0],
+                LedgerEntry.day < ends[-1],
+                LedgerEntry.reverses_id.is_(None),
+            )
+            .group_by(LedgerEntry.day)
+        )  # by day (an index range), summed by month here
+        checkins = [0] * len(firsts)
+        for day, count in per_day:
+            checkins[bisect_right(firsts, day) - 1] += int(count)
         members = (
             await session.execute(
                 select(
@@ -261,11 +270,15 @@ async def monthly_trend(services: Services, branch_ids: Iterable[int] | None, fi
     trend = []
     for n, first in enumerate(firsts):
         elapsed = max((min(ends[n], today + timedelta(days=1)) - first).days, 1)
-        collected, closed, answered, satisfied = (int(x) for x in counts[4 * n : 4 * n + 4])
         trend.append(
-            MonthTrend(first, collected, closed, answered, satisfied, int(checkins[n]), int(members[n]), elapsed)
+            MonthTrend(first, collected[n], closed[n], answered[n], satisfied[n], checkins[n], int(members[n]), elapsed)
         )
     return trend
+
+
+def _bucket(column: Any, bounds: list[tuple[datetime, datetime]]) -> Any:
+    """The index of the month a time falls in (rows are filtered to the months' span first)."""
+    return case(*((column < end, n) for n, (_, end) in enumerate(bounds)), else_=len(bounds) - 1)
 
 
 WAITING = (rules.PENDING, *rules.OPEN)  # in progress now: not closed, not ended
