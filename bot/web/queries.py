@@ -6,6 +6,7 @@ monthly report's check-in rate); tests/web checks, branch by branch, that both g
 
 from __future__ import annotations
 
+import asyncio
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -415,7 +416,8 @@ async def board(services: Services, scope_condition: Any, wanted: BoardFilter, p
     limit, others newest first."""
     now = clock.now()
     base = [scope_condition, *wanted.conditions()]
-    late = await overdue_now(services, base)
+    # The limits are checked in Python while the database counts in its own thread.
+    late, (counts, supervised_now) = await asyncio.gather(overdue_now(services, base), _board_counts(services, base))
     conditions = list(base)
     if wanted.state == "":
         conditions.append(Appeal.state.in_(WAITING))
@@ -442,22 +444,7 @@ async def board(services: Services, scope_condition: Any, wanted: BoardFilter, p
                 )
             ).all()
         )
-        supervised_now = int(
-            await session.scalar(
-                select(func.count()).where(*base, Appeal.state.in_(WAITING), Appeal.id.in_(_supervised()))
-            )
-            or 0
-        )
         names = dict((await session.execute(select(Branch.id, Branch.name))).all())
-        counts: dict[str, dict[str, int]] = {}
-        columns = (("state", Appeal.state), ("department", Appeal.department), ("category", Appeal.category))
-        for label, column in columns:
-            # Every appeal by state; the appeals in progress by department and by category.
-            where = base if label == "state" else [*base, Appeal.state.in_(WAITING)]
-            grouped = await session.execute(
-                select(column, func.count()).where(*where).group_by(column).order_by(func.count().desc())
-            )
-            counts[label] = {key or texts.UNASSIGNED: n for key, n in grouped}
     lines = []
     for appeal in appeals:
         missed = late.get(appeal.id)
@@ -475,6 +462,23 @@ async def board(services: Services, scope_condition: Any, wanted: BoardFilter, p
         branch = names.get(appeal.branch_id or 0, texts.NO_BRANCH)
         lines.append(BoardLine(appeal, branch, name, due, left, flag, appeal.id in supervised))
     return Board(lines, total, counts, len(late), supervised_now, page)
+
+
+async def _board_counts(services: Services, base: list[Any]) -> tuple[dict[str, dict[str, int]], int]:
+    """Every appeal that matches by state; those in progress by department and by category; those under 督办 now."""
+    counts: dict[str, dict[str, int]] = {}
+    async with services.database.reading() as session:
+        columns = (("state", Appeal.state), ("department", Appeal.department), ("category", Appeal.category))
+        for label, column in columns:
+            where = base if label == "state" else [*base, Appeal.state.in_(WAITING)]
+            grouped = await session.execute(
+                select(column, func.count()).where(*where).group_by(column).order_by(func.count().desc())
+            )
+            counts[label] = {key or texts.UNASSIGNED: n for key, n in grouped}
+        supervised = await session.scalar(
+            select(func.count()).where(*base, Appeal.state.in_(WAITING), Appeal.id.in_(_supervised()))
+        )
+    return counts, int(supervised or 0)
 
 
 @dataclass(frozen=True)
