@@ -21,8 +21,7 @@ from tests.web.instrument import BRANCH_C, SECRETARY_C, seed_instrument
 from tests.web.seed import PREFIX, SECRETARY_A, SUPER, make_app, private, web_config
 
 
-@pytest.fixture
-async def scene(database, tmp_path, monkeypatch: pytest.MonkeyPatch):
+async def _scene(database, tmp_path, monkeypatch: pytest.MonkeyPatch):
     """The instrument's world and a client factory over an app with a small page and a ranking threshold of 3."""
     import httpx
 
@@ -46,6 +45,20 @@ async def scene(database, tmp_path, monkeypatch: pytest.MonkeyPatch):
     yield made, client
     for http in clients:
         await http.aclose()
+
+
+@pytest.fixture
+async def scene(database, tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """The scene on SQLite and PostgreSQL: for what the databases compute."""
+    async for made in _scene(database, tmp_path, monkeypatch):
+        yield made
+
+
+@pytest.fixture
+async def page_scene(sqlite_database, tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """The scene on SQLite only: for what the pages do with the figures (order, pager, markup, delivery)."""
+    async for made in _scene(sqlite_database, tmp_path, monkeypatch):
+        yield made
 
 
 def tile(page: str, id_: str) -> str:
@@ -133,8 +146,8 @@ async def test_the_lag_ranking_ignores_units_too_small_to_judge(scene):
     assert BRANCH_C not in study.split('id="lag-table"')[1].split("</table>")[0]  # no members: not ranked
 
 
-async def test_branches_in_pinyin_order(scene):
-    _, client = scene
+async def test_branches_in_pinyin_order(page_scene):
+    _, client = page_scene
     http = await client(SUPER.key)
     names = []
     for number in (1, 2):  # two a page
@@ -173,8 +186,8 @@ async def test_board_filters_number_search_and_pager(scene):
     assert numbers["a_open"] not in page and numbers["c1"] in page
 
 
-async def test_stations_pager_and_map_filter(scene):
-    _, client = scene
+async def test_stations_pager_and_map_filter(page_scene):
+    _, client = page_scene
     http = await client(SECRETARY_A)
     first = (await http.get(PREFIX + "/stations")).text
     assert tile(first, "station-total") == "3" and first.count('<tr data-station="') == 2
@@ -218,8 +231,8 @@ async def test_exports_open_in_a_reader_and_are_logged(scene):
     assert (await other.get(f"{PREFIX}/branch/{made.world.branch_a.id}/export.xlsx")).status_code == 404
 
 
-async def test_drill_down_links_from_the_overview_to_an_appeal(scene):
-    made, client = scene
+async def test_drill_down_links_from_the_overview_to_an_appeal(page_scene):
+    made, client = page_scene
     http = await client(SUPER.key)
     page = (await http.get(PREFIX + "/")).text
     row = page.split(f'<tr data-branch="{made.branch_c.id}"')[1].split("</tr>")[0]
@@ -233,8 +246,8 @@ async def test_drill_down_links_from_the_overview_to_an_appeal(scene):
     assert re.search(r"办结时限</dt><dd>\d{4}-\d{2}-\d{2} \d{2}:\d{2}", appeal.text)  # the year is shown
 
 
-async def test_gzip_and_caching_of_static_files(scene):
-    _, client = scene
+async def test_gzip_and_caching_of_static_files(page_scene):
+    _, client = page_scene
     http = await client(SUPER.key)
     page = await http.get(PREFIX + "/", headers={"accept-encoding": "gzip"})
     assert page.headers["content-encoding"] == "gzip" and page.headers["cache-control"] == "no-store"
@@ -270,8 +283,8 @@ def test_the_outline_holds_the_province_its_cities_and_counties():
         assert 24.5 < lat < 29.3 and 103.5 < lng < 109.6  # inside Guizhou's box
 
 
-async def test_headings_in_order_a_skip_link_labels_and_the_current_page(scene):
-    made, client = scene
+async def test_headings_in_order_a_skip_link_labels_and_the_current_page(page_scene):
+    made, client = page_scene
     http = await client(SUPER.key)
     pages = {
         "/": "概览",
