@@ -181,8 +181,10 @@ def create_web_app(services_getter: ServicesGetter, config: WebConfig | None = N
         response.headers["Referrer-Policy"] = "no-referrer"
         if "/static/" not in request.url.path:
             response.headers["Cache-Control"] = "no-store"
-        elif request.query_params.get("v") and response.status_code == 200:
-            response.headers["Cache-Control"] = FOREVER  # versioned: a changed file gets another URL
+        elif response.status_code == 200 and request.query_params.get("v") == static_version(
+            request.url.path.split("/static/", 1)[1]
+        ):
+            response.headers["Cache-Control"] = FOREVER  # this version of the file: a changed file gets another URL
         else:
             response.headers["Cache-Control"] = "no-cache"
         cookie = getattr(request.state, "cookie", None)
