@@ -90,7 +90,7 @@ def test_every_text_colour_meets_aa():
         "skip link": (colour(css[".skip"], "color"), colour(css[".skip"], "background-color")),
         "tile figure": (colour(css[".tile b"], "color"), white),
         "tile label": (colour(css[".tile span"], "color"), white),
-        "sorted column heads": (colour(css["th a"], "color"), white),
+        "sorted column heads": (colour(css["thead th a"], "color"), white),
         "overdue row": (colour(css["tr.red td"], "color"), colour(css["tr.red"], "background-color")),
         "below the whole": (colour(css[".below"], "color"), white),
         "amber time left": (colour(css[".left.amber"], "color"), colour(css["tr.amber"], "background-color")),
