@@ -26,9 +26,11 @@ class Instrument:
 
 
 async def seed_instrument(services: Services) -> Instrument:
-    """The seed this year; last year one closed appeal in branch A; branch C with three appeals, none closed (one
-    accepted as 紧急); then the clock three days on."""
-    start = clock.now()
+    """The seed on 10 June this year (so three days on is still this year whenever the tests run); last year one
+    closed appeal in branch A; branch C with three appeals, none closed (one accepted as 紧急); then the clock three
+    days on."""
+    start = clock.now().replace(month=6, day=10, hour=10, minute=0, second=0, microsecond=0)
+    clock.set_now(start)
     world = await seed(services)
     numbers: dict[str, str] = {}
     clock.set_now(start.replace(year=start.year - 1, month=6, day=15))
