@@ -17,14 +17,17 @@ from bot.core.identity import IdentityLinks
 from bot.core.members import MemberRecords
 from bot.core.outbox import Target, enqueue
 from bot.core.parts import Part
+from bot.core.proof import RoleProof
 from bot.core.ratelimit import RateLimiter
 from bot.core.sender import AccountsFunc, Sender, SendFunc
-from bot.core.settings import Settings, get_settings
+from bot.core.settings import Settings, get_settings, load_config
 from bot.features.appeals.service import AppealService
 from bot.features.ops.service import Broadcasts
 from bot.features.records.service import RecordsService
 from bot.features.stations.service import StationService
 from bot.features.study.service import StudyService
+from bot.features.web.config import SessionConfig
+from bot.features.web.sessions import WebSessions
 
 
 async def _nowhere(self_id: str, kind: str, target: str, parts: list[Part]) -> None:
@@ -44,6 +47,8 @@ class Services:
     conversations: Conversations
     sender: Sender
     identities: IdentityLinks
+    proofs: RoleProof
+    web_sessions: WebSessions
     expectations: Expectations = field(default_factory=Expectations)
     user_limits: RateLimiter = field(default_factory=lambda: RateLimiter(1, 1))
     group_limits: RateLimiter = field(default_factory=lambda: RateLimiter(1, 1))
@@ -63,6 +68,12 @@ class Services:
             item_id = await enqueue(session, target, parts, **options)
         self.sender.nudge()
         return item_id
+
+    async def revoke(self, user_key: str, why: str) -> None:
+        """A person's standing changed (unbound, bound anew, a role taken away, left the group, erased): the role
+        proof of their private chats and every web session of theirs end at once."""
+        await self.proofs.unprove(user_key)
+        await self.web_sessions.end_person(user_key, why)
 
 
 def build_services(
@@ -85,6 +96,8 @@ def build_services(
     roles = Roles(database, branches)
     identities = IdentityLinks(database)
     services = Services(
+        proofs=RoleProof(database, roles, identities),
+        web_sessions=WebSessions(database, load_config(SessionConfig)),
         settings=settings,
         database=database,
         branches=branches,
@@ -96,6 +109,7 @@ def build_services(
     )
     services.user_limits = RateLimiter(settings.rate_user_per_minute / 60, settings.rate_user_burst)
     services.group_limits = RateLimiter(settings.rate_group_per_minute / 60, settings.rate_group_burst)
+    identities.revoked = roles.revoked = services.revoke
     services.startup.append(services.identities.fresh)
     services.appeals = appeals.build(services)
     services.study = study.build(services)

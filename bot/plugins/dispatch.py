@@ -29,6 +29,7 @@ from bot.core.commands import Call, Command, Role, Usage, Where, may_use, regist
 from bot.core.errors import Refusal
 from bot.core.identity import TWO_ID_PLATFORMS, codes_in
 from bot.features import help as _help  # noqa: F401  (declares /帮助)
+from bot.features.branch.binding import OPEN_WHILE_UNPROVEN, proof_refusal
 
 if TYPE_CHECKING:
     from bot.core.actor import Actor
@@ -160,8 +161,14 @@ async def _handle(bot: Bot, event: Event, state: T_State) -> None:
     actor = _actor(current, bot, event)
     if actor is None:
         return
-    actor = await current.identities.resolve_now(actor)  # a private chat another process bound a moment ago
+    # a private chat another process bound a moment ago; the link it follows, for the role proof
+    actor, link = await current.identities.resolve_link(actor)
     try:
+        if link is not None and (route.spec is None or route.spec.head not in OPEN_WHILE_UNPROVEN):
+            refusal = await proof_refusal(current, actor, link)  # a role holder's chat acts once proven in the group
+            if refusal is not None:
+                await respond(bot, event, refusal)
+                return
         if route.kind == "answer":
             outcome = await current.conversations.answer(actor, first_text(event))
             if outcome is not None and outcome.reply:

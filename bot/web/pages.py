@@ -31,7 +31,7 @@ from .app import Viewer, Web
 from .charts import bars
 from .overview import Overview, compute, rate, whole_rate
 from .periods import Period
-from .privacy import full_numbers
+from .privacy import full_numbers, may_see_full_numbers
 from .queries import BoardFilter, BoardLine
 
 router = APIRouter()
@@ -447,11 +447,13 @@ async def _visible_branch(web: Web, viewer: Viewer, branch_id: int) -> Branch:
 async def branch_page(
     request: Request, branch_id: int, viewer: ViewerDep, period: PeriodDep, full: int = 0
 ) -> Response:
-    """Members with participation (masked unless asked for, and logged), who has not studied this week, the month,
-    and the branch's appeals: the period's figures, the state now and the appeals in progress."""
+    """Members with participation, who has not studied this week, the month, and the branch's appeals (the period's
+    figures, the state now, those in progress). Full phone and plate only as `privacy.full_numbers` allows (the
+    branch's own secretary who asks), and that view is logged."""
     web = web_of(request)
     services = web.services
     branch = await _visible_branch(web, viewer, branch_id)
+    own = may_see_full_numbers(viewer, branch.id)
     shown_full = full_numbers(viewer, branch.id, bool(full))
     lines = await queries.branch_members(services, branch.id)
     action = texts.LOG_VIEW_LEDGER_FULL if shown_full else texts.LOG_VIEW_LEDGER
@@ -489,6 +491,7 @@ async def branch_page(
         report=report,
         chart=chart,
         full=shown_full,
+        own=own,
         figures=figures,
         now=now,
         open_now=open_now,

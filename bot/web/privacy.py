@@ -8,7 +8,13 @@ if TYPE_CHECKING:
     from .app import Viewer
 
 
+def may_see_full_numbers(viewer: Viewer, branch_id: int) -> bool:
+    """Whether someone may ask for a branch's members' phone and plate numbers in full: the branch's own secretary
+    (PRODUCT.md: the person and their secretary); the committee sees them masked."""
+    return branch_id in viewer.branch_ids
+
+
 def full_numbers(viewer: Viewer, branch_id: int, asked: bool) -> bool:
-    """Whether phone and plate numbers of a branch's members show (or export) in full: only when asked for, and only
-    to someone who sees the branch; every such view or export is written to the access log by the caller."""
-    return asked and viewer.sees_branch(branch_id)
+    """Whether phone and plate numbers show (or export) in full: asked for, by someone who may; every such view or
+    export is written to the access log by the caller."""
+    return asked and may_see_full_numbers(viewer, branch_id)

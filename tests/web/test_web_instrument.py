@@ -27,7 +27,7 @@ async def _scene(database, tmp_path, monkeypatch: pytest.MonkeyPatch):
 
     from bot.core.settings import Settings
     from bot.services import build_services
-    from tests.web.seed import link_path, link_reply
+    from tests.web.seed import link_path, link_reply, sign_in
 
     monkeypatch.setenv("WEB_SECRET", "test-secret")
     settings = Settings(database_url=database.url, data_dir=tmp_path, superusers={"10000"})
@@ -38,7 +38,7 @@ async def _scene(database, tmp_path, monkeypatch: pytest.MonkeyPatch):
     async def client(key: str) -> httpx.AsyncClient:
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
         clients.append(http)
-        response = await http.get(link_path(await link_reply(made.world.services, private(key))))
+        response = await sign_in(http, link_path(await link_reply(made.world.services, private(key))))
         assert response.status_code == 200
         return http
 

@@ -158,6 +158,8 @@ def status(state: Status) -> str:
         lines.append(texts.PUSH_MISSING.format(shown=shown, more=more))
     if state.calendar_warning:
         lines.append(texts.CALENDAR.format(warning=state.calendar_warning))
+    if state.web_sessions is not None:
+        lines.append(texts.WEB_SESSIONS.format(count=state.web_sessions))
     lines.append(texts.DATABASE.format(kind=state.database_kind, size=size(state.database_bytes)))
     return "\n".join(lines)
 

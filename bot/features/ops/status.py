@@ -6,7 +6,7 @@ import asyncio
 import os
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -70,6 +70,7 @@ class Status:
     calendar_warning: str | None = None
     # What each platform lets the bot send on its own, as configured (DELIVERY_PLATFORM_RULES).
     platform_rules: dict[str, PlatformRules] = field(default_factory=dict)
+    web_sessions: int | None = None  # web view sessions open now
 
 
 def refusal_code(reason: str) -> str:
@@ -86,10 +87,12 @@ class Health:
         database: Database,
         online: Callable[[], list[tuple[str, str]]] = list,
         platform_rules: dict[str, PlatformRules] | None = None,
+        web_sessions: Callable[[], Awaitable[int]] | None = None,
     ) -> None:
         self.database = database
         self.online = online
         self.platform_rules = platform_rules or {}
+        self.web_sessions = web_sessions
 
     async def collect(self) -> Status:
         """Everything /状态 shows, now."""
@@ -100,6 +103,7 @@ class Health:
             refusals=await refusals(self.database),
             calendar_warning=calendar_warning(),
             platform_rules=self.platform_rules,
+            web_sessions=None if self.web_sessions is None else await self.web_sessions(),
         )
 
 

@@ -92,6 +92,7 @@ PUSH_MISSING = "  今天未推送：{shown}{more}；/状态 推送 查看每个�
 PUSH_MISSING_ITEM = "{name}（{last}）"
 PUSH_MISSING_MORE = " 等 {count} 个"
 CALENDAR = "日历：{warning}"
+WEB_SESSIONS = "网页后台：{count} 个登录中（/后台 退出全部 可结束自己的全部登录）"
 DATABASE = "数据库：{kind}，{size}"
 SIZE_UNKNOWN = "未知"
 SIZE_BYTES = "{value} 字节"

@@ -1,7 +1,7 @@
 """web view: an index for the figures of a period (ledger rows by kind and day)
 
 Revision ID: web_0003
-Revises: web_0001
+Revises: web_0002
 Create Date: 2026-12-02 05:50:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "web_0003"
-down_revision: str | Sequence[str] | None = "web_0001"
+down_revision: str | Sequence[str] | None = "web_0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
