@@ -61,6 +61,13 @@ async def page_scene(sqlite_database, tmp_path, monkeypatch: pytest.MonkeyPatch)
         yield made
 
 
+def cells_of(xlsx: bytes) -> list[object]:
+    """Every cell of a workbook's first sheet."""
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    assert sheet is not None
+    return [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+
+
 def tile(page: str, id_: str) -> str:
     """The text of an element with an id (a tile's figure)."""
     match = re.search(rf'id="{id_}"[^>]*>([^<]*)<', page)
@@ -218,15 +225,20 @@ async def test_exports_open_in_a_reader_and_are_logged(scene):
     board_rows = list(load_workbook(io.BytesIO(board.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
     assert len(board_rows) == 2 + 9 and board_rows[1][0] == "编号"  # every page, not only the first
     ledger = await http.get(f"{PREFIX}/branch/{made.world.branch_a.id}/export.xlsx")
-    cells = [c for row in load_workbook(io.BytesIO(ledger.content)).active.iter_rows(values_only=True) for c in row]  # type: ignore[union-attr]
+    cells = cells_of(ledger.content)
     assert "张三" in cells and "138****5678" in cells and "13812345678" not in cells
-    full = await http.get(f"{PREFIX}/branch/{made.world.branch_a.id}/export.xlsx", params={"full": 1})
-    cells = [c for row in load_workbook(io.BytesIO(full.content)).active.iter_rows(values_only=True) for c in row]  # type: ignore[union-attr]
-    assert "13812345678" in cells
+    # Full numbers: the committee asking still gets them masked; the branch's own secretary gets them in full.
+    committee_full = await http.get(f"{PREFIX}/branch/{made.world.branch_a.id}/export.xlsx", params={"full": 1})
+    assert "13812345678" not in cells_of(committee_full.content)
+    own = await client(SECRETARY_A)
+    full = await own.get(f"{PREFIX}/branch/{made.world.branch_a.id}/export.xlsx", params={"full": 1})
+    assert "13812345678" in cells_of(full.content) and "贵A12345" in cells_of(full.content)
     async with services.database.reading() as session:
         logged = (await session.execute(select(AccessLog.actor_key, AccessLog.action))).all()
-    for action in ("网页导出概览", "网页导出诉求", "网页导出台账", "网页导出台账（完整号码）"):
+    for action in ("网页导出概览", "网页导出诉求", "网页导出台账"):
         assert (SUPER.key, action) in logged, action
+    assert (SUPER.key, "网页导出台账（完整号码）") not in logged
+    assert (SECRETARY_A, "网页导出台账（完整号码）") in logged
     other = await client(SECRETARY_C)
     assert (await other.get(f"{PREFIX}/branch/{made.world.branch_a.id}/export.xlsx")).status_code == 404
 
