@@ -22,6 +22,7 @@ from bot.core.ratelimit import RateLimiter
 from bot.core.sender import AccountsFunc, Sender, SendFunc
 from bot.core.settings import Settings, get_settings, load_config
 from bot.features.appeals.service import AppealService
+from bot.features.branch.presence import Presence, seen_in
 from bot.features.ops.service import Broadcasts
 from bot.features.records.service import RecordsService
 from bot.features.stations.service import StationService
@@ -47,6 +48,7 @@ class Services:
     conversations: Conversations
     sender: Sender
     identities: IdentityLinks
+    presence: Presence
     proofs: RoleProof
     web_sessions: WebSessions
     expectations: Expectations = field(default_factory=Expectations)
@@ -106,7 +108,9 @@ def build_services(
         conversations=Conversations(database, settings.conversation_timeout_seconds),
         sender=Sender(database, settings, send, accounts, same_chat=identities.ids_of_private_chat),
         identities=identities,
+        presence=Presence(database),
     )
+    services.members.sightings.append(seen_in)
     services.user_limits = RateLimiter(settings.rate_user_per_minute / 60, settings.rate_user_burst)
     services.group_limits = RateLimiter(settings.rate_group_per_minute / 60, settings.rate_group_burst)
     identities.revoked = roles.revoked = services.revoke

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core import clock
+from bot.core.participation import Rate
 from bot.features.appeals.figures import Figures
 from bot.services import Services
 
@@ -50,8 +51,8 @@ class Overview:
     totals: Figures
     now: NowState
     members: int
-    today_rate: float
-    study_rate: float
+    today: Rate  # today's members' check-ins, all branches together
+    study: Rate  # the period's members' check-ins, all branches together
     trend: list[MonthTrend]
     threshold: int
     at: datetime
@@ -59,13 +60,23 @@ class Overview:
     def judged(self, key: str) -> list[Line]:
         """The lines that can be ranked by a rate: enough appeals, or (study) registered members."""
         if key == "study":
-            return [line for line in self.lines if line.figures.rate_members]
+            return [line for line in self.lines if line.figures.study.possible]
         return [line for line in self.lines if line.judged]
 
     def lagging(self, key: str) -> list[Line]:
         """Units below the whole's rate, the lowest first (at most LAGGING_SHOWN); too small to judge: never."""
         below = [line for line in self.judged(key) if key in line.below]
         return sorted(below, key=lambda line: rate(line, key))[:LAGGING_SHOWN]
+
+    @property
+    def today_rate(self) -> float:
+        """Today's members' check-in rate of the whole."""
+        return self.today.value
+
+    @property
+    def study_rate(self) -> float:
+        """The period's members' check-in rate of the whole."""
+        return self.study.value
 
     @property
     def unjudged(self) -> int:
@@ -119,9 +130,8 @@ async def compute(services: Services, visible: frozenset[int] | None, period: Pe
     for state in states.values():
         now.add(state)
     members = sum(row.members for row in rows.values())
-    checked = sum(row.checked_today for row in rows.values())
-    base = sum(row.rate_members * row.rate_days for row in rows.values())
-    study = sum(row.checkins for row in rows.values()) / base if base else 0.0
+    today = sum((row.today for row in rows.values()), Rate())
+    study = sum((row.study for row in rows.values()), Rate())
     lines = []
     for unit in children:
         row = rows.get(unit.id or 0)
@@ -131,7 +141,7 @@ async def compute(services: Services, visible: frozenset[int] | None, period: Pe
         below = set()
         if judged:
             below |= {key for key in ("close", "on_time", "satisfaction") if _below(row.appeals, totals, key)}
-        if row.rate_members and row.study_rate < study:
+        if row.study.possible and row.study_rate < study.value:
             below.add("study")
         lines.append(Line(unit, row, states.get(unit.id, NowState()), judged, frozenset(below)))
     return Overview(
@@ -141,7 +151,7 @@ async def compute(services: Services, visible: frozenset[int] | None, period: Pe
         totals,
         now,
         members,
-        checked / members if members else 0.0,
+        today,
         study,
         trend,
         threshold,

@@ -7,7 +7,7 @@ import math
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -41,8 +41,8 @@ SORTS: dict[str, tuple[Any, Any]] = {
     "name": (lambda line: units.pinyin_key(line.unit.name), lambda line: True),
     "members": (lambda line: line.figures.members, lambda line: True),
     "today": (lambda line: line.figures.today_rate, lambda line: line.figures.members),
-    "study": (lambda line: line.figures.study_rate, lambda line: line.figures.rate_members),
-    "quiz": (lambda line: line.figures.quiz_rate, lambda line: line.figures.rate_members),
+    "study": (lambda line: line.figures.study_rate, lambda line: line.figures.study.possible),
+    "quiz": (lambda line: line.figures.quiz_rate, lambda line: line.figures.quiz.possible),
     "collected": (lambda line: line.appeals.collected, lambda line: True),
     "close": (lambda line: line.appeals.close_rate, lambda line: line.judged),
     "on_time": (lambda line: line.appeals.on_time_rate, lambda line: line.judged),
@@ -461,8 +461,8 @@ async def branch_page(
     first = clock.today().replace(day=1)
     report = await services.records.monthly(branch, first)
     per_day = dict(report.checkins_per_day)
-    days = range(1, clock.today().day + 1)
-    chart = bars([(str(day), per_day.get(day, 0)) for day in days]) if per_day else None
+    days = [first + timedelta(days=n) for n in range(clock.today().day)]
+    chart = bars([(f"{day:%m-%d}", per_day.get(day, 0)) for day in days]) if per_day else None
     people = [
         {
             "name": line.member.name,

@@ -7,7 +7,6 @@ monthly report's check-in rate); tests/web checks, branch by branch, that both g
 from __future__ import annotations
 
 import asyncio
-from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -15,10 +14,12 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, true
 
-from bot.core import clock, ledger
+from bot.core import clock, ledger, participation
 from bot.core.models import Branch, LedgerEntry, Member, OutboxItem
+from bot.core.participation import Rate
 from bot.features.appeals import deadlines, rules
 from bot.features.appeals.deadlines import Limit
+from bot.features.appeals.figures import COUNTED
 from bot.features.appeals.models import Appeal, AppealAlert
 from bot.features.appeals.service import Stats
 from bot.features.appeals.timelimits import reminder_at
@@ -35,36 +36,35 @@ FEW_BRANCHES = 8
 
 @dataclass
 class BranchFigures:
-    """One branch's line of the overview: participation in the period, today's check-ins, the period's appeals."""
+    """One branch's line of the overview: members' rates (`bot.core.participation`: today, and the period's), the
+    period's activities and appeals."""
 
     branch_id: int
     name: str
     members: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
-    checked_today: int = 0
-    checkins: int = 0
-    quiz: int = 0
+    today: Rate = field(default_factory=Rate)  # today's check-ins, as `/学习 统计`
+    study: Rate = field(default_factory=Rate)  # the period's check-ins, as `/月报` for a month
+    quiz: Rate = field(default_factory=Rate)  # the period's answers to the daily question, as `/月报` for a month
     activities: int = 0
     attendance: int = 0
-    rate_members: int = 0
-    rate_days: int = 1
-    appeals: Stats = field(default_factory=lambda: Stats(0, 0, 0, None, 0, 0, 0, []))
+    appeals: Stats = field(default_factory=Stats)
     last_push: datetime | None = None
 
     @property
     def today_rate(self) -> float:
-        """Today's check-in rate of registered members (as `/学习 统计`)."""
-        return self.checked_today / self.members if self.members else 0.0
-
-    @property
-    def quiz_rate(self) -> float:
-        """The period's answers to the daily question ÷ (members × days of the period so far)."""
-        return self.quiz / (self.rate_members * self.rate_days) if self.rate_members else 0.0
+        """Today's check-in rate of members (as `/学习 统计`)."""
+        return self.today.value
 
     @property
     def study_rate(self) -> float:
-        """The period's check-in rate (as `/月报` for a month): check-ins ÷ (members × days of the period so far)."""
-        return self.checkins / (self.rate_members * self.rate_days) if self.rate_members else 0.0
+        """The period's members' check-ins ÷ (members × days of the period begun)."""
+        return self.study.value
+
+    @property
+    def quiz_rate(self) -> float:
+        """The period's members' answers ÷ (members × days of the period begun)."""
+        return self.quiz.value
 
 
 def month_bounds(first: date) -> tuple[date, date]:
@@ -82,10 +82,10 @@ async def branch_figures(
     services: Services, branch_ids: Iterable[int] | None, start: date | None, end: date | None
 ) -> list[BranchFigures]:
     """The overview's figures of the branches in scope (None: every active branch) for the days [start, end) (start
-    None: since each branch opened; end None: up to today), in a few grouped queries."""
+    None: since the first of them opened; end None: up to today), in a few grouped queries."""
     ids = None if branch_ids is None else sorted(set(branch_ids))
     today = clock.today()
-    last = min(end, today + timedelta(days=1)) if end is not None else today + timedelta(days=1)
+    tomorrow = today + timedelta(days=1)
     end_at = clock.day_bounds(end)[0] if end is not None else None
     start_at = clock.day_bounds(start)[0] if start is not None else None
     async with services.database.reading() as session:
@@ -96,13 +96,9 @@ async def branch_figures(
                 .order_by(Branch.id)
             )
         ).all()
-        rows = {
-            b.id: BranchFigures(
-                b.id, b.name, rate_days=max((last - (start or clock.local(b.created_at).date())).days, 1)
-            )
-            for b in branches
-        }
+        rows = {b.id: BranchFigures(b.id, b.name) for b in branches}
         groups = {b.group_id: b.id for b in branches}
+        first = start or min((clock.local(b.created_at).date() for b in branches), default=today)
         present = and_(Member.left_at.is_(None), _in(Member.branch_id, ids))
         for branch_id, status, count in await session.execute(
             select(Member.branch_id, Member.status, func.count())
@@ -113,38 +109,12 @@ async def branch_figures(
                 label = status or UNCONFIRMED
                 rows[branch_id].by_status[label] = rows[branch_id].by_status.get(label, 0) + count
                 rows[branch_id].members += count
-        for branch_id, count in await session.execute(
-            select(StudyCheckin.branch_id, func.count())
-            .join(Member, and_(Member.branch_id == StudyCheckin.branch_id, Member.user_key == StudyCheckin.user_key))
-            .where(StudyCheckin.day == today, present)
-            .group_by(StudyCheckin.branch_id)
-        ):
-            if branch_id in rows:
-                rows[branch_id].checked_today = count
-        in_period: list[Any] = [_in(Member.branch_id, ids)]
-        if end_at is not None:
-            in_period.append(Member.registered_at < end_at)
-        if start_at is not None:
-            in_period.append(or_(Member.left_at.is_(None), Member.left_at >= start_at))
-        for branch_id, count in await session.execute(
-            select(Member.branch_id, func.count()).where(*in_period).group_by(Member.branch_id)
-        ):
-            if branch_id in rows:
-                rows[branch_id].rate_members = count
-        days: list[Any] = [_in(LedgerEntry.branch_id, ids)]
-        if start is not None:
-            days.append(LedgerEntry.day >= start)
-        if end is not None:
-            days.append(LedgerEntry.day < end)
-        for branch_id, kind, count in await session.execute(
-            select(LedgerEntry.branch_id, LedgerEntry.kind, func.count())
-            .where(*days, LedgerEntry.kind.in_((ledger.STUDY, ledger.QUIZ)), LedgerEntry.reverses_id.is_(None))
-            .group_by(LedgerEntry.branch_id, LedgerEntry.kind)
-        ):
-            if branch_id in rows and kind == ledger.STUDY:
-                rows[branch_id].checkins = count
-            elif branch_id in rows:
-                rows[branch_id].quiz = count
+        daily = await participation.ledger_rates(session, (ledger.STUDY,), ids, today, tomorrow)
+        period = await participation.ledger_rates(session, (ledger.STUDY, ledger.QUIZ), ids, first, end or tomorrow)
+        for branch_id, row in rows.items():
+            row.today = daily.get((branch_id, ledger.STUDY), Rate())
+            row.study = period.get((branch_id, ledger.STUDY), Rate())
+            row.quiz = period.get((branch_id, ledger.QUIZ), Rate())
         starts: list[Any] = [_in(Activity.branch_id, ids), Activity.status == "open"]
         if start_at is not None:
             starts.append(Activity.starts_at >= start_at)
@@ -192,9 +162,7 @@ class MonthTrend:
     closed: int
     answered: int
     satisfied: int
-    checkins: int
-    members: int
-    days: int
+    study: Rate  # the month's members' check-in rate (`bot.core.participation`, as `/月报`)
 
     @property
     def satisfaction_rate(self) -> float:
@@ -203,17 +171,16 @@ class MonthTrend:
 
     @property
     def study_rate(self) -> float:
-        """The month's check-in rate, as the overview's line for that month: check-ins ÷ (members × days so far)."""
-        return self.checkins / (self.members * self.days) if self.members else 0.0
+        """The month's members' check-in rate."""
+        return self.study.value
 
 
 async def monthly_trend(services: Services, branch_ids: Iterable[int] | None, firsts: list[date]) -> list[MonthTrend]:
     """For each month (its first day, oldest first): 收集 by month received, 办结 and 满意率 by month of closure,
-    and the check-in rate — one pass over each table, whatever the number of months."""
+    and the members' check-in rate — one pass over the appeals, one read of the ledger a month."""
     ids = None if branch_ids is None else list(branch_ids)
     ends = [month_bounds(first)[1] for first in firsts]
     bounds = [(clock.day_bounds(a)[0], clock.day_bounds(b)[0]) for a, b in zip(firsts, ends, strict=True)]
-    today = clock.today()
     first_at, last_at = bounds[0][0], bounds[-1][1]
     collected, closed, answered, satisfied = ([0] * len(firsts) for _ in range(4))
     async with services.database.reading() as session:
@@ -221,7 +188,7 @@ async def monthly_trend(services: Services, branch_ids: Iterable[int] | None, fi
         received = _bucket(Appeal.received_at, bounds)
         for n, count in await session.execute(
             select(received, func.count())
-            .where(_in(Appeal.branch_id, ids), Appeal.received_at >= first_at, Appeal.received_at < last_at)
+            .where(_in(Appeal.branch_id, ids), COUNTED, Appeal.received_at >= first_at, Appeal.received_at < last_at)
             .group_by(received)
         ):
             collected[n] = int(count)
@@ -242,39 +209,12 @@ async def monthly_trend(services: Services, branch_ids: Iterable[int] | None, fi
             .group_by(closing)
         ):
             closed[n], answered[n], satisfied[n] = int(count), int(answers), int(content)
-        per_day = await session.execute(
-            select(LedgerEntry.day, func.count())
-            .where(
-                _in(LedgerEntry.branch_id, ids),
-                LedgerEntry.kind == ledger.STUDY,
-                LedgerEntry.day >= firsts[0],
-                LedgerEntry.day < ends[-1],
-                LedgerEntry.reverses_id.is_(None),
-            )
-            .group_by(LedgerEntry.day)
-        )  # by day (an index range), summed by month here
-        checkins = [0] * len(firsts)
-        for day, count in per_day:
-            checkins[bisect_right(firsts, day) - 1] += int(count)
-        members = (
-            await session.execute(
-                select(
-                    *(
-                        func.count().filter(
-                            Member.registered_at < end, or_(Member.left_at.is_(None), Member.left_at >= start)
-                        )
-                        for start, end in bounds
-                    )
-                ).where(_in(Member.branch_id, ids))
-            )
-        ).one()
-    trend = []
-    for n, first in enumerate(firsts):
-        elapsed = max((min(ends[n], today + timedelta(days=1)) - first).days, 1)
-        trend.append(
-            MonthTrend(first, collected[n], closed[n], answered[n], satisfied[n], checkins[n], int(members[n]), elapsed)
-        )
-    return trend
+        study = []
+        for first, end in zip(firsts, ends, strict=True):
+            rates = await participation.ledger_rates(session, (ledger.STUDY,), ids, first, end)
+            study.append(sum(rates.values(), Rate()))
+    months = enumerate(firsts)
+    return [MonthTrend(first, collected[n], closed[n], answered[n], satisfied[n], study[n]) for n, first in months]
 
 
 def _bucket(column: Any, bounds: list[tuple[datetime, datetime]]) -> Any:
@@ -445,19 +385,19 @@ async def board(services: Services, scope_condition: Any, wanted: BoardFilter, p
             ).all()
         )
         names = dict((await session.execute(select(Branch.id, Branch.name))).all())
+        running = await deadlines.limits_of(session, list(appeals), services.appeals.limits)
     lines = []
     for appeal in appeals:
-        missed = late.get(appeal.id)
-        name, due, flag, left = deadlines.CLOSE, appeal.close_due, "", None
-        if missed is not None:
-            name, due, flag = missed.name, missed.due, "red"
-        if due is not None and appeal.state in WAITING:
-            left = due - now
-            if (
-                missed is None
-                and appeal.accepted_at
-                and now >= reminder_at(appeal.accepted_at, due, services.appeals.limits)
-            ):
+        # The limit a line shows: the one it missed (超期, as /诉求 超期), else the nearest one still running.
+        missed = deadlines.late(running[appeal.id], now) if appeal.state in WAITING else None
+        upcoming = min(running[appeal.id], key=lambda limit: limit.due) if running[appeal.id] else None
+        chosen = missed or (upcoming if appeal.state in WAITING else None)
+        name, due, flag, left = "", None, "", None
+        if chosen is not None:
+            name, due, left = chosen.name, chosen.due, chosen.due - now
+            if missed is not None:
+                flag = "red"
+            elif now >= reminder_at(chosen.start, chosen.due, services.appeals.limits):
                 flag = "amber"
         branch = names.get(appeal.branch_id or 0, texts.NO_BRANCH)
         lines.append(BoardLine(appeal, branch, name, due, left, flag, appeal.id in supervised))

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.core import clock
 from bot.core.models import AccessLog
+from bot.core.participation import Rate
 from tests.web.seed import DEPARTMENT, DRIVER, PREFIX, SECRETARY_A, SECRETARY_B, SUPER, link_reply, private
 
 PAGES = ("/", "/appeals", "/branches", "/stations", "/api/stations")
@@ -68,16 +69,13 @@ async def test_each_branch_line_equals_the_services_figures(world, client_for):
         assert row.appeals == stats.__class__(**{**stats.__dict__, "by_category": []})
         assert row.appeals.close_rate == stats.close_rate
         day = await world.services.study.day_stats(row.branch_id)
-        assert row.today_rate == day.rate
+        assert row.today_rate == day.rate and row.today.others == day.study.others
         branch = world.branch_a if row.branch_id == world.branch_a.id else world.branch_b
         report = await world.services.records.monthly(branch, first)
         assert row.study_rate == report.checkin_rate
         assert row.activities == (1 if branch is world.branch_a else 0) and row.attendance == row.activities
-        assert (row.quiz, row.activities, row.attendance) == (
-            report.quiz_answers,
-            report.activities,
-            report.attendance,
-        )
+        assert (row.quiz, row.activities, row.attendance) == (report.quiz, report.activities, report.attendance)
+        assert row.study == report.study and 0 <= row.study_rate <= 1 and 0 <= row.quiz_rate <= 1
 
 
 async def test_the_trend_counts_appeals_per_month_as_the_service(world, client_for):
@@ -93,10 +91,9 @@ async def test_the_trend_counts_appeals_per_month_as_the_service(world, client_f
         assert month.collected == stats.collected
     assert (trend[-1].collected, trend[-1].closed) == (5, 1)
     assert (await monthly_trend(world.services, [world.branch_b.id], firsts))[-1].collected == 2
-    # The month's check-in rate is the overview's rate of that month, computed the same way.
+    # The month's members' check-in rate is the overview's for that month: every branch's rate added up.
     rows = await branch_figures(world.services, None, *month_bounds(firsts[-1]))
-    base = sum(r.rate_members * r.rate_days for r in rows)
-    assert trend[-1].study_rate == sum(r.checkins for r in rows) / base
+    assert trend[-1].study == sum((r.study for r in rows), Rate()) and trend[-1].study.done > 0
 
 
 async def test_a_secretary_never_sees_another_branch(world, client_for):
@@ -148,15 +145,25 @@ async def test_the_appeal_page_shows_the_trail_and_the_view_is_logged(world, cli
 
 
 async def test_the_board_marks_limits_red_and_amber(world, client_for):
+    clock.set_now(clock.now() + timedelta(minutes=100))  # 80 % of the 2-hour 转办 limit: 催办 time, not yet late
+    client = await client_for(SUPER.key)
+    board = (await client.get(PREFIX + "/appeals")).text
+    early = (await client.get(PREFIX + "/appeals", params={"state": "超期"})).text.split('id="open"')[1]
+    assert world.numbers["b_open"] in early and world.numbers["a_open"] not in early  # 紧急: 转办 in 30 minutes
+    assert f'class="amber" data-number="{world.numbers["a_open"]}"' in board
     clock.set_now(clock.now() + timedelta(days=3))  # the 紧急 appeal (24 hours) is past its limit
     client = await client_for(SUPER.key)
     board = (await client.get(PREFIX + "/appeals")).text
     overdue = (await client.get(PREFIX + "/appeals", params={"state": "超期"})).text
     listed = overdue.split('id="open"')[1].split("</table>")[0]
-    # The 紧急 appeal is past its close limit, the 一般 one past its 反馈 limit (2 working days): both overdue now.
-    assert world.numbers["b_open"] in listed and world.numbers["a_open"] in listed and "超" in listed
+    assert world.numbers["b_open"] in listed and "超" in listed
+    # 超期 is one rule everywhere: a_open (一般) passed its 转办 limit untransferred, as /诉求 超期 lists it
+    assert world.numbers["a_open"] in listed and "转办" in listed
     assert world.numbers["a_closed"] not in listed
     assert 'class="red" data-number="' + world.numbers["b_open"] in board
+    chat = [o.appeal.number for o in await world.services.appeals.overdue(SUPER, None)]
+    for number in (world.numbers["a_open"], world.numbers["b_open"]):
+        assert number in chat
     closed = (await client.get(PREFIX + "/appeals", params={"state": "已办结"})).text
     listed = closed.split('id="open"')[1]
     assert world.numbers["a_closed"] in listed and world.numbers["a_open"] not in listed

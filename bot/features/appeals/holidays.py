@@ -88,14 +88,12 @@ class HolidayCalendar:
     table_dir: Path | None = None
     _tables: dict[int, dict[date, tuple[str, str]] | None] = field(default_factory=dict)
     _statutory: dict[int, dict[date, str]] = field(default_factory=dict)
-    # Each day's answer, once: chinese_calendar checks its date range against every holiday on each call, which made
-    # the limits of 2,000 open appeals cost 300 ms (the web board, /诉求 超期, the deadline scan).
-    _known: dict[date, bool] = field(default_factory=dict)
+    # The package's answers, kept: its own check costs ~20 µs a date, and 超期 asks for thousands of dates at once.
+    _official: dict[date, bool] = field(default_factory=dict)
 
     def forget(self) -> None:
         """Re-read the tables (after an import)."""
         self._tables.clear()
-        self._known.clear()
 
     def _table(self, year: int) -> dict[date, tuple[str, str]] | None:
         if year not in self._tables:
@@ -111,16 +109,12 @@ class HolidayCalendar:
 
     def is_working_day(self, day: date) -> bool:
         """Whether `day` is a working day in mainland China."""
-        known = self._known.get(day)
-        if known is None:
-            known = self._known[day] = self._decide(day)
-        return known
-
-    def _decide(self, day: date) -> bool:
-        """Whether `day` is a working day, from the source that covers its year."""
         source = self.source(day.year)
         if source == "official":
-            return chinese_calendar.is_workday(day)
+            known = self._official.get(day)
+            if known is None:
+                known = self._official[day] = chinese_calendar.is_workday(day)
+            return known
         if source == "table":
             table = self._table(day.year) or {}
             if day in table:

@@ -28,6 +28,7 @@ CARD = (
 NOT_SET = "未设置"
 PUSH_ON = "{time}（开启）"
 PUSH_OFF = "{time}（已关闭）"
+PUSH_STOPPED = "已停止（支部已停用）"
 CARD_INACTIVE = "（本支部已停用）"
 CARD_WELCOME_OFF = "新成员欢迎：已关闭"
 
@@ -78,7 +79,7 @@ PRIVATE_CONTINUE = "您在「{branch}」群里开始了登记（姓名：{name}�
 NO_BRANCH_KNOWN = "还不知道您属于哪个支部：请先在所在支部的群里发送 /登记（只问姓名），然后在私聊里填写其余信息。"
 GROUP_NOT_OPEN = "本群还没有开通支部，暂时不能登记。"
 BRANCH_GONE = "这个支部已不存在或已关闭，登记未保存。"
-REGISTERED = "登记成功{tail}发送 /档案 可查看自己的档案（手机号、车牌在群里只显示部分）。"
+REGISTERED = "登记成功{tail}私聊发送 /档案 可查看自己的完整档案。"
 UPDATED = "登记信息已更新{tail}发送 /档案 可查看自己的档案。"
 TAIL_PENDING = "，政治面貌待支部书记认定。"
 TAIL_DONE = "。"
@@ -113,11 +114,17 @@ PROFILE = (
     "【档案】{name}（{branch}）\n手机：{phone}　车牌：{plate}\n户籍地：{hometown}　常跑路线：{route}\n"
     "政治面貌：{status}　登记于 {registered}"
 )
+PROFILE_SHORT = (
+    "【档案】{name}（{branch}）\n政治面貌：{status}　登记于 {registered}\n"
+    "（手机、车牌、户籍地、常跑路线只在私聊显示：私聊机器人发送 /档案）"
+)
+PROFILE_OTHERS_PRIVATE = (
+    "成员档案不在群里显示：请私聊机器人发送 /档案 <姓名>，或在网页版（私聊发送 /后台）的支部页查看。"
+)
 PENDING_STATUS = "{declared}（待认定）"
 PROFILE_LEFT = "（已离开本支部）"
 PROFILE_NONE = "还没有登记档案，发送 /登记 即可登记。"
 PROFILE_OTHERS_DENIED = "只能查看自己的档案；查看他人档案需要本支部书记权限。"
-PROFILE_NOT_REGISTERED = "对方还没有在本支部登记。"
 PROFILE_FIND_USAGE = "私聊查看成员档案：/档案 <姓名>（您管理的支部里）"
 PROFILE_NOT_FOUND = "您管理的支部里没有叫「{name}」的成员。"
 

@@ -19,7 +19,7 @@ from bot.core.db import Database
 from bot.core.identity import MISS_WINDOW, Revoke, revoke_nothing
 from bot.core.models import BindCode, BindMiss, Branch, IdentityLink, LedgerEntry, Member, OutboxItem
 from bot.core.outbox import EXPIRED, FAILED, PENDING, SENT
-from bot.features.branch.models import BranchWelcome
+from bot.features.branch.models import BranchSeen, BranchWelcome
 from bot.features.web.sessions import WebSessions
 
 from . import texts
@@ -124,6 +124,9 @@ class Retention:
         async with self.database.session() as session:  # unused bind codes name a private chat: gone once stale
             await session.execute(delete(BindCode).where(BindCode.expires_at < clock.now()))
             await session.execute(delete(BindMiss).where(BindMiss.missed_at < clock.now() - MISS_WINDOW))
+            # who left a branch group, registered or not, is not kept past the members' period
+            departed = clock.now() - timedelta(days=self.rules.member_days)
+            await session.execute(delete(BranchSeen).where(BranchSeen.left_at < departed))
         if self.sessions is not None:
             await self.sessions.forget(before=clock.now() - timedelta(days=self.rules.session_days))
         return Purge(members, ledger_lines, appeals, await self.forget_outbox(), self.remove_exports())
@@ -185,6 +188,9 @@ class Retention:
                 update(BranchWelcome)
                 .where(BranchWelcome.branch_id == member.branch_id, BranchWelcome.user_key == key)
                 .values(user_key=alias)
+            )
+            await session.execute(  # and where they were seen writing
+                delete(BranchSeen).where(BranchSeen.branch_id == member.branch_id, BranchSeen.user_key == key)
             )
             gone = None if elsewhere is not None else key
             return 1, int(changed.rowcount or 0), gone, key  # type: ignore[attr-defined]
