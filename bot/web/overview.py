@@ -1,4 +1,5 @@
-"""The overview of a period: each unit's line, the totals, the state now, who lags, and the monthly trends.
+"""The overview of a period: each unit's line, the totals, the state now and who lags (the monthly trends are a
+section of their own, `pages.trend`, cached longer: they read twelve months of the ledger).
 
 The appeal figures come from the appeals service (their definitions live in bot/features/appeals/figures.py); this
 module only chooses the period, adds units up and compares them with the whole.
@@ -53,7 +54,6 @@ class Overview:
     members: int
     today: Rate  # today's members' check-ins, all branches together
     study: Rate  # the period's members' check-ins, all branches together
-    trend: list[MonthTrend]
     threshold: int
     at: datetime
 
@@ -115,13 +115,11 @@ async def compute(services: Services, visible: frozenset[int] | None, period: Pe
     """The overview of the branches a viewer sees (None: every branch, the committee) for a period."""
     children = await units.branches(services, visible)
     ids = None if visible is None else [unit.id for unit in children if unit.id is not None]
-    months = periods.months_back(period.last_day(clock.today()), TREND_MONTHS)
-    # Four independent reads at once: SQLite scans in its own threads, PostgreSQL on its own connections.
-    figures, states, whole, trend = await asyncio.gather(
+    # Three independent reads at once: SQLite scans in its own threads, PostgreSQL on its own connections.
+    figures, states, whole = await asyncio.gather(
         queries.branch_figures(services, ids, period.start, period.end),
         queries.now_state(services, ids),
         services.appeals.statistics(None, period.start, period.end) if visible is None else _nothing(),
-        queries.monthly_trend(services, ids, months),
     )
     rows = {row.branch_id: row for row in figures}
     # The province's totals include the appeals of no branch; a secretary's are their branches' added up.
@@ -153,10 +151,15 @@ async def compute(services: Services, visible: frozenset[int] | None, period: Pe
         members,
         today,
         study,
-        trend,
         threshold,
         clock.now(),
     )
+
+
+async def trend(services: Services, visible: frozenset[int] | None, period: Period) -> list[MonthTrend]:
+    """The twelve months up to the period's last: 收集, 办结 and 满意率 by month of closure, members' check-in rate."""
+    ids = None if visible is None else sorted(visible)
+    return await queries.monthly_trend(services, ids, periods.months_back(period.last_day(clock.today()), TREND_MONTHS))
 
 
 async def _nothing() -> None:

@@ -29,7 +29,7 @@ from bot.features.stations.station import Station
 from . import exports, periods, queries, texts, units
 from .app import Viewer, Web
 from .charts import bars
-from .overview import Overview, compute, rate, whole_rate
+from .overview import Overview, compute, rate, trend, whole_rate
 from .periods import Period
 from .privacy import full_numbers, may_see_full_numbers
 from .queries import BoardFilter, BoardLine
@@ -54,6 +54,7 @@ SORTS: dict[str, tuple[Any, Any]] = {
 BOARD_STATES = (texts.IN_PROGRESS, texts.OVERDUE_NOW, texts.SUPERVISED_NOW, texts.EVERY_STATE, *rules.STATES)
 EXPORT_ROWS = 50_000
 CACHED_OVERVIEWS = 32  # periods × viewers kept; the oldest computed goes first
+TREND_SECONDS = 600  # the twelve months' trend is computed at most this often (when the overview is cached at all)
 
 
 def web_of(request: Request) -> Web:
@@ -175,11 +176,16 @@ async def _refresh(web: Web, key: str, viewer: Viewer, period: Period) -> Overvi
     try:
         data = await compute(web.services, _visible(viewer), period, web.config.web_rank_min_appeals)
         web.cache[key] = (time.monotonic(), data)
-        while len(web.cache) > CACHED_OVERVIEWS:  # any range of days is a period: keep the memory bounded
-            web.cache.pop(min(web.cache, key=lambda k: web.cache[k][0]))
+        _bound(web)
         return data
     finally:
         web.refreshing.pop(key, None)
+
+
+def _bound(web: Web) -> None:
+    """Any range of days is a period: keep the cache's memory bounded, the oldest computed going first."""
+    while len(web.cache) > CACHED_OVERVIEWS:
+        web.cache.pop(min(web.cache, key=lambda k: web.cache[k][0]))
 
 
 def sorted_lines(data: Overview, sort: str, desc: int) -> list:
@@ -199,12 +205,6 @@ async def overview(
         return RedirectResponse(f"{web.config.prefix}/appeals", status_code=303)
     data = await overview_of(web, viewer, period)
     lag = lag if lag in texts.LAG_KEYS else "close"
-    trend = data.trend
-    charts = {
-        "closed": bars([(_month_label(t.first), t.closed) for t in trend]),
-        "satisfaction": bars([(_month_label(t.first), t.satisfaction_rate * 100) for t in trend], _percent),
-        "study": bars([(_month_label(t.first), t.study_rate * 100) for t in trend], _percent),
-    }
     return render(
         request,
         "overview.html",
@@ -219,10 +219,34 @@ async def overview(
         lagging=data.lagging(lag),
         rate=rate,
         whole_rate=whole_rate,
-        charts=charts,
         at=clock.local(data.at),
         board_dates=period.board_dates(),
     )
+
+
+@router.get("/trend")
+async def trend_section(request: Request, viewer: ViewerDep, period: PeriodDep) -> Response:
+    """The last twelve months (up to the period's last), as a section the overview loads after itself (htmx), or as
+    a page of its own without script. Cached longer than the overview: it reads twelve months of the ledger."""
+    web = web_of(request)
+    if not viewer.committee and not viewer.branch_ids:
+        raise HTTPException(404, texts.NOT_FOUND_BRANCH)
+    last = period.last_day(clock.today())
+    key = f"trend|{overview_key(viewer, period).split('|')[0]}|{last:%Y-%m}"
+    hit = web.cache.get(key)
+    if hit is not None and web.config.web_overview_cache_seconds > 0 and time.monotonic() - hit[0] < TREND_SECONDS:
+        months: list[queries.MonthTrend] = hit[1]  # type: ignore[assignment]
+    else:
+        months = await trend(web.services, _visible(viewer), period)
+        web.cache[key] = (time.monotonic(), months)
+        _bound(web)
+    charts = {
+        "closed": bars([(_month_label(t.first), t.closed) for t in months]),
+        "satisfaction": bars([(_month_label(t.first), t.satisfaction_rate * 100) for t in months], _percent),
+        "study": bars([(_month_label(t.first), t.study_rate * 100) for t in months], _percent),
+    }
+    name = "_trend.html" if request.headers.get("HX-Request") else "trend.html"
+    return render(request, name, viewer, period, months=months, charts=charts)
 
 
 def _month_label(first: date) -> str:

@@ -336,3 +336,21 @@ async def test_overviews_of_many_periods_keep_memory_bounded(world, client_for):
         response = await client.get(PREFIX + "/", params={"from": "2026-01-01", "to": last.isoformat()})
         assert response.status_code == 200
     assert len(mounted.state.web.cache) == CACHED_OVERVIEWS
+
+
+async def test_the_trend_is_a_section_of_its_own(page_scene):
+    _, client = page_scene
+    http = await client(SUPER.key)
+    overview = (await http.get(PREFIX + "/")).text
+    assert 'hx-get="/admin/trend" hx-trigger="load"' in overview  # loaded after the page, not holding it up
+    section = (await http.get(PREFIX + "/trend", headers={"HX-Request": "true"})).text
+    assert "<html" not in section and 'id="trend-section"' in section  # the section alone, to swap in
+    months = re.findall(
+        r'<tr><th scope="row">(\d{4}-\d{2})</th><td class="num">(\d+)</td><td class="num">(\d+)</td>', section
+    )
+    assert len(months) == 12 and months[-1][0] == clock.today().strftime("%Y-%m")
+    assert months[-1][1:] == ("8", "1")  # this month: eight received (none withdrawn), one closed
+    page = (await http.get(PREFIX + "/trend")).text  # without script: a page of its own
+    assert "<h1>近十二个月" in page and 'id="trend"' in page
+    last_year = (await http.get(PREFIX + "/trend", params={"period": str(clock.today().year - 1)})).text
+    assert f"{clock.today().year - 1}年12月）" in last_year  # the twelve months up to the period's last
