@@ -94,6 +94,7 @@ async def run(url: str, args: argparse.Namespace) -> list[dict]:
             results.append(await timed(committee, "概览 导出 XLSX（缓存）", "/admin/export/overview.xlsx", args.runs))
             continue
         pages = [
+            (committee, "近十二个月（不缓存）", "/admin/trend"),
             (committee, "诉求看板 行业党委", "/admin/appeals"),
             (committee, "诉求看板 第 3 页", "/admin/appeals?page=3"),
             (committee, "诉求看板 超期（现在）", "/admin/appeals?state=%E8%B6%85%E6%9C%9F"),
