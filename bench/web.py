@@ -17,6 +17,7 @@ import os
 import statistics
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("SUPERUSERS", '["10000"]')
@@ -90,6 +91,8 @@ async def run(url: str, args: argparse.Namespace) -> list[dict]:
         committee, secretary = await client_as(app, services, COMMITTEE), await client_as(app, services, SECRETARY)
         results.append(await timed(committee, f"概览 行业党委{label}", "/admin/", args.runs))
         results.append(await timed(committee, f"概览 累计{label}", "/admin/?period=all", args.runs))
+        year = f"/admin/?period={date.today().year}"
+        results.append(await timed(committee, f"概览 本年{label}", year, args.runs if cache else 5))
         if cache:
             results.append(await timed(committee, "概览 导出 XLSX（缓存）", "/admin/export/overview.xlsx", args.runs))
             continue

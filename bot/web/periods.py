@@ -111,8 +111,9 @@ def from_range(first: str, last: str) -> Period | None:
 
 
 def default(today: date) -> Period:
-    """This year: enough appeals per branch to judge, and the figure the province reports."""
-    return year(today.year)
+    """This month: a year is one choice away, but a province's year of members' rates reads a year of the ledger
+    (seconds), too slow for the page everyone opens first; the state now shows beside whatever is chosen."""
+    return month(today)
 
 
 def choices(today: date) -> list[Period]:

@@ -93,8 +93,12 @@ async def test_a_period_is_chosen_once_and_kept(scene):
     made, client = scene
     http = await client(SUPER.key)
     services = made.world.services
-    this_year = await http.get(PREFIX + "/")
-    year = clock.today().year
+    first = await http.get(PREFIX + "/")  # this month, by default
+    today, year = clock.today(), clock.today().year
+    assert tile(
+        first.text, "period-label"
+    ) == f"{year}年{today.month}月" and "redwheel_period" not in first.headers.get("set-cookie", "")
+    this_year = await http.get(PREFIX + "/", params={"period": str(year)})
     stats = await services.appeals.statistics(None, date(year, 1, 1), date(year + 1, 1, 1))
     assert tile(this_year.text, "total-collected") == str(stats.collected) == "8"
     assert tile(this_year.text, "period-label") == f"{year}年"

@@ -76,8 +76,8 @@ async def test_the_instrument_in_chromium(served):
             await page.click("#confirm")  # the confirmation page: only the button signs in
             await page.wait_for_url(f"{base}{PREFIX}/")
 
-            # The state now, beside this year's figures; overdue now as /诉求 超期 counts it.
-            assert await page.text_content("#period-label") == f"{year}年"
+            # The state now, beside this month's figures (the default); overdue now as /诉求 超期 counts it.
+            assert await page.text_content("#period-label") == f"{year}年{clock.today().month}月"
             assert await page.text_content("#total-collected") == "8"
             assert await page.text_content("#now-overdue") == str(len(late))
             # Who lags: branch C (three appeals, none closed); branch B (two) is too small to judge.
