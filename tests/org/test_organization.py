@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from bot.features.study.library import visible_to
 from bot.features.study.materials import Material
 from bot.features.study.models import StudyMaterial
 from bot.services import Services, build_services
+from tests.web.seed import PREFIX, link_path, link_reply, make_app, private, sign_in
 
 PROVINCE, CITY, COUNTY_A, COUNTY_B = (
     "黔中省道路货运行业党委",
@@ -361,3 +363,50 @@ async def test_a_branchless_refusal_and_the_secretary_cannot_list_beyond_their_b
         await services.appeals.listing(DRIVER_A.__class__("qq", "59999", None, "10001"), None, None)
     assert await services.roles.scope(SEC_A) is not None
     assert (await services.roles.scope(SEC_A)).branches == {a.id}
+
+
+@pytest.fixture
+async def signed_in(province, monkeypatch):
+    """HTTP clients over the web view, signed in as someone of the province."""
+    monkeypatch.setenv("WEB_SECRET", "test-secret")
+    clients: list[httpx.AsyncClient] = []
+
+    async def make(actor: Actor) -> httpx.AsyncClient:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=make_app(province.services)), base_url="http://t")
+        clients.append(client)
+        response = await sign_in(client, link_path(await link_reply(province.services, private(actor.key))), "http://t")
+        assert response.status_code == 200, response.text
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+async def test_the_web_view_follows_the_same_rule_and_drills_down_province_city_county_branch(province, signed_in):
+    services, a, b = province.services, province.a, province.b
+    in_a = await services.appeals.submit(DRIVER_A, a, APPEAL)
+    in_b = await services.appeals.submit(DRIVER_B, b, APPEAL)
+    for member, mine, theirs, own, other in ((MEMBER_A, in_a, in_b, a, b), (MEMBER_B, in_b, in_a, b, a)):
+        client = await signed_in(member)
+        overview = (await client.get(PREFIX + "/")).text
+        assert own.name in overview and other.name not in overview
+        board = (await client.get(PREFIX + "/appeals?state=全部")).text
+        assert mine.number in board and theirs.number not in board
+        assert (await client.get(f"{PREFIX}/appeals/{theirs.number}")).status_code == 404
+        assert (await client.get(f"{PREFIX}/branch/{other.id}")).status_code == 404
+        assert (await client.get(f"{PREFIX}/branch/{own.id}")).status_code == 200
+    tree = await services.org.tree()
+    county_a, county_b = tree.by_name(COUNTY_A), tree.by_name(COUNTY_B)
+    assert county_a is not None and county_b is not None
+    top = (await (await signed_in(MEMBER_PROVINCE)).get(PREFIX + "/")).text
+    assert f'href="{PREFIX}/?unit=committee:{tree.by_name(CITY).id}"' in top  # type: ignore[union-attr]
+    city = await signed_in(MEMBER_CITY)
+    lines = (await city.get(PREFIX + "/")).text
+    assert f'href="{PREFIX}/?unit=committee:{county_a.id}"' in lines and f"?unit=committee:{county_b.id}" in lines
+    assert BRANCH_C in lines and BRANCH_A not in lines  # the city's own branch, and its counties (not their branches)
+    drilled = (await city.get(f"{PREFIX}/?unit=committee:{county_a.id}")).text
+    assert f'href="{PREFIX}/branch/{a.id}"' in drilled and BRANCH_B not in drilled
+    county_view = await signed_in(MEMBER_A)
+    refused = (await county_view.get(f"{PREFIX}/?unit=committee:{county_b.id}")).text
+    assert BRANCH_B not in refused and BRANCH_A in refused  # another county's key: the viewer's own top instead
