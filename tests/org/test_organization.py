@@ -410,3 +410,13 @@ async def test_the_web_view_follows_the_same_rule_and_drills_down_province_city_
     county_view = await signed_in(MEMBER_A)
     refused = (await county_view.get(f"{PREFIX}/?unit=committee:{county_b.id}")).text
     assert BRANCH_B not in refused and BRANCH_A in refused  # another county's key: the viewer's own top instead
+
+
+async def test_removing_a_committee_member_ends_their_web_sessions_and_their_view(province):
+    services = province.services
+    token = await services.web_sessions.start(MEMBER_A.key, MEMBER_A.key, "nonce-1")
+    assert await services.web_sessions.read(token) is not None
+    node, removed = await services.org.remove_member(MEMBER_CITY, COUNTY_A, MEMBER_A.key)
+    assert removed and node.name == COUNTY_A
+    assert await services.web_sessions.read(token) is None  # ended at once, in every process (a row)
+    assert (await services.roles.scope(MEMBER_A)).empty and not await services.roles.holds_any(MEMBER_A.key)
