@@ -184,6 +184,7 @@ async def test_a_province_in_one_deployment(province_bot):
             )
             assert "受理时限" in supervised.text
             assert "已受理" in await client.ask(None, new_holder, f"/受理 {a1} 一般")
+        await client.sends(quiet=1.0)  # the appellant hears that the province took it up
         assert "最高一级" in await client.ask(None, SUPER, f"/上报 {a1}")
         detail = await client.ask(None, SUPER, f"/诉求 查询 {a1}")
         assert f"层级：省级（{PROVINCE}）" in detail and "督办" in detail
@@ -205,11 +206,27 @@ async def test_a_province_in_one_deployment(province_bot):
         assert told.text == f"「{BRANCH_A}」新登记：张建国 已与台账记录关联，沿用台账中的政治面貌「党员」。"
         remaining = await client.ask(None, SEC_A, "/台账")
         assert "以下 1 人还没有在群里登记" in remaining and "李春梅" in remaining and "张建国" not in remaining
+        assert "李春梅 13800000002" in remaining  # the branch's own secretary: in full
+        county_sees = await client.ask(None, MEMBER_A, f"/台账 {BRANCH_A}")
+        assert "李春梅 138****0002" in county_sees  # the county above it: masked
+        assert "不能查看" in await client.ask(None, MEMBER_B, f"/台账 {BRANCH_A}")  # the sibling county: nothing
         # 流出: the secretary moves the driver to the sibling county's branch; the old branch keeps the line.
         moved = await client.ask(None, SEC_A, f"/转出 张建国 {BRANCH_B}")
         assert moved.startswith(f"已将 张建国 从「{BRANCH_A}」转入「{BRANCH_B}」"), moved
         told = {s.target: s.text for s in await client.sends(quiet=1.5)}
         assert told[("private", SEC_B)].startswith(f"「{BRANCH_B}」转入成员：张建国")
         assert f"已转出：张建国→{BRANCH_B}" in await client.ask(None, SEC_A, "/台账")
+
+        # An appeal from the 12328 line, entered by the county's member into the same workflow and figures.
+        assert "渠道" in await client.ask(None, MEMBER_A, "/诉求 代录")
+        for answer in ("1", "赵师傅", "13900001111", "2", "服务区停车被收高价", "甲一县服务区"):
+            await client.ask(None, MEMBER_A, answer)
+        summary = await client.ask(None, MEMBER_A, "1")  # the county's one branch takes it
+        assert "渠道：12328专线" in summary and "139****1111" in summary and f"交由：{BRANCH_A}" in summary
+        entered = await client.ask(None, MEMBER_A, "确认")
+        assert entered.startswith("已录入诉求，编号 SQ") and "（12328专线）" in entered
+        await client.sends(quiet=1.0)  # the branch's secretary hears of the new appeal
+        figures = await client.ask(None, MEMBER_A, "/诉求 统计 全部")
+        assert "12328专线 1/0" in figures and "群聊 1/0" in figures
     finally:
         await client.close()

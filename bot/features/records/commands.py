@@ -10,6 +10,7 @@ from bot.core.errors import NotFound, PermissionDenied
 from bot.core.models import Branch
 from bot.core.outbox import Target
 from bot.core.parts import File, Image, Mention, Part
+from bot.core.validation import mask_phone
 
 from . import texts
 from .activities import parse_id
@@ -378,6 +379,12 @@ async def monthly(call: Call) -> str | list[Part]:
     return text
 
 
+async def _full_numbers(call: Call, branch: Branch) -> bool:
+    """Whether phone numbers show in full: to the branch's own secretary and the superusers, masked to a committee's
+    member above the branch."""
+    return call.actor.is_superuser or await call.services.roles.is_secretary(call.actor.key, branch.id)
+
+
 @command(
     "台账",
     roles=MANAGERS,
@@ -403,8 +410,11 @@ async def roster(call: Call) -> str:
             lines = [texts.ROSTER_ALL_JOINED.format(branch=branch.name, total=total)]
         else:
             lines = [texts.ROSTER_HEAD.format(branch=branch.name, total=total, linked=linked, count=len(missing))]
+            full = await _full_numbers(call, branch)
             lines += [
-                texts.ROSTER_LINE_PERSON.format(name=e.name, phone=e.phone, status=f"（{e.status}）")
+                texts.ROSTER_LINE_PERSON.format(
+                    name=e.name, phone=e.phone if full else mask_phone(e.phone), status=f"（{e.status}）"
+                )
                 for e in missing[:50]
             ]
             if len(missing) > 50:
@@ -504,7 +514,10 @@ async def export(call: Call) -> str | list[Part]:
     lines: list[str] = []
     files: list[Part] = []
     for branch in branches:
-        path = await records.export(branch, records.export_dir, full=True, fmt=fmt)
+        # Full numbers to the branch's own secretary (and the superusers, as before); a committee's member above the
+        # branch gets them masked, as on the web view (PRODUCT.md: the person and their secretary).
+        full = await _full_numbers(call, branch)
+        path = await records.export(branch, records.export_dir, full=full, fmt=fmt)
         await call.services.members.log_access(call.actor, texts.ACCESS_FULL, f"branch:{branch.id}", branch.id)
         lines.append(texts.EXPORTED.format(branch=branch.name, fmt=fmt.upper()))
         files.append(File(str(path), f"{branch.name}-台账-{clock.now():%Y%m%d-%H%M%S}.{fmt}"))
