@@ -211,6 +211,8 @@ async def test_an_appeal_climbs_county_city_province_with_limits_and_supervision
             with pytest.raises(TransitionError, match="已上报"):
                 await appeals.act(SEC_A, number, Action.ACCEPT, "一般")  # the branch no longer holds it
         await appeals.act(new_holder, number, Action.ACCEPT, "一般")
+    assert [x.number for x in await appeals.listing(MEMBER_PROVINCE, None, "本级")] == [number]  # came up to it
+    assert await appeals.listing(MEMBER_CITY, None, "本级") == []  # passed on
     with pytest.raises(TransitionError, match="最高一级"):
         await appeals.act(MEMBER_PROVINCE, number, Action.ESCALATE)
     closed = await appeals.act(MEMBER_PROVINCE, number, Action.CLOSE, "已协调解决")

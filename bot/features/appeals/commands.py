@@ -225,7 +225,12 @@ async def add_note(call: Call) -> str:
 
 # ---- handlers --------------------------------------------------------------------------------------------
 @command(
-    "诉求 列表", roles=HANDLERS, usage="/诉求 列表 [状态]", area=APPEALS, summary="本支部（或部门）的诉求", order=10
+    "诉求 列表",
+    roles=HANDLERS,
+    usage="/诉求 列表 [状态|本级]",
+    area=APPEALS,
+    summary="本支部、本部门或下辖的诉求；行业党委加“本级”：上报到本级的",
+    order=10,
 )
 async def listing(call: Call) -> str:
     words = call.words

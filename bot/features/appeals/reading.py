@@ -141,7 +141,13 @@ class AppealReading:
     async def listing(self, actor: Actor, here: Branch | None, state: str | None, limit: int = 20) -> list[Appeal]:
         """Appeals a manager may see here, newest first."""
         conditions = await self.scope(actor, here)
-        if state:
+        if state == texts.OWN_LEVEL:  # a committee: what came up to it (held by its own committees)
+            scope = await self.roles.scope(actor)
+            top = ((await self.roles.org.tree()).root_id,) if scope.everything else scope.top
+            if not top:
+                raise Refusal(texts.OWN_LEVEL_ONLY)
+            conditions.append(Appeal.committee_id.in_(top))
+        elif state:
             if state not in rules.STATES:
                 raise NotFound(texts.NO_SUCH_STATE.format(state=state[:10], states="、".join(rules.STATES)))
             conditions.append(Appeal.state == state)
