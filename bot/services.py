@@ -14,6 +14,7 @@ from bot.core.conversation import Conversations
 from bot.core.db import Database
 from bot.core.expect import Expectations
 from bot.core.identity import IdentityLinks
+from bot.core.leader import Leadership
 from bot.core.members import MemberRecords
 from bot.core.outbox import Target, enqueue
 from bot.core.parts import Part
@@ -44,6 +45,7 @@ class Services:
     conversations: Conversations
     sender: Sender
     identities: IdentityLinks
+    leader: Leadership
     expectations: Expectations = field(default_factory=Expectations)
     user_limits: RateLimiter = field(default_factory=lambda: RateLimiter(1, 1))
     group_limits: RateLimiter = field(default_factory=lambda: RateLimiter(1, 1))
@@ -93,6 +95,7 @@ def build_services(
         conversations=Conversations(database, settings.conversation_timeout_seconds),
         sender=Sender(database, settings, send, accounts, same_chat=identities.ids_of_private_chat),
         identities=identities,
+        leader=Leadership(database, settings.leader_poll_seconds),
     )
     services.user_limits = RateLimiter(settings.rate_user_per_minute / 60, settings.rate_user_burst)
     services.group_limits = RateLimiter(settings.rate_group_per_minute / 60, settings.rate_group_burst)

@@ -371,5 +371,10 @@ def build(services: Services) -> Broadcasts:
         forget_person=forget_person,
         export_dir=services.records.export_dir,
     )
-    health = Health(services.database, services.sender.accounts, services.sender.limits.delivery_platform_rules)
+    health = Health(
+        services.database,
+        services.sender.accounts,
+        services.sender.limits.delivery_platform_rules,
+        backups_enabled=config.ops_backup_enabled,
+    )
     return Broadcasts(services.database, services.roles, rules, retention, health)
