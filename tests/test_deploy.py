@@ -140,3 +140,21 @@ def test_under_ci_a_postgresql_test_fails_rather_than_skips():
     assert run.returncode != 0
     assert "CI=true: the PostgreSQL tests must run" in run.stdout
     assert re.search(r"^1 passed, .*1 error", run.stdout, re.M)  # SQLite passed; PostgreSQL failed, not skipped
+
+
+def test_docs_operations_names_every_setting():
+    from bot.core.sender import DeliveryLimits
+    from bot.core.settings import Settings
+    from bot.features.appeals.config import Config as Appeals
+    from bot.features.branch.config import Config as Branch
+    from bot.features.ops.config import Config as Ops
+    from bot.features.records.config import Config as Records
+    from bot.features.stations.config import Config as Stations
+    from bot.features.study.config import Config as Study
+    from bot.web.config import WebConfig
+
+    guide = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    models = (Settings, DeliveryLimits, Branch, Study, Appeals, Records, Stations, Ops, WebConfig)
+    missing = [name.upper() for model in models for name in model.model_fields if f"`{name.upper()}" not in guide]
+    assert not missing, f"settings not in docs/operations.md: {missing}"
+    assert "docs/operations.md" in (ROOT / "bot" / "admin" / "__main__.py").read_text(encoding="utf-8")
