@@ -194,6 +194,26 @@ async def appeals(database: Database, count: int, events_per_appeal: int, branch
     await _bulk(database, AppealEvent.__table__, event_rows)
 
 
+async def reset_sequences(database: Database) -> None:
+    """PostgreSQL: move every id sequence past the ids inserted explicitly above, so the bot's own inserts (a new
+    appeal, a new branch) do not collide with generated rows. Nothing to do on SQLite."""
+    if database.dialect != "postgresql":
+        return
+    from sqlalchemy import text
+
+    from bot.core.db import Base
+
+    async with database.session() as session:
+        for table in Base.metadata.sorted_tables:
+            if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement:
+                await session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"GREATEST((SELECT max(id) FROM {table.name}), 1))"
+                    )
+                )
+
+
 def today() -> date:
     """Today in the bot's zone."""
     return clock.today()
