@@ -512,7 +512,8 @@ def report(day: Day, outcome: dict, generated: float) -> dict:
     )
     for event in day.events:
         print(f"  {event}")
-    print(f"打卡: {len(day.latency['打卡'])} answered of {args.rush}, {outcome['checkins_in_db']} check-ins recorded")
+    answered = len(day.checked_in)
+    print(f"打卡: {answered} members answered of {args.rush}, {outcome['checkins_in_db']} check-ins recorded")
     print(f"appeals: {outcome['appeals_done']} of {args.appeals} through the whole workflow")
     lines = {}
     for label, values in sorted(day.latency.items()):
