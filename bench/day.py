@@ -502,7 +502,7 @@ def report(day: Day, outcome: dict, generated: float) -> dict:
     groups = {str(800000 + n) for n in range(args.branches)}
     lost = sorted(groups - set(day.pushes))
     duplicates = sum(n - 1 for n in day.pushes.values() if n > 1)
-    print(f"machine: {machine()}; load average before: {args.load_before}")
+    print(f"machine: {machine()}; load average before: {args.load_before}, after: {load_average()}")
     print(
         f"province: {args.branches} groups, {args.members} members, PostgreSQL, 2 processes; generated in "
         f"{generated:.0f} s; played {outcome['seconds']} s"
@@ -545,6 +545,7 @@ def report(day: Day, outcome: dict, generated: float) -> dict:
         "bench": "day",
         "machine": machine(),
         "load_before": args.load_before,
+        "load_after": load_average(),
         "pushed_groups": len(day.pushes),
         "lost": len(lost),
         "duplicates": duplicates,
