@@ -133,6 +133,8 @@ class Day:
         self.pushes_by_account: Counter[str] = Counter()
         self.pushed = asyncio.Event()  # set on every push received
         self.checked_in: set[str] = set()  # members whose 打卡 was answered
+        self.last_push = 0.0
+        self.push_due = 0.0  # when 07:30 came on the bots' clock
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.unanswered: Counter[str] = Counter()
         self.samples: list[dict] = []
@@ -157,6 +159,8 @@ class Day:
         }
         if self.args.quick:
             env |= {"DELIVERY_GAP_MIN": "0.05", "DELIVERY_GAP_MAX": "0.1", "STUDY_PUSH_CHECK_SECONDS": "2"}
+        else:  # the platform's pacing: the production defaults (the test harness's are near zero)
+            env |= {"DELIVERY_GAP_MIN": "1.5", "DELIVERY_GAP_MAX": "4.0"}
         return env
 
     def group_account(self, group: str) -> Account:
@@ -182,6 +186,7 @@ class Day:
             if kind == "group" and PUSH_MARK in text:
                 self.pushes[target] += 1
                 self.pushes_by_account[account.self_id] += 1
+                self.last_push = time.monotonic()
                 self.pushed.set()
                 continue
             if kind == "group":
@@ -316,8 +321,10 @@ class Day:
         """The bots' clock runs in real time from 07:29:50."""
         while True:
             now = self.start + timedelta(seconds=time.monotonic() - self.started)
-            for account in self.accounts.values():
-                account.process.set_clock(now.isoformat())
+            for account in self.accounts.values():  # replaced whole: a reader never sees a half-written file
+                path = account.process.clock_file
+                path.with_suffix(".tmp").write_text(now.isoformat(), encoding="utf-8")
+                os.replace(path.with_suffix(".tmp"), path)
             await asyncio.sleep(0.25)
 
     async def sample(self, database: Database) -> None:
@@ -427,7 +434,7 @@ class Day:
         args = self.args
         window = args.rush_minutes * 60
         await asyncio.sleep(max(0.0, 12 - (time.monotonic() - self.started)))  # 07:30:02: the push is due
-        rush_started = time.monotonic()
+        rush_started = self.push_due = time.monotonic()
         until = rush_started + window
         members = list(range(args.members - args.rush, args.members))  # not the appellants (members 0, 1, …)
         rng = random.Random(3)
@@ -452,7 +459,16 @@ class Day:
         for task in background:
             task.cancel()
         async with database.reading() as session:
-            checkins = await session.scalar(select(func.count()).where(StudyCheckin.day == self.start.date()))
+            day = StudyCheckin.day == self.start.date()
+            recorded = set((await session.scalars(select(StudyCheckin.user_key).where(day))).all())
+        checkins = len(recorded)
+        if self.checked_in - recorded:
+            missing = sorted(self.checked_in - recorded)
+            self.events.append(f"打卡 answered but not recorded: {len(missing)}, e.g. {missing[:3]}")
+        if recorded - self.checked_in:
+            self.events.append(
+                f"打卡 recorded whose answer never came (a process died): {len(recorded - self.checked_in)}"
+            )
         await database.dispose()
         for account in self.accounts.values():
             if account.client:
@@ -510,6 +526,7 @@ def report(day: Day, outcome: dict, generated: float) -> dict:
     print(
         f"pushes: {len(day.pushes)} of {args.branches} groups got the push; lost {len(lost)}, duplicates {duplicates}"
     )
+    print(f"  the last group got its push {day.last_push - day.push_due:.0f} s after 07:30 (both accounts paced)")
     for event in day.events:
         print(f"  {event}")
     answered = len(day.checked_in)
@@ -549,6 +566,7 @@ def report(day: Day, outcome: dict, generated: float) -> dict:
         "pushed_groups": len(day.pushes),
         "lost": len(lost),
         "duplicates": duplicates,
+        "push_complete_s": round(day.last_push - day.push_due),
         "latency": lines,
         "events": day.events,
         "appeals_done": outcome["appeals_done"],
