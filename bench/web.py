@@ -43,14 +43,14 @@ async def timed(client, label: str, path: str, runs: int) -> dict:
     return {"page": label, "p50_ms": round(statistics.median(samples), 1), "p99_ms": round(p99, 1)}
 
 
-def client_as(app, signer, key: str):
-    """An httpx client over the ASGI app with a session cookie for `key`."""
+async def client_as(app, services, key: str):
+    """An httpx client over the ASGI app with a session (a row, as a confirmed link makes) for `key`."""
     import httpx
 
     from bot.web.auth import COOKIE
 
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
-    client.cookies.set(COOKIE, signer.make_cookie(key), path="/admin")
+    client.cookies.set(COOKIE, await services.web_sessions.start(key, key, "bench"), path="/admin")
     return client
 
 
@@ -67,7 +67,6 @@ async def run(url: str, args: argparse.Namespace) -> list[dict]:
     from bot.features.appeals.models import Appeal
     from bot.services import build_services
     from bot.web.app import create_web_app
-    from bot.web.auth import Signer
     from bot.web.config import WebConfig
 
     started = time.perf_counter()
@@ -88,8 +87,7 @@ async def run(url: str, args: argparse.Namespace) -> list[dict]:
         config = WebConfig(web_secret="bench", web_overview_cache_seconds=cache)
         app = FastAPI()
         app.mount(config.prefix, create_web_app(lambda: services, config))
-        signer = Signer(b"bench", config)
-        committee, secretary = client_as(app, signer, COMMITTEE), client_as(app, signer, SECRETARY)
+        committee, secretary = await client_as(app, services, COMMITTEE), await client_as(app, services, SECRETARY)
         results.append(await timed(committee, f"概览 行业党委{label}", "/admin/", args.runs))
         if cache:
             continue

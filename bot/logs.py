@@ -1,8 +1,9 @@
 """Logs without personal data: no message text, phone, plate, id number or coordinate in any line the bot writes.
 
 NoneBot logs every incoming event with its text; that line is replaced by a summary (kind, chat, user, length),
-and every line, whoever writes it, passes a scrubber that masks what looks like a phone, plate, id number or a
-coordinate — defence in depth for a line we did not foresee.
+and every line, whoever writes it, passes a scrubber that masks what looks like a phone, plate, id number, a
+coordinate or a sign-in link's token (uvicorn's access log writes request paths with their query) — defence in depth
+for a line we did not foresee.
 """
 
 from __future__ import annotations
@@ -10,20 +11,16 @@ from __future__ import annotations
 import logging
 import re
 
-PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-ID_NUMBER = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
-PLATE = re.compile(
-    r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领][A-HJ-NP-Z][·\s]?[A-HJ-NP-Z0-9]{4,6}[挂学警港澳]?"
-)
-COORDINATE = re.compile(r"(?<![\d.])-?\d{1,3}\.\d{3,}(?![\d.])")
+from bot.core import privacy
+
+# A web sign-in link's token in a request line (uvicorn's access log writes the path with its query string).
+LINK_TOKEN = re.compile(r"([?&]t=)[^&\s\"']+")
 
 
 def scrub(text: str) -> str:
-    """Mask personal data in a log line."""
-    text = PHONE.sub("[电话]", text)
-    text = ID_NUMBER.sub("[证件号]", text)
-    text = PLATE.sub("[车牌]", text)
-    return COORDINATE.sub("[坐标]", text)
+    """Mask personal data in a log line (the patterns of the group guard, `bot.core.privacy`) and a sign-in link's
+    token."""
+    return privacy.scrub(LINK_TOKEN.sub(r"\1[令牌]", text))
 
 
 def _filter(record) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -38,10 +38,6 @@ _events: Counter[str] = Counter()
 _commands: Counter[tuple[str, str]] = Counter()
 _jobs: Counter[tuple[str, str]] = Counter()
 _job_last_ok: dict[str, float] = {}
-
-# Open web sessions, when the web view keeps sessions on the server: the web area sets this to an async function
-# of the services returning the count (None here: the metric is left out until it is set).
-web_sessions_open: Callable[[Services], Awaitable[int]] | None = None
 
 
 def count_event(kind: str) -> None:
@@ -72,7 +68,7 @@ class Snapshot:
     refused: list[tuple[str, str, int]] = field(default_factory=list)  # platform, code, items in 24 h
     appeals_open: int = 0
     appeals_overdue: int = 0
-    sessions_open: int | None = None
+    sessions_open: int = 0
     last_backup: float | None = None
     leader: bool = False
     accounts: list[tuple[str, int]] = field(default_factory=list)  # platform, connected accounts
@@ -130,8 +126,7 @@ class _Collector:
         yield _gauge("redwheel_appeals_open", "Appeals not yet closed.", [], [([], shot.appeals_open)])
         overdue = shot.appeals_overdue
         yield _gauge("redwheel_appeals_overdue", "Appeals past one of their limits (/诉求 超期).", [], [([], overdue)])
-        if shot.sessions_open is not None:
-            yield _gauge("redwheel_web_sessions_open", "Web view sessions open.", [], [([], shot.sessions_open)])
+        yield _gauge("redwheel_web_sessions_open", "Web view sessions open.", [], [([], shot.sessions_open)])
         if shot.last_backup is not None:
             yield _gauge(
                 "redwheel_backup_last_success_timestamp_seconds",
@@ -210,8 +205,7 @@ async def read_database(services: Services, connected: list[tuple[str, str]]) ->
     shot.appeals_overdue = len(await deadlines.overdue(services.appeals, []))
     good = await last_good(services.database)
     shot.last_backup = good.taken_at.timestamp() if good is not None else None
-    if web_sessions_open is not None:
-        shot.sessions_open = await web_sessions_open(services)
+    shot.sessions_open = await services.web_sessions.open_count()
     return shot
 
 

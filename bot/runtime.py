@@ -19,7 +19,9 @@ from bot.core.conversation import Expired
 from bot.core.models import BotAccount
 from bot.core.outbox import Target
 from bot.core.parts import Mention, Part
-from bot.core.settings import get_settings
+from bot.core.sender import PermanentSendError
+from bot.core.settings import exposure_refusal, get_settings
+from bot.features.branch.binding import not_in_private
 from bot.services import Services, build_services
 
 log = logging.getLogger("redwheel")
@@ -58,15 +60,32 @@ async def _send(self_id: str, target_kind: str, target_id: str, parts: list[Part
     if bot is None:
         raise ConnectionError(f"机器人账号 {self_id} 未连接")
     if target_kind == "private":  # a person known by their group id is written to in the private chat they bound
-        bound = await services().identities.private_chat_for(platform.platform_of(bot), target_id)
-        target_id = bound or target_id
+        current, name = services(), platform.platform_of(bot)
+        reach = await current.proofs.reach(name, target_id)
+        if reach.kind != "private":  # never a private message to a group id: an @ in their group asks them to bind
+            raise PermanentSendError(await not_in_private(current, name, self_id, reach))
+        target_id = reach.id
     await platform.send(bot, target_kind, target_id, parts)
+
+
+def _exposure() -> str | None:
+    """Why this process must not start (bound beyond this machine, a OneBot endpoint without a token), or None. The
+    tokens are read as the adapters read them (`.env`, or the environment)."""
+    from nonebot.adapters.onebot.v11.config import Config as V11Config
+    from nonebot.adapters.onebot.v12.config import Config as V12Config
+
+    tokens = [nonebot.get_plugin_config(config).onebot_access_token for config in (V11Config, V12Config)]
+    token = str(tokens[0]) if all(tokens) else ""  # an endpoint without one is open
+    return exposure_refusal(str(nonebot.get_driver().config.host), token, get_settings().onebot_auth_by_proxy)
 
 
 def install() -> Services:
     """Build the services and register the NoneBot hooks, once per process."""
     if _services:
         return _services[0]
+    refusal = _exposure()
+    if refusal is not None:  # before anything listens: an open OneBot endpoint lets anyone speak as anyone
+        raise SystemExit(refusal)
     logs.install()
     logs.route_standard_logging()
     built = build_services(get_settings(), send=_send, accounts=connected_accounts)
@@ -110,9 +129,10 @@ async def _sweep_conversations() -> None:
 async def _startup() -> None:
     """Apply migrations, run the features' start-up work, then start the sender and the conversation sweeper."""
     current = services()
-    await migrate.upgrade(current.database)
-    for work in current.startup:
-        await work()
+    async with migrate.one_process_at_a_time(current.database):  # two processes started together seed once
+        await migrate.upgrade(current.database)
+        for work in current.startup:
+            await work()
     if current.settings.delivery_enabled:
         current.sender.start()
     await current.leader.campaign()  # the first process up leads at once; the others keep trying in the background

@@ -18,14 +18,18 @@ from bot.core.leader import Leadership
 from bot.core.members import MemberRecords
 from bot.core.outbox import Target, enqueue
 from bot.core.parts import Part
+from bot.core.proof import RoleProof
 from bot.core.ratelimit import RateLimiter
 from bot.core.sender import AccountsFunc, Sender, SendFunc
-from bot.core.settings import Settings, get_settings
+from bot.core.settings import Settings, get_settings, load_config
 from bot.features.appeals.service import AppealService
+from bot.features.branch.presence import Presence, seen_in
 from bot.features.ops.service import Broadcasts
 from bot.features.records.service import RecordsService
 from bot.features.stations.service import StationService
 from bot.features.study.service import StudyService
+from bot.features.web.config import SessionConfig
+from bot.features.web.sessions import WebSessions
 
 
 async def _nowhere(self_id: str, kind: str, target: str, parts: list[Part]) -> None:
@@ -46,6 +50,9 @@ class Services:
     sender: Sender
     identities: IdentityLinks
     leader: Leadership
+    presence: Presence
+    proofs: RoleProof
+    web_sessions: WebSessions
     expectations: Expectations = field(default_factory=Expectations)
     user_limits: RateLimiter = field(default_factory=lambda: RateLimiter(1, 1))
     group_limits: RateLimiter = field(default_factory=lambda: RateLimiter(1, 1))
@@ -65,6 +72,12 @@ class Services:
             item_id = await enqueue(session, target, parts, **options)
         self.sender.nudge()
         return item_id
+
+    async def revoke(self, user_key: str, why: str) -> None:
+        """A person's standing changed (unbound, bound anew, a role taken away, left the group, erased): the role
+        proof of their private chats and every web session of theirs end at once."""
+        await self.proofs.unprove(user_key)
+        await self.web_sessions.end_person(user_key, why)
 
 
 def build_services(
@@ -87,6 +100,8 @@ def build_services(
     roles = Roles(database, branches)
     identities = IdentityLinks(database)
     services = Services(
+        proofs=RoleProof(database, roles, identities),
+        web_sessions=WebSessions(database, load_config(SessionConfig)),
         settings=settings,
         database=database,
         branches=branches,
@@ -96,9 +111,12 @@ def build_services(
         sender=Sender(database, settings, send, accounts, same_chat=identities.ids_of_private_chat),
         identities=identities,
         leader=Leadership(database, settings.leader_poll_seconds),
+        presence=Presence(database),
     )
+    services.members.sightings.append(seen_in)
     services.user_limits = RateLimiter(settings.rate_user_per_minute / 60, settings.rate_user_burst)
     services.group_limits = RateLimiter(settings.rate_group_per_minute / 60, settings.rate_group_burst)
+    identities.revoked = roles.revoked = services.revoke
     services.startup.append(services.identities.fresh)
     services.appeals = appeals.build(services)
     services.study = study.build(services)

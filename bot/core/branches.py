@@ -10,10 +10,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from . import clock
-from .actor import Actor
+from .actor import Actor, split_key
 from .commands import Role
 from .db import Database
 from .errors import Conflict, NotFound, PermissionDenied
+from .identity import Revoke, revoke_nothing
 from .models import Branch, DepartmentHandler, Member, MonthlyTheme, Secretary
 from .settings import get_settings
 
@@ -211,6 +212,9 @@ class Roles:
         self._loaded_at = -_CACHE_SECONDS
         self._secretary_of: dict[str, frozenset[int]] = {}
         self._departments_of: dict[str, tuple[str, ...]] = {}
+        self.revoked: Revoke = (
+            revoke_nothing  # set by build_services: a role taken away ends the person's proof and sessions
+        )
 
     def forget(self) -> None:
         """Drop the cached roles (and branch cards, which show secretaries and members) after a change."""
@@ -249,6 +253,19 @@ class Roles:
         if actor.key in self._departments_of:
             held.add(Role.DEPARTMENT)
         return frozenset(held)
+
+    async def holds_any(self, user_key: str) -> bool:
+        """Whether a person holds any role beyond driver, anywhere: a secretary of any branch, a department handler, a
+        superuser (by key or raw id). The one list a new role (a committee's member) joins: it decides who must prove
+        a private chat in the group (bot/core/proof.py) and whose notices never go to a group-only id."""
+        await self._fresh()
+        superusers = get_settings().superusers
+        return (
+            user_key in superusers
+            or split_key(user_key)[1] in superusers
+            or user_key in self._secretary_of
+            or user_key in self._departments_of
+        )
 
     async def is_secretary(self, user_key: str, branch_id: int) -> bool:
         """Whether the person runs this branch."""
@@ -312,7 +329,10 @@ class Roles:
                 delete(Secretary).where(Secretary.branch_id == branch.id, Secretary.user_key == target_key)
             )
         self.forget()
-        return bool(getattr(result, "rowcount", 0))
+        removed = bool(getattr(result, "rowcount", 0))
+        if removed:
+            await self.revoked(target_key, "role")
+        return removed
 
     async def secretaries_of(self, branch_id: int) -> list[str]:
         """The user keys of a branch's secretaries."""
@@ -343,6 +363,7 @@ class Roles:
                     display_name=display_name[:64],
                     bound_by=actor.key,
                     bound_at=clock.now(),
+                    group_id=actor.group_id,
                 )
             )
         self.forget()
@@ -359,7 +380,10 @@ class Roles:
                 )
             )
         self.forget()
-        return bool(getattr(result, "rowcount", 0))
+        removed = bool(getattr(result, "rowcount", 0))
+        if removed:
+            await self.revoked(target_key, "role")
+        return removed
 
     async def departments_of(self, user_key: str) -> list[str]:
         """The departments a person handles appeals for."""

@@ -139,7 +139,8 @@ class Registry:
     def __init__(self) -> None:
         self.by_key: dict[str, Command] = {}  # "受理", "诉求 列表", and aliases
         self.heads: set[str] = set()  # first words that start a command
-        self.loose: dict[str, Command] = {}  # plain words
+        self.loose: dict[str, Command] = {}  # plain words (as `loose_key` writes them)
+        self._loose_ends: set[str] = set()  # the last character of each: a text without any is no plain word
         self.areas: dict[str, AreaInfo] = {}
 
     def add(self, spec: Command) -> None:
@@ -151,7 +152,20 @@ class Registry:
             self.by_key[key] = spec
             self.heads.add(key.split(" ", 1)[0])
         for word in spec.loose:
-            self.loose[word] = spec
+            self.loose[loose_key(word)] = spec
+            self._loose_ends.add(loose_key(word)[-1])
+
+    def loose_for(self, text: str) -> Command | None:
+        """The command a plain word calls, read loosely: 打卡了, 打 卡, 我打卡了！, 已打卡 → 打卡 (a few string
+        operations and two dict lookups: the chatter gate asks this of every short group message)."""
+        if len(text) > LOOSE_MAX or not any(end in text for end in self._loose_ends):
+            return None  # most chatter ends here: a length check and a substring search or two
+        key = loose_key(text)
+        found = self.loose.get(key)
+        while found is None and key.startswith(LOOSE_LEADING):
+            key = key.removeprefix(next(p for p in LOOSE_LEADING if key.startswith(p)))
+            found = self.loose.get(key)
+        return found
 
     def find(self, head: str, rest: str) -> tuple[Command, str] | None:
         """The declaration for `/head rest`, and the argument left for it (one or two dict lookups)."""
@@ -232,6 +246,18 @@ def command(
     return register
 
 
+LOOSE_MAX = 16  # longer messages are no loose word (and cost the gate nothing more)
+LOOSE_LEADING = ("我", "已", "今天")
+_LOOSE_SPACE = str.maketrans("", "", " \u3000\t\n")
+_LOOSE_TRIM = "。.,，!！~～、…"
+_LOOSE_PARTICLES = "了啦啊呀喽咯哦哈嘞"
+
+
+def loose_key(text: str) -> str:
+    """A plain word as it is looked up: no spaces, no trailing punctuation or particles (打 卡了！ → 打卡)."""
+    return text.translate(_LOOSE_SPACE).strip(_LOOSE_TRIM).rstrip(_LOOSE_PARTICLES + _LOOSE_TRIM)
+
+
 def split_args(text: str) -> list[str]:
     """Words of an argument, split on any white space (full-width too)."""
     return text.replace("\u3000", " ").split()
@@ -242,9 +268,16 @@ def may_use(spec: Command, held: frozenset[Role]) -> bool:
     return Role.SUPERUSER in held or bool(spec.roles & held)
 
 
-def who_may(spec: Command) -> str:
-    """Who may use a command, in Chinese, for a refusal."""
-    names = [role.value for role in Role if role in spec.roles]
-    if Role.SUPERUSER not in spec.roles:
+def who_may(spec: Command, capabilities: frozenset[str] = frozenset({"owner"})) -> str:
+    """Who may use a command, in Chinese, for a refusal; a group owner only where the platform tells who owns a
+    group (WeChat does not: naming a role nobody can prove would send people in circles)."""
+    roles = spec.roles if "owner" in capabilities else spec.roles - {Role.OWNER}
+    names = [role.value for role in Role if role in roles]
+    if Role.SUPERUSER not in roles:
         names.append(Role.SUPERUSER.value)
     return "、".join(names)
+
+
+def owner_unknown(spec: Command, capabilities: frozenset[str]) -> bool:
+    """Whether a group owner could use the command but the platform cannot tell the bot who owns the group."""
+    return Role.OWNER in spec.roles and "owner" not in capabilities

@@ -24,8 +24,19 @@ from .models import PendingConversation
 from .parts import Part
 
 CANCEL_WORDS = frozenset({"取消", "退出", "算了", "/取消", "#取消"})
-CONFIRM_WORDS = frozenset({"确认", "确定", "是", "提交", "对", "好", "ok", "OK", "y", "Y"})
+CONFIRM_WORDS = frozenset(
+    {"确认", "确定", "是", "提交", "确认提交", "对", "没错", "正确", "没问题", "好", "可以", "行", "ok", "y", "yes"}
+)
 SKIP_WORDS = frozenset({"跳过", "无", "没有", "不填", "-"})
+# Said around a yes: 对的, 好的, 是的呀, 确认了！, OK。
+_AROUND_YES = "的了啊呀吧哈嗯呢啦喽咯"
+_PUNCTUATION = " \u3000。.,，!！~～、…"
+
+
+def is_confirmation(text: str) -> bool:
+    """A yes to a summary, however it is said: 确认, 对的, 好的, 是的, 没问题, OK …"""
+    word = text.strip(_PUNCTUATION).lower().replace(" ", "")
+    return word in CONFIRM_WORDS or word.rstrip(_AROUND_YES + _PUNCTUATION) in CONFIRM_WORDS
 
 
 class Invalid(Exception):
@@ -42,14 +53,19 @@ class Step:
 
     key: str
     ask: str | Callable[[dict[str, Any]], str]
-    parse: Callable[[str], Any]
+    parse: Callable[..., Any]  # (answer) → value; with `reads_data`, (answer, the answers so far) → value
     skip: Callable[[Actor, dict[str, Any]], bool] | None = None
     optional: bool = False
+    reads_data: bool = False
 
     def prompt(self, data: dict[str, Any]) -> str:
-        """The question text for the current data."""
+        """The question text for the current data (an optional step says how to skip it, unless it already does)."""
         text = self.ask(data) if callable(self.ask) else self.ask
-        return f"{text}（可回复“跳过”）" if self.optional else text
+        return f"{text}（可回复“跳过”）" if self.optional and "跳过" not in text else text
+
+    def read(self, text: str, data: dict[str, Any]) -> Any:
+        """The value of an answer."""
+        return self.parse(text, data) if self.reads_data else self.parse(text)
 
 
 @dataclass
@@ -178,7 +194,7 @@ class Conversations:
             return await self._confirm(actor, state, text)
         step = state.flow.steps[state.index]
         try:
-            value = None if step.optional and text in SKIP_WORDS else step.parse(text)
+            value = None if step.optional and text in SKIP_WORDS else step.read(text, state.data)
         except Invalid as error:
             return Outcome(f"{error}\n{step.prompt(state.data)}", False)
         state.data[step.key] = value
@@ -189,7 +205,7 @@ class Conversations:
 
     async def _confirm(self, actor: Actor, state: _State, text: str) -> Outcome:
         """Finish on 确认; anything else asks again."""
-        if text not in CONFIRM_WORDS:
+        if not is_confirmation(text):
             return Outcome("请回复“确认”提交，或回复“取消”放弃。", False)
         # Leave the state in place until finish succeeds: a failure must not lose the answers.
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -80,12 +81,26 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
+def private_sqlite_file(path: Path) -> None:
+    """The database file readable by the bot's user only (0600), created so before SQLite opens it; SQLite gives
+    its -wal and -shm files the database file's mode. A file found looser (an older version made it 0644) is
+    tightened, with its -wal and -shm."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    for one in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if one.exists() and one.stat().st_mode & 0o077:
+            one.chmod(0o600)
+
+
 def create_engine(url: str) -> AsyncEngine:
-    """An engine for `url`; creates the SQLite file's folder."""
+    """An engine for `url`; creates the SQLite file (0600) and its folder."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(Path(parsed.database))
         # hide_parameters: an error's text must not carry the phone or message being written (it may reach a log).
         engine = create_async_engine(url, pool_size=5, max_overflow=5, pool_timeout=60, hide_parameters=True)
         _prepare_sqlite(engine)

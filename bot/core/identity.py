@@ -12,7 +12,11 @@ tells the bot nothing that joins them. Phone and plate are asked only in private
    confirm (`/绑定 确认`) or cancel. Only a confirmed claim makes the link.
 
 An existing link is never replaced by another private chat: the person unbinds first (`/解绑`). Wrong codes are
-counted in the database per group member, across restarts and processes, and a success does not reset the count.
+counted in the database per group member, across restarts and processes, and a success does not reset the count; the
+scan counts them (at most `MAX_CANDIDATES` a message), so guessing by chatter is bounded like guessing by /绑定.
+
+For a person who holds a role, a link gives the private chat nothing until they prove it in the group
+(`bot/core/proof.py`). Unbinding, a new binding and the member leaving tell `revoked` (their web sessions end).
 
 Afterwards a private chat acts as the person of the group it was bound to last (`Actor.person`), and a private
 message to any group id it was bound to goes to the private chat. What acts on a private chat or sends to one reads
@@ -28,7 +32,8 @@ import secrets
 import time
 import unicodedata
 import zlib
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -37,7 +42,7 @@ from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 
 from . import clock
-from .actor import QQBOT, Actor
+from .actor import QQBOT, Actor, user_key
 from .db import Database
 from .models import BindCode, BindMiss, IdentityLink
 
@@ -48,10 +53,20 @@ CODE_LENGTH = 8
 # Wrong codes one group member may send in a window before /绑定 stops listening to them for the rest of it.
 MAX_MISSES = 5
 MISS_WINDOW = timedelta(minutes=10)
+# Code-shaped runs looked at in one group message (and misses it can count): a long message costs no more.
+MAX_CANDIDATES = 16
+# Marks (spaces, dashes, dots, a line break) allowed between two characters of one code.
+_MAX_GAP = 3
 # Asking for a code again this soon gives the same code (a double tap must not leave the first reply's code dead).
 _DOUBLE_TAP = timedelta(minutes=1)
 # Platforms where one person has two ids; elsewhere the private chat's id is the person's and nothing is looked up.
 TWO_ID_PLATFORMS = frozenset({QQBOT})
+# Told when a person's standing changes (user key, why): their role proof and web sessions end.
+Revoke = Callable[[str, str], Awaitable[object]]
+
+
+async def revoke_nothing(key: str, why: str) -> None:
+    """The default listener: nothing to end."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +77,7 @@ class Link:
     private_id: str
     member_id: str
     group_id: str
+    proven: bool = field(default=False, compare=False)  # the person proved it in the group (proof.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,29 +119,57 @@ def normal_code(text: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def codes_in(text: str) -> list[str]:
-    """Every code a group message could be showing: each 8 letters and digits in a row, read as `normal_code` reads
+def codes_in(text: str, limit: int = MAX_CANDIDATES) -> list[str]:
+    """The codes a group message could be showing: each 8 letters and digits in a row, read as `normal_code` reads
     them (`/绑定 <code>`, `我的绑定码：<code> 谢谢`, `ＡＢＣＤ－２３４５`, `ABCD  2345`, the code alone).
 
-    Run on every group message of a two-id platform: one regular-expression pass over the message; a run counts only
-    with a letter and a digit in it (as every issued code has), so `66666666` or `thursday` never reach the database.
+    Run on every group message of a two-id platform, so bounded: a regular expression skips to the next character that
+    is or may fold into a digit (every code has one; a message without any costs one C-speed search); around it one
+    pass keeps only the last eight letters and digits of the run (memory does not grow with the message). It stops
+    after `limit` code-shaped runs (a letter and a digit, so `66666666` or `thursday` never count) or `_MAX_EXAMINED`
+    characters: a code hidden behind that many decoys is not looked at (the owner's confirmation still guards it).
     """
     found: dict[str, None] = {}
-    for span in _SPAN.findall(_normal(text)):
-        compact = _compact(span)
-        for start in range(len(compact) - CODE_LENGTH + 1):
-            window = compact[start : start + CODE_LENGTH]
-            if _is_code(window):
-                found[window] = None
+    looked = examined = 0
+    i, end, size = 0, 0, len(text)
+    window, gap = "", 0  # the run's last letters and digits; marks since the last of them
+    while i < size and examined < _MAX_EXAMINED:
+        if i >= end:  # past every digit's reach: skip to the next one
+            hit = _DIGITISH.search(text, i)
+            if hit is None:
+                break
+            if hit.start() - _REACH > i:
+                i, window, gap = hit.start() - _REACH, "", 0
+            end = hit.end() + _REACH
+        char = text[i]
+        i += 1
+        examined += 1
+        for c in char.upper() if char.isascii() else unicodedata.normalize("NFKC", char).upper():
+            if c in _ALNUM:
+                window = ((window if gap <= _MAX_GAP else "") + c)[-CODE_LENGTH:]
+                gap = 0
+                if c.isdigit():
+                    end = i + _REACH
+                if len(window) == CODE_LENGTH and _is_code(window):
+                    found[window] = None
+                    looked += 1
+                    if looked >= limit:
+                        return list(found)
+            elif "\u3400" <= c <= "\u9fff":  # a Chinese character ends a run: a code is copied as one
+                window, gap = "", 0
+            else:
+                gap += 1
     return list(found)
 
 
-def _normal(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).upper()
-
-
-def _compact(span: str) -> str:
-    return "".join(c for c in span if c.isascii() and c.isalnum())
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+# A character that is or may fold into a digit: ASCII and full-width digits, and anything that is neither ASCII nor
+# Chinese (NFKC folds circled and superscript digits).
+_DIGITISH = re.compile(r"[0-9\uff10-\uff19]|[^\x00-\x7f\u3400-\u9fff]")
+# How far from its digit a code's other characters can be: eight of them with up to three marks between each two.
+_REACH = CODE_LENGTH * (_MAX_GAP + 1)
+# Characters looked at in one message at most, around its digits (a long message costs no more).
+_MAX_EXAMINED = 4096
 
 
 def _is_code(code: str) -> bool:
@@ -137,17 +181,15 @@ def _is_code(code: str) -> bool:
     )
 
 
-# Letters and digits, with up to three other marks between them (spaces, dashes, dots, a line break) — not Chinese
-# characters: a code a reader could copy as one.
-_SPAN = re.compile(r"[A-Z0-9](?:[^A-Z0-9\u3400-\u9fff]{0,3}[A-Z0-9])*")
-
-
 class IdentityLinks:
     """Bind codes, claims and the links they make, kept in memory for the dispatcher and the sender."""
 
     def __init__(self, database: Database, code_minutes: int = 10) -> None:
         self.database = database
         self.code_minutes = code_minutes
+        self.revoked: Revoke = (
+            revoke_nothing  # set by build_services: a link removed or changed ends that person's sessions
+        )
         self._loaded_at = -_CACHE_SECONDS
         self._by_private: dict[tuple[str, str], Link] = {}  # the most recently bound group of a private chat
 
@@ -178,10 +220,14 @@ class IdentityLinks:
     async def resolve_now(self, actor: Actor) -> Actor:
         """A private chat of a two-id platform as the person its link in the database names (not the cache: a link
         removed by /解绑 in another process a moment ago no longer acts); everyone else as `resolve`."""
+        return (await self.resolve_link(actor))[0]
+
+    async def resolve_link(self, actor: Actor) -> tuple[Actor, Link | None]:
+        """`resolve_now`, and the link it followed (None for everyone but a bound private chat of a two-id platform)."""
         if not actor.is_private or actor.platform not in TWO_ID_PLATFORMS:
-            return self.resolve(actor)
+            return self.resolve(actor), None
         link = await self.current_link(actor.platform, actor.user_id)
-        return replace(actor, person=None if link is None else link.member_id)
+        return replace(actor, person=None if link is None else link.member_id), link
 
     async def current_link(self, platform: str, private_id: str) -> Link | None:
         """The group a private chat is bound to (the latest), from the database."""
@@ -236,7 +282,7 @@ class IdentityLinks:
         working), or the one given under a minute ago and not sent yet (a double tap gets the same code twice)."""
         now = clock.now()
         async with self.database.session() as session:
-            await _lock(session, f"bind-private:{platform}:{private_id}")
+            await lock_key(session, f"bind-private:{platform}:{private_id}")
             recent = await session.scalar(
                 select(BindCode.code).where(
                     BindCode.platform == platform,
@@ -272,43 +318,50 @@ class IdentityLinks:
         return code
 
     async def spend_shown(self, actor: Actor, codes: list[str]) -> None:
-        """Codes seen in a group message (`codes_in`): claimed by their first sender, contested when someone sent
-        them first, so no later sender can use them. A read-only look first (chatter that merely looks like a code
-        writes nothing); no miss is counted — the command's own answer counts it, if the message gets one."""
+        """Codes seen in a group message (`codes_in`, /绑定 <code> included): claimed by their first sender, contested
+        when someone sent them first, so no later sender can use them. Every code-shaped run that is no live code is
+        a miss of the sender (at most `MAX_CANDIDATES` a message, none once they are locked out): guessing by chatter
+        stops as guessing by /绑定 does, and an order number that looked like a code costs them ten minutes at most."""
         if actor.group_id is None or actor.platform not in TWO_ID_PLATFORMS or not codes:
             return
+        codes, now = codes[:MAX_CANDIDATES], clock.now()
         async with self.database.reading() as session:
-            live = (
-                await session.scalars(
-                    select(BindCode.code).where(
-                        BindCode.platform == actor.platform,
-                        BindCode.code.in_(codes),
-                        BindCode.expires_at >= clock.now(),
+            live = set(
+                (
+                    await session.scalars(
+                        select(BindCode.code).where(
+                            BindCode.platform == actor.platform, BindCode.code.in_(codes), BindCode.expires_at >= now
+                        )
                     )
-                )
-            ).all()
+                ).all()
+            )
         for code in live:
-            await self.claim(actor.platform, code, actor.user_id, actor.group_id, actor.nickname, count_miss=False)
+            await self.claim(actor.platform, code, actor.user_id, actor.group_id, actor.nickname)
+        missed = [code for code in codes if code not in live]
+        if missed:
+            async with self.database.session() as session:
+                await lock_key(session, f"bind-member:{actor.platform}:{actor.user_id}")
+                if await self.misses(session, actor.platform, actor.user_id, now) < MAX_MISSES:
+                    session.add_all(
+                        BindMiss(platform=actor.platform, member_id=actor.user_id, missed_at=now) for _ in missed
+                    )
 
-    async def claim(
-        self, platform: str, code: str, member_id: str, group_id: str, name: str = "", *, count_miss: bool = True
-    ) -> Claimed:
+    async def claim(self, platform: str, code: str, member_id: str, group_id: str, name: str = "") -> Claimed:
         """A group member sent a code: the first one claims it for the owner to confirm; anyone after them makes it
-        contested (it binds nobody). Called by `spend_shown` for every code seen and by /绑定 <code>."""
+        contested (it binds nobody). Called by `spend_shown` for every live code seen (which counts the misses) and
+        by /绑定 <code>."""
         now = clock.now()
         async with self.database.session() as session:
-            await _lock(session, f"bind-member:{platform}:{member_id}")  # one claim at a time per member
+            await lock_key(session, f"bind-member:{platform}:{member_id}")  # one claim at a time per member
             found = await session.scalar(
                 select(BindCode).where(BindCode.platform == platform, BindCode.code == code).with_for_update()
             )
             live = found is not None and found.expires_at >= now
-            if await self._misses(session, platform, member_id, now) >= MAX_MISSES:
+            if await self.misses(session, platform, member_id, now) >= MAX_MISSES:
                 if live and found is not None:
                     found.contested = True  # shown in the group by someone not listened to: nobody may use it
                 return Claimed.TOO_MANY
             if found is None or not live:
-                if count_miss:
-                    session.add(BindMiss(platform=platform, member_id=member_id, missed_at=now))
                 return Claimed.BAD
             if found.claimed_by is not None and (found.claimed_by, found.claimed_group) != (member_id, group_id):
                 found.contested = True
@@ -410,10 +463,12 @@ class IdentityLinks:
                             linked_at=now,
                         )
                     )
-                else:  # bound before: this private chat now acts for that group again
+                else:  # bound before: this private chat now acts for that group again, as a new binding
                     existing.group_id, existing.linked_at = group_id, now
+                    existing.proven_at = existing.proof_code = existing.proof_expires_at = None
         except IntegrityError:  # another private chat's confirmation for the same member won the race
             return Confirmed.LINKED_ELSEWHERE, None
+        await self.revoked(user_key(platform, member_id), "rebound")  # a binding change: sessions begun before end
         link = Link(platform, private_id, member_id, group_id)
         # Known at once in this process (the next message's routing reads the cache before any reload).
         self._by_private[(platform, private_id)] = link
@@ -467,19 +522,23 @@ class IdentityLinks:
                 delete(BindCode).where(BindCode.platform == platform, BindCode.private_id == private_id)
             )
         self._drop(removed)
+        for link in removed:
+            await self.revoked(user_key(platform, link.member_id), "unbound")
         return removed
 
-    async def unlink_member(self, platform: str, member_id: str) -> Link | None:
-        """/解绑 in a group, or the person left it: their id there is no longer joined to any private chat."""
+    async def unlink_member(self, platform: str, member_id: str, why: str = "unbound") -> Link | None:
+        """/解绑 in a group (`why` "unbound"), or the person left it ("left"): their id there is no longer joined to
+        any private chat, and their web sessions end."""
         async with self.database.session() as session:
             row = await session.scalar(
                 select(IdentityLink).where(IdentityLink.platform == platform, IdentityLink.member_id == member_id)
             )
-            if row is None:
-                return None
-            link = _link(row)
-            await session.delete(row)
-        self._drop([link])
+            link = None if row is None else _link(row)
+            if row is not None:
+                await session.delete(row)
+        if link is not None:
+            self._drop([link])
+        await self.revoked(user_key(platform, member_id), why)
         return link
 
     def _drop(self, links: list[Link]) -> None:
@@ -489,7 +548,7 @@ class IdentityLinks:
         self.forget()  # another link of the same private chat may take over: reload
 
     @staticmethod
-    async def _misses(session, platform: str, member_id: str, now: datetime) -> int:
+    async def misses(session, platform: str, member_id: str, now: datetime) -> int:
         """Wrong codes this member sent in the window."""
         count = await session.scalar(
             select(func.count(BindMiss.id)).where(
@@ -499,7 +558,7 @@ class IdentityLinks:
         return int(count or 0)
 
 
-async def _lock(session, key: str) -> None:
+async def lock_key(session, key: str) -> None:
     """Serialise writers of one key until the transaction ends: PostgreSQL takes an advisory lock (rows that do not
     exist yet cannot be locked with FOR UPDATE); SQLite's writers are serialised already (BEGIN IMMEDIATE)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -507,4 +566,4 @@ async def _lock(session, key: str) -> None:
 
 
 def _link(row: IdentityLink) -> Link:
-    return Link(row.platform, row.private_id, row.member_id, row.group_id)
+    return Link(row.platform, row.private_id, row.member_id, row.group_id, row.proven_at is not None)

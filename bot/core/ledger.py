@@ -20,6 +20,9 @@ CONTACT = "联系司机"
 APPEAL_HELP = "协助诉求"
 ORG_LIFE = "组织生活"
 KINDS = (STUDY, QUIZ, ACTIVITY_SIGNUP, ACTIVITY_CHECKIN, CONTACT, APPEAL_HELP, ORG_LIFE)
+# Points for work done in a role (a secretary handling an appeal), not participation: kept out of 积分榜 and 参与,
+# shown apart.
+WORK = frozenset({APPEAL_HELP})
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, union, update
 
 from . import clock
 from .actor import Actor
@@ -118,6 +119,8 @@ class MemberRecords:
     def __init__(self, database: Database, roles: Roles) -> None:
         self.database = database
         self.roles = roles
+        # More traces of where a person is, added by features: user_key → SELECTs of branch ids.
+        self.sightings: list[Callable[[str], tuple[Any, ...]]] = []
 
     async def get(self, branch_id: int, user_key: str) -> Member | None:
         """One record."""
@@ -234,15 +237,24 @@ class MemberRecords:
             return [(branch, member) for branch, member in rows.all()]
 
     async def branches_of(self, user_key: str) -> list[Branch]:
-        """The active branches a person belongs to: registered there, or seen taking part (the ledger)."""
+        """The active branches the bot knows a person is in: registered there, seen taking part (the ledger), or any
+        trace a feature adds (`sightings`: seen writing in the group, welcomed, an appeal filed there …) — never one
+        they left."""
         async with self.database.reading() as session:
             registered = select(Member.branch_id).where(Member.user_key == user_key, Member.left_at.is_(None))
             seen = select(LedgerEntry.branch_id).where(
                 LedgerEntry.user_key == user_key, LedgerEntry.branch_id.is_not(None)
             )
+            left = select(Member.branch_id).where(Member.user_key == user_key, Member.left_at.is_not(None))
+            traces = [select_ for sighting in self.sightings for select_ in sighting(user_key)]
+            known = union(registered, seen, *traces)
             rows = await session.scalars(
                 select(Branch)
-                .where(Branch.active, Branch.id.in_(registered.union(seen).scalar_subquery()))
+                .where(
+                    Branch.active,
+                    Branch.id.in_(select(known.subquery().c[0])),
+                    Branch.id.not_in(left),
+                )
                 .order_by(Branch.id)
             )
             return list(rows.all())

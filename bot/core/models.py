@@ -80,6 +80,9 @@ class DepartmentHandler(Base):
     display_name: Mapped[str] = mapped_column(String(64), default="")
     bound_by: Mapped[str] = mapped_column(String(96))
     bound_at: Mapped[datetime]
+    # The group the handler was @-mentioned in when bound: on the official QQ bot their id belongs to that group, and
+    # a notice they cannot get in private chat (not bound yet) reminds them there.
+    group_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class LedgerEntry(Base):
@@ -208,6 +211,11 @@ class IdentityLink(Base):
     member_id: Mapped[str] = mapped_column(String(64))
     group_id: Mapped[str] = mapped_column(String(64))
     linked_at: Mapped[datetime]
+    # Role proof (bot/core/proof.py): for a person who holds a role, the link gives the private chat nothing until
+    # they send the code shown there as `/绑定 授权 <code>` in the group, under their own group id.
+    proven_at: Mapped[datetime | None]
+    proof_code: Mapped[str | None] = mapped_column(String(8))
+    proof_expires_at: Mapped[datetime | None]
 
 
 class BindCode(Base):

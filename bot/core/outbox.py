@@ -17,6 +17,7 @@ from .models import OutboxItem
 from .parts import Part, to_json
 
 PENDING, SENDING, SENT, FAILED, EXPIRED = "pending", "sending", "sent", "failed", "expired"
+CANCELLED = "cancelled"  # taken back before it was sent: what it said no longer holds
 # Shown in /通知 状态 and /状态: an item can be late for more reasons than the bot being offline.
 EXPIRED_REASON = "已过期：未能在时限内送达（机器人离线、平台限额或静默时段），不再发送"
 
@@ -156,6 +157,20 @@ async def refuse(session: AsyncSession, item_id: int, error: str, retry_at: date
         update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.status == PENDING).values(**values)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def cancel(session: AsyncSession, dedupe_prefix: str, reason: str) -> list[OutboxItem]:
+    """Take back the items whose dedupe key starts with `dedupe_prefix` and that were not sent yet (what they say no
+    longer holds; their text is dropped at once); returns those sent or being sent already, for a correction."""
+    pattern = dedupe_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    matching = OutboxItem.dedupe_key.like(pattern, escape="\\")
+    await session.execute(
+        update(OutboxItem)
+        .where(matching, OutboxItem.status == PENDING)
+        .values(status=CANCELLED, last_error=reason[:500], parts=[])  # its text is no longer needed: not kept
+    )
+    gone = await session.scalars(select(OutboxItem).where(matching, OutboxItem.status.in_((SENT, SENDING))))
+    return list(gone.all())
 
 
 async def mark_sent(session: AsyncSession, item_id: int, owner: str) -> None:

@@ -1,7 +1,8 @@
 """Per-user and per-group rate limits: token buckets in memory, checked before any database work.
 
-A spamming user is answered once per window ("请稍后再试") and then ignored until their bucket refills, so they
-cost a dict lookup per message and never slow anyone else's answers.
+A spamming user is told once ("请稍后再试") and then ignored until their allowance has refilled completely (a token
+trickling back lets one message through, but does not earn a second notice), so they cost a dict lookup per
+message and never slow anyone else's answers.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class RateLimiter:
         self._buckets: dict[str, _Bucket] = {}
 
     def take(self, key: str) -> str:
-        """'ok' when allowed; 'tell' the first time it is refused in a window; 'quiet' after that."""
+        """'ok' when allowed; 'tell' the first time it is refused since the allowance was last full; 'quiet' after."""
         now = self.clock()
         bucket = self._buckets.get(key)
         if bucket is None:
@@ -37,9 +38,10 @@ class RateLimiter:
         else:
             bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.stamp) * self.rate)
             bucket.stamp = now
+            if bucket.tokens >= self.burst:  # the allowance refilled: a later refusal is news again
+                bucket.told = False
         if bucket.tokens >= 1:
             bucket.tokens -= 1
-            bucket.told = False
             return "ok"
         if bucket.told:
             return "quiet"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from functools import lru_cache
@@ -46,6 +47,9 @@ class Settings(BaseModel):
     rate_group_burst: int = 200
     rate_group_per_minute: float = 600
     departments: list[str] = Field(default_factory=lambda: list(DEFAULT_DEPARTMENTS))
+    # HOST beyond this machine without ONEBOT_ACCESS_TOKEN refuses to start, unless a trusted reverse proxy in front
+    # authenticates every OneBot connection and says so here.
+    onebot_auth_by_proxy: bool = False
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
@@ -102,3 +106,27 @@ def load_config(model: type[ConfigT]) -> ConfigT:
     """A feature's settings (prefixed keys such as `appeals_*`) from the environment and `.env`, without NoneBot."""
     env = environment()
     return model.model_validate({name: env[name] for name in model.model_fields if name in env})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether an address listens for this machine only (127.0.0.0/8, ::1, localhost)."""
+    host = host.strip().strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: it may resolve to anything
+        return False
+
+
+def exposure_refusal(host: str, access_token: str, auth_by_proxy: bool) -> str | None:
+    """Why the bot must not start, or None: listening beyond this machine with no OneBot access token lets anyone who
+    reaches the port connect as a OneBot implementation and post events as any account (a superuser's too)."""
+    if is_loopback(host) or access_token.strip() or auth_by_proxy:
+        return None
+    return (
+        f"Refusing to start: HOST={host} accepts connections from other machines and ONEBOT_ACCESS_TOKEN is empty, "
+        "so anyone who reaches the port could connect as a OneBot implementation and speak as any account; set "
+        "ONEBOT_ACCESS_TOKEN (the same token in the OneBot implementation), or HOST=127.0.0.1, or "
+        "ONEBOT_AUTH_BY_PROXY=true when a trusted reverse proxy in front authenticates every connection."
+    )

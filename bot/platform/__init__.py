@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from nonebot.adapters import Bot, Event
 
+from ..core import privacy
 from ..core.actor import QQBOT, Actor
 from ..core.parts import File, Part
 from . import onebot, qqbot
@@ -50,8 +51,9 @@ def platform_of(bot: Bot) -> str:
 
 
 def capabilities(bot: Bot) -> frozenset[str]:
-    """What the account's platform takes: "image", "file", "location" (a shared location arrives), "link"."""
-    return qqbot.CAPABILITIES if qqbot.is_qqbot(bot) else onebot.CAPABILITIES
+    """What the account's platform takes and tells: "image", "file", "location" (a shared location arrives), "link",
+    "private" (writing first in private chat), "owner" (who owns a group)."""
+    return qqbot.CAPABILITIES if qqbot.is_qqbot(bot) else onebot.capabilities_of(bot)
 
 
 def takes_images(bot: Bot) -> bool:
@@ -105,8 +107,11 @@ async def render(bot: Bot, parts: list[Part]):
 async def send(bot: Bot, target_kind: str, target_id: str, parts: list[Part]) -> None:
     """Send parts to a group or a private chat, not as a reply (pushes, notices, the outbox).
 
-    A refusal a retry cannot change raises `bot.core.sender.PermanentSendError` with the platform's reason.
+    A refusal a retry cannot change raises `bot.core.sender.PermanentSendError` with the platform's reason. What goes
+    to a group passes the group guard (`bot.core.privacy.for_group`).
     """
+    if target_kind == "group":
+        parts = privacy.for_group(parts)
     if qqbot.is_qqbot(bot):
         await qqbot.send(bot, target_kind, target_id, parts)
     else:
@@ -114,7 +119,11 @@ async def send(bot: Bot, target_kind: str, target_id: str, parts: list[Part]) ->
 
 
 async def send_file(bot: Bot, target_kind: str, target_id: str, file: File) -> None:
-    """Hand over a file: QQ's file upload, a v12 file segment, or (official QQ bot) where to get it."""
+    """Hand over a file: QQ's file upload, a v12 file segment, or (official QQ bot) where to get it; never to a
+    group (the group guard says where to get it instead)."""
+    if target_kind == "group":
+        await send(bot, target_kind, target_id, [file])
+        return
     if qqbot.is_qqbot(bot):
         await qqbot.send_file(bot, target_kind, target_id, file)
     else:
@@ -122,12 +131,15 @@ async def send_file(bot: Bot, target_kind: str, target_id: str, file: File) -> N
 
 
 async def reply(bot: Bot, event: Event, parts: list[Part] | str) -> None:
-    """Answer the chat the event came from (passively where the platform wants it; files as the platform allows)."""
+    """Answer the chat the event came from (passively where the platform wants it; files as the platform allows);
+    an answer in a group passes the group guard (`bot.core.privacy.for_group`)."""
     actor = actor_of(bot, event)
     if actor is None:
         return
     if isinstance(parts, str):
         parts = [parts]
+    if actor.group_id is not None:
+        parts = privacy.for_group(parts)
     if qqbot.is_qqbot(bot):
         await qqbot.reply(bot, event, actor, parts)
     else:

@@ -20,6 +20,13 @@ from ..core.parts import File, Image, Mention, Part
 GROUP_MESSAGE_EVENTS = (v11.GroupMessageEvent, v12.GroupMessageEvent)
 # "private": the bot may write first, in private chat, to a person of the group, under the same id.
 CAPABILITIES = frozenset({"image", "file", "location", "link", "private"})
+# "owner": the platform says who owns a group (QQ does; WeChat implementations of OneBot v12 do not).
+V11_CAPABILITIES = CAPABILITIES | {"owner"}
+
+
+def capabilities_of(bot: Bot) -> frozenset[str]:
+    """What the account's protocol takes and tells."""
+    return CAPABILITIES if isinstance(bot, v12.Bot) else V11_CAPABILITIES
 
 
 def protocol_of(bot: Bot) -> str:

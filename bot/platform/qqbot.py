@@ -40,7 +40,7 @@ from ..core.sender import PermanentSendError
 
 PROTOCOL = "qq"
 GROUP_MESSAGE_EVENTS = (GroupMessageCreateEvent,)  # GroupAtMessageCreateEvent is a subclass
-CAPABILITIES = frozenset({"image"})
+CAPABILITIES = frozenset({"image", "owner"})  # "owner": the platform says who owns a group (member_role)
 # The platform accepts a passive reply this long after the message it answers; a little margin for the send itself.
 PASSIVE_WINDOW = {"group": timedelta(minutes=5), "private": timedelta(minutes=60)}
 PASSIVE_MARGIN = timedelta(seconds=20)

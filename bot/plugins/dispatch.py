@@ -26,10 +26,11 @@ from nonebot.typing import T_State
 from bot import metrics, platform, runtime
 from bot.chat import COMMAND_STARTS, closest_command, first_text, parse_command, respond
 from bot.core.branches import MEMBER_DRIVER_STATUSES
-from bot.core.commands import Call, Command, Role, Usage, Where, may_use, registry, who_may
+from bot.core.commands import Call, Command, Role, Usage, Where, may_use, owner_unknown, registry, who_may
 from bot.core.errors import Refusal
 from bot.core.identity import TWO_ID_PLATFORMS, codes_in
 from bot.features import help as _help  # noqa: F401  (declares /帮助)
+from bot.features.branch.binding import OPEN_WHILE_UNPROVEN, proof_refusal
 
 if TYPE_CHECKING:
     from bot.core.actor import Actor
@@ -52,6 +53,7 @@ log = logging.getLogger("redwheel.dispatch")
 TOO_FAST = "您发送得太快了，请稍等一会儿再试。"
 GROUP_TOO_BUSY = "本群同时使用机器人的人太多了，请稍等一会儿再试。"
 APOLOGY = "抱歉，处理这条消息时出错了，请稍后再试。"
+OWNER_UNKNOWN = "（这个平台不告诉机器人谁是群主，群主无法在这里证明身份：请联系行业党委办理。）"
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ async def drop_chatter(bot: Bot, event: Event) -> None:
         await _spend_shown_code(bot, event, text)
     if getattr(event, "to_me", False):
         return
-    if text.startswith(COMMAND_STARTS) or text in registry.loose:
+    if text.startswith(COMMAND_STARTS) or registry.loose_for(text) is not None:
         return
     if platform.has_location_segment(event):
         return
@@ -136,7 +138,7 @@ def _route(bot: Bot, event: Event, state: T_State) -> bool:
             state["route"] = Route("command", parsed.spec, parsed.alias, parsed.arg)
         return True
     stripped = text.strip()
-    loose = registry.loose.get(stripped)
+    loose = registry.loose_for(stripped)
     if loose is not None:
         state["route"] = Route("command", loose, stripped, "", plain=True)
         return True
@@ -166,8 +168,14 @@ async def _handle(bot: Bot, event: Event, state: T_State) -> None:
     actor = _actor(current, bot, event)
     if actor is None:
         return
-    actor = await current.identities.resolve_now(actor)  # a private chat another process bound a moment ago
+    # a private chat another process bound a moment ago; the link it follows, for the role proof
+    actor, link = await current.identities.resolve_link(actor)
     try:
+        if link is not None and (route.spec is None or route.spec.head not in OPEN_WHILE_UNPROVEN):
+            refusal = await proof_refusal(current, actor, link)  # a role holder's chat acts once proven in the group
+            if refusal is not None:
+                await respond(bot, event, refusal)
+                return
         if route.kind == "answer":
             answered = await current.conversations.answer(actor, first_text(event))
             if answered is not None and answered.reply:
@@ -212,11 +220,15 @@ async def _call(current: Services, bot: Bot, event: Event, actor: Actor, route: 
     if spec.where is Where.PRIVATE and not actor.is_private:
         return f"请私聊机器人发送 /{spec.name}（涉及个人信息，不在群里处理）。", "denied"
     branch = await current.branches.of_group(actor.platform, actor.group_id)
+    if branch is not None and branch.active:  # where a private appeal of someone unregistered belongs
+        await current.presence.saw(branch.id, actor.key)
     held = await current.roles.held(actor, branch)
     if not may_use(spec, held) and Role.MEMBER in spec.roles and await _is_member_driver(current, actor, branch):
         held = held | {Role.MEMBER}
     if not may_use(spec, held):
-        return f"这条命令只有{who_may(spec)}可以使用。", "denied"
+        capabilities = platform.capabilities(bot)
+        note = OWNER_UNKNOWN if owner_unknown(spec, capabilities) else ""
+        return f"这条命令只有{who_may(spec, capabilities)}可以使用。{note}", "denied"
     call = Call(
         current,
         actor,

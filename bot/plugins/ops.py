@@ -48,8 +48,12 @@ async def _departed(bot: Bot, event: Event) -> None:
             current.identities.forget()
             log.warning("a branch was deactivated: the bot is no longer in its group")
         return
-    # Their id in that group is joined to no private chat any more (official QQ bot); their record stays as left.
-    await current.identities.unlink_member(departure.platform, departure.user_id)
+    # Their id in that group is joined to no private chat any more (official QQ bot), their web sessions end; their
+    # record stays as left.
+    await current.identities.unlink_member(departure.platform, departure.user_id, why="left")
+    branch = await current.branches.of_group(departure.platform, departure.group_id)
+    if branch is not None:  # a private appeal of theirs no longer goes to this branch
+        await current.presence.left(branch.id, f"{departure.platform}:{departure.user_id}")
     if await current.members.mark_left(departure.platform, departure.group_id, departure.user_id):
         log.info("a registered member left a branch group")
 

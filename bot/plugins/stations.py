@@ -2,7 +2,9 @@
 
 The commands are declared in `bot.features.stations.commands`; this module adds the one matcher a feature truly
 needs: a shared location (or a QQ map card) and a question @-addressed to the bot. Its rule is a few attribute
-checks; the location is answered and forgotten — never logged, never stored, never a conversation answer.
+checks; the location is answered and forgotten — never logged, never stored, never a conversation answer. Every
+@ of the bot in a group is answered here (`bot.features.addressed`): a station question with the lookup, anything
+else with the way to the right command.
 """
 
 from nonebot import on_message
@@ -12,6 +14,7 @@ from nonebot.rule import Rule
 
 from bot import platform, runtime
 from bot.chat import first_text, respond
+from bot.features import addressed
 from bot.features.stations import commands, lookups, texts  # noqa: F401  (commands: declares /驿站 …)
 from bot.features.stations.config import Config
 
@@ -22,7 +25,7 @@ __plugin_meta__ = PluginMetadata(
     type="application",
     homepage="https://github.com/redwheel/redwheel",
     config=Config,
-    supported_adapters={"~onebot.v11", "~onebot.v12"},
+    supported_adapters={"~onebot.v11", "~onebot.v12", "~qq"},
 )
 
 
@@ -53,6 +56,8 @@ async def _lookup(bot: Bot, event: Event) -> None:
         reply = await lookups.location(services.stations, actor, branch, point[0], point[1], first_text(event))
     elif platform.has_location_segment(event):
         return  # a JSON card of another kind (a link, a mini-program): not ours
+    elif actor.group_id is not None:  # every @ of the bot in a group is answered (bot/features/addressed.py)
+        reply = await addressed.answer(services, actor, branch, first_text(event))
     else:
         reply = await lookups.question(services.stations, actor, branch, first_text(event))
     if reply:

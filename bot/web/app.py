@@ -1,7 +1,8 @@
 """The web view as a sub-application mounted on the bot's own FastAPI app: sign-in, scope, headers, pages.
 
-Read-only: every route is a GET (the workflow keeps its chat commands), so SameSite=Strict cookies are all the
-CSRF protection needed.
+Read-only: every page is a GET (the workflow keeps its chat commands), so SameSite=Strict cookies are all the CSRF
+protection they need. The one POST, confirming a sign-in link, checks that it comes from this view's own page
+(Origin, else Sec-Fetch-Site) and carries the form token bound to the link.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -85,6 +87,12 @@ def content_security_policy(config: WebConfig) -> str:
     )
 
 
+BAD_PARAMETER = "链接里的参数不对。请从后台页面上的链接进入。"
+NOT_FROM_HERE = "请在打开登录链接的页面上点「确认登录」。"
+NO_ROLE = "网页后台只对行业党委、书记和承办部门开放。"
+NO_LONGER = "发出这个链接的私聊已不再代表您（已解绑或需要重新确认），链接作废。请重新发送 /后台。"
+
+
 class NotSignedIn(Exception):
     """No valid session: pages answer with the sign-in hint, the API with 401."""
 
@@ -115,27 +123,34 @@ class Web:
         return self._signer
 
     async def viewer(self, request: Request) -> Viewer:
-        """The signed-in viewer of a request; NotSignedIn without a valid session or any role."""
-        session = self.signer.read_cookie(request.cookies.get(COOKIE))
+        """The signed-in viewer of a request; NotSignedIn without an open session or any role."""
+        session = await self.services.web_sessions.read(request.cookies.get(COOKIE))
         if session is None:
             raise NotSignedIn
         viewer = await viewer_of(self.services, session.user_key)
         if not viewer.allowed:
             raise NotSignedIn
-        if self.signer.needs_touch(session):
-            request.state.cookie = self.signer.make_cookie(session.user_key, issued=session.issued)
         return viewer
 
     def set_cookie(self, response: Response, value: str) -> None:
-        """The session cookie: HttpOnly, SameSite=Strict, only for the web view's paths."""
+        """The session cookie: HttpOnly, SameSite=Strict, only for the web view's paths, Secure over HTTPS."""
         response.set_cookie(
-            COOKIE,
-            value,
-            httponly=True,
-            samesite="strict",
-            secure=self.config.base_url().startswith("https://"),
-            path=self.config.prefix,
+            COOKIE, value, httponly=True, samesite="strict", secure=self.config.secure, path=self.config.prefix
         )
+
+    def same_origin(self, request: Request) -> bool:
+        """Whether a POST comes from a page of this view. A browser's Sec-Fetch-Site (no page can forge it) must say
+        same-origin; a browser without Fetch Metadata must send an Origin that is this server as it reached it, or
+        the configured base (our pages send no Referer, so a browser may well send `Origin: null`: that is refused)."""
+        site = request.headers.get("sec-fetch-site")
+        if site is not None:
+            return site == "same-origin"
+        allowed = {f"{request.url.scheme}://{request.headers.get('host', '')}"}
+        base = self.config.base_url()
+        if base:
+            parts = urlsplit(base)
+            allowed.add(f"{parts.scheme}://{parts.netloc}")
+        return request.headers.get("origin") in allowed
 
     def page(self, request: Request, name: str, viewer: Viewer | None, status: int = 200, **context) -> HTMLResponse:
         """Render a template with the common context."""
@@ -163,9 +178,6 @@ def create_web_app(services_getter: ServicesGetter, config: WebConfig | None = N
         response.headers["Referrer-Policy"] = "no-referrer"
         if "/static/" not in request.url.path:
             response.headers["Cache-Control"] = "no-store"
-        cookie = getattr(request.state, "cookie", None)
-        if cookie:
-            web.set_cookie(response, cookie)
         return response
 
     @app.exception_handler(NotSignedIn)
@@ -182,26 +194,48 @@ def create_web_app(services_getter: ServicesGetter, config: WebConfig | None = N
             return JSONResponse({"error": str(error.detail)}, status_code=error.status_code)
         return web.page(request, "signin.html", None, status=error.status_code, message=str(error.detail))
 
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameter(request: Request, _error: RequestValidationError) -> Response:
+        """A parameter of the wrong shape (/branch/abc, ?page=x): the view's error page, not a framework's JSON."""
+        if "/api/" in request.url.path:
+            return JSONResponse({"error": BAD_PARAMETER}, status_code=400)
+        return web.page(request, "signin.html", None, status=400, message=BAD_PARAMETER)
+
     @app.get("/login")
     async def login(request: Request, t: str = "") -> Response:
-        """Open a one-time link: set the session cookie, then go on to the overview (a same-site navigation)."""
+        """A one-time link opened: a page to confirm signing in. Spends nothing, so a link preview or a URL-safety
+        fetcher that opens it signs nobody in, and the person can still use it."""
         try:
-            user_key = await web.signer.redeem(web.services.database, t)
+            link = await web.signer.check(web.services.database, t)
         except LinkRefused as refused:
             return web.page(request, "signin.html", None, status=403, message=str(refused))
-        viewer = await viewer_of(web.services, user_key)
+        return web.page(request, "confirm.html", None, token=t, form=web.signer.form_token(link))
+
+    @app.post("/login")
+    async def confirm_login(request: Request) -> Response:
+        """The confirmation from the link's own page: spend the link, open a session, set its cookie."""
+        if not web.same_origin(request):
+            return web.page(request, "signin.html", None, status=403, message=NOT_FROM_HERE)
+        form = await _form(request)
+        try:
+            link = await web.signer.redeem(web.services.database, form.get("t", ""), form.get("f", ""))
+        except LinkRefused as refused:
+            return web.page(request, "signin.html", None, status=403, message=str(refused))
+        viewer = await viewer_of(web.services, link.user_key)
         if not viewer.allowed:
-            return web.page(
-                request, "signin.html", None, status=403, message="网页后台只对行业党委、书记和承办部门开放。"
-            )
+            return web.page(request, "signin.html", None, status=403, message=NO_ROLE)
+        if not await web.services.proofs.acts_for(link.private_chat, link.user_key):  # unbound since it was sent
+            return web.page(request, "signin.html", None, status=403, message=NO_LONGER)
+        token = await web.services.web_sessions.start(link.user_key, link.private_chat, link.nonce)
         pages.prepare_overview(web, viewer)
         response = web.page(request, "welcome.html", viewer, target=f"{config.prefix}/")
-        web.set_cookie(response, web.signer.make_cookie(user_key))
+        web.set_cookie(response, token)
         return response
 
-    @app.get("/logout")
-    async def logout() -> Response:
-        """End the session."""
+    @app.api_route("/logout", methods=["GET", "POST"])
+    async def logout(request: Request) -> Response:
+        """End the session on the server (an old copy of the cookie opens nothing any more)."""
+        await web.services.web_sessions.end(request.cookies.get(COOKIE))
         response = RedirectResponse(f"{config.prefix}/bye", status_code=303)
         response.delete_cookie(COOKIE, path=config.prefix)
         return response
@@ -214,6 +248,14 @@ def create_web_app(services_getter: ServicesGetter, config: WebConfig | None = N
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     return app
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The fields of a small urlencoded form (the confirmation's two tokens); anything larger or else is empty."""
+    body = await request.body()
+    if len(body) > 4096 or not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return {}
+    return {name: values[0] for name, values in parse_qs(body.decode("utf-8", "replace")).items()}
 
 
 def mount(app: FastAPI, services_getter: ServicesGetter) -> None:

@@ -1,8 +1,10 @@
-"""Sign-in without passwords: one-time links and idle-limited session cookies, both signed with HMAC.
+"""Sign-in without passwords: one-time links signed with HMAC, redeemed by a person, and server-side sessions.
 
-A link carries (user key, nonce, expiry); opening it records the nonce in `web_link_use`, so a second opening is
-refused also when several processes share the database. A session cookie carries (user key, issued, last seen)
-and is re-signed as the person moves around; idle longer than the setting, or older than the maximum, it is void.
+A link carries (user key, the private chat that asked, nonce, expiry). Opening it (GET) only shows a confirmation
+page and spends nothing, so a chat app's link preview or a URL-safety fetcher signs nobody in and leaves the link
+working. The page's form (POST, same origin, with a form token bound to the link) spends it: the nonce goes into
+`web_link_use`, so a second use is refused also when several processes share the database, and a session row is
+made (bot/features/web/sessions.py) whose random id is the cookie.
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ from bot.features.web.models import WebLinkUse
 from .config import WebConfig
 
 COOKIE = "redwheel_session"
-# Re-sign the cookie at most this often, so every page view is not a new cookie.
-TOUCH_SECONDS = 60
 
 
 def load_secret(config: WebConfig, data_dir: Path) -> bytes:
@@ -67,83 +67,72 @@ class LinkRefused(Exception):
 
 
 @dataclass(frozen=True)
-class Session:
-    """A signed-in person."""
+class Link:
+    """What a well-signed, unexpired link says."""
 
     user_key: str
-    issued: float
-    seen: float
+    private_chat: str
+    nonce: str
+    expires: datetime
+
+
+INVALID = "登录链接无效。请在私聊中重新发送 /后台 获取新链接。"
+EXPIRED = "登录链接已过期。请在私聊中重新发送 /后台 获取新链接。"
+USED = "这个登录链接已经用过了，每个链接只能登录一次。请重新发送 /后台。"
 
 
 class Signer:
-    """Makes and checks links and session cookies with one secret."""
+    """Makes and checks sign-in links and the confirmation form's token with one secret."""
 
     def __init__(self, secret: bytes, config: WebConfig) -> None:
         self.secret = secret
         self.config = config
 
     def _sign(self, purpose: str, body: str) -> str:
-        """The HMAC of a body for one purpose (a link can never pass for a cookie)."""
+        """The HMAC of a body for one purpose (a link can never pass for a form token)."""
         digest = hmac.new(self.secret, f"{purpose}.{body}".encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
-    def _pack(self, purpose: str, data: dict) -> str:
-        """Body and signature."""
-        body = _encode(data)
-        return f"{body}.{self._sign(purpose, body)}"
-
-    def _unpack(self, purpose: str, token: str) -> dict | None:
-        """The data of a well-signed token, else None."""
-        body, _, signature = token.partition(".")
-        if not body or not signature or not hmac.compare_digest(signature, self._sign(purpose, body)):
-            return None
-        return _decode(body)
-
-    # ---- links ------------------------------------------------------------------------------------
-    def make_link_token(self, user_key: str, now: datetime | None = None) -> str:
-        """A one-time sign-in token for a person, valid for the configured minutes."""
+    def make_link_token(self, user_key: str, private_chat: str = "", now: datetime | None = None) -> str:
+        """A one-time sign-in token for a person, asked for in `private_chat`, valid for the configured minutes."""
         now = now or clock.now()
         expires = now + timedelta(minutes=self.config.web_link_minutes)
-        return self._pack("link", {"k": user_key, "n": secrets.token_hex(16), "e": int(expires.timestamp())})
+        data = {"k": user_key, "p": private_chat, "n": secrets.token_hex(16), "e": int(expires.timestamp())}
+        body = _encode(data)
+        return f"{body}.{self._sign('link', body)}"
 
-    async def redeem(self, database: Database, token: str) -> str:
-        """Use a link once: its person's key; LinkRefused when forged, expired or used before."""
-        data = self._unpack("link", token)
+    async def check(self, database: Database, token: str) -> Link:
+        """What a link says, when it is well signed, unexpired and unused; LinkRefused otherwise. Spends nothing."""
+        body, _, signature = token.partition(".")
+        data = (
+            _decode(body) if body and signature and hmac.compare_digest(signature, self._sign("link", body)) else None
+        )
         if data is None or not isinstance(data.get("k"), str) or not isinstance(data.get("n"), str):
-            raise LinkRefused("登录链接无效。请在私聊中重新发送 /后台 获取新链接。")
+            raise LinkRefused(INVALID)
         now = clock.now()
         expires = datetime.fromtimestamp(int(data.get("e", 0)), tz=now.tzinfo)
         if now >= expires:
-            raise LinkRefused("登录链接已过期。请在私聊中重新发送 /后台 获取新链接。")
+            raise LinkRefused(EXPIRED)
+        async with database.reading() as session:
+            if await session.get(WebLinkUse, data["n"]) is not None:
+                raise LinkRefused(USED)
+        return Link(data["k"], str(data.get("p") or ""), data["n"], expires)
+
+    def form_token(self, link: Link) -> str:
+        """The confirmation form's token: bound to this link (a form made for another link does not spend this one)."""
+        return self._sign("form", link.nonce)
+
+    async def redeem(self, database: Database, token: str, form_token: str) -> Link:
+        """Spend a link from its confirmation form: its data; LinkRefused when forged, expired, used before, or the
+        form's token is not this link's."""
+        link = await self.check(database, token)
+        if not hmac.compare_digest(form_token, self.form_token(link)):
+            raise LinkRefused(INVALID)
         try:
             async with database.session() as session:
-                session.add(WebLinkUse(nonce=data["n"], user_key=data["k"], used_at=now, expires_at=expires))
-        except IntegrityError:
-            raise LinkRefused("这个登录链接已经用过了，每个链接只能登录一次。请重新发送 /后台。") from None
-        return data["k"]
-
-    # ---- sessions -----------------------------------------------------------------------------------
-    def make_cookie(self, user_key: str, issued: float | None = None, now: float | None = None) -> str:
-        """A session cookie value."""
-        now = now if now is not None else clock.now().timestamp()
-        return self._pack("session", {"k": user_key, "i": issued if issued is not None else now, "s": now})
-
-    def read_cookie(self, value: str | None, now: float | None = None) -> Session | None:
-        """The session of a cookie, or None when absent, forged, idle too long or too old."""
-        if not value:
-            return None
-        data = self._unpack("session", value)
-        if data is None or not isinstance(data.get("k"), str):
-            return None
-        now = now if now is not None else clock.now().timestamp()
-        issued, seen = float(data.get("i", 0)), float(data.get("s", 0))
-        if now - seen > self.config.web_session_idle_minutes * 60:
-            return None
-        if now - issued > self.config.web_session_max_hours * 3600:
-            return None
-        return Session(data["k"], issued, seen)
-
-    def needs_touch(self, session: Session, now: float | None = None) -> bool:
-        """Whether the cookie should be re-signed with a fresh 'last seen'."""
-        now = now if now is not None else clock.now().timestamp()
-        return now - session.seen >= TOUCH_SECONDS
+                session.add(
+                    WebLinkUse(nonce=link.nonce, user_key=link.user_key, used_at=clock.now(), expires_at=link.expires)
+                )
+        except IntegrityError:  # another tab or process spent it a moment ago
+            raise LinkRefused(USED) from None
+        return link

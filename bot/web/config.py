@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from bot.core.settings import environment, is_loopback, load_config
+from bot.features.web.config import SessionConfig
 
-from bot.core.settings import environment, load_config
 
-
-class WebConfig(BaseModel):
-    """What a deployment may tune about the web view."""
+class WebConfig(SessionConfig):
+    """What a deployment may tune about the web view (the session limits are the sessions' own settings)."""
 
     web_enabled: bool = True
     web_prefix: str = "/admin"
     # Where links point; empty means http://HOST:PORT of the bot's own server.
     web_base_url: str = ""
-    web_session_idle_minutes: int = 30
-    web_session_max_hours: int = 12
     web_link_minutes: int = 10
     # A tile URL template such as https://webrd01.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}&style=8 (GCJ-02);
     # empty: the map shows markers on a blank background (no tiles fetched from anywhere).
@@ -32,14 +29,22 @@ class WebConfig(BaseModel):
         """The prefix with one leading slash and none trailing."""
         return "/" + self.web_prefix.strip("/")
 
-    def base_url(self) -> str:
-        """The links' base: the setting, else http://HOST:PORT of the NoneBot server."""
+    def base_url(self) -> str | None:
+        """The links' base: WEB_BASE_URL, else http://HOST:PORT when the bot listens on this machine only; None when
+        it listens on other machines' behalf (0.0.0.0) but no WEB_BASE_URL says where people open it."""
         if self.web_base_url:
             return self.web_base_url.rstrip("/")
         env = environment()
         host = env.get("host", "127.0.0.1")
+        if not is_loopback(host):
+            return None
         port = env.get("port", "8080")
         return f"http://{host}:{port}"
+
+    @property
+    def secure(self) -> bool:
+        """Cookies only over HTTPS when people open the view over HTTPS."""
+        return (self.base_url() or "").startswith("https://")
 
 
 def get_config() -> WebConfig:

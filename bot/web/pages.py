@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +18,7 @@ from bot.core import clock
 from bot.core.branches import NotFound
 from bot.core.errors import Refusal
 from bot.core.models import Branch
+from bot.core.participation import Rate
 from bot.core.validation import mask_phone, mask_plate
 from bot.features.appeals import rules
 from bot.features.stations.models import StationRecord
@@ -105,9 +106,7 @@ async def overview(request: Request, viewer: ViewerDep, sort: str = "name", desc
     data = await _overview_data(web, viewer)
     rows = sorted(data["rows"], key=SORTS.get(sort, SORTS["name"]), reverse=bool(desc))
     members = sum(r.members for r in rows)
-    checked = sum(r.checked_today for r in rows)
-    month_checkins = sum(r.month_checkins for r in rows)
-    month_base = sum(r.month_members * r.month_days for r in rows)
+    today, month = sum((r.today for r in rows), Rate()), sum((r.month for r in rows), Rate())
     chart = bars(data["trend"]) if data["trend"] else None
     return web.page(
         request,
@@ -120,8 +119,10 @@ async def overview(request: Request, viewer: ViewerDep, sort: str = "name", desc
         trend=data["trend"],
         chart=chart,
         members=members,
-        today_rate=checked / members if members else 0.0,
-        month_rate=month_checkins / month_base if month_base else 0.0,
+        today_rate=today.value,
+        month_rate=month.value,
+        today_others=today.others,
+        month_others=month.others,
         at=clock.local(data["at"]),
         local=clock.local,
     )
@@ -225,18 +226,22 @@ async def _visible_branch(web: Web, viewer: Viewer, branch_id: int) -> Branch:
 
 @router.get("/branch/{branch_id}")
 async def branch_page(request: Request, branch_id: int, viewer: ViewerDep, full: int = 0) -> Response:
-    """Members with participation (masked unless asked for, and logged), who has not studied this week, the month."""
+    """Members with participation, who has not studied this week, the month. Full phone and plate only to the branch's
+    own secretary who asks for them (PRODUCT.md: the person and their secretary), and that view is logged; the
+    committee sees them masked."""
     web = web_of(request)
     services = web.services
     branch = await _visible_branch(web, viewer, branch_id)
+    own = branch.id in viewer.branch_ids
+    full = full if own else 0
     lines = await queries.branch_members(services, branch.id)
     action = "网页查看台账（完整号码）" if full else "网页查看台账"
     await services.members.log_access(viewer.actor, action, branch.name, branch.id)
     first = clock.today().replace(day=1)
     report = await services.records.monthly(branch, first)
     per_day = dict(report.checkins_per_day)
-    days = range(1, clock.today().day + 1)
-    chart = bars([(str(day), per_day.get(day, 0)) for day in days]) if per_day else None
+    days = [first + timedelta(days=n) for n in range(clock.today().day)]
+    chart = bars([(f"{day:%m-%d}", per_day.get(day, 0)) for day in days]) if per_day else None
     people = [
         {
             "name": line.member.name,
@@ -259,6 +264,7 @@ async def branch_page(request: Request, branch_id: int, viewer: ViewerDep, full:
         report=report,
         chart=chart,
         full=full,
+        own=own,
     )
 
 

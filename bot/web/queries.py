@@ -1,7 +1,8 @@
 """Read-only queries of the web view that the services do not offer in bulk (one query for all branches at once).
 
-Each grouped figure here follows a service's definition exactly (the appeals' `Stats`, the study `DayStats`, the
-monthly report's check-in rate); tests/web checks, branch by branch, that both give the same numbers.
+Each figure comes from its one definition: members' rates from `bot.core.participation` (as `/学习 统计` and
+`/月报`), appeal figures from the appeal service (`figures.py`); tests/web checks, branch by branch, that the
+overview and the chat give the same numbers.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 
-from sqlalchemy import and_, case, func, or_, select, true
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import and_, func, or_, select, true
 
-from bot.core import clock, ledger
+from bot.core import clock, ledger, participation
 from bot.core.models import Branch, LedgerEntry, Member, OutboxItem
-from bot.features.appeals import rules
+from bot.core.participation import Rate
+from bot.features.appeals import deadlines, rules
+from bot.features.appeals.figures import COUNTED
 from bot.features.appeals.models import Appeal, AppealAlert
 from bot.features.appeals.service import Stats
 from bot.features.records.models import Activity, ActivitySignup
@@ -29,36 +31,34 @@ UNCONFIRMED = "待认定"
 
 @dataclass
 class BranchFigures:
-    """One branch's line of the overview."""
+    """One branch's line of the overview; its rates are members' rates (`bot.core.participation`)."""
 
     branch_id: int
     name: str
     members: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
-    checked_today: int = 0
-    month_checkins: int = 0
-    month_quiz: int = 0
+    today: Rate = field(default_factory=Rate)  # today's check-ins, as `/学习 统计`
+    month: Rate = field(default_factory=Rate)  # this month's check-ins, as `/月报`
+    quiz: Rate = field(default_factory=Rate)  # this month's answers to the daily question, as `/月报`
     activities: int = 0
     attendance: int = 0
-    month_members: int = 0
-    month_days: int = 1
-    appeals: Stats = field(default_factory=lambda: Stats(0, 0, 0, None, 0, 0, 0, []))
+    appeals: Stats = field(default_factory=Stats)
     last_push: datetime | None = None
 
     @property
     def today_rate(self) -> float:
-        """Today's check-in rate of registered members (as `/学习 统计`)."""
-        return self.checked_today / self.members if self.members else 0.0
+        """Today's check-in rate of members (as `/学习 统计`)."""
+        return self.today.value
 
     @property
     def quiz_rate(self) -> float:
-        """This month's answers to the daily question ÷ (members × days so far)."""
-        return self.month_quiz / (self.month_members * self.month_days) if self.month_members else 0.0
+        """This month's members' answers ÷ (members × days so far), as `/月报`."""
+        return self.quiz.value
 
     @property
     def month_rate(self) -> float:
-        """This month's check-in rate (as `/月报`): check-ins ÷ (members × days so far)."""
-        return self.month_checkins / (self.month_members * self.month_days) if self.month_members else 0.0
+        """This month's members' check-ins ÷ (members × days so far), as `/月报`."""
+        return self.month.value
 
 
 def month_bounds(first: date) -> tuple[date, date]:
@@ -77,8 +77,8 @@ async def branch_figures(services: Services, branch_ids: Iterable[int] | None) -
     ids = None if branch_ids is None else sorted(set(branch_ids))
     today = clock.today()
     first, end = month_bounds(today.replace(day=1))
-    days = (min(end, today + timedelta(days=1)) - first).days or 1
     start_at, end_at = clock.day_bounds(first)[0], clock.day_bounds(end)[0]
+    tomorrow = today + timedelta(days=1)
     async with services.database.reading() as session:
         branches = (
             await session.execute(
@@ -87,7 +87,7 @@ async def branch_figures(services: Services, branch_ids: Iterable[int] | None) -
                 .order_by(Branch.id)
             )
         ).all()
-        rows = {b.id: BranchFigures(b.id, b.name, month_days=days) for b in branches}
+        rows = {b.id: BranchFigures(b.id, b.name) for b in branches}
         groups = {b.group_id: b.id for b in branches}
         present = and_(Member.left_at.is_(None), _in(Member.branch_id, ids))
         for branch_id, status, count in await session.execute(
@@ -99,40 +99,12 @@ async def branch_figures(services: Services, branch_ids: Iterable[int] | None) -
                 label = status or UNCONFIRMED
                 rows[branch_id].by_status[label] = rows[branch_id].by_status.get(label, 0) + count
                 rows[branch_id].members += count
-        for branch_id, count in await session.execute(
-            select(StudyCheckin.branch_id, func.count())
-            .join(Member, and_(Member.branch_id == StudyCheckin.branch_id, Member.user_key == StudyCheckin.user_key))
-            .where(StudyCheckin.day == today, present)
-            .group_by(StudyCheckin.branch_id)
-        ):
-            if branch_id in rows:
-                rows[branch_id].checked_today = count
-        for branch_id, count in await session.execute(
-            select(Member.branch_id, func.count())
-            .where(
-                _in(Member.branch_id, ids),
-                Member.registered_at < end_at,
-                or_(Member.left_at.is_(None), Member.left_at >= start_at),
-            )
-            .group_by(Member.branch_id)
-        ):
-            if branch_id in rows:
-                rows[branch_id].month_members = count
-        for branch_id, kind, count in await session.execute(
-            select(LedgerEntry.branch_id, LedgerEntry.kind, func.count())
-            .where(
-                _in(LedgerEntry.branch_id, ids),
-                LedgerEntry.day >= first,
-                LedgerEntry.day < end,
-                LedgerEntry.kind.in_((ledger.STUDY, ledger.QUIZ)),
-                LedgerEntry.reverses_id.is_(None),
-            )
-            .group_by(LedgerEntry.branch_id, LedgerEntry.kind)
-        ):
-            if branch_id in rows and kind == ledger.STUDY:
-                rows[branch_id].month_checkins = count
-            elif branch_id in rows:
-                rows[branch_id].month_quiz = count
+        daily = await participation.ledger_rates(session, (ledger.STUDY,), ids, today, tomorrow)
+        monthly = await participation.ledger_rates(session, (ledger.STUDY, ledger.QUIZ), ids, first, end)
+        for branch_id, row in rows.items():
+            row.today = daily.get((branch_id, ledger.STUDY), Rate())
+            row.month = monthly.get((branch_id, ledger.STUDY), Rate())
+            row.quiz = monthly.get((branch_id, ledger.QUIZ), Rate())
         for branch_id, activities, attendance in await session.execute(
             select(Activity.branch_id, func.count(func.distinct(Activity.id)), func.count(ActivitySignup.checked_in_at))
             .outerjoin(ActivitySignup, ActivitySignup.activity_id == Activity.id)
@@ -146,13 +118,6 @@ async def branch_figures(services: Services, branch_ids: Iterable[int] | None) -
         ):
             if branch_id in rows:
                 rows[branch_id].activities, rows[branch_id].attendance = activities, attendance
-        by_branch = getattr(services.appeals, "figures", None)
-        if by_branch is None:  # an appeal service without figures by branch
-            for branch_id, stats in (
-                await appeal_stats_by_branch(session, services.database.dialect, ids, first, None)
-            ).items():
-                if branch_id in rows:
-                    rows[branch_id].appeals = stats
         for target, sent in await session.execute(
             select(OutboxItem.target_id, func.max(OutboxItem.sent_at))
             .where(
@@ -164,60 +129,18 @@ async def branch_figures(services: Services, branch_ids: Iterable[int] | None) -
         ):
             if target in groups:
                 rows[groups[target]].last_push = sent
-    if by_branch is not None:  # the service's own figures, one grouped query, keyed by branch name
-        named = await by_branch(None, first, None, "branch")
-        for row in rows.values():
-            if row.name in named:
-                row.appeals = named[row.name]
+    # The appeal service's own figures (one grouped query, keyed by branch name): defined once, in figures.py.
+    named = await services.appeals.figures(None, first, None, "branch")
+    for row in rows.values():
+        if row.name in named:
+            row.appeals = named[row.name]
     return list(rows.values())
-
-
-async def appeal_stats_by_branch(
-    session: AsyncSession, dialect: str, ids: list[int] | None, since: date | None, until: date | None
-) -> dict[int, Stats]:
-    """`AppealService.statistics` for every branch at once (same conditions, grouped by branch); used only where
-    the appeal service offers no figures by branch."""
-    now = clock.now()
-    conditions = [Appeal.branch_id.is_not(None), _in(Appeal.branch_id, ids)]
-    if since is not None:
-        conditions.append(Appeal.received_at >= clock.day_bounds(since)[0])
-    if until is not None:
-        conditions.append(Appeal.received_at < clock.day_bounds(until)[0])
-    done = Appeal.state.in_(rules.DONE)
-    if dialect == "postgresql":
-        days = func.extract("epoch", Appeal.closed_at - Appeal.received_at) / 86400.0
-    else:
-        days = func.julianday(Appeal.closed_at) - func.julianday(Appeal.received_at)
-    result = await session.execute(
-        select(
-            Appeal.branch_id,
-            func.count(),
-            func.count().filter(done),
-            func.count().filter(and_(done, Appeal.closed_at <= Appeal.close_due)),
-            func.avg(case((done, days), else_=None)),
-            func.count().filter(Appeal.satisfaction.is_not(None), Appeal.state == rules.FOLLOWED_UP),
-            func.count().filter(Appeal.satisfaction.in_(rules.SATISFIED), Appeal.state == rules.FOLLOWED_UP),
-            func.count().filter(
-                or_(
-                    and_(Appeal.state.in_(rules.OPEN), Appeal.close_due < now),
-                    and_(done, Appeal.closed_at > Appeal.close_due),
-                )
-            ),
-        )
-        .where(*conditions)
-        .group_by(Appeal.branch_id)
-    )
-    return {
-        branch_id: Stats(n, closed, on_time, float(avg) if avg is not None else None, followed, satisfied, overdue, [])
-        for branch_id, n, closed, on_time, avg, followed, satisfied, overdue in result
-        if branch_id is not None
-    }
 
 
 async def collected_by_month(
     services: Services, branch_ids: Iterable[int] | None, months: int
 ) -> list[tuple[str, int]]:
-    """Appeals received (收集) in each of the last `months` months (local time), in one pass over the table."""
+    """收集 (as `figures.py` defines it) in each of the last `months` months (local time), in one pass."""
     firsts = [clock.today().replace(day=1)]
     for _ in range(months - 1):
         firsts.append((firsts[-1] - timedelta(days=1)).replace(day=1))
@@ -232,7 +155,7 @@ async def collected_by_month(
                         func.count().filter(Appeal.received_at >= start, Appeal.received_at < end)
                         for start, end in pairwise(bounds)
                     )
-                ).where(Appeal.received_at >= bounds[0], _in(Appeal.branch_id, ids))
+                ).where(Appeal.received_at >= bounds[0], _in(Appeal.branch_id, ids), COUNTED)
             )
         ).one()
     return [(day.strftime("%Y-%m"), int(n)) for day, n in zip(firsts, counts, strict=True)]
@@ -240,14 +163,15 @@ async def collected_by_month(
 
 @dataclass(frozen=True)
 class BoardLine:
-    """An appeal on the board, with the time left to its next limit."""
+    """An appeal on the board, with the time left to its next limit (or past the one it missed)."""
 
     appeal: Appeal
     branch: str
     due: datetime | None
     left: timedelta | None
-    flag: str  # "red" past the limit, "amber" near it, "" otherwise
+    flag: str  # "red" 超期 (a limit passed and not met, as /诉求 超期), "amber" near its next limit, "" otherwise
     supervised: bool
+    limit: str = ""  # the limit `due` belongs to
 
 
 def appeal_scope(committee: bool, branch_ids: Iterable[int], departments: Iterable[str]):
@@ -289,6 +213,7 @@ async def board(
             ).all()
         )
         names = dict((await session.execute(select(Branch.id, Branch.name))).all())
+        limits = await deadlines.limits_of(session, list(appeals), services.appeals.limits)
         counts: dict[str, dict] = {}
         columns = (("state", Appeal.state), ("department", Appeal.department), ("category", Appeal.category))
         for label, column in columns:
@@ -300,15 +225,20 @@ async def board(
             counts[label] = {key or "（未转办）": n for key, n in grouped}
     lines = []
     for appeal in appeals:
-        due = appeal.close_due
-        flag, left = "", None
-        if due is not None:
-            left = due - now
-            if now >= due:
+        running = limits[appeal.id]
+        missed = deadlines.late(running, now)
+        upcoming = min(running, key=lambda lim: lim.due) if running else None
+        chosen = missed or upcoming
+        flag, due, left, name = "", None, None, ""
+        if chosen is not None:
+            due, left, name = chosen.due, chosen.due - now, chosen.name
+            if missed is not None:
                 flag = "red"
-            elif appeal.accepted_at and now >= reminder_at(appeal.accepted_at, due, services.appeals.limits):
+            elif now >= reminder_at(chosen.start, chosen.due, services.appeals.limits):
                 flag = "amber"
-        lines.append(BoardLine(appeal, names.get(appeal.branch_id or 0, "—"), due, left, flag, appeal.id in supervised))
+        lines.append(
+            BoardLine(appeal, names.get(appeal.branch_id or 0, "—"), due, left, flag, appeal.id in supervised, name)
+        )
     return lines, counts
 
 

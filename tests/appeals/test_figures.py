@@ -79,11 +79,11 @@ async def province(database):
 
 
 async def test_figures_of_a_month_by_hand(province):
-    service, _, _, _ = province
+    service, _, _, (_, _, c, _, e, _) = province
     figures = await service.statistics(None, date(2026, 11, 1), date(2026, 12, 1))
-    assert figures.collected == 6  # a b c d e f
-    assert figures.closed == 3  # a b d (c was reopened, e waits, f withdrawn)
-    assert figures.close_rate == pytest.approx(3 / 6)
+    assert figures.collected == 5  # a b c d e — f was withdrawn: no appeal to handle, not collected
+    assert figures.closed == 3  # a b d (c was reopened, e waits)
+    assert figures.close_rate == pytest.approx(3 / 5)
     assert figures.closed_on_time == 2  # a, d; b closed on the 12th after its 9th limit
     assert figures.on_time_rate == pytest.approx(2 / 3)
     assert figures.avg_days == pytest.approx((1 + 10 + 2) / 3, abs=0.001)
@@ -97,16 +97,20 @@ async def test_figures_of_a_month_by_hand(province):
     assert figures.return_rate == pytest.approx(1.0)
     assert figures.reopened == 1
     assert figures.reopen_rate == pytest.approx(1 / 4)
-    assert figures.overdue == 2  # c open past its limit, b closed late
+    # 超期 now: c (reopened, past its new limits) and e (never accepted, past its 受理 limit); b closed late is in
+    # 按期办结率, not 超期 — the same two /诉求 超期 lists
+    assert figures.overdue == 2
+    assert sorted(o.appeal.number for o in await service.overdue(SUPERUSER, None)) == sorted([c, e])
     assert figures.by_category[:1] == [("运费拖欠", 2, 2)]
 
 
 async def test_figures_by_branch_department_and_category(province):
     service, first, _, _ = province
     by_branch = await service.figures(None, date(2026, 11, 1), date(2026, 12, 1), by="branch")
-    assert (by_branch["乌当支部"].collected, by_branch["花溪支部"].collected) == (5, 1)
+    assert (by_branch["乌当支部"].collected, by_branch["花溪支部"].collected) == (4, 1)
+    assert (by_branch["乌当支部"].overdue, by_branch["花溪支部"].overdue) == (1, 1)
     by_department = await service.figures(None, date(2026, 11, 1), date(2026, 12, 1), by="department")
-    assert by_department["交通运输"].closed == 1 and by_department["待分派"].collected == 5
+    assert by_department["交通运输"].closed == 1 and by_department["待分派"].collected == 4
     one = await service.figures(first.id, date(2026, 11, 1), date(2026, 12, 1), by="category")
     assert one["维修救援"].collected == 1 and one["停车"].reopened == 1
 
@@ -115,7 +119,7 @@ async def test_the_previous_period_and_the_monthly_report(province):
     service, first, second, _ = province
     october = await service.statistics(first.id, date(2026, 10, 1), date(2026, 11, 1))
     assert (october.collected, october.closed, october.satisfaction_rate) == (1, 1, 1.0)
-    assert await service.monthly_figures(first.id, date(2026, 11, 1), date(2026, 12, 1)) == {"收集": 5, "办结": 3}
+    assert await service.monthly_figures(first.id, date(2026, 11, 1), date(2026, 12, 1)) == {"收集": 4, "办结": 3}
     assert await service.monthly_figures(second.id, date(2026, 11, 1), date(2026, 12, 1)) == {"收集": 1, "办结": 0}
 
 
@@ -206,3 +210,14 @@ async def test_the_one_pass_totals_are_the_overall_figures(province):
         assert replace(totals, by_category=[], avg_days=None) == replace(overall, avg_days=None)
         assert totals.avg_days == pytest.approx(overall.avg_days)
     assert await service.statistics(None, date(2027, 1, 1)) == Figures()  # nothing received: no groups, all zero
+
+
+async def test_the_figures_of_any_set_of_appeals_come_from_one_definition(province):
+    """The web view (a committee's subtree, a period it picks) asks `figures(..., scope=…)`: the same numbers as
+    the figures by branch, 超期 included."""
+    service, _, second, (*_, e, _) = province
+    month = (date(2026, 11, 1), date(2026, 12, 1))
+    scoped = (await service.figures(None, *month, scope=[Appeal.branch_id == second.id]))[""]
+    by_branch = (await service.figures(None, *month, by="branch"))["花溪支部"]
+    assert scoped == by_branch and (scoped.collected, scoped.overdue) == (1, 1)
+    assert [o.appeal.number for o in await service.overdue(SUPERUSER, None) if o.appeal.branch_id == second.id] == [e]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import tracemalloc
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from bot.core.actor import QQBOT, Actor
 from bot.core.identity import (
     CODE_ALPHABET,
     CODE_LENGTH,
+    MAX_CANDIDATES,
     MAX_MISSES,
     Claimed,
     Confirmed,
@@ -23,6 +25,7 @@ from bot.core.identity import (
 from bot.core.models import BindCode, BindMiss, IdentityLink, Member
 from bot.core.settings import Settings
 from bot.features.ops.retention import RetentionRules
+from bot.features.web.models import WebSession
 from bot.services import build_services
 
 PRIVATE = Actor(QQBOT, "user-openid-1", None, "app-1")
@@ -138,18 +141,40 @@ def test_codes_are_read_as_typed_and_found_anywhere_in_a_group_message():
     # chatter that only looks like one never reaches the database: a code has a letter and a digit
     for text in ("/绑定", "大家好，今天跑哪条线", "66666666", "hahahaha", "2333 3333", "thursday", "G75 高速"):
         assert codes_in(text) == [], text
-    # hidden among others, or after a long run of padding: still found
-    assert "C4C4C4C4" in codes_in("通知 A2A2A2A2 B3B3B3B3 C4C4C4C4 D5D5D5D5 大家发")
-    assert "K7QM3XPA" in codes_in("x" * 3000 + " K7QM3XPA")
+    # among others, or after a long run of padding: still found
+    assert codes_in("通知A2A2A2A2，下一个B3B3B3B3和C4C4C4C4还有D5D5D5D5大家发") == [
+        *("A2A2A2A2", "B3B3B3B3", "C4C4C4C4", "D5D5D5D5")
+    ]
+    assert "2A2A2A2B" in codes_in("A2A2A2A2，B3B3B3B3")  # a comma is a mark: a code may be typed across one
+    assert codes_in("x" * 300_000 + " K7QM3XPA")[-1] == "K7QM3XPA"
+
+
+def test_a_scan_looks_at_a_bounded_number_of_candidates_in_bounded_memory():
+    decoys = " ".join(f"Z{n}Z{n}Z{n}Z{n}" for n in range(2, 10)) * 3  # code-shaped runs, one after another
+    assert len(codes_in(decoys + " K7QM3XPA")) == MAX_CANDIDATES  # the first sixteen, then it stops
+    assert "K7QM3XPA" not in codes_in(decoys + " K7QM3XPA")
+    tracemalloc.start()
+    try:
+        for text in ("x" * 200_000 + "K7QM3XPA", "A2" * 100_000, "9" * 200_000, "码 K7QM3XPA " * 20_000):
+            before = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+            codes_in(text)
+            assert tracemalloc.get_traced_memory()[1] - before < 16_384, text[:12]  # the window, not the message
+    finally:
+        tracemalloc.stop()
+
+
+GUESSER = Actor(QQBOT, "guesser", "group-openid-1", "app-1")
 
 
 async def test_guessing_is_stopped_after_five_misses_across_processes_and_a_success_does_not_reset_it(links, database):
     code = await links.issue(QQBOT, PRIVATE.user_id)
-    for _ in range(MAX_MISSES - 1):
-        assert await links.claim(QQBOT, "ZZZZ2222", "guesser", "group-openid-1") is Claimed.BAD
+    for n in range(MAX_MISSES - 1):  # what the group scan sees of `/绑定 <wrong code>`
+        await links.spend_shown(GUESSER, [f"ZZZZ222{n + 2}"])
+        assert await links.claim(QQBOT, f"ZZZZ222{n + 2}", "guesser", "group-openid-1") is Claimed.BAD
     assert await links.claim(QQBOT, code, "guesser", "group-openid-1") is Claimed.CLAIMED  # a hit resets nothing
     assert await links.cancel(QQBOT, PRIVATE.user_id)
-    assert await links.claim(QQBOT, "ZZZZ2223", "guesser", "group-openid-1") is Claimed.BAD
+    await links.spend_shown(GUESSER, ["ZZZZ2229"])  # the fifth miss
     restarted = IdentityLinks(database)  # another process, or after a restart: the misses are in the database
     fresh = await restarted.issue(QQBOT, "user-openid-2")
     assert await restarted.claim(QQBOT, fresh, "guesser", "group-openid-1") is Claimed.TOO_MANY
@@ -163,18 +188,38 @@ async def test_guessing_is_stopped_after_five_misses_across_processes_and_a_succ
     assert await links.claim(QQBOT, again, "guesser", "group-openid-1") is Claimed.CLAIMED  # the window passed
 
 
-async def test_a_code_seen_in_the_group_is_claimed_without_counting_a_miss(links, database):
+async def test_a_code_seen_in_the_group_is_claimed_and_chatter_guessing_counts_as_misses(links, database):
     code = await links.issue(QQBOT, PRIVATE.user_id)
     shown_by = Actor(QQBOT, "member-openid-1", "group-openid-1", "app-1", nickname="张三")
     await links.spend_shown(shown_by, codes_in(f"我的绑定码 {code} 谢谢"))
     assert await links.claim(QQBOT, code, "copier", "group-openid-1") is Claimed.CONTESTED
-    for _ in range(MAX_MISSES + 2):
-        await links.spend_shown(shown_by, ["ZZZZ2222"])
-    async with database.reading() as session:
-        assert await session.scalar(select(func.count()).select_from(BindMiss)) == 0  # sightings are no misses
     pending = await links.pending(QQBOT, PRIVATE.user_id)
     assert pending is not None and (pending.member_id, pending.name) == ("member-openid-1", "张三")
     assert pending.contested  # the copier came second
+
+    async def misses(member: str) -> int:
+        async with database.reading() as session:
+            count = select(func.count()).select_from(BindMiss).where(BindMiss.member_id == member)
+            return int(await session.scalar(count) or 0)
+
+    guesses = " ".join(f"Z{n}Z{n}Z{n}Z{n}" for n in range(2, 10)) * 3  # many code-shaped runs in one message
+    await links.spend_shown(GUESSER, codes_in(guesses))
+    assert await misses("guesser") == MAX_CANDIDATES  # each run looked at is a guess; no more than that a message
+    await links.spend_shown(GUESSER, codes_in(guesses))
+    assert await misses("guesser") == MAX_CANDIDATES  # locked out already: nothing more is written
+    live = await links.issue(QQBOT, "user-openid-2")
+    await links.spend_shown(GUESSER, [live])  # a right guess now spends the code for nobody
+    assert await links.claim(QQBOT, live, "guesser", "group-openid-1") is Claimed.TOO_MANY
+    # an ordinary message with an order number costs its sender binding for ten minutes, not for good
+    driver = Actor(QQBOT, "driver-openid", "group-openid-1", "app-1")
+    await links.spend_shown(driver, codes_in("运单号 SF23456789 和 YT34567892 请查收"))
+    assert await misses("driver-openid") == 4
+    await links.spend_shown(driver, codes_in("再发一次 YT34567892"))
+    mine = await links.issue(QQBOT, "user-openid-3")
+    assert await links.claim(QQBOT, mine, "driver-openid", "group-openid-1") is Claimed.TOO_MANY
+    clock.set_now(START + timedelta(minutes=11))
+    mine = await links.issue(QQBOT, "user-openid-3")
+    assert await links.claim(QQBOT, mine, "driver-openid", "group-openid-1") is Claimed.CLAIMED
 
 
 async def test_an_existing_link_is_never_replaced_by_another_private_chat(links):
@@ -268,11 +313,14 @@ async def test_retention_forgets_the_link_with_the_member_record(database, tmp_p
         await services.members.register(member, branch, {"name": "张三", "phone": "13812345678"})
         await bind(services.identities, "user-openid-1", "member-openid-1", "group-openid-1")
         await services.identities.issue(QQBOT, "user-openid-9")  # never used
-        await services.identities.claim(QQBOT, "ZZZZZZZZ", "guesser", "group-openid-1")  # a miss, kept a while
+        await services.identities.spend_shown(GUESSER, ["ZZZZ2222"])  # a miss, kept a while
         await services.members.mark_left(QQBOT, "group-openid-1", "member-openid-1")
         clock.set_now(START + timedelta(days=181))
+        cookie = await services.web_sessions.start("qqbot:member-openid-1", "qqbot:user-openid-1", "n" * 32)
         await services.broadcasts.retention.purge()
+        assert await services.web_sessions.read(cookie) is None
         async with database.reading() as session:
+            assert await session.scalar(select(func.count()).select_from(WebSession)) == 0  # who signed in, forgotten
             assert await session.scalar(select(func.count()).select_from(IdentityLink)) == 0
             assert await session.scalar(select(func.count()).select_from(BindCode)) == 0
             assert await session.scalar(select(func.count()).select_from(BindMiss)) == 0

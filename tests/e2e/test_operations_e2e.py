@@ -139,7 +139,7 @@ async def test_two_processes_health_metrics_and_a_leader_that_is_replaced(tmp_pa
             client = OneBotClient(image.v11_url(), self_id="10001", access_token=TOKEN)
             await client.connect()
             assert "/帮助" in await client.ask("5001", "20001", "/帮助")
-            assert "没有 /13812345678 这个命令" in await client.ask("5001", "20001", "/13812345678")
+            assert "这个命令" in await client.ask("5001", "20001", "/13812345678")  # an unknown command
             await client.private_message("20002", "我的电话是13912345678，车牌贵A12345")
             await asyncio.sleep(0.5)
             response = await http.get(f"http://127.0.0.1:{image.port}/metrics")
@@ -155,6 +155,7 @@ async def test_two_processes_health_metrics_and_a_leader_that_is_replaced(tmp_pa
             assert value(found, "redwheel_command_duration_seconds_count") == 2.0
             assert value(found, "redwheel_accounts_connected", platform="qq") == 1.0
             assert value(found, "redwheel_appeals_open") == 0.0
+            assert value(found, "redwheel_web_sessions_open") == 0.0
             assert value(found, "process_resident_memory_bytes")
 
             await client.close()

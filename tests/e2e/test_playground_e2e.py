@@ -48,4 +48,4 @@ def test_playground_opens_a_branch_and_registers_a_member(bot_process):
     assert "已设置" in out and "书记" in out
     assert "登记成功" in out
     assert "已认定 周师傅 为党员" in out
-    assert "139****5678" in out and "政治面貌：党员" in out
+    assert "【档案】周师傅（试用支部）\n政治面貌：党员" in out and "139" not in out.split("【档案】")[-1]

@@ -1,10 +1,13 @@
 """Personal data never reaches the bot's log: a registration with a phone and a plate, an appeal with a phone and a
 description, a shared location and a typed coordinate lookup, driven over the WebSocket against the real process at
-its default log level (and at DEBUG); then the whole log is searched for each value."""
+its default log level (and at DEBUG); then the whole log is searched for each value — and for the token of a web
+sign-in link opened meanwhile; the database files are the bot's user's alone (0600)."""
 
 import asyncio
+import stat
 import time
 
+import httpx
 import pytest
 
 from bot.core.actor import Actor
@@ -21,6 +24,7 @@ APPEAL_PHONE = "15012348765"
 APPEAL_TEXT = "停车场收费乱要求核查七号库"
 LAT, LNG = "26.61234", "106.70321"
 TYPED_LAT, TYPED_LNG = "26.59871", "106.68452"
+SIGN_IN_TOKEN = "cXE6MTAwMDA.Zk9yZ2VkU2lnbmF0dXJl"  # shaped like a link's token: the QQ number 10000, signed
 PRIVATE_VALUES = (REG_NAME, REG_PHONE, REG_PLATE, APPEAL_PHONE, APPEAL_TEXT, LAT, LNG, TYPED_LAT, TYPED_LNG)
 
 
@@ -112,9 +116,22 @@ async def test_no_personal_data_in_the_log(privacy_bot):
         near = await client.ask(GROUP, DRIVER, location)
         typed = await client.ask(GROUP, DRIVER, f"/驿站 {TYPED_LAT},{TYPED_LNG}")
         await client.sends(quiet=1.5, timeout=20)
+        async with httpx.AsyncClient() as web:  # a one-time sign-in link: its token encodes who it is for
+            opened = await web.get(f"http://127.0.0.1:{privacy_bot.port}/admin/login", params={"t": SIGN_IN_TOKEN})
+        assert opened.status_code == 403  # refused (no such link); what matters is the access log line below
+        await asyncio.sleep(0.5)
     finally:
         await client.close()
     log = privacy_bot.read_log()
+    # The web server's access log keeps the request line, never the link's token.
+    assert '"GET /admin/login?t=[令牌] HTTP/1.1" 403' in log and SIGN_IN_TOKEN not in log
+    # The database and its WAL and shared-memory files are readable by the bot's user only.
+    files = [privacy_bot.workdir / name for name in ("bot.db", "bot.db-wal", "bot.db-shm")]
+    assert {path.name: stat.S_IMODE(path.stat().st_mode) for path in files if path.exists()} == {
+        "bot.db": 0o600,
+        "bot.db-wal": 0o600,
+        "bot.db-shm": 0o600,
+    }
     assert "Redwheel started" in log
     leaked = [value for value in PRIVATE_VALUES if value in log]
     assert leaked == [], [line for line in log.splitlines() if any(v in line for v in leaked)][:10]

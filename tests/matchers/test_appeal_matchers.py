@@ -71,8 +71,10 @@ async def test_intake_in_private_chat_takes_a_phone(app: App, world):
     await say(app, v11_private("服务区车位不足", user_id="32002"))
     assert "联系电话" in await say(app, v11_private("G60 某服务区", user_id="32002"))
     assert "不想留电话" in await say(app, v11_private("12345", user_id="32002"))
-    summary = await say(app, v11_private("13812345678", user_id="32002"))
-    assert "138****5678" in summary
+    # Nobody knows which branch group 32002 is in: the last step asks (不知道: the committee assigns it).
+    assert texts.ASK_BRANCH_NAME in await say(app, v11_private("13812345678", user_id="32002"))
+    summary = await say(app, v11_private("不知道", user_id="32002"))
+    assert "138****5678" in summary and texts.SUMMARY_BRANCH.format(branch=texts.TO_COMMITTEE) in summary
     assert "已取消" in await say(app, v11_private("取消", user_id="32002"))
     assert await say(app, v11_private("/我的诉求", user_id="32002")) == texts.NO_APPEALS_YET
 
@@ -113,7 +115,7 @@ async def test_a_privately_filed_phone_is_shown_only_privately_and_logged(app: A
     from sqlalchemy import select
 
     await say(app, v11_private("/诉求", user_id="32005"))
-    for answer in ("1", "运费被扣", "六盘水", "13812345678"):
+    for answer in ("1", "运费被扣", "六盘水", "13812345678", "不知道"):
         await say(app, v11_private(answer, user_id="32005"))
     number = _number(await say(app, v11_private("确认", user_id="32005")))
     detail = await say(app, v11_private(f"/诉求 查询 {number}", user_id="32005"))
@@ -255,6 +257,7 @@ async def test_a_picture_sent_during_the_intake_is_attached(app: App, world):
     await say(app, v11_private(v11.Message(v11.MessageSegment.text("轮胎爆了")) + photo, user_id="32006"))
     await say(app, v11_private("G75 贵阳东", user_id="32006"))
     await say(app, v11_private("跳过", user_id="32006"))
+    await say(app, v11_private("不知道", user_id="32006"))
     done = await say(app, v11_private("确认", user_id="32006"))
     number = _number(done)
     assert done == texts.SUBMITTED.format(number=number) + texts.SUBMITTED_PHOTOS.format(count=2)

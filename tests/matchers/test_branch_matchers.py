@@ -94,9 +94,9 @@ async def test_registration_asks_the_name_in_the_group_and_the_rest_in_private(a
     assert "手机：13812345678" in summary and "车牌：贵A12345" in summary
     done = await say(app, v11_private("确认", "30010"))
     assert done == texts.REGISTERED.format(tail=texts.TAIL_PENDING)
-    # In the group the record is masked; in private chat it is whole.
+    # In the group the record is short (no phone, plate, hometown or route); in private chat it is whole.
     group_view = await say(app, v11_group("/档案", user_id="30010", group_id="7002"))
-    assert "138****5678" in group_view and "13812345678" not in group_view
+    assert group_view.startswith("【档案】李四（测试二支部）\n政治面貌：") and "138" not in group_view
     own = await say(app, v11_private("/档案", "30010"))
     assert own.startswith("【档案】李四（测试二支部）\n手机：13812345678　车牌：贵A12345")
 
@@ -109,11 +109,10 @@ async def test_private_registration_needs_a_known_branch_and_asks_which_of_sever
     await say(app, v11_private("取消", "30030"))
     await _register_in_group(app, "30030", "7004", "王五")
     await say(app, v11_private("取消", "30030"))
-    # Nothing stored yet (cancelled): no branch known from records; register in 甲 fully, then in private.
-    await _register_in_group(app, "30030", "7003", "王五")
-    for answer in ("13812345678", "跳过", "跳过", "跳过", "4", "确认"):
-        await say(app, v11_private(answer, "30030"))
-    await say(app, v11_private("/登记", "30030"))  # one branch known: starts right away
+    # Nothing stored (cancelled), but 王五 wrote to the bot in both groups: private /登记 asks which.
+    asked = await say(app, v11_private("/登记", "30030"))
+    assert asked == texts.ASK_BRANCH.format(choices="1. 甲支部\n2. 乙支部")
+    assert texts.INTRO_PRIVATE.format(branch="乙支部") in await say(app, v11_private("/登记 2", "30030"))
     assert await say(app, v11_private("取消", "30030")) == "已取消「登记」，没有保存任何内容。"
 
 

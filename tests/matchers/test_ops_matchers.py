@@ -2,6 +2,8 @@
 
 import time
 
+import httpx
+import pytest
 from nonebot.adapters.onebot import v11
 from nonebug import App
 from sqlalchemy import select
@@ -13,6 +15,7 @@ from bot.core.sender import PlatformRules
 from bot.features.ops import texts
 from bot.services import Services
 from tests.support.events import SELF_ID, say, v11_group, v11_private
+from tests.web.seed import PREFIX, link_path, link_reply, make_app, sign_in
 
 GROUP = "7601"
 SUPERUSER = "10000"
@@ -54,6 +57,34 @@ async def test_a_member_leaving_marks_the_record_and_the_bot_leaving_stops_the_b
         stays = await session.scalar(select(Member).where(Member.user_key == "qq:34002"))
     assert stopped is not None and not stopped.active
     assert stays is not None and stays.left_at is not None  # the whole group is gone: everyone counts as left
+
+
+async def test_leaving_the_group_ends_the_web_sessions_of_the_person(
+    app: App, own_services: Services, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("WEB_SECRET", "test-secret")
+    branch = await _open(own_services, GROUP, "运维测试支部")
+    superuser = Actor("qq", SUPERUSER, GROUP, SELF_ID)
+    web = make_app(own_services)
+    clients = {}
+    for user_id in ("34003", "34004"):  # two secretaries signed in to the web view
+        await own_services.roles.set_secretary(superuser, branch, f"qq:{user_id}", "书记")
+        member = Actor("qq", user_id, GROUP, SELF_ID)
+        await own_services.members.register(member, branch, {"name": "书记", "status": "党员"})
+        clients[user_id] = httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://testserver")
+        reply = await link_reply(own_services, Actor("qq", user_id, None, SELF_ID))
+        assert (await sign_in(clients[user_id], link_path(reply))).status_code == 200
+    try:
+        await say(app, decrease("34003", "leave"), expect_reply=False)
+        assert (await clients["34003"].get(PREFIX + "/")).status_code == 401  # left: every session ends
+        assert (await clients["34004"].get(PREFIX + "/")).status_code == 200
+        assert texts.WEB_SESSIONS.format(count=1) in (await say(app, v11_private("/状态", user_id=SUPERUSER)))
+        # the bot left: every member there counts as left
+        await say(app, decrease(SELF_ID, "kick_me"), expect_reply=False)
+        assert (await clients["34004"].get(PREFIX + "/")).status_code == 401
+    finally:
+        for client in clients.values():
+            await client.aclose()
 
 
 async def test_roles_are_refused_by_the_declarations(app: App, own_services: Services):

@@ -143,7 +143,7 @@ async def test_monthly_report_comes_with_a_chart_picture(app: App, own_services:
     [message] = sent
     text = message.extract_plain_text()
     assert text.startswith("【2026年11月 月报】积分测试支部\n成员 2 人（党员司机 1）")
-    assert "成员日均打卡率 0%（23 天）" in text and "积极分子" not in text
+    assert "成员日均打卡率 0%（2 人 × 23 天）" in text and "积极分子" not in text
     image = next(seg for seg in message if seg.type == "image")
     assert image.data["file"].startswith("base64://")
 
@@ -174,17 +174,19 @@ def _cells(data: bytes) -> str:
         return book.read("xl/sharedStrings.xml").decode()
 
 
-async def test_export_in_the_group_is_masked_and_logged(app: App, own_services: Services):
+async def test_export_goes_to_private_chat_only_and_is_logged(app: App, own_services: Services):
     await _branch(own_services)
     calls = await _export(app, v11_group("/台账 导出", user_id=SECRETARY, group_id=GROUP))
-    assert calls[0][1]["text"] == "「积分测试支部」台账已导出（XLSX）" + texts.EXPORTED_MASKED
+    assert [call[1]["text"] for call in calls] == [texts.EXPORT_IN_PRIVATE]  # no file in the group's files
+    calls = await _export(app, v11_private("/台账 导出", user_id=SECRETARY))
+    assert calls[0][1]["text"] == "「积分测试支部」台账已导出（XLSX）"
     api, data, content, mode = calls[1]
-    assert api == "upload_group_file" and data["group_id"] == int(GROUP) and data["name"].endswith(".xlsx")
+    assert api == "upload_private_file" and data["user_id"] == int(SECRETARY) and data["name"].endswith(".xlsx")
     assert mode == 0o600
-    assert "138****5678" in _cells(content) and "13812345678" not in _cells(content)
+    assert "13812345678" in _cells(content)
     async with own_services.database.reading() as session:
         logged = (await session.scalars(select(AccessLog))).all()
-    assert [(row.actor_key, row.action) for row in logged] == [(f"qq:{SECRETARY}", texts.ACCESS_MASKED)]
+    assert [(row.actor_key, row.action) for row in logged] == [(f"qq:{SECRETARY}", texts.ACCESS_FULL)]
 
 
 async def test_a_secretary_of_two_branches_exports_each_in_full_in_private(app: App, own_services: Services):

@@ -12,6 +12,7 @@ from nonebug import App
 from bot.core.actor import Actor
 from bot.core.models import Branch
 from bot.core.ratelimit import RateLimiter
+from bot.features.addressed import HELP_POINTER
 from bot.features.stations import texts
 from bot.features.stations.station import Station
 from bot.services import Services
@@ -77,7 +78,7 @@ async def test_questions_need_the_bot_addressed(app: App):
     answer = await say(app, v11_group("贵阳哪里能洗澡", user_id="35004", group_id=GROUP, to_me=True))
     assert "找到" in answer
     chatter = v11_group("今天天气不错", user_id="35004", group_id=GROUP, to_me=True)
-    assert await say(app, chatter, expect_reply=False) is None
+    assert await say(app, chatter) == "@35004 " + HELP_POINTER  # every @ of the bot is answered (issue 22)
 
 
 async def test_a_named_place_wins_over_a_shared_location(app: App):

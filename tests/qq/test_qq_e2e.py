@@ -15,10 +15,21 @@ import time
 import pytest
 from sqlalchemy import select
 
+from bot.core import clock
 from bot.core.db import Database
-from bot.core.models import OutboxItem
+from bot.core.models import Branch, Member, OutboxItem
 from bot.core.outbox import Target, enqueue
-from bot.features.branch.texts import BIND_CLAIMED, BOUND, BOUND_IN_GROUP, REGISTER_BIND_FIRST
+from bot.features.branch.texts import (
+    BIND_CLAIMED,
+    BIND_REMINDER,
+    BOUND,
+    BOUND_IN_GROUP,
+    NOT_SENT_REMINDED,
+    PROFILE_NONE,
+    PROOF_NEEDED,
+    REGISTER_BIND_FIRST,
+    UNBOUND_GROUP,
+)
 from tests.support.qqfake import (
     APP_ID,
     NEVER_WROTE,
@@ -155,3 +166,78 @@ async def test_a_private_message_to_a_bound_member_reaches_their_private_chat(qq
         await asyncio.sleep(0.2)
     delivered = [s for s in fake.sent if "请对办理结果评价" in s.content]
     assert [(s.kind, s.target) for s in delivered] == [("private", "user-openid-7")]
+
+
+async def _seed_member(process: QQBotProcess, group: str, key: str, name: str, phone: str, plate: str) -> None:
+    """A registered member of the branch of `group` (as /登记 leaves one)."""
+    database = Database(f"sqlite+aiosqlite:///{process.workdir / 'bot.db'}")
+    try:
+        async with database.session() as session:
+            branch = await session.scalar(select(Branch).where(Branch.group_id == group))
+            assert branch is not None
+            now = clock.now()
+            session.add(
+                Member(
+                    branch_id=branch.id,
+                    user_key=key,
+                    name=name,
+                    phone=phone,
+                    plate=plate,
+                    declared_status="党员",
+                    status="党员",
+                    registered_at=now,
+                    updated_at=now,
+                )
+            )
+    finally:
+        await database.dispose()
+
+
+async def test_a_planted_code_gives_an_outsider_nothing_of_a_secretarys(qq):
+    """The chain of issue 21: an outsider's bind code, posted by a lured secretary as chatter, binds the outsider's
+    private chat to the secretary — and gives it nothing: no record, no sign-in link, no notice; the notice for the
+    secretary goes to the group as an @ asking them to bind, never as a private message to their group id."""
+    fake, process = qq
+    group, secretary, outsider = "group-openid-21", "secretary-openid-21", "outsider-user-21"
+    await fake.ask(
+        group_payload("/支部 开通 花溪区货车司机流动党员党支部", member="owner-21", group=group, role="owner")
+    )
+    named = group_payload(f"/书记 设置 <@{secretary}>", member=SUPER, group=group, mentions=[secretary])
+    assert "书记" in (await fake.ask(named)).content
+    await _seed_member(process, group, "qqbot:member-openid-21", "张三", "13812345678", "贵A12345")
+    code = re.search(r"/绑定 ([A-Z0-9]{8})", (await fake.ask(c2c_payload("/绑定", user=outsider))).content)
+    assert code is not None
+    fake.push(group_payload(f"今天学习奖励领取码 {code[1]}", member=secretary, group=group, at_bot=False))
+    shown = await fake.reply_to(c2c_payload("/绑定", user=outsider))
+    assert "是您本人吗" in shown.content
+    mark = len(fake.sent)
+    bound = await fake.reply_to(c2c_payload("/绑定 确认", user=outsider))
+    assert bound.content.startswith("绑定成功") and "/绑定 授权" in bound.content  # bound, but powerless
+    _, told = await fake.wait_for(lambda s: s.kind == "group" and BOUND_IN_GROUP in s.content, mark)
+    assert told.target == group and told.content.startswith(f"<@{secretary}>")
+    for asked in ("/档案 张三", "/后台", "/诉求 列表", "/通知 明天开会", "/档案"):
+        answer = await fake.reply_to(c2c_payload(asked, user=outsider))
+        assert answer.content.startswith(PROOF_NEEDED.split("{")[0]), (asked, answer.content)
+        assert "13812345678" not in answer.content and "http" not in answer.content
+    # A new appeal: the secretary is told in the group with an @ (their private chat is not proven), nothing leaks.
+    mark = len(fake.sent)
+    for said in ("/诉求", "1", "运费拖了三个月没结", "花溪收费站"):
+        await fake.reply_to(group_payload(said, member="member-openid-21", group=group, at_bot=said == "/诉求"))
+    done = await fake.reply_to(group_payload("确认", member="member-openid-21", group=group, at_bot=False))
+    assert "诉求已提交" in done.content
+    _, reminded = await fake.wait_for(lambda s: s.kind == "group" and BIND_REMINDER in s.content, mark)
+    assert reminded.target == group and reminded.content == f"<@{secretary}>{BIND_REMINDER}"
+    assert "运费" not in reminded.content
+    await asyncio.sleep(1)  # the sender has had time for anything else it would send
+    to_outsider = [s.content for s in fake.sent if s.kind == "private" and s.target == outsider]
+    assert not any("运费" in text or "13812345678" in text for text in to_outsider)
+    assert not fake.to_group_ids
+    rows = await _outbox_rows(process, 0)
+    told_secretary = [r for r in rows if r.target_kind == "private" and r.target_id == secretary]
+    assert [(r.status, r.last_error) for r in told_secretary] == [
+        ("failed", f"PermanentSendError: {NOT_SENT_REMINDED}")
+    ]
+    # The secretary undoes it in the group: the outsider's private chat is nobody again.
+    assert (await fake.reply_to(group_payload("/解绑", member=secretary, group=group))).content.endswith(UNBOUND_GROUP)
+    nobody = await fake.reply_to(c2c_payload("/档案", user=outsider))
+    assert nobody.content == PROFILE_NONE

@@ -147,7 +147,7 @@ async def test_monthly_report_against_hand_computed_figures(world):
     assert (report.quiz_answers, report.quiz_correct) == (3, 1)
     assert (report.activities, report.signups, report.attendance, report.contacts) == (1, 2, 1, 1)
     assert report.top[0][0] == "张三"
-    assert report.checkins_per_day == [(1, 1), (2, 1), (3, 1), (4, 2)]
+    assert report.checkins_per_day == [(date(2026, 11, d), n) for d, n in ((1, 1), (2, 1), (3, 1), (4, 2))]
 
 
 def test_month_and_time_parsing():

@@ -33,7 +33,7 @@ def all_ids(index: StationIndex, query: str) -> set[int]:
 def test_tag_set_holds_the_free_services_and_kinds():
     for tag in ("停车", "休息", "热水", "饭菜加热", "淋浴", "洗衣", "餐饮", "住宿", "洗车", "充电", "维修"):
         assert tag in SERVICE_TAGS
-    assert len(set(SERVICE_TAGS)) == len(SERVICE_TAGS) == 15
+    assert len(set(SERVICE_TAGS)) == len(SERVICE_TAGS) == 16 and SERVICE_TAGS[-1] == "加油"
     assert STATION_KINDS[:2] == ("司机之家", "红色驿站")
     assert "高速服务区" in STATION_KINDS
 

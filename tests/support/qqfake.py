@@ -8,6 +8,8 @@ The fake speaks just enough of the platform for nonebot-adapter-qq (websocket mo
   the bot sends and refuse as the platform does: a passive reply outside its window, a proactive message to a
   group that has not allowed it (`refuse_proactive`), a private message to someone who never wrote to the bot.
   The refusal codes below are this fake's own (the shape — HTTP 400 with `code` and `message` — is the platform's).
+- a private message to an id the fake has only seen as a group member (`member_openid`: a group-only id) is a bug of
+  the bot, not a refusal: it is kept in `to_group_ids` and fails the test when the fake closes.
 
 Event payload builders (`group_payload`, `c2c_payload`) are shared with the nonebug tests, which turn them into the
 adapter's own event classes.
@@ -45,6 +47,7 @@ BOT_USER_ID = "bot-user-1"
 # This fake's refusal codes (not the platform's numbers): what matters is that they come back with a reason.
 PROACTIVE_REFUSED = (40054010, "群未开启主动消息，不能主动发送")
 NEVER_WROTE = (40054011, "用户未与机器人私聊过，不能主动发送")
+GROUP_ID_IN_PRIVATE = (40054013, "member_openid 只在群内有效，不能私聊发送")
 WINDOW_CLOSED = (40054012, "被动回复已超过时限")
 PASSIVE_WINDOW = {"group": timedelta(minutes=5), "private": timedelta(minutes=60)}
 
@@ -130,6 +133,8 @@ class FakeQQ:
     _queue: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     _received: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # msg id → (target, received)
     _wrote: set[str] = field(default_factory=set)
+    _group_members: set[str] = field(default_factory=set)  # ids seen only as someone in a group (member_openid)
+    to_group_ids: list[str] = field(default_factory=list)  # private sends to such an id: none may happen
     _seq: itertools.count = field(default_factory=lambda: itertools.count(2))
     _server: uvicorn.Server | None = None
     _task: asyncio.Task | None = None
@@ -179,6 +184,7 @@ class FakeQQ:
         if self._task is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._task, 10)
+        assert not self.to_group_ids, f"private messages sent to group-only ids: {self.to_group_ids}"
 
     # ---- what a test does -------------------------------------------------------------------------------------
 
@@ -195,6 +201,8 @@ class FakeQQ:
             target = ("private", data["author"]["user_openid"])
         else:
             target = ("group", data["group_openid"])
+            self._group_members.add(data["author"]["member_openid"])
+            self._group_members.update(m["member_openid"] for m in data.get("mentions", []))
         self._received[data["id"]] = (f"{target[0]}:{target[1]}", datetime.fromisoformat(data["timestamp"]))
         return {"op": 0, "s": next(self._seq), "t": kind, "id": f"evt-{data['id']}", "d": data}
 
@@ -283,6 +291,9 @@ class FakeQQ:
                 return self._refuse(kind, target, WINDOW_CLOSED)
         elif kind == "group" and target in self.proactive_refused:
             return self._refuse(kind, target, PROACTIVE_REFUSED)
+        elif kind == "private" and target in self._group_members - self._wrote:
+            self.to_group_ids.append(target)
+            return self._refuse(kind, target, GROUP_ID_IN_PRIVATE)
         elif kind == "private" and target not in self._wrote:
             return self._refuse(kind, target, NEVER_WROTE)
         self.sent.append(Sent(kind, target, body))

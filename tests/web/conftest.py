@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from bot.core.settings import Settings
 from bot.services import build_services
-from tests.web.seed import World, link_path, link_reply, make_app, private, seed
+from tests.web.seed import World, link_path, link_reply, make_app, private, seed, sign_in
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ async def client_for(world: World, monkeypatch: pytest.MonkeyPatch):
         clients.append(client)
         if key is not None:
             reply = await link_reply(world.services, private(key))
-            response = await client.get(link_path(reply))
+            response = await sign_in(client, link_path(reply))
             assert response.status_code == 200, response.text
         return client
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import httpx
 from fastapi import FastAPI
 
 from bot.core import clock
@@ -164,3 +166,15 @@ def link_path(reply: str) -> str:
     url = next(word for word in reply.split() if "://" in word)
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}"
+
+
+def confirm_form(page: str) -> dict[str, str]:
+    """The hidden fields of the sign-in confirmation page (the link's token and the form's token)."""
+    return dict(re.findall(r'name="(t|f)" value="([^"]*)"', page))
+
+
+async def sign_in(client: httpx.AsyncClient, path: str, origin: str = "http://testserver") -> httpx.Response:
+    """Open a link and confirm it as a person does: GET the confirmation page, POST its form from that page."""
+    page = await client.get(path)
+    assert page.status_code == 200, page.text
+    return await client.post(f"{PREFIX}/login", data=confirm_form(page.text), headers={"Origin": origin})

@@ -51,6 +51,7 @@ async def test_a_link_from_the_chat_signs_in_in_a_browser(bot: BotProcess):
         try:
             page = await browser.new_page()
             await page.goto(link)
+            await page.click("#confirm")
             await page.wait_for_url(f"http://127.0.0.1:{bot.port}/admin/")
             assert "全省概览" in (await page.text_content("h1") or "")
         finally:
@@ -59,3 +60,7 @@ async def test_a_link_from_the_chat_signs_in_in_a_browser(bot: BotProcess):
         again = await http.get(link)
         assert again.status_code == 403  # the link was used
         assert (await http.get(f"http://127.0.0.1:{bot.port}/admin/")).status_code == 401
+    token = link.split("t=", 1)[1]
+    log = bot.read_log()
+    assert '"GET /admin/login?t=[令牌] HTTP/1.1" 200' in log  # uvicorn's access line is there, without the token
+    assert token not in log and token.split(".")[0] not in log

@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 
 from bot.core.commands import registry
 from bot.web import mount
-from bot.web.auth import Signer, load_secret
+from bot.web.auth import LinkRefused, Signer, load_secret
 from bot.web.config import WebConfig, get_config
 
 
@@ -26,13 +26,15 @@ def test_mount_follows_the_settings(world, monkeypatch: pytest.MonkeyPatch):
     assert [getattr(route, "path", "") for route in on.routes] == ["/houtai"]
 
 
-def test_link_base_defaults_to_the_bots_host_and_port(monkeypatch: pytest.MonkeyPatch):
+def test_link_base_is_the_bots_own_address_only_on_this_machine(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("WEB_BASE_URL", raising=False)
-    monkeypatch.setenv("HOST", "0.0.0.0")
+    monkeypatch.setenv("HOST", "127.0.0.1")
     monkeypatch.setenv("PORT", "8081")
-    assert get_config().base_url() == "http://0.0.0.0:8081"
+    assert get_config().base_url() == "http://127.0.0.1:8081" and not get_config().secure
+    monkeypatch.setenv("HOST", "0.0.0.0")
+    assert get_config().base_url() is None  # 0.0.0.0 is no address anyone can open
     monkeypatch.setenv("WEB_BASE_URL", "https://bot.example.cn/")
-    assert get_config().base_url() == "https://bot.example.cn"
+    assert get_config().base_url() == "https://bot.example.cn" and get_config().secure
 
 
 def test_the_secret_is_generated_once_with_mode_0600(tmp_path):
@@ -43,16 +45,21 @@ def test_the_secret_is_generated_once_with_mode_0600(tmp_path):
     assert load_secret(WebConfig(web_secret="from-env"), tmp_path) == b"from-env"
 
 
-def test_a_cookie_is_not_a_link_and_a_forged_one_fails():
-    signer = Signer(b"s", WebConfig())
-    other = Signer(b"t", WebConfig())
-    cookie = signer.make_cookie("qq:10000", now=1000.0)
-    assert signer.read_cookie(cookie, now=1001.0) is not None
-    assert other.read_cookie(cookie, now=1001.0) is None
-    assert signer.read_cookie(signer.make_link_token("qq:10000"), now=1001.0) is None
-    assert signer.read_cookie(cookie, now=1000.0 + 31 * 60) is None  # idle too long
-    late = signer.make_cookie("qq:10000", issued=1000.0, now=1000.0 + 12 * 3600 + 1)
-    assert signer.read_cookie(late, now=1000.0 + 12 * 3600 + 2) is None  # older than the maximum
+async def test_a_link_is_checked_without_being_spent_and_a_forged_one_fails(database):
+    signer, other = Signer(b"s", WebConfig()), Signer(b"t", WebConfig())
+    token = signer.make_link_token("qq:10000", private_chat="qq:10000")
+    link = await signer.check(database, token)
+    assert (link.user_key, link.private_chat) == ("qq:10000", "qq:10000")
+    assert (await signer.check(database, token)) == link  # looking spends nothing
+    with pytest.raises(LinkRefused, match="无效"):
+        await other.check(database, token)
+    with pytest.raises(LinkRefused, match="无效"):  # the form token of another link does not spend this one
+        await signer.redeem(
+            database, token, signer.form_token(await signer.check(database, signer.make_link_token("qq:1")))
+        )
+    assert await signer.redeem(database, token, signer.form_token(link)) == link
+    with pytest.raises(LinkRefused, match="已经用过"):
+        await signer.check(database, token)
 
 
 def test_the_command_is_declared_for_managers_only():
@@ -66,4 +73,4 @@ def test_the_command_is_declared_for_managers_only():
 async def test_the_migration_made_the_table(database):
     async with database.engine.connect() as connection:
         tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
-    assert "web_link_use" in tables
+    assert {"web_link_use", "web_session"} <= set(tables)

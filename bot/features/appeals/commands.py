@@ -12,11 +12,12 @@ from bot.core import clock
 from bot.core.commands import EVERYONE, HANDLERS, MANAGERS, Call, Usage, area, command
 from bot.core.validation import mask_phone
 
-from . import photos, rules, texts
+from . import deadlines, photos, rules, texts
 from .figures import Figures
-from .followup import FOLLOW_UP_REASON
-from .models import Appeal, AppealEvent
+from .followup import FOLLOW_UP_REASON, read_reply
+from .models import Appeal
 from .notices import when
+from .reading import Viewed
 from .rules import Action
 from .service import AppealService
 
@@ -43,34 +44,43 @@ def line(appeal: Appeal) -> str:
     return texts.LINE.format(number=appeal.number, category=appeal.category, state=state, received=received)
 
 
-def detail(appeal: Appeal, events: list[AppealEvent], full_phone: bool, pictures: list[str] | None = None) -> str:
-    """An appeal with its limits and trail (催办 and 督办 included); the phone in full only when allowed."""
+def detail(viewed: Viewed) -> str:
+    """An appeal with its limits (those not met yet, 超期 marked by the one rule) and trail (催办 and 督办 included);
+    the phone in full only when allowed; only number, state and limits when `status_only`."""
+    appeal = viewed.appeal
     lines = [texts.DETAIL_HEAD.format(number=appeal.number, state=appeal.state)]
     kind = texts.DETAIL_KIND.format(category=appeal.category, tier=appeal.tier)
     lines.append(kind + (texts.DETAIL_LEVEL.format(level=appeal.level) if appeal.level else ""))
-    lines.append(texts.DETAIL_DESCRIPTION.format(description=appeal.description))
-    lines.append(texts.DETAIL_PLACE.format(place=appeal.place))
-    if appeal.phone:
-        lines.append(texts.DETAIL_PHONE.format(phone=appeal.phone if full_phone else mask_phone(appeal.phone)))
+    if not viewed.status_only:
+        lines.append(texts.DETAIL_DESCRIPTION.format(description=appeal.description))
+        lines.append(texts.DETAIL_PLACE.format(place=appeal.place))
+        if appeal.phone:
+            phone = appeal.phone if viewed.full_phone else mask_phone(appeal.phone)
+            lines.append(texts.DETAIL_PHONE.format(phone=phone))
     if appeal.department:
         lines.append(texts.DETAIL_DEPARTMENT.format(department=appeal.department))
-    if appeal.state in rules.OPEN:
+    if viewed.limits:
         now = clock.now()
-        limits = [
-            texts.DETAIL_LIMIT.format(name=name, due=when(due), mark=texts.OVERDUE_MARK if due < now else "")
-            for name, due in (("转办", appeal.transfer_due), ("反馈", appeal.feedback_due), ("办结", appeal.close_due))
-            if due is not None and not (name == "转办" and appeal.department)
+        shown = [
+            texts.DETAIL_LIMIT.format(
+                name=limit.name,
+                due=when(limit.due),
+                mark=texts.OVERDUE_MARK if deadlines.late([limit], now) else "",  # the one rule of 超期
+            )
+            for limit in viewed.limits
         ]
-        if limits:
-            lines.append(texts.DETAIL_LIMITS.format(limits="；".join(limits)))
+        lines.append(texts.DETAIL_LIMITS.format(limits="；".join(shown)))
+    if viewed.status_only:
+        lines.append(texts.STATUS_ONLY.format(number=appeal.number))
+        return "\n".join(lines)
     if appeal.result:
         lines.append(texts.DETAIL_RESULT.format(result=appeal.result))
     if appeal.satisfaction:
         lines.append(texts.DETAIL_FOLLOW_UP.format(answer=appeal.satisfaction))
-    if pictures:
-        lines.append(texts.DETAIL_PHOTOS.format(count=len(pictures)))
+    if viewed.pictures:
+        lines.append(texts.DETAIL_PHOTOS.format(count=len(viewed.pictures)))
     lines.append(texts.DETAIL_TRAIL)
-    for event in events[-10:]:
+    for event in viewed.events[-10:]:
         note = f"（{event.note}）" if event.note else ""
         at = clock.local(event.at).strftime("%m-%d %H:%M")
         lines.append(texts.DETAIL_EVENT.format(at=at, action=event.action, note=note))
@@ -116,7 +126,7 @@ async def query(call: Call) -> str:
     """Details for those entitled; in a group only the appeal's own branch group."""
     number, _ = _number_and_rest(call, rest_required=False)
     viewed = await _service(call).view(call.actor, number, call.branch)
-    text = detail(viewed.appeal, viewed.events, viewed.full_phone, viewed.pictures)
+    text = detail(viewed)
     if call.actor.is_private and viewed.pictures:
         refs = [texts.DETAIL_PHOTO.format(n=n, ref=ref) for n, ref in enumerate(viewed.pictures, start=1)]
         text += "\n" + "\n".join(refs)
@@ -140,12 +150,17 @@ async def withdraw(call: Call) -> str:
     order=5,
 )
 async def follow_up(call: Call) -> str:
-    from .followup import read_answer
-
+    """/回访 <编号> <答复>, or a plain reply read as one: the answer by its meaning; a reason given with 不满意 is kept
+    at once (nobody asks for it again)."""
     number, rest = _number_and_rest(call, rest_required=True)
-    answer = read_answer(rest) or rest
-    appeal = await _service(call).act(call.actor, number, Action.FOLLOW_UP, answer)
+    read = read_reply(rest)
+    answer, reason = read if read else (rest, "")
+    service = _service(call)
+    appeal = await service.act(call.actor, number, Action.FOLLOW_UP, answer)
     if appeal.state == rules.REOPENED:
+        if reason:
+            await service.add_reason(call.actor, appeal.number, reason)
+            return texts.SORRY_REOPENED_WITH_REASON.format(number=appeal.number)
         return texts.SORRY_REOPENED.format(number=appeal.number)
     return texts.THANKS.format(answer=appeal.satisfaction, number=appeal.number)
 
@@ -206,7 +221,7 @@ async def overdue(call: Call) -> str:
     lines = []
     for item in found[:30]:
         appeal = item.appeal
-        holder = appeal.department or texts.HOLDER_BRANCH
+        holder = deadlines.holder_name(appeal, item.limit.name)
         lines.append(
             texts.OVERDUE_LINE.format(
                 number=appeal.number,
@@ -343,11 +358,11 @@ async def statistics(call: Call) -> str:
         branch = await call.services.roles.require_manager(actor, managed[0] if managed else None)
         scope, branch_id = branch.name, branch.id
     since, until, before, after = period_bounds(period, clock.today())
-    figures = await service.statistics(branch_id, since, until)
+    dimensions = ("category", "department") + (("branch",) if branch_id is None else ())
+    figures, by_dimension = await service.statistics_by(branch_id, since, until, dimensions)
     lines = render(scope, period, since, until, figures)
-    for dimension in ("category", "department") + (("branch",) if branch_id is None else ()):
-        grouped = await service.figures(branch_id, since, until, by=dimension)
-        items = sorted(grouped.items(), key=lambda item: -item[1].collected)[:8]
+    for dimension in dimensions:
+        items = sorted(by_dimension[dimension].items(), key=lambda item: -item[1].collected)[:8]
         if items:
             listed = "；".join(
                 texts.STATS_ITEM.format(name=n, collected=f.collected, closed=f.closed) for n, f in items

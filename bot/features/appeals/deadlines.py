@@ -27,9 +27,11 @@ from bot.core import clock
 
 from . import notices, rules, texts
 from .models import Appeal, AppealAlert, AppealEvent
-from .timelimits import accept_due, opinion_due, reminder_at
+from .timelimits import TimeLimits, accept_due, opinion_due, reminder_at
 
 if TYPE_CHECKING:
+    from bot.core.db import Database
+
     from .service import AppealService
 
 ACCEPT, TRANSFER, FEEDBACK, OPINION, CLOSE, FOLLOW_UP = "受理", "转办", "反馈", "办理意见", "办结", "回访"
@@ -54,9 +56,8 @@ class Overdue:
     limit: Limit
 
 
-def running_limits(appeal: Appeal, notes: set[str], service: AppealService) -> list[Limit]:
+def running_limits(appeal: Appeal, notes: set[str], limits: TimeLimits) -> list[Limit]:
     """The limits of an appeal not met yet (`notes`: the progress-note actions since acceptance)."""
-    limits = service.limits
     if appeal.state == rules.PENDING:
         return [Limit(ACCEPT, appeal.received_at, accept_due(appeal.received_at, limits))]
     if appeal.state == rules.CLOSED:
@@ -109,7 +110,7 @@ async def scan(service: AppealService) -> dict[str, int]:
         watched = list((await session.scalars(select(Appeal).where(Appeal.state.in_(WATCHED)))).all())
         notes = await _notes(session, watched)
     for appeal in watched:
-        for limit in running_limits(appeal, notes.get(appeal.id, set()), service):
+        for limit in running_limits(appeal, notes.get(appeal.id, set()), service.limits):
             if now >= limit.due:
                 if limit.name == FOLLOW_UP:
                     counts["未回复"] += await _no_answer(service, appeal, limit)
@@ -142,17 +143,28 @@ def _tier_above(appeal: Appeal) -> str:
     return rules.TIERS[min(index + 1, len(rules.TIERS) - 1)]
 
 
+def holder_name(appeal: Appeal, limit: str | None = None) -> str:
+    """Who holds an appeal now, named by its current level: the department it was transferred to (for the limits a
+    department meets), the branch's secretaries at 支部, else the level it was raised to (行业党委, 联席会议 …)."""
+    department_limit = limit is None or limit in (FEEDBACK, OPINION, CLOSE)
+    if department_limit and appeal.state == rules.TRANSFERRED and appeal.department:
+        return texts.HOLDER_DEPARTMENT.format(department=appeal.department)
+    if appeal.tier == rules.TIERS[0] and appeal.branch_id is not None:
+        return texts.HOLDER_BRANCH
+    return appeal.tier if appeal.tier != rules.TIERS[0] else rules.TIERS[1]
+
+
 async def _holder(service: AppealService, appeal: Appeal, limit: Limit) -> tuple[list[str], str]:
-    """Who holds the appeal for this limit now, and how to name them."""
-    if limit.name in (FEEDBACK, OPINION, CLOSE) and appeal.state == rules.TRANSFERRED and appeal.department:
-        return await service.roles.handlers_of(appeal.department), texts.HOLDER_DEPARTMENT.format(
-            department=appeal.department
-        )
-    if appeal.tier == rules.TIERS[0]:
+    """Who holds the appeal for this limit now, and how to name them (`holder_name`)."""
+    name = holder_name(appeal, limit.name)
+    if name == texts.HOLDER_DEPARTMENT.format(department=appeal.department):
+        return await service.roles.handlers_of(appeal.department or ""), name
+    if name == texts.HOLDER_BRANCH:
         keys = await notices.secretaries(service, appeal)
         if keys:
-            return keys, texts.HOLDER_BRANCH
-    return service.superuser_keys(appeal.platform), texts.HOLDER_COMMITTEE
+            return keys, name
+        name = rules.TIERS[1]  # a branch without a secretary: the level above holds it
+    return service.superuser_keys(appeal.platform), name
 
 
 async def _alert(service: AppealService, appeal: Appeal, limit: Limit, alert: str) -> bool:
@@ -204,18 +216,35 @@ async def _no_answer(service: AppealService, appeal: Appeal, limit: Limit) -> in
     return 1
 
 
-async def overdue(service: AppealService, conditions: list[Any]) -> list[Overdue]:
-    """Open appeals in scope past a limit, the longest overdue first (one line per appeal)."""
+async def limits_of(session: AsyncSession, appeals: list[Appeal], limits: TimeLimits) -> dict[int, list[Limit]]:
+    """The running limits of each appeal (one read of the trail for all of them)."""
+    notes = await _notes(session, appeals)
+    return {appeal.id: running_limits(appeal, notes.get(appeal.id, set()), limits) for appeal in appeals}
+
+
+def late(running: list[Limit], now: datetime) -> Limit | None:
+    """超期, the one definition every command and page uses: the earliest limit passed and not met, now (or None)."""
+    passed = [limit for limit in running if limit.due < now]
+    return min(passed, key=lambda limit: limit.due) if passed else None
+
+
+async def overdue_in(database: Database, limits: TimeLimits, conditions: list[Any]) -> list[Overdue]:
+    """Appeals matching `conditions` that are 超期 now, the longest overdue first (one line per appeal)."""
     now = clock.now()
-    async with service.database.reading() as session:
+    async with database.reading() as session:
         watched = list((await session.scalars(select(Appeal).where(Appeal.state.in_(WATCHED), *conditions))).all())
-        notes = await _notes(session, watched)
+        running = await limits_of(session, watched, limits)
     found = []
     for appeal in watched:
-        late = [lim for lim in running_limits(appeal, notes.get(appeal.id, set()), service) if lim.due < now]
-        if late:
-            found.append(Overdue(appeal, min(late, key=lambda lim: lim.due)))
+        limit = late(running[appeal.id], now)
+        if limit is not None:
+            found.append(Overdue(appeal, limit))
     return sorted(found, key=lambda item: item.limit.due)
+
+
+async def overdue(service: AppealService, conditions: list[Any]) -> list[Overdue]:
+    """Open appeals in scope past a limit, the longest overdue first (one line per appeal)."""
+    return await overdue_in(service.database, service.limits, conditions)
 
 
 async def tell_calendar_gap(service: AppealService, accounts: list[tuple[str, str]]) -> int:

@@ -1,8 +1,10 @@
-"""The appeal figures, each defined once here (and in the README), as the 12345/12328 reports use them.
+"""The appeal figures, each defined ONCE here (and in the README), as the 12345/12328 reports use them. Chat
+(`/诉求 统计`, `/月报`) and the web view compute them through `compute` / `with_total` over any set of appeals
+(conditions on `Appeal`: a branch, a committee's subtree, a department …) and a period of receipt.
 
 Over the appeals RECEIVED in a period (a branch's or all), overall or by category / department / branch:
 
-- 收集 (collected): appeals received.
+- 收集 (collected): appeals received, except those the appellant withdrew (已撤回: no appeal to handle).
 - 办结 (closed): of those, now 已办结 or 已回访 (a reopened appeal counts again only when closed again).
 - 办结率 = 办结 ÷ 收集.
 - 按期办结率 = 办结 within the close limit (closed_at ≤ close_due) ÷ 办结.
@@ -12,7 +14,8 @@ Over the appeals RECEIVED in a period (a branch's or all), overall or by categor
   answer counts (a 不满意 that reopened it stays 不满意 until answered again).
 - 退单率 = appeals handed back by a department (a 退单 in the trail) ÷ appeals ever transferred (a 转办).
 - 重办率 = appeals reopened by a 不满意 answer ÷ appeals ever closed.
-- 超期 = appeals open past their close limit now, plus appeals closed after it.
+- 超期 (now) = appeals with any limit passed and not met, now — `deadlines.late`, the same rule as `/诉求 超期`,
+  an appeal's detail and the web board. Closing late is no 超期: it shows in 按期办结率.
 """
 
 from __future__ import annotations
@@ -27,8 +30,12 @@ from bot.core import clock
 from bot.core.db import Database
 from bot.core.models import Branch
 
-from . import rules, texts
+from . import deadlines, rules, texts
 from .models import Appeal
+from .timelimits import TimeLimits
+
+# The appeals that count (收集): every appeal received, except those withdrawn.
+COUNTED = Appeal.state != rules.WITHDRAWN
 
 
 @dataclass(frozen=True)
@@ -103,27 +110,52 @@ def _dimension(by: str | None, a: Any) -> Any:
     return literal_column("''")
 
 
+def conditions_for(
+    branch_id: int | None = None, since: date | None = None, until: date | None = None, scope: list[Any] | None = None
+) -> list[Any]:
+    """The conditions on `Appeal` of a set of appeals: a scope (a branch, a subtree …) and a period of receipt."""
+    conditions = [COUNTED, *(scope or [])]
+    if branch_id is not None:
+        conditions.append(Appeal.branch_id == branch_id)
+    if since is not None:
+        conditions.append(Appeal.received_at >= clock.day_bounds(since)[0])
+    if until is not None:
+        conditions.append(Appeal.received_at < clock.day_bounds(until)[0])
+    return conditions
+
+
 async def compute(
-    database: Database,
-    branch_id: int | None,
-    since: date | None,
-    until: date | None,
-    by: str | None = None,
+    database: Database, limits: TimeLimits, conditions: list[Any], by: str | None = None
 ) -> dict[str, Figures]:
-    """Figures of appeals received in [since, until) by the dimension ("" for overall)."""
-    groups = await _counts(database, branch_id, since, until, by)
+    """Figures of the appeals matching `conditions` (see `conditions_for`) by the dimension ("" for overall)."""
+    late = await deadlines.overdue_in(database, limits, conditions)
+    groups = await _counts(database, conditions, by, await _overdue_by(database, late, by))
     return {name: _figures(counts) for name, counts in groups.items()}
 
 
 async def with_total(
-    database: Database, branch_id: int | None, since: date | None, until: date | None, by: str
+    database: Database, limits: TimeLimits, conditions: list[Any], by: str
 ) -> tuple[Figures, dict[str, Figures]]:
     """The overall figures and those by a dimension, from one pass: every count adds up over the groups, and the
     mean is the total of days over the number of them."""
-    groups = await _counts(database, branch_id, since, until, by)
-    total = tuple(sum(column) for column in zip(*groups.values(), strict=True)) if groups else None
-    overall = _figures(total) if total is not None else Figures()
-    return overall, {name: _figures(counts) for name, counts in groups.items()}
+    overall, found = await breakdown(database, limits, conditions, (by,))
+    return overall, found[by]
+
+
+async def breakdown(
+    database: Database, limits: TimeLimits, conditions: list[Any], dimensions: tuple[str, ...]
+) -> tuple[Figures, dict[str, dict[str, Figures]]]:
+    """The overall figures and those by each dimension (category, department, branch): one pass over the appeals
+    per dimension, and the limits of the appeals still watched read once for all (超期)."""
+    late = await deadlines.overdue_in(database, limits, conditions)
+    found: dict[str, dict[str, Figures]] = {}
+    overall = Figures()
+    for index, by in enumerate(dimensions):
+        groups = await _counts(database, conditions, by, await _overdue_by(database, late, by))
+        found[by] = {name: _figures(counts) for name, counts in groups.items()}
+        if index == 0 and groups:
+            overall = _figures(tuple(sum(column) for column in zip(*groups.values(), strict=True)))
+    return overall, found
 
 
 def _figures(counts: tuple[Any, ...]) -> Figures:
@@ -133,18 +165,33 @@ def _figures(counts: tuple[Any, ...]) -> Figures:
     return Figures(n, closed, on_time, average, answered, satisfied, overdue, [], ever, moved, back, again, silent)
 
 
+async def _overdue_by(database: Database, found: list[deadlines.Overdue], by: str | None) -> dict[str, int]:
+    """How many of the 超期 appeals (`deadlines.overdue_in`, the one rule) fall in each group of the dimension."""
+    if not found:
+        return {}
+    names: dict[int, str] = {}
+    if by == "branch":
+        async with database.reading() as session:
+            names = dict((await session.execute(select(Branch.id, Branch.name))).all())
+    counts: dict[str, int] = {}
+    for item in found:
+        appeal = item.appeal
+        if by == "category":
+            key = appeal.category
+        elif by == "department":
+            key = appeal.department or texts.UNASSIGNED
+        elif by == "branch":
+            key = names.get(appeal.branch_id or 0, texts.NO_BRANCH)
+        else:
+            key = ""
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 async def _counts(
-    database: Database, branch_id: int | None, since: date | None, until: date | None, by: str | None
+    database: Database, conditions: list[Any], by: str | None, late: dict[str, int]
 ) -> dict[str, tuple[Any, ...]]:
-    """The counts behind the figures by the dimension, in one pass over the appeals."""
-    now = clock.now()
-    conditions = []
-    if branch_id is not None:
-        conditions.append(Appeal.branch_id == branch_id)
-    if since is not None:
-        conditions.append(Appeal.received_at >= clock.day_bounds(since)[0])
-    if until is not None:
-        conditions.append(Appeal.received_at < clock.day_bounds(until)[0])
+    """The counts behind the figures by the dimension, in one pass over the appeals; `late`: 超期 by group."""
     # One pass over the appeals, none over the trail: what the figures need of it is kept on the row (was_returned,
     # was_reopened, set with the trail line). closed_at is cleared only by a 不满意 answer, which sets
     # satisfaction, so "ever closed" = closed_at or satisfaction set; a department is cleared only by 退单, so
@@ -182,12 +229,6 @@ async def _counts(
             func.count().filter(and_(done, a.closed_at.is_not(None))),  # the days summed
             func.count().filter(a.satisfaction.in_(rules.ANSWERS)),
             func.count().filter(a.satisfaction.in_(rules.SATISFIED)),
-            func.count().filter(
-                or_(
-                    and_(a.state.in_(rules.OPEN), a.close_due < now),
-                    and_(done, a.closed_at > a.close_due),
-                )
-            ),
             func.count().filter(or_(a.closed_at.is_not(None), a.satisfaction.is_not(None))),
             func.count().filter(or_(a.department.is_not(None), a.was_returned)),
             func.count().filter(a.was_returned),
@@ -197,4 +238,5 @@ async def _counts(
         if by is not None:
             query = query.group_by(key)
         rows = (await session.execute(query)).all()
-    return {str(row[0]): tuple(row)[1:] for row in rows}
+    # 超期 takes its place among the counts (as `_figures` reads them).
+    return {str(row[0]): (*tuple(row)[1:8], late.get(str(row[0]), 0), *tuple(row)[8:]) for row in rows}

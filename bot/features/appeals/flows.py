@@ -16,6 +16,13 @@ if TYPE_CHECKING:
 
 MAX_DESCRIPTION = 500
 MAX_PLACE = 100
+BRANCH, CHOICES, ALL_BRANCHES = "branch_id", "branch_choices", "all_branches"
+NONE_OF_THEM = frozenset({"0", "都不是", "不知道", "跳过", "没有"})
+
+
+def _branch_known(actor: Actor, data: dict[str, Any]) -> bool:
+    """No question about the branch in a group (the group's branch) or when the bot knows the one branch."""
+    return not actor.is_private or BRANCH in data
 
 
 def read_category(text: str) -> str:
@@ -52,14 +59,44 @@ def read_phone(text: str) -> str:
         raise Invalid(texts.BAD_PHONE.format(error=error)) from None
 
 
+def ask_branch(data: dict[str, Any]) -> str:
+    """Which branch should handle it: the branches the bot knows the person is in, or any by name."""
+    choices = data.get(CHOICES) or []
+    if not choices:
+        return texts.ASK_BRANCH_NAME
+    listed = "\n".join(f"{n}. {name}" for n, (_, name) in enumerate(choices, start=1))
+    return texts.ASK_BRANCH.format(choices=listed)
+
+
+def read_branch(text: str, data: dict[str, Any]) -> int | None:
+    """A branch id from a number of the list or a (part of a) name; 0 or 都不是: none (the committee assigns it)."""
+    text = text.strip()
+    if text in NONE_OF_THEM:
+        return None
+    choices: list[tuple[int, str]] = data.get(CHOICES) or data.get(ALL_BRANCHES) or []
+    listed = data.get(CHOICES) or []
+    if text.isascii() and text.isdigit() and listed:
+        if 1 <= int(text) <= len(listed):
+            return listed[int(text) - 1][0]
+        raise Invalid(texts.BAD_BRANCH_CHOICE)
+    named = [branch_id for branch_id, name in choices if text and (text == name or text in name)]
+    if len(named) == 1:
+        return named[0]
+    raise Invalid(texts.BAD_BRANCH_NAME if not listed else texts.BAD_BRANCH_CHOICE)
+
+
 def summary(data: dict[str, Any]) -> str:
-    """What the person confirms; the phone masked."""
-    return texts.SUMMARY.format(
+    """What the person confirms; the phone masked; in private chat the branch it goes to."""
+    text = texts.SUMMARY.format(
         category=data["category"],
         description=data["description"],
         place=data["place"],
         phone=mask_phone(data.get("phone")) or texts.NO_PHONE,
     )
+    if BRANCH in data:
+        names = dict(data.get(CHOICES) or data.get(ALL_BRANCHES) or [])
+        text += "\n" + texts.SUMMARY_BRANCH.format(branch=names.get(data[BRANCH]) or texts.TO_COMMITTEE)
+    return text
 
 
 def intake(service: AppealService) -> Flow:
@@ -69,10 +106,20 @@ def intake(service: AppealService) -> Flow:
         if actor.group_id is not None and await service.roles.branches.of_group(actor.platform, actor.group_id) is None:
             raise Refused(texts.NO_BRANCH_HERE)
         await service.check_daily_limit(actor.key)
-        return {}
+        if actor.group_id is not None:
+            return {}
+        # In private chat: the branch of the group the person is in, when the bot knows exactly one; otherwise
+        # the last step asks which (never straight to the committee).
+        known = await service.branches_of(actor)
+        if len(known) == 1:
+            return {BRANCH: known[0].id, CHOICES: [(known[0].id, known[0].name)]}
+        if known:
+            return {CHOICES: [(b.id, b.name) for b in known]}
+        return {ALL_BRANCHES: [(b.id, b.name) for b in await service.roles.branches.all_active()]}
 
     async def finish(actor: Actor, data: dict[str, Any]) -> str:
-        appeal = await service.submit(actor, await service.branch_of(actor), data)
+        branch = await service.branch_for(actor, data.get(BRANCH))
+        appeal = await service.submit(actor, branch, data)
         pictures = service.pictures.take(actor.session_key)
         stored = await photos.store(service, appeal.id, actor, pictures) if pictures else 0
         reply = texts.SUBMITTED.format(number=appeal.number)
@@ -87,6 +134,7 @@ def intake(service: AppealService) -> Flow:
             Step("description", texts.ASK_DESCRIPTION.format(limit=MAX_DESCRIPTION), read_description),
             Step("place", texts.ASK_PLACE, read_place),
             Step("phone", texts.ASK_PHONE, read_phone, optional=True, skip=lambda actor, data: not actor.is_private),
+            Step(BRANCH, ask_branch, read_branch, skip=_branch_known, reads_data=True),
         ],
         confirm=summary,
         before=before,

@@ -27,35 +27,87 @@ REASON_ACTION = "不满意原因"  # trail actions
 ADDITION = "补充"
 MAX_NOTE = 200
 
+# A whole reply that is an answer by itself (after trimming punctuation and particles).
 _ANSWER_WORDS = {
-    "满意": "满意",
-    "很满意": "满意",
-    "非常满意": "满意",
-    "十分满意": "满意",
-    "满意了": "满意",
     "1": "满意",
-    "基本满意": "基本满意",
-    "比较满意": "基本满意",
+    "2": "基本满意",
+    "3": "不满意",
+    "很好": "满意",
+    "挺好": "满意",
+    "好评": "满意",
+    "解决了": "满意",
     "还行": "基本满意",
     "还可以": "基本满意",
     "一般": "基本满意",
+    "一般般": "基本满意",
     "凑合": "基本满意",
-    "2": "基本满意",
-    "不满意": "不满意",
-    "不太满意": "不满意",
-    "很不满意": "不满意",
-    "非常不满意": "不满意",
+    "马马虎虎": "基本满意",
     "不行": "不满意",
+    "不好": "不满意",
+    "差评": "不满意",
     "没解决": "不满意",
     "没有解决": "不满意",
-    "3": "不满意",
+    "还没解决": "不满意",
 }
+# Words that carry the answer inside a longer reply, longest first: 「不满意，只退了60」, 「挺满意的」, 「基本满意吧」.
+_ANSWER_PHRASES = (
+    ("非常不满意", "不满意"),
+    ("很不满意", "不满意"),
+    ("不太满意", "不满意"),
+    ("不是很满意", "不满意"),
+    ("不怎么满意", "不满意"),
+    ("没有解决", "不满意"),
+    ("还没解决", "不满意"),
+    ("不满意", "不满意"),
+    ("没解决", "不满意"),
+    ("不满", "不满意"),
+    ("基本满意", "基本满意"),
+    ("比较满意", "基本满意"),
+    ("还算满意", "基本满意"),
+    ("还比较满意", "基本满意"),
+    ("满意", "满意"),
+)
+# Leading words a short answer may begin a longer reply with, before its reason: 「没解决，钱还没退」.
+_LEADING_WORDS = ("没解决", "没有解决", "还没解决", "不行", "还行", "还可以", "一般", "凑合", "挺好", "很好", "解决了")
+_TRIM = " \u3000。.,，!！~～、…：:；;"
+_PARTICLES = "的了啊呀吧哈嗯呢啦喽咯哦"
+
+
+def _bare(text: str) -> str:
+    """A reply without spaces, surrounding punctuation and trailing particles."""
+    return text.replace(" ", "").replace("\u3000", "").strip(_TRIM).rstrip(_PARTICLES + _TRIM)
+
+
+def _reason(rest: str) -> str:
+    """What is left of a reply once its answer is taken: the reason, or "" when only filler is left."""
+    rest = rest.strip(_TRIM).lstrip(_PARTICLES + _TRIM).strip(_TRIM)
+    return rest if len(rest.rstrip(_PARTICLES + _TRIM)) >= 2 else ""
+
+
+def read_reply(text: str) -> tuple[str, str] | None:
+    """(answer, reason) of a 回访 reply read by its meaning: 满意 / 基本满意 / 不满意 with words around them (挺满意的,
+    不满意，只退了60) or a short word that says it (还行, 没解决, 1/2/3); the reason is whatever else the reply says.
+    None when the reply gives no answer (a question such as 「满意吗？」 is none)."""
+    if "?" in text or "？" in text or text.strip(_TRIM).endswith(("吗", "么", "嘛")):
+        return None
+    bare = _bare(text)
+    if bare in _ANSWER_WORDS:
+        return _ANSWER_WORDS[bare], ""
+    for phrase, answer in _ANSWER_PHRASES:
+        at = text.find(phrase)
+        if at >= 0:
+            return answer, _reason(text[:at] + " " + text[at + len(phrase) :])
+    stripped = text.strip(_TRIM)
+    for word in _LEADING_WORDS:
+        if stripped.startswith(word) and stripped[len(word) : len(word) + 1] in tuple(_TRIM):
+            return _ANSWER_WORDS[word], _reason(stripped[len(word) :])
+    return None
 
 
 def read_answer(text: str) -> str | None:
-    """满意 / 基本满意 / 不满意 from a plain reply (1/2/3 and common variants), or None."""
-    cleaned = text.strip().strip("。.!！~～ ").replace(" ", "")
-    return _ANSWER_WORDS.get(cleaned)
+    """满意 / 基本满意 / 不满意 from a plain reply, or None."""
+    read = read_reply(text)
+    return read[0] if read else None
 
 
 def after(service: AppealService, appeal: Appeal, action: Action) -> None:
@@ -83,8 +135,8 @@ def expect_answer(service: AppealService, appeal: Appeal) -> None:
     assert appeal.follow_up_due is not None
 
     def parse(text: str) -> str | None:
-        answer = read_answer(text)
-        return f"{number} {answer}" if answer else None
+        read = read_reply(text)
+        return f"{number} {read[0]} {read[1]}".strip() if read else None
 
     service.expectations.expect(appeal.appellant_key, Expected(FOLLOW_UP, parse, appeal.follow_up_due, None))
 

@@ -88,6 +88,8 @@ class HolidayCalendar:
     table_dir: Path | None = None
     _tables: dict[int, dict[date, tuple[str, str]] | None] = field(default_factory=dict)
     _statutory: dict[int, dict[date, str]] = field(default_factory=dict)
+    # The package's answers, kept: its own check costs ~20 µs a date, and 超期 asks for thousands of dates at once.
+    _official: dict[date, bool] = field(default_factory=dict)
 
     def forget(self) -> None:
         """Re-read the tables (after an import)."""
@@ -109,7 +111,10 @@ class HolidayCalendar:
         """Whether `day` is a working day in mainland China."""
         source = self.source(day.year)
         if source == "official":
-            return chinese_calendar.is_workday(day)
+            known = self._official.get(day)
+            if known is None:
+                known = self._official[day] = chinese_calendar.is_workday(day)
+            return known
         if source == "table":
             table = self._table(day.year) or {}
             if day in table:

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import clock
 from bot.core.actor import split_key
-from bot.core.outbox import Target, enqueue
+from bot.core.outbox import Target, cancel, enqueue
 from bot.core.parts import Mention, Part
 
 from . import rules, texts
@@ -38,13 +38,22 @@ async def appellant(session: AsyncSession, appeal: Appeal, text: str) -> None:
     await enqueue(session, target, parts, purpose=PURPOSE)
 
 
-async def people(service: AppealService, session: AsyncSession, appeal: Appeal, user_keys: list[str], text: str) -> int:
-    """A private notice to each person on the appeal's platform; how many were queued."""
+def new_notice_key(appeal: Appeal) -> str:
+    """The dedupe prefix of an appeal's 新诉求 notices (taken back when it is withdrawn before they are sent)."""
+    return f"appeal:new:{appeal.number}:"
+
+
+async def people(
+    service: AppealService, session: AsyncSession, appeal: Appeal, user_keys: list[str], text: str, dedupe: str = ""
+) -> int:
+    """A private notice to each person on the appeal's platform (each keyed `dedupe` + person, when given); how
+    many were queued."""
     queued = 0
     for key in dict.fromkeys(user_keys):
         platform, user_id = split_key(key)
         if platform == appeal.platform:
-            await enqueue(session, Target(platform, "private", user_id, appeal.self_id), [text], purpose=PURPOSE)
+            target = Target(platform, "private", user_id, appeal.self_id)
+            await enqueue(session, target, [text], purpose=PURPOSE, dedupe_key=f"{dedupe}{key}" if dedupe else None)
             queued += 1
     return queued
 
@@ -54,10 +63,18 @@ async def secretaries(service: AppealService, appeal: Appeal) -> list[str]:
     return await service.roles.secretaries_of(appeal.branch_id) if appeal.branch_id is not None else []
 
 
-async def managers(service: AppealService, session: AsyncSession, appeal: Appeal, text: str) -> None:
+async def managers(service: AppealService, session: AsyncSession, appeal: Appeal, text: str, dedupe: str = "") -> None:
     """The branch's secretaries; superusers when the appeal is above the branch or has none."""
     keys = await secretaries(service, appeal) if appeal.tier == rules.TIERS[0] else []
-    await people(service, session, appeal, keys or service.superuser_keys(appeal.platform), text)
+    await people(service, session, appeal, keys or service.superuser_keys(appeal.platform), text, dedupe)
+
+
+async def withdrawn(service: AppealService, session: AsyncSession, appeal: Appeal) -> None:
+    """Withdrawn: its 新诉求 notices not sent yet are taken back; whoever already got one is told not to act."""
+    reached = await cancel(session, new_notice_key(appeal), texts.TRAIL_WITHDRAWN_BEFORE_SENT)
+    keys = [f"{item.platform}:{item.target_id}" for item in reached]
+    if keys:
+        await people(service, session, appeal, keys, texts.TELL_WITHDRAWN.format(number=appeal.number))
 
 
 async def announce(service: AppealService, session: AsyncSession, appeal: Appeal, action: Action, note: str) -> None:
@@ -94,3 +111,5 @@ async def announce(service: AppealService, session: AsyncSession, appeal: Appeal
         await people(service, session, appeal, service.superuser_keys(appeal.platform), text)
     elif action is Action.REJECT:
         await appellant(session, appeal, texts.TELL_REJECTED.format(number=number))
+    elif action is Action.WITHDRAW:
+        await withdrawn(service, session, appeal)

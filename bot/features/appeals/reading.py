@@ -14,7 +14,8 @@ from bot.core.errors import NotFound, Refusal
 from bot.core.models import Branch
 from bot.core.settings import Settings
 
-from . import photos, rules, texts
+from . import deadlines, photos, rules, texts
+from .deadlines import Limit
 from .models import Appeal, AppealEvent
 from .rules import Role
 
@@ -30,6 +31,8 @@ class Viewed:
     events: list[AppealEvent]
     full_phone: bool
     pictures: list[str] = field(default_factory=list)
+    limits: list[Limit] = field(default_factory=list)  # the limits not met yet (`deadlines.running_limits`)
+    status_only: bool = False  # filed in private chat, asked in its branch's group: number, state and limits only
 
 
 class AppealReading:
@@ -79,25 +82,29 @@ class AppealReading:
         return appeal, held
 
     async def view(self, actor: Actor, number: str, here: Branch | None = None) -> Viewed:
-        """An appeal and its trail for the appellant, their secretary, the handler and superusers — in a group
-        only in the group of the appeal's own branch (never one filed privately); the full phone only in private
-        chat, and that view goes to the access log."""
+        """An appeal and its trail for the appellant, their secretary, the handler and superusers — in a group only
+        in the group of the appeal's own branch, and one filed in private chat shows there only its number, state
+        and limits; the full phone only in private chat, and that view goes to the access log."""
         appeal, _ = await self.find_for(actor, number)
-        if not actor.is_private and (
-            appeal.group_id is None or here is None or appeal.branch_id != here.id or appeal.group_id != actor.group_id
-        ):
-            raise Refusal(texts.NOT_HERE.format(number=appeal.number))
+        status_only = False
+        if not actor.is_private:
+            if here is None or appeal.branch_id != here.id:
+                raise Refusal(texts.NOT_HERE.format(number=appeal.number))
+            status_only = appeal.group_id != actor.group_id
         async with self.database.reading() as session:
             events = (
                 await session.scalars(
                     select(AppealEvent).where(AppealEvent.appeal_id == appeal.id).order_by(AppealEvent.id)
                 )
             ).all()
+            limits = (await deadlines.limits_of(session, [appeal], self.limits))[appeal.id]
+        if status_only:
+            return Viewed(appeal, [], False, [], limits, status_only=True)
         pictures = await photos.of(self, appeal.id)
         full = actor.is_private and bool(appeal.phone)
         if full and self.log_access is not None:
             await self.log_access(actor, "诉求电话", appeal.number, appeal.branch_id)
-        return Viewed(appeal, list(events), full, pictures)
+        return Viewed(appeal, list(events), full, pictures, limits)
 
     async def mine(self, actor_key: str, limit: int = 10) -> list[Appeal]:
         """The appellant's latest appeals."""

@@ -143,9 +143,24 @@ def parse_number(text: str) -> str | None:
     return text if _NUMBER.match(text) else None
 
 
+CATEGORY_WORDS = {
+    "其它": "其他",
+    "拖欠": "运费拖欠",
+    "欠运费": "运费拖欠",
+    "修车": "维修救援",
+    "检查": "执法检查",
+    "维权": "权益保障",
+}
+
+
 def parse_category(text: str) -> str | None:
-    """A category by its number (1–6) or name."""
-    text = text.strip()
+    """A category by its number (1–6), its name, or a part of it that names one alone (运费, 救援, 维权 …)."""
+    text = text.strip().strip("。.!！ ")
     if text.isdigit() and 1 <= int(text) <= len(CATEGORIES):
         return CATEGORIES[int(text) - 1]
-    return text if text in CATEGORIES else None
+    if text in CATEGORIES:
+        return text
+    if text in CATEGORY_WORDS:
+        return CATEGORY_WORDS[text]
+    named = [c for c in CATEGORIES if len(text) >= 2 and (text in c or c in text)]
+    return named[0] if len(named) == 1 else None

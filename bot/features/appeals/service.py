@@ -23,7 +23,8 @@ from bot.core.conversation import Refused
 from bot.core.db import Database
 from bot.core.errors import NotFound, Refusal
 from bot.core.expect import Expectations
-from bot.core.models import Branch, Member
+from bot.core.members import MemberRecords
+from bot.core.models import Branch
 from bot.core.settings import Settings, get_settings
 
 from . import deadlines, figures, followup, notices, rules, texts
@@ -72,9 +73,14 @@ class AppealService(AppealReading):
         expectations: Expectations | None = None,
         per_user_per_day: int = 5,
         log_access: Any = None,
+        members: MemberRecords | None = None,
     ) -> None:
         self.database = database
         self.roles = roles
+        # Where a person is (the one rule, `MemberRecords.branches_of`); an appeal filed in a group is a trace too.
+        self.members = members or MemberRecords(database, roles)
+        if filed_in not in self.members.sightings:
+            self.members.sightings.append(filed_in)
         self.limits = limits or TimeLimits()
         self.settings = settings or get_settings()
         self.expectations = expectations or Expectations()
@@ -98,18 +104,19 @@ class AppealService(AppealReading):
         if await self.filed_today(user_key) >= self.per_user_per_day:
             raise DailyLimit(texts.DAILY_LIMIT.format(limit=self.per_user_per_day))
 
-    async def branch_of(self, actor: Actor) -> Branch | None:
-        """The branch an appeal belongs to: the group's, or in private chat the one the person registered in."""
+    async def branches_of(self, actor: Actor) -> list[Branch]:
+        """The branches the bot knows a person is in (registered or not): where a private appeal may belong."""
+        return await self.members.branches_of(actor.key)
+
+    async def branch_for(self, actor: Actor, branch_id: int | None) -> Branch | None:
+        """The branch an appeal belongs to: the group's; in private chat the one chosen (None: the committee)."""
         if actor.group_id is not None:
             return await self.roles.branches.of_group(actor.platform, actor.group_id)
+        if branch_id is None:
+            return None
         async with self.database.reading() as session:
-            return await session.scalar(
-                select(Branch)
-                .join(Member, Member.branch_id == Branch.id)
-                .where(Member.user_key == actor.key, Member.left_at.is_(None))
-                .order_by(Member.id)
-                .limit(1)
-            )
+            branch = await session.get(Branch, branch_id)
+        return branch if branch is not None and branch.active else None
 
     async def submit(self, actor: Actor, branch: Branch | None, data: dict) -> Appeal:
         """Store a confirmed appeal, its first trail line and the notice to its handlers, in one transaction."""
@@ -146,7 +153,7 @@ class AppealService(AppealReading):
             text = texts.NEW_APPEAL.format(
                 number=appeal.number, category=appeal.category, description=appeal.description, place=appeal.place
             )
-            await notices.managers(self, session, appeal, text)
+            await notices.managers(self, session, appeal, text, notices.new_notice_key(appeal))
         return appeal
 
     @staticmethod
@@ -301,16 +308,38 @@ class AppealService(AppealReading):
         since: date | None,
         until: date | None = None,
         by: str | None = None,
+        *,
+        scope: list[Any] | None = None,
     ) -> dict[str, Figures]:
-        """The figures of appeals received in [since, until), for a branch or all, overall ("") or by
-        category / department / branch."""
-        return await figures.compute(self.database, branch_id, since, until, by)
+        """The figures (`figures.py`, each defined once) of appeals received in [since, until), for a branch, a
+        `scope` (conditions on Appeal: a subtree, a department …) or all, overall ("") or by category / department /
+        branch."""
+        conditions = figures.conditions_for(branch_id, since, until, scope)
+        return await figures.compute(self.database, self.limits, conditions, by)
 
-    async def statistics(self, branch_id: int | None, since: date | None, until: date | None = None) -> Figures:
+    async def statistics(
+        self, branch_id: int | None, since: date | None, until: date | None = None, *, scope: list[Any] | None = None
+    ) -> Figures:
         """The overall figures with the by-category breakdown (for /诉求 统计 and the records report), in one pass."""
-        overall, by_category = await figures.with_total(self.database, branch_id, since, until, "category")
-        rows = sorted(by_category.items(), key=lambda item: (-item[1].collected, -item[1].closed, item[0]))
-        return overall.with_breakdown([(name, f.collected, f.closed) for name, f in rows])
+        overall, _ = await self.statistics_by(branch_id, since, until, (), scope=scope)
+        return overall
+
+    async def statistics_by(
+        self,
+        branch_id: int | None,
+        since: date | None,
+        until: date | None,
+        dimensions: tuple[str, ...],
+        *,
+        scope: list[Any] | None = None,
+    ) -> tuple[Figures, dict[str, dict[str, Figures]]]:
+        """The overall figures with the by-category breakdown, and the figures by other dimensions, reading the
+        limits of the watched appeals once (for /诉求 统计)."""
+        conditions = figures.conditions_for(branch_id, since, until, scope)
+        wanted = ("category", *(d for d in dimensions if d != "category"))
+        overall, found = await figures.breakdown(self.database, self.limits, conditions, wanted)
+        rows = sorted(found["category"].items(), key=lambda item: (-item[1].collected, -item[1].closed, item[0]))
+        return overall.with_breakdown([(name, f.collected, f.closed) for name, f in rows]), found
 
     async def monthly_figures(self, branch_id: int, first_day: date, next_month_first_day: date) -> dict[str, int]:
         """收集 and 办结 of a branch's month, for the records monthly report."""
@@ -336,6 +365,15 @@ class AppealService(AppealReading):
         self.expectations.forget(user_key, FOLLOW_UP)
         self.expectations.forget(user_key, FOLLOW_UP_REASON)
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def filed_in(user_key: str) -> tuple[Any, ...]:
+    """The branches a person filed an appeal in, from the branch's group (a trace for `MemberRecords.branches_of`)."""
+    return (
+        select(Appeal.branch_id).where(
+            Appeal.appellant_key == user_key, Appeal.group_id.is_not(None), Appeal.branch_id.is_not(None)
+        ),
+    )
 
 
 if TYPE_CHECKING:
@@ -370,6 +408,7 @@ def build(services: Services) -> AppealService:
         expectations=services.expectations,
         per_user_per_day=config.appeals_per_user_per_day,
         log_access=services.members.log_access,
+        members=services.members,
     )
     services.conversations.register(flows.intake(service))
     services.startup.append(service.expect_pending_follow_ups)

@@ -17,12 +17,18 @@ ASK_CATEGORY = "1/4 请选择类别，回复序号：\n" + CATEGORY_MENU
 ASK_DESCRIPTION = "2/4 请描述遇到的问题（{limit} 字以内；可以附上图片，和文字一起发送）："
 ASK_PLACE = "3/4 事发地点（如 G75 贵阳东收费站附近）："
 ASK_PHONE = "4/4 联系电话（便于承办人联系您）："
-BAD_CATEGORY = "请回复类别序号：" + CATEGORY_MENU
+BAD_CATEGORY = "没有认出这个类别。"
 EMPTY_DESCRIPTION = "描述不能为空，请用文字说说遇到了什么问题（发来的图片会随诉求一起提交）。"
 LONG_DESCRIPTION = "描述最多 {limit} 字（现在 {length} 字），请精简后再发。"
 BAD_PLACE = "地点请写 1–100 字，例如：G75 兰海高速 贵阳东收费站附近。"
 BAD_PHONE = "{error}不想留电话请回复“跳过”。"
 SUMMARY = "请核对诉求：\n类别：{category}\n描述：{description}\n地点：{place}\n联系电话：{phone}"
+SUMMARY_BRANCH = "交由：{branch}"
+TO_COMMITTEE = "行业党委（由其分派到支部）"
+ASK_BRANCH = "最后一步：这件诉求交给哪个支部办理？您在这些支部群里，回复序号：\n{choices}\n0. 都不是（交行业党委分派）"
+ASK_BRANCH_NAME = "最后一步：您在哪个支部的群里？请回复支部名称（或其中几个字）；不知道请回复“不知道”，交行业党委分派。"
+BAD_BRANCH_CHOICE = "请回复列表里的序号（都不是请回复 0）。"
+BAD_BRANCH_NAME = "没有找到唯一对应的支部，请回复更完整的支部名称，或回复“不知道”。"
 NO_PHONE = "未留"
 NO_BRANCH_HERE = "本群还没有开通支部。诉求可以私聊机器人发送 /诉求 提交。"
 GROUP_NO_PHONE = "\n（在群里提交不收集电话；如需留电话或不便公开，可私聊机器人发送 /诉求。）"
@@ -34,6 +40,7 @@ DAILY_LIMIT = "您今天已提交 {limit} 件诉求，已达每日上限；紧�
 NOT_A_NUMBER = "「{text}」不是诉求编号，编号形如 SQ20261122-0007。"
 NO_SUCH_APPEAL = "没有编号为 {number} 的诉求，或您无权查看、办理它。"
 NOT_HERE = "诉求详情只在诉求所属支部的群里或私聊中显示，请私聊机器人发送 /诉求 查询 {number}。"
+STATUS_ONLY = "（这件诉求是私聊提交的，描述和办理记录只在私聊中显示：请私聊机器人发送 /诉求 查询 {number}。）"
 LIST_NOT_HERE = "诉求列表只在本支部群里（本支部书记）或私聊中显示，请私聊机器人发送 /诉求 列表。"
 LIST_ONLY_MANAGERS = "诉求列表只对书记、承办部门和行业党委开放；查看自己的诉求请发送 /我的诉求。"
 NO_SUCH_STATE = "没有「{state}」这个状态。可选：{states}"
@@ -78,6 +85,7 @@ THANKS = "感谢您的评价（{answer}），诉求 {number} 已完成回访。"
 SORRY_REOPENED = (
     "很抱歉没有让您满意，诉求 {number} 已重新办理。请直接回复不满意的原因（一句话即可），我们会转给承办人。"
 )
+SORRY_REOPENED_WITH_REASON = "很抱歉没有让您满意，已记下您说的原因，诉求 {number} 已重新办理，我们会转给承办人。"
 REASON_NOTED = "已记下不满意的原因，诉求 {number} 正在重新办理。"
 SENT_BACK = "已退单 {number}，已通知支部书记重新转办。"
 REJECTED = "已退回 {number}，已告知诉求人。"
@@ -119,6 +127,8 @@ TELL_REOPENED = "诉求 {number} 回访不满意，已重办，请重新办理�
 TELL_REASON = "诉求 {number} 不满意的原因：{reason}"
 TELL_ESCALATED = "诉求 {number}（{category}）已上报至{tier}：{description}"
 TELL_REJECTED = "您的诉求 {number} 未予受理，原因见 /诉求 查询 {number}。"
+TELL_WITHDRAWN = "诉求 {number} 已被诉求人撤回，无需受理。"
+TRAIL_WITHDRAWN_BEFORE_SENT = "诉求发出通知前已撤回，不再通知"
 
 # ---- deadlines -----------------------------------------------------------------------------------------
 REMIND = "【催办】诉求 {number}（{category}）的{limit}时限 {due} 将到，请抓紧{doing}。"
@@ -134,7 +144,6 @@ DOING = {
 }
 HOLDER_DEPARTMENT = "承办部门「{department}」"
 HOLDER_BRANCH = "支部书记"
-HOLDER_COMMITTEE = "行业党委"
 TRAIL_REMIND = "{limit}时限 {due}"
 TRAIL_SUPERVISE = "超过{limit}时限 {due}，提请{tier}"
 OVERDUE_MARK = "（已超期）"

@@ -1,23 +1,33 @@
-"""/绑定 and /解绑: joining a private chat to the person of a group on the official QQ bot (bot/core/identity.py).
+"""/绑定 and /解绑: joining a private chat to the person of a group on the official QQ bot (bot/core/identity.py), and
+/绑定 授权: a role holder proving in the group that the bound private chat is theirs (bot/core/proof.py).
 
 Elsewhere (OneBot: the same QQ number or WeChat id in group and private chat) there is nothing to bind, and help does
-not list these commands.
+not list these commands. `proof_refusal` is what the dispatcher answers an unproven role holder's private chat;
+`not_in_private` is what the sender does with a private notice that must not go to a private chat.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.core import clock
-from bot.core.commands import EVERYONE, Call, Usage, command
+from bot.core.actor import Actor
+from bot.core.commands import EVERYONE, Call, Usage, Where, command
 from bot.core.errors import NotFound
 from bot.core.expect import Expected
-from bot.core.identity import Claimed, Confirmed, PendingClaim, normal_code
+from bot.core.identity import Claimed, Confirmed, Link, PendingClaim, normal_code
 from bot.core.models import Branch
-from bot.core.outbox import Target
+from bot.core.outbox import HIGH, Target
 from bot.core.parts import Mention
+from bot.core.proof import PROOF_DIGITS, Proved, Reach
 
 from . import texts
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 BRANCH = texts.AREA_NAME  # the area commands.py declares
 
@@ -25,19 +35,52 @@ BIND = "绑定"
 CONFIRM_WORDS = ("确认", "是", "是我")
 CANCEL_WORDS = ("取消", "不是", "作废")
 ANSWER_WAIT = timedelta(minutes=10)
+# What an unproven role holder's private chat may still use: binding, unbinding, help.
+OPEN_WHILE_UNPROVEN = frozenset({BIND, "解绑", "帮助"})
 
 
 def _yes_or_no(text: str) -> str | None:
     return text if text in CONFIRM_WORDS or text in CANCEL_WORDS else None
 
 
+async def proof_refusal(services: Services, actor: Actor, link: Link | None) -> str | None:
+    """The one sentence an unproven role holder's private chat gets for anything but /绑定, /解绑 and /帮助 (with
+    the code to send in the group); None when the chat may act."""
+    needed = await services.proofs.needed(actor, link)
+    if needed is None:
+        return None
+    branch = await services.branches.of_group(actor.platform, needed.group_id)
+    name = branch.name if branch is not None else texts.PROOF_IN_OTHER_GROUP
+    return texts.PROOF_NEEDED.format(branch=name, code=needed.code, minutes=needed.minutes)
+
+
+async def not_in_private(services: Services, platform: str, self_id: str, reach: Reach) -> str:
+    """A private notice for someone who cannot get it in private chat (`RoleProof.reach`): an @ in their group asking
+    them to bind, at most once a day per person and without the notice's content; the reason the notice failed."""
+    if reach.kind != "group":
+        return texts.NOT_SENT_NO_GROUP
+    await services.notify(
+        Target(platform, "group", reach.id, self_id),
+        [Mention(reach.member_id), texts.BIND_REMINDER],
+        purpose="bind_reminder",
+        priority=HIGH,
+        dedupe_key=f"bind-reminder:{platform}:{reach.member_id}:{clock.today().isoformat()}",
+    )
+    return texts.NOT_SENT_REMINDED
+
+
 async def code_or_pending(call: Call) -> str:
     """In a private chat that is nobody's yet: who claimed its code (the owner is now shown, so may confirm), else
-    a fresh code (saying why when the last one was contested)."""
+    a fresh code (saying why when the last one was contested). A bound role holder who has not proven it is told
+    how to, first."""
     identities, actor = call.services.identities, call.actor
     pending = await identities.pending(actor.platform, actor.user_id, asking=True)
     if pending is not None and not pending.expired and not pending.contested:
         return await _question(call, pending)
+    _, link = await identities.resolve_link(actor)
+    refusal = await proof_refusal(call.services, replace(actor, person=link.member_id), link) if link else None
+    if refusal is not None:
+        return refusal
     code = await identities.issue(actor.platform, actor.user_id)
     reply = texts.BIND_CODE.format(code=code, minutes=identities.code_minutes)
     if pending is not None:
@@ -141,7 +184,42 @@ async def _in_private(call: Call) -> str:
         purpose="binding",
     )
     who = texts.BIND_NAMED.format(name=pending.name) if pending.name else texts.BOUND_SOMEONE
-    return texts.BOUND.format(branch=branch.name, who=who)
+    bound = texts.BOUND.format(branch=branch.name, who=who)
+    _, link = await identities.resolve_link(call.actor)
+    proof = await proof_refusal(call.services, replace(call.actor, person=pending.member_id), link)
+    return bound if proof is None else f"{bound}\n{proof}"  # a role holder proves it in the group next
+
+
+@command(
+    "绑定 授权",
+    roles=EVERYONE,
+    usage="/绑定 授权 <确认码>（在支部群，确认码在您绑定的私聊里）",
+    area=BRANCH,
+    summary="官方QQ机器人：书记等职务在群里确认绑定的私聊是您本人，职务权限才在私聊里生效",
+    where=Where.GROUP,
+    mention=True,
+    order=44,
+    help_unless="private",
+)
+async def prove(call: Call) -> str:
+    """/绑定 授权 <code> in the group: the sender's own bound private chat gets their role powers. Only this explicit
+    command proves (a code in chatter does nothing), and only for the sender's own group id."""
+    if call.takes("private"):
+        return texts.BIND_NOT_NEEDED
+    actor = call.actor
+    if call.branch is None or actor.group_id is None:
+        raise NotFound(texts.NO_BRANCH_HERE)
+    code = "".join(unicodedata.normalize("NFKC", call.arg).split()).replace("-", "")
+    if len(code) != PROOF_DIGITS or not code.isascii() or not code.isdigit():
+        raise Usage(texts.PROOF_USAGE)
+    proved = await call.services.proofs.prove(actor.platform, actor.user_id, actor.group_id, code)
+    return {
+        Proved.PROVEN: texts.PROVED,
+        Proved.ALREADY: texts.PROOF_ALREADY,
+        Proved.BAD: texts.PROOF_BAD,
+        Proved.NOT_BOUND: texts.PROOF_NOT_BOUND,
+        Proved.TOO_MANY: texts.BIND_TOO_MANY,
+    }[proved]
 
 
 @command(

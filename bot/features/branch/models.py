@@ -1,4 +1,5 @@
-"""The branch area's own table: who has been welcomed in which branch (so a newcomer is welcomed once)."""
+"""The branch area's own tables: who has been welcomed in which branch (so a newcomer is welcomed once), and who
+has been seen using the bot in which branch group (where an appeal sent in private chat belongs)."""
 
 from __future__ import annotations
 
@@ -36,3 +37,17 @@ class BranchSetting(Base):
     welcome_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     changed_by: Mapped[str] = mapped_column(String(96))
     changed_at: Mapped[datetime]
+
+
+class BranchSeen(Base):
+    """A person the bot has seen writing to it in a branch group (a command or an answer); one row per person and
+    branch, so the bot knows which branch a private appeal of someone unregistered belongs to."""
+
+    __tablename__ = "branch_seen"
+    __table_args__ = (UniqueConstraint("branch_id", "user_key"), Index("ix_branch_seen_user_key", "user_key"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
+    user_key: Mapped[str] = mapped_column(String(96))
+    seen_at: Mapped[datetime]
+    left_at: Mapped[datetime | None]  # they left the group (a welcome row no longer says they are in it)

@@ -18,7 +18,6 @@ from bot.core.members import Registered
 from bot.core.models import Branch, Member, OutboxItem
 from bot.core.outbox import LOW, NORMAL, PENDING, Target, enqueue
 from bot.core.parts import Mention, Part, to_json
-from bot.core.validation import mask_phone, mask_plate
 
 from . import texts
 from .config import Config
@@ -94,7 +93,10 @@ class BranchService:
     async def card_text(self, branch: Branch) -> str:
         """What /支部 shows."""
         card = await self.services.branches.card(branch)
-        push = (texts.PUSH_ON if card.push_enabled else texts.PUSH_OFF).format(time=card.push_time)
+        if not card.active:
+            push = texts.PUSH_STOPPED.format(time=card.push_time)
+        else:
+            push = (texts.PUSH_ON if card.push_enabled else texts.PUSH_OFF).format(time=card.push_time)
         lines = [
             texts.CARD.format(
                 name=card.name,
@@ -205,15 +207,15 @@ class BranchService:
 
     # ---- records --------------------------------------------------------------------------------------------
     async def record_in(self, viewer: Actor, branch: Branch, target_key: str) -> RecordView:
-        """A record in the branch's own group: one's own, or anyone's for its secretary (logged); masked there."""
-        own = viewer.key == target_key
-        if not own and not await self.services.roles.can_manage(viewer, branch):
-            raise PermissionDenied(texts.PROFILE_OTHERS_DENIED)
+        """One's own record in the branch's group, in short (the personal fields only in private chat). Another
+        member's record is never shown in a group: its secretary is told where to read it."""
+        if viewer.key != target_key:
+            if not await self.services.roles.can_manage(viewer, branch):
+                raise PermissionDenied(texts.PROFILE_OTHERS_DENIED)
+            raise PermissionDenied(texts.PROFILE_OTHERS_PRIVATE)
         member = await self.services.members.get(branch.id, target_key)
         if member is None:
-            raise NotFound(texts.PROFILE_NONE if own else texts.PROFILE_NOT_REGISTERED)
-        if not own:
-            await self.services.members.log_access(viewer, "查看档案", target_key, branch.id)
+            raise NotFound(texts.PROFILE_NONE)
         return RecordView(branch, member, full=viewer.is_private)
 
     async def own_records(self, viewer: Actor) -> list[RecordView]:
@@ -234,20 +236,23 @@ class BranchService:
         return [RecordView(b, m, full=True) for b, m in found]
 
     def profile_text(self, view: RecordView) -> str:
-        """One record as text (masked unless `full`)."""
+        """One record as text: in full in private chat; in a group only name, branch and status."""
         member = view.member
-        phone = (member.phone or "") if view.full else mask_phone(member.phone)
-        plate = (member.plate or "") if view.full else mask_plate(member.plate)
         status = member.status or texts.PENDING_STATUS.format(declared=member.declared_status)
+        registered = clock.local(member.registered_at).strftime("%Y-%m-%d")
+        if not view.full:
+            return texts.PROFILE_SHORT.format(
+                name=member.name, branch=view.branch.name, status=status, registered=registered
+            )
         text = texts.PROFILE.format(
             name=member.name,
             branch=view.branch.name,
-            phone=phone or texts.UNSET,
-            plate=plate or texts.UNSET,
+            phone=member.phone or texts.UNSET,
+            plate=member.plate or texts.UNSET,
             hometown=member.hometown or texts.UNSET,
             route=member.route or texts.UNSET,
             status=status,
-            registered=clock.local(member.registered_at).strftime("%Y-%m-%d"),
+            registered=registered,
         )
         if member.left_at is not None:
             text += "\n" + texts.PROFILE_LEFT

@@ -28,6 +28,7 @@ CARD = (
 NOT_SET = "未设置"
 PUSH_ON = "{time}（开启）"
 PUSH_OFF = "{time}（已关闭）"
+PUSH_STOPPED = "已停止（支部已停用）"
 CARD_INACTIVE = "（本支部已停用）"
 CARD_WELCOME_OFF = "新成员欢迎：已关闭"
 
@@ -78,7 +79,7 @@ PRIVATE_CONTINUE = "您在「{branch}」群里开始了登记（姓名：{name}�
 NO_BRANCH_KNOWN = "还不知道您属于哪个支部：请先在所在支部的群里发送 /登记（只问姓名），然后在私聊里填写其余信息。"
 GROUP_NOT_OPEN = "本群还没有开通支部，暂时不能登记。"
 BRANCH_GONE = "这个支部已不存在或已关闭，登记未保存。"
-REGISTERED = "登记成功{tail}发送 /档案 可查看自己的档案（手机号、车牌在群里只显示部分）。"
+REGISTERED = "登记成功{tail}私聊发送 /档案 可查看自己的完整档案。"
 UPDATED = "登记信息已更新{tail}发送 /档案 可查看自己的档案。"
 TAIL_PENDING = "，政治面貌待支部书记认定。"
 TAIL_DONE = "。"
@@ -113,11 +114,17 @@ PROFILE = (
     "【档案】{name}（{branch}）\n手机：{phone}　车牌：{plate}\n户籍地：{hometown}　常跑路线：{route}\n"
     "政治面貌：{status}　登记于 {registered}"
 )
+PROFILE_SHORT = (
+    "【档案】{name}（{branch}）\n政治面貌：{status}　登记于 {registered}\n"
+    "（手机、车牌、户籍地、常跑路线只在私聊显示：私聊机器人发送 /档案）"
+)
+PROFILE_OTHERS_PRIVATE = (
+    "成员档案不在群里显示：请私聊机器人发送 /档案 <姓名>，或在网页版（私聊发送 /后台）的支部页查看。"
+)
 PENDING_STATUS = "{declared}（待认定）"
 PROFILE_LEFT = "（已离开本支部）"
 PROFILE_NONE = "还没有登记档案，发送 /登记 即可登记。"
 PROFILE_OTHERS_DENIED = "只能查看自己的档案；查看他人档案需要本支部书记权限。"
-PROFILE_NOT_REGISTERED = "对方还没有在本支部登记。"
 PROFILE_FIND_USAGE = "私聊查看成员档案：/档案 <姓名>（您管理的支部里）"
 PROFILE_NOT_FOUND = "您管理的支部里没有叫「{name}」的成员。"
 
@@ -185,6 +192,26 @@ BIND_CONFIRM_ELSEWHERE = "群里的这个成员已绑定了另一个私聊，没
 BIND_CANCELLED = "绑定码已作废，没有绑定。需要时请发送 /绑定 取得新的绑定码。"
 BIND_NOTHING_TO_CANCEL = "您没有待用的绑定码。"
 BIND_NOT_NEEDED = "这里不需要绑定：私聊机器人直接发送 /登记 即可。"
+PROOF_NEEDED = (
+    "您担任书记、承办部门或行业党委的职务，这个私聊要先在支部群里确认是您本人，才能使用职务权限和查看个人信息："
+    "请在「{branch}」群里 @机器人 发送 /绑定 授权 {code}"
+    "（{minutes} 分钟内有效；如果这个私聊不是您绑定的，请在群里发送 /解绑）。"
+)
+PROOF_IN_OTHER_GROUP = "您绑定的群"
+PROOF_USAGE = "用法：/绑定 授权 <6 位确认码>（确认码在您绑定的私聊里，只在本群发送）"
+PROVED = (
+    "已确认：您的职务权限从现在起在您绑定的那个私聊里生效（可以在私聊里处理支部事务、查看成员的完整信息）。"
+    "如果这不是您本人要做的，请立即在本群发送 /解绑，那个私聊就不再代表您。"
+)
+PROOF_ALREADY = "您绑定的私聊已经确认过，不需要再确认。不是您本人的私聊请发送 /解绑。"
+PROOF_BAD = "确认码不对或已过期。请在您绑定的私聊里发送任意命令（如 /绑定）查看新的确认码。"
+PROOF_NOT_BOUND = "本群的您没有绑定私聊，不需要确认。要绑定，请私聊机器人发送 /绑定。"
+BIND_REMINDER = (
+    " 有一条给您的通知在等您查看，但机器人还不能私信您。"
+    "请私聊机器人发送 /绑定，按提示完成绑定（书记等职务还要在群里确认一次），之后在私聊里查看和处理。"
+)
+NOT_SENT_REMINDED = "对方还没有绑定私聊（或职务还没在群里确认），通知没有私信发出：已在支部群里 @ 提醒对方绑定"
+NOT_SENT_NO_GROUP = "对方还没有绑定私聊，也不知道对方在哪个支部群，通知没有发出"
 UNBOUND_PRIVATE = "已解除绑定：本私聊不再对应{branches}里的您（登记信息不变）。需要时可重新 /绑定。"
 UNBOUND_GROUP = "已解除本群的您和私聊的绑定（登记信息不变）。"
 NOT_BOUND = "没有绑定可以解除。"

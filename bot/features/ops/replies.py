@@ -159,6 +159,8 @@ def status(state: Status) -> str:
     if state.calendar_warning:
         lines.append(texts.CALENDAR.format(warning=state.calendar_warning))
     lines.append(_backup(state))
+    if state.web_sessions is not None:
+        lines.append(texts.WEB_SESSIONS.format(count=state.web_sessions))
     lines.append(texts.DATABASE.format(kind=state.database_kind, size=size(state.database_bytes)))
     return "\n".join(lines)
 

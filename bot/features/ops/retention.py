@@ -16,10 +16,11 @@ from sqlalchemy import delete, or_, select, update
 from bot.core import clock
 from bot.core.actor import split_key
 from bot.core.db import Database
-from bot.core.identity import MISS_WINDOW
+from bot.core.identity import MISS_WINDOW, Revoke, revoke_nothing
 from bot.core.models import BindCode, BindMiss, Branch, IdentityLink, LedgerEntry, Member, OutboxItem
 from bot.core.outbox import EXPIRED, FAILED, PENDING, SENT
-from bot.features.branch.models import BranchWelcome
+from bot.features.branch.models import BranchSeen, BranchWelcome
+from bot.features.web.sessions import WebSessions
 
 from . import texts
 
@@ -34,6 +35,7 @@ class RetentionRules:
     member_days: int = 180  # after a member left their branch
     outbox_days: int = 7  # message texts, after the item was sent (or given up)
     export_hours: int = 24  # export files, a backstop behind the records sweep
+    session_days: int = 30  # web sign-ins (who, when, from which private chat), after they began
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +63,15 @@ class Retention:
         rules: RetentionRules,
         forget_person: ForgetPerson | None = None,
         export_dir: Path | None = None,
+        revoke: Revoke = revoke_nothing,
+        sessions: WebSessions | None = None,
     ) -> None:
         self.database = database
         self.rules = rules
         self.forget_person = forget_person
         self.export_dir = export_dir
+        self.revoke = revoke  # a person who left or was erased: their proof and web sessions end
+        self.sessions = sessions
 
     async def group_lost(self, platform: str, group_id: str) -> str | None:
         """The bot was removed from a group or it was dissolved: the branch stops, its members count as left, its
@@ -78,6 +84,11 @@ class Retention:
             if branch is None or not branch.active:
                 return None
             branch.active = False
+            leaving = (
+                await session.scalars(
+                    select(Member.user_key).where(Member.branch_id == branch.id, Member.left_at.is_(None))
+                )
+            ).all()
             await session.execute(
                 update(Member).where(Member.branch_id == branch.id, Member.left_at.is_(None)).values(left_at=now)
             )
@@ -92,10 +103,20 @@ class Retention:
                 .values(status=FAILED, last_error=texts.BOT_GONE)
             )
             # private chats bound to people of that group (official QQ bot) no longer act for anyone there
+            bound = (
+                await session.scalars(
+                    select(IdentityLink.member_id).where(
+                        IdentityLink.platform == platform, IdentityLink.group_id == group_id
+                    )
+                )
+            ).all()
             await session.execute(
                 delete(IdentityLink).where(IdentityLink.platform == platform, IdentityLink.group_id == group_id)
             )
-            return branch.name
+            name = branch.name
+        for key in dict.fromkeys([*leaving, *(f"{platform}:{member_id}" for member_id in bound)]):
+            await self.revoke(key, "left")  # everyone there counts as left: their web sessions end too
+        return name
 
     async def purge(self) -> Purge:
         """Erase what the retention periods no longer allow to keep."""
@@ -103,6 +124,11 @@ class Retention:
         async with self.database.session() as session:  # unused bind codes name a private chat: gone once stale
             await session.execute(delete(BindCode).where(BindCode.expires_at < clock.now()))
             await session.execute(delete(BindMiss).where(BindMiss.missed_at < clock.now() - MISS_WINDOW))
+            # who left a branch group, registered or not, is not kept past the members' period
+            departed = clock.now() - timedelta(days=self.rules.member_days)
+            await session.execute(delete(BranchSeen).where(BranchSeen.left_at < departed))
+        if self.sessions is not None:
+            await self.sessions.forget(before=clock.now() - timedelta(days=self.rules.session_days))
         return Purge(members, ledger_lines, appeals, await self.forget_outbox(), self.remove_exports())
 
     async def erase_departed(self) -> tuple[int, int, int]:
@@ -122,20 +148,25 @@ class Retention:
             )
         members = ledger_lines = appeals = 0
         for member_id in ids:
-            erased, lines, gone_key = await self._erase_member(member_id)
+            erased, lines, gone_key, key = await self._erase_member(member_id)
             members += erased
             ledger_lines += lines
+            if key is not None:  # whatever the person still had open ends
+                await self.revoke(key, "erased")
+            if gone_key is not None and self.sessions is not None:  # in no branch any more: their sign-ins too
+                await self.sessions.forget(user_key=gone_key)
             if gone_key is not None and self.forget_person is not None:
                 appeals += await self.forget_person(gone_key)
         return members, ledger_lines, appeals
 
-    async def _erase_member(self, member_id: int) -> tuple[int, int, str | None]:
-        """Erase one member record; returns (1 or 0, ledger lines changed, the key when the person is gone for good)."""
+    async def _erase_member(self, member_id: int) -> tuple[int, int, str | None, str | None]:
+        """Erase one member record; returns (1 or 0, ledger lines changed, the key when the person is gone for good,
+        the record's key)."""
         now = clock.now()
         async with self.database.session() as session:
             member = await session.get(Member, member_id)
             if member is None or member.erased_at is not None:
-                return 0, 0, None
+                return 0, 0, None, None
             key, alias = member.user_key, pseudonym()
             elsewhere = await session.scalar(
                 select(Member.id).where(Member.user_key == key, Member.id != member.id, Member.erased_at.is_(None))
@@ -158,7 +189,11 @@ class Retention:
                 .where(BranchWelcome.branch_id == member.branch_id, BranchWelcome.user_key == key)
                 .values(user_key=alias)
             )
-            return 1, int(changed.rowcount or 0), None if elsewhere is not None else key  # type: ignore[attr-defined]
+            await session.execute(  # and where they were seen writing
+                delete(BranchSeen).where(BranchSeen.branch_id == member.branch_id, BranchSeen.user_key == key)
+            )
+            gone = None if elsewhere is not None else key
+            return 1, int(changed.rowcount or 0), gone, key  # type: ignore[attr-defined]
 
     async def forget_outbox(self) -> int:
         """Message texts (and private chats' ids) of items finished more than `outbox_days` ago."""

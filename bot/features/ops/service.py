@@ -370,11 +370,14 @@ def build(services: Services) -> Broadcasts:
         RetentionRules(config.ops_retention_days, config.ops_outbox_keep_days, config.ops_export_keep_hours),
         forget_person=forget_person,
         export_dir=services.records.export_dir,
+        revoke=services.revoke,
+        sessions=services.web_sessions,
     )
     health = Health(
         services.database,
         services.sender.accounts,
         services.sender.limits.delivery_platform_rules,
+        services.web_sessions.open_count,
         backups_enabled=config.ops_backup_enabled,
     )
     return Broadcasts(services.database, services.roles, rules, retention, health)

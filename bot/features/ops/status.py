@@ -6,7 +6,7 @@ import asyncio
 import os
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -76,6 +76,7 @@ class Status:
     last_backup: LastBackup | None = None
     backup_failures: int = 0
     backups_enabled: bool = True
+    web_sessions: int | None = None  # web view sessions open now
 
 
 def refusal_code(reason: str) -> str:
@@ -92,12 +93,14 @@ class Health:
         database: Database,
         online: Callable[[], list[tuple[str, str]]] = list,
         platform_rules: dict[str, PlatformRules] | None = None,
+        web_sessions: Callable[[], Awaitable[int]] | None = None,
         backups_enabled: bool = True,
     ) -> None:
         self.database = database
         self.online = online
         self.platform_rules = platform_rules or {}
         self.backups_enabled = backups_enabled
+        self.web_sessions = web_sessions
 
     async def collect(self) -> Status:
         """Everything /状态 shows, now."""
@@ -111,6 +114,7 @@ class Health:
             last_backup=await last_good(self.database),
             backup_failures=await failed_since(self.database, state.now - timedelta(hours=24)),
             backups_enabled=self.backups_enabled,
+            web_sessions=None if self.web_sessions is None else await self.web_sessions(),
         )
 
 

@@ -92,6 +92,7 @@ PUSH_MISSING = "  今天未推送：{shown}{more}；/状态 推送 查看每个�
 PUSH_MISSING_ITEM = "{name}（{last}）"
 PUSH_MISSING_MORE = " 等 {count} 个"
 CALENDAR = "日历：{warning}"
+WEB_SESSIONS = "网页后台：{count} 个登录中（/后台 退出全部 可结束自己的全部登录）"
 DATABASE = "数据库：{kind}，{size}"
 BACKUP_LAST = "备份：最近一次成功 {when}（{kind}，{size}，{verified}）"
 BACKUP_VERIFIED = {"sqlite": "已通过完整性检查", "postgresql": "已恢复到临时库验证"}

@@ -270,18 +270,36 @@ async def points(call: Call) -> str:
     """/积分."""
     mine = await call.services.records.points(call.actor.key)
     kinds = "、".join(f"{k} {v}" for k, v in sorted(mine.by_kind.items(), key=lambda kv: -kv[1])) or texts.NONE_YET
-    return texts.MY_POINTS.format(month=mine.month, year=mine.year, total=mine.total, kinds=kinds)
+    text = texts.MY_POINTS.format(month=mine.month, year=mine.year, total=mine.total, kinds=kinds)
+    if mine.work:
+        work = "、".join(f"{kind} {times} 次" for kind, times in mine.work.items())
+        text += "\n" + texts.MY_WORK.format(work=work)
+    return text
 
 
-@command("积分榜", usage="/积分榜", area=RECORDS, summary="本支部本月积分前十", where=Where.GROUP, order=15)
+@command(
+    "积分榜",
+    "积分 榜",
+    "积分 排行",
+    "积分排行",
+    "排行榜",
+    usage="/积分榜",
+    area=RECORDS,
+    summary="本支部本月参与积分前十（办理诉求计工作量，另列）",
+    where=Where.GROUP,
+    order=15,
+)
 async def ranking(call: Call) -> str:
-    """/积分榜: this branch, this month, the top few."""
+    """/积分榜: this branch, this month, the top few by participation; who handled appeals on a line apart."""
     branch = await _branch(call)
-    top = await call.services.records.ranking(branch.id, clock.today().replace(day=1))
-    if not top:
-        return texts.NO_RANKING
-    lines = [texts.RANKING_HEAD.format(branch=branch.name)]
+    first = clock.today().replace(day=1)
+    records = call.services.records
+    top = await records.ranking(branch.id, first)
+    work = await records.work_done(branch.id, first)
+    lines = [texts.RANKING_HEAD.format(branch=branch.name)] if top else [texts.NO_RANKING]
     lines += [f"{MEDALS[i] if i < 3 else f'{i + 1}.'} {name} {score} 分" for i, (name, score) in enumerate(top)]
+    if work:
+        lines.append(texts.RANKING_WORK.format(people="、".join(f"{name} {times} 次" for name, times in work)))
     return "\n".join(lines)
 
 
@@ -367,25 +385,24 @@ async def ledger_help(call: Call) -> str:
     roles=MANAGERS,
     usage="/台账 导出 [xlsx|csv] [支部名称]",
     area=RECORDS,
-    summary="导出成员台账（默认 Excel；群内打码，私聊完整）",
+    summary="导出成员台账（默认 Excel；只在私聊发送，群里告诉您去哪里取）",
     order=64,
 )
-async def export(call: Call) -> list[Part]:
-    """/台账 导出 [xlsx|csv] [支部名称]: one file per branch; full numbers only in private chat; each export logged."""
+async def export(call: Call) -> str | list[Part]:
+    """/台账 导出 [xlsx|csv] [支部名称]: one file per branch, in private chat only (a group's files are open to every
+    member); each export logged."""
     words = call.words
     fmt = words[0].lower() if words and words[0].lower() in FORMATS else "xlsx"
     rest = words[1:] if words and words[0].lower() in FORMATS else words
     branches = await _chosen(call, " ".join(rest) or None, "/台账 导出 [xlsx|csv] <支部名称>")
-    full = call.actor.is_private
+    if not call.actor.is_private:
+        return texts.EXPORT_IN_PRIVATE
     records = call.services.records
     lines: list[str] = []
     files: list[Part] = []
     for branch in branches:
-        path = await records.export(branch, records.export_dir, full=full, fmt=fmt)
-        action = texts.ACCESS_FULL if full else texts.ACCESS_MASKED
-        await call.services.members.log_access(call.actor, action, f"branch:{branch.id}", branch.id)
-        lines.append(
-            texts.EXPORTED.format(branch=branch.name, fmt=fmt.upper(), note="" if full else texts.EXPORTED_MASKED)
-        )
+        path = await records.export(branch, records.export_dir, full=True, fmt=fmt)
+        await call.services.members.log_access(call.actor, texts.ACCESS_FULL, f"branch:{branch.id}", branch.id)
+        lines.append(texts.EXPORTED.format(branch=branch.name, fmt=fmt.upper()))
         files.append(File(str(path), f"{branch.name}-台账-{clock.now():%Y%m%d-%H%M%S}.{fmt}"))
     return ["\n".join(lines), *files]

@@ -9,10 +9,11 @@ from typing import Protocol
 
 from sqlalchemy import and_, func, select
 
-from bot.core import clock, ledger
+from bot.core import clock, ledger, participation
 from bot.core.branches import MEMBER_DRIVER_STATUSES
 from bot.core.db import Database
 from bot.core.models import Branch, LedgerEntry, Member
+from bot.core.participation import Rate
 
 from . import texts
 from .contacts import someone
@@ -51,27 +52,28 @@ def month_end(first: date) -> date:
 
 @dataclass(frozen=True)
 class Points:
-    """One person's points: this month, this year, all time, and by kind (all time)."""
+    """One person's participation points: this month, this year, all time, and by kind (all time); and apart from
+    them, the work done in a role (handling appeals: `ledger.WORK`), counted in times this month, never in 积分榜."""
 
     month: int
     year: int
     total: int
     by_kind: dict[str, int]
+    work: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
 class MonthlyReport:
-    """A branch's month in figures."""
+    """A branch's month in figures; the rates are members' rates (`bot.core.participation`), never above 100 %."""
 
     branch: str
     month: date
-    members: int  # registered and not left, as /支部 counts them
+    members: int  # the month's members: registered before its end, not gone before its start
     member_drivers: int
-    active: int
-    checkins: int
-    checkin_rate: float  # check-ins ÷ (members × days of the month so far): 成员日均打卡率
+    active: int  # members with any participation (work such as handling appeals is no participation)
+    study: Rate  # check-ins: by members ÷ (members × days), by non-members beside
+    quiz: Rate
     days: int
-    quiz_answers: int
     quiz_correct: int
     activities: int
     attendance: int
@@ -79,13 +81,28 @@ class MonthlyReport:
     contacts: int
     appeals: dict[str, int]
     top: list[tuple[str, int]]
-    checkins_per_day: list[tuple[int, int]] = field(default_factory=list)
+    checkins_per_day: list[tuple[date, int]] = field(default_factory=list)
     attendance_per_activity: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def active_share(self) -> float:
         """Members with any participation this month ÷ members."""
         return self.active / self.members if self.members else 0.0
+
+    @property
+    def checkins(self) -> int:
+        """Every check-in of the month (members' and others')."""
+        return self.study.total
+
+    @property
+    def checkin_rate(self) -> float:
+        """成员日均打卡率: members' check-ins ÷ (members × days)."""
+        return self.study.value
+
+    @property
+    def quiz_answers(self) -> int:
+        """Every answer to the daily question this month."""
+        return self.quiz.total
 
     @property
     def accuracy(self) -> float:
@@ -104,11 +121,17 @@ def report_text(report: MonthlyReport) -> str:
             share=report.active_share,
         ),
         texts.REPORT_STUDY.format(
-            checkins=report.checkins,
+            checkins=report.study.done,
             rate=report.checkin_rate,
             days=report.days,
-            quiz=report.quiz_answers,
+            members=report.members,
+            others=texts.REPORT_OTHERS.format(count=report.study.others) if report.study.others else "",
+        ),
+        texts.REPORT_QUIZ.format(
+            quiz=report.quiz.done,
+            rate=report.quiz.value,
             accuracy=report.accuracy,
+            others=texts.REPORT_OTHERS.format(count=report.quiz.others) if report.quiz.others else "",
         ),
         texts.REPORT_ACTIVITIES.format(
             activities=report.activities, signups=report.signups, attendance=report.attendance
@@ -130,9 +153,10 @@ class PointReports:
     appeals: AppealFigures | None
 
     async def points(self, user_key: str) -> Points:
-        """One person's points over all branches."""
+        """One person's participation points over all branches, and this month's work apart."""
         today = clock.today()
         month, year = today.replace(day=1), today.replace(month=1, day=1)
+        taking_part = and_(LedgerEntry.user_key == user_key, LedgerEntry.kind.not_in(list(ledger.WORK)))
         async with self.database.reading() as session:
             row = (
                 await session.execute(
@@ -140,22 +164,43 @@ class PointReports:
                         func.coalesce(func.sum(LedgerEntry.points).filter(LedgerEntry.day >= month), 0),
                         func.coalesce(func.sum(LedgerEntry.points).filter(LedgerEntry.day >= year), 0),
                         func.coalesce(func.sum(LedgerEntry.points), 0),
-                    ).where(LedgerEntry.user_key == user_key)
+                    ).where(taking_part)
                 )
             ).one()
             kinds = await session.execute(
-                select(LedgerEntry.kind, func.sum(LedgerEntry.points))
-                .where(LedgerEntry.user_key == user_key)
-                .group_by(LedgerEntry.kind)
+                select(LedgerEntry.kind, func.sum(LedgerEntry.points)).where(taking_part).group_by(LedgerEntry.kind)
             )
             by_kind = {k: int(p) for k, p in kinds.all() if p}
-        return Points(int(row[0]), int(row[1]), int(row[2]), by_kind)
+            work = await session.execute(
+                select(LedgerEntry.kind, func.count())
+                .where(
+                    LedgerEntry.user_key == user_key,
+                    LedgerEntry.kind.in_(list(ledger.WORK)),
+                    LedgerEntry.day >= month,
+                    LedgerEntry.reverses_id.is_(None),
+                )
+                .group_by(LedgerEntry.kind)
+            )
+            done = {k: int(n) for k, n in work.all() if n}
+        return Points(int(row[0]), int(row[1]), int(row[2]), by_kind, done)
 
     async def ranking(self, branch_id: int, first: date, limit: int = TOP) -> list[tuple[str, int]]:
-        """Top people of a branch by points in a month; those who left the branch are left out."""
+        """Top people of a branch by participation points in a month (work such as handling appeals is no
+        participation and is left out); those who left the branch are left out."""
+        points = func.sum(LedgerEntry.points)
+        return await self._by_person(branch_id, first, LedgerEntry.kind.not_in(list(ledger.WORK)), points, limit)
+
+    async def work_done(self, branch_id: int, first: date) -> list[tuple[str, int]]:
+        """Who handled the branch's appeals in a month, and how many times (shown apart from 积分榜)."""
+        work = and_(LedgerEntry.kind.in_(list(ledger.WORK)), LedgerEntry.reverses_id.is_(None))
+        return await self._by_person(branch_id, first, work, func.count(), REPORT_TOP)
+
+    async def _by_person(self, branch_id: int, first: date, which, measure, limit: int) -> list[tuple[str, int]]:
+        """The people of a branch with the highest `measure` of the ledger lines `which` in a month (present members
+        and people who never registered; not those who left)."""
         end = month_end(first)
+        total = measure.label("total")
         async with self.database.reading() as session:
-            total = func.sum(LedgerEntry.points).label("total")
             rows = await session.execute(
                 select(LedgerEntry.user_key, func.max(Member.name), total)
                 .outerjoin(
@@ -165,6 +210,7 @@ class PointReports:
                     LedgerEntry.branch_id == branch_id,
                     LedgerEntry.day >= first,
                     LedgerEntry.day < end,
+                    which,
                     Member.left_at.is_(None),
                 )
                 .group_by(LedgerEntry.user_key)
@@ -172,7 +218,7 @@ class PointReports:
                 .order_by(total.desc(), LedgerEntry.user_key)
                 .limit(limit)
             )
-            return [(name or someone(key), int(points)) for key, name, points in rows.all()]
+            return [(name or someone(key), int(value)) for key, name, value in rows.all()]
 
     async def summary_line(self, branch_id: int, user_key: str) -> str | None:
         """/档案's participation line: this month by kind (corrections net out), and points."""
@@ -195,24 +241,19 @@ class PointReports:
     async def monthly(self, branch: Branch, first: date) -> MonthlyReport:
         """A branch's month: members, participation, activities, contacts, appeals, top scorers."""
         end = month_end(first)
-        today = clock.today()
-        days = ((min(end, today + timedelta(days=1)) - first).days) or 1
         start_at, end_at = clock.day_bounds(first)[0], clock.day_bounds(end)[0]
         in_month = and_(LedgerEntry.branch_id == branch.id, LedgerEntry.day >= first, LedgerEntry.day < end)
+        ids = [branch.id]
         async with self.database.reading() as session:
-            # The same definition as /支部: registered and not left (for a past month: registered by its end).
             members, member_drivers = (
                 await session.execute(
                     select(func.count(), func.count().filter(Member.status.in_(MEMBER_DRIVER_STATUSES))).where(
-                        Member.branch_id == branch.id, Member.left_at.is_(None), Member.registered_at < end_at
+                        Member.branch_id == branch.id, participation.present(end)
                     )
                 )
             ).one()
-            active = await session.scalar(
-                select(func.count(func.distinct(LedgerEntry.user_key)))
-                .join(Member, and_(Member.branch_id == LedgerEntry.branch_id, Member.user_key == LedgerEntry.user_key))
-                .where(in_month, Member.left_at.is_(None), LedgerEntry.reverses_id.is_(None))
-            )
+            active = (await participation.active_members(session, ids, first, end)).get(branch.id, 0)
+            rates = await participation.ledger_rates(session, (ledger.STUDY, ledger.QUIZ), ids, first, end)
             kinds = dict(
                 (
                     await session.execute(
@@ -252,17 +293,15 @@ class PointReports:
                 )
             ).all()
         appeals = await self.appeals.monthly_figures(branch.id, first, end) if self.appeals is not None else {}
-        checkins = kinds.get(ledger.STUDY, 0)
         return MonthlyReport(
             branch=branch.name,
             month=first,
             members=members,
             member_drivers=member_drivers,
-            active=active or 0,
-            checkins=checkins,
-            checkin_rate=checkins / (members * days) if members else 0.0,
-            days=days,
-            quiz_answers=kinds.get(ledger.QUIZ, 0),
+            active=active,
+            study=rates[(branch.id, ledger.STUDY)],
+            quiz=rates[(branch.id, ledger.QUIZ)],
+            days=participation.days_counted(first, end),
             quiz_correct=quiz_correct or 0,
             activities=len(activity_rows),
             attendance=sum(r[2] for r in activity_rows),
@@ -270,6 +309,6 @@ class PointReports:
             contacts=kinds.get(ledger.CONTACT, 0),
             appeals=appeals,
             top=await self.ranking(branch.id, first, REPORT_TOP),
-            checkins_per_day=[(d.day, n) for d, n in per_day],
+            checkins_per_day=[(d, n) for d, n in per_day],
             attendance_per_activity=[(t, r, c) for t, r, c in activity_rows],
         )

@@ -78,7 +78,9 @@ SOMEONE = "用户{id}"
 MY_POINTS = "您的积分：本月 {month}，今年 {year}，累计 {total}\n分类（累计）：{kinds}"
 NONE_YET = "暂无"
 NO_RANKING = "本月还没有积分记录，学习打卡、答题、参加活动都能得分。"
-RANKING_HEAD = "【{branch} · 本月积分榜】"
+RANKING_HEAD = "【{branch} · 本月积分榜】（学习、答题、活动、联系司机）"
+RANKING_WORK = "办理诉求（书记的工作量，不计入积分榜）：{people}"
+MY_WORK = "办理诉求（工作量，不计入积分和积分榜）：本月{work}"
 SUMMARY_LINE = "本月参与：{kinds}\n积分：本月 {month}，今年 {year}，累计 {total}"
 
 # ---- the monthly report -----------------------------------------------------------------------------------
@@ -86,9 +88,9 @@ BAD_MONTH = "月份格式为 YYYY-MM，例如 /月报 2026-10"
 FUTURE_MONTH = "这个月还没有到，不能生成月报。"
 REPORT_HEAD = "【{month:%Y年%m月} 月报】{branch}"
 REPORT_MEMBERS = "成员 {members} 人（党员司机 {member_drivers}），本月参与 {active} 人，占成员 {share:.0%}"
-REPORT_STUDY = (
-    "学习打卡 {checkins} 人次，成员日均打卡率 {rate:.0%}（{days} 天）；答题 {quiz} 人次，正确率 {accuracy:.0%}"
-)
+REPORT_STUDY = "成员学习打卡 {checkins} 人次，成员日均打卡率 {rate:.0%}（{members} 人 × {days} 天）{others}"
+REPORT_QUIZ = "成员答题 {quiz} 人次，成员日均答题率 {rate:.0%}，正确率 {accuracy:.0%}{others}"
+REPORT_OTHERS = "；另有未登记的群成员 {count} 人次（不计入成员比率）"
 REPORT_ACTIVITIES = "活动 {activities} 场，报名 {signups} 人次，签到 {attendance} 人次"
 REPORT_CONTACTS = "党员联系司机 {contacts} 次"
 REPORT_APPEALS = "诉求："
@@ -106,12 +108,12 @@ NO_OPEN_BRANCH = "本群还没有开通支部，这条命令暂不可用。请�
 
 # Chart labels.
 CHART_DAILY = "{month:%Y年%m月} 每日学习打卡人次"
-CHART_DAY = "日期（日）"
+CHART_DAY = "日期"
 CHART_COUNT = "人次"
 CHART_ACTIVITIES = "活动报名与签到"
 CHART_SIGNED_UP = "报名"
 CHART_ATTENDED = "签到"
-CHART_ACTIVITY_LABEL = "活动{n}"
+CHART_NO_ACTIVITIES = "本月没有活动"
 
 # ---- the ledger export ------------------------------------------------------------------------------------
 EXPORT_HEADER = (
@@ -130,9 +132,11 @@ EXPORT_HEADER = (
 PENDING = "{declared}（待认定）"
 LEFT = "已离开"
 PRESENT = "在册"
-EXPORTED = "「{branch}」台账已导出（{fmt}）{note}"
-EXPORTED_MASKED = "（群内导出的手机号、车牌已打码；完整信息请私聊机器人导出）"
+EXPORTED = "「{branch}」台账已导出（{fmt}）"
+EXPORT_IN_PRIVATE = (
+    "台账含成员的个人信息，不发到群里（群文件人人可下载）。请私聊机器人发送 /台账 导出，"
+    "或私聊发送 /后台 在网页版的支部页下载。"
+)
 EXPORT_FILE_NOTE = "文件 {minutes} 分钟后从服务器删除，请及时保存。"
 EXPORT_SHEET = "台账"
 ACCESS_FULL = "导出台账（完整）"
-ACCESS_MASKED = "导出台账（打码）"

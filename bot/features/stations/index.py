@@ -12,6 +12,8 @@ from bisect import bisect_right
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 
+from bot.core import privacy
+
 from . import geo, texts
 from .query import QueryParser, Understood, combine_places, default_parser
 from .regions import Place, RegionTable
@@ -135,6 +137,7 @@ class StationIndex:
             cell=cell,
         )
         self._entries[station_id] = entry
+        privacy.publish([station.phone])  # a station's listed contact is public: the group guard leaves it
         if not station.approved:
             self._pending[station_id] = station.branch_id
         for key_map, key in self._keys(entry):
@@ -259,15 +262,25 @@ class StationIndex:
         return sets[0].intersection(*sets[1:])
 
     def _keyword_scores(self, keywords: list[str]) -> dict[int, int]:
-        """Score every station that holds at least one keyword in its name or place text."""
+        """Score every station that holds EVERY keyword in its name or place text (「新添大道」 is 新添 and 大道 in
+        one address, not any street called 大道)."""
         scores: dict[int, int] = {}
+        holding: set[int] | None = None
         for keyword in keywords:
+            found: set[int] = set()
             for station_id, offset in self._find(self._name_hay, self._starts, keyword).items():
                 bonus = _NAME_HIT + (_NAME_PREFIX_HIT if offset == 0 else 0)
                 scores[station_id] = scores.get(station_id, 0) + bonus
+                found.add(station_id)
             for station_id in self._find(self._place_hay, self._place_starts, keyword):
                 scores[station_id] = scores.get(station_id, 0) + _PLACE_TEXT_HIT
-        return scores
+                found.add(station_id)
+            holding = found if holding is None else holding & found
+        return {station_id: score for station_id, score in scores.items() if holding and station_id in holding}
+
+    def offering(self, service: str) -> int:
+        """How many stations offer a service tag (pending ones included)."""
+        return len(self._by_service.get(service, ()))
 
     def _match(
         self,

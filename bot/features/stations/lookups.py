@@ -19,6 +19,7 @@ from .geo import validate_coordinates
 from .regions import Place
 from .replies import nearest_text, search_text
 from .results import SearchResult
+from .suggest import edit_distance, near_misses
 
 if TYPE_CHECKING:
     from .service import StationService
@@ -63,7 +64,14 @@ async def lookup(stations: StationService, actor: Actor, branch: Branch | None, 
             return texts.NEAR_ASK
     unknown = _unrecognised(stations, query, result)
     if unknown:
-        return texts.UNKNOWN_PLACE.format(words=unknown)
+        words = stations.index.unknown_words(understood.ignored or understood.keywords)
+        return await _near_miss(stations, actor, branch, query, unknown, words)
+    missing = [service for service in understood.services if not stations.index.offering(service)]
+    if missing and not result.items:
+        where = "、".join(p.label for p in understood.places)
+        return texts.NO_SERVICE_KNOWN.format(
+            service="、".join(missing), where=texts.NO_SERVICE_IN.format(where=where) if where else ""
+        )
     broad = not (understood.places or understood.roads or understood.keywords) and (
         understood.services or understood.kinds
     )
@@ -75,6 +83,35 @@ async def lookup(stations: StationService, actor: Actor, branch: Branch | None, 
         return search_text(result) + "\n" + note
     stations.memory.remember_query(actor.session_key, query, result.page)
     return search_text(result)
+
+
+async def _near_miss(
+    stations: StationService, actor: Actor, branch: Branch | None, query: str, unknown: str, words: tuple[str, ...]
+) -> str:
+    """Words that name no place (`unknown` as typed, `words` as read): one slip from exactly one place name → that
+    lookup, said so; several → ask which; none → say it was not understood."""
+    guesses = {word: _closest(stations, word) for word in words}
+    if len(words) == 1 and len(guesses[words[0]]) == 1 and words[0] in query:
+        meant = guesses[words[0]][0]
+        answer = await lookup(stations, actor, branch, query.replace(words[0], f" {meant} "))
+        return texts.NEAR_MISS.format(typed=words[0], meant=meant) + "\n" + answer
+    text = texts.UNKNOWN_PLACE.format(words=unknown)
+    names = list(dict.fromkeys(name for word in words for name in guesses[word]))[:3]
+    if names:
+        text += "\n" + texts.DID_YOU_MEAN.format(names="、".join(f"「{name}」" for name in names))
+    return text
+
+
+def _closest(stations: StationService, word: str) -> list[str]:
+    """The nearest place names to a word, those with stations first (at most three)."""
+    regions = stations.index.regions
+    found = near_misses(word, regions.words())
+    if not found:
+        return []
+    best = edit_distance(word, found[0])
+    found = [name for name in found if edit_distance(word, name) == best]
+    with_stations = [name for name in found if stations.index.count(regions.resolve(name), (), (), (), ())]
+    return (with_stations or found)[:3]
 
 
 async def _broad(

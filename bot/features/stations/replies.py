@@ -6,11 +6,11 @@ from . import texts
 from .geo import format_distance
 from .results import NearestResult, SearchResult
 from .station import Station
-from .vocabulary import FREE_SERVICES
 
 
 def station_lines(station: Station, distance_km: float | None = None) -> str:
-    """One station: number, name, kind, distance, address (once), services (free ones marked), hours, phone."""
+    """One station: number, name, kind, distance, address (once), services, hours, phone — only what was entered
+    (no service is called free: a station's record does not say which of its services cost nothing)."""
     head = texts.STATION_HEAD.format(id=station.id, name=station.name, kind=station.kind)
     if not station.approved:
         head += texts.PENDING_MARK
@@ -18,9 +18,7 @@ def station_lines(station: Station, distance_km: float | None = None) -> str:
         head += texts.DISTANCE.format(distance=format_distance(distance_km))
     road = " ".join(part for part in (station.road, station.direction) if part)
     lines = [head, texts.ADDRESS_LINE.format(where=station.where) + (texts.ROAD_NOTE.format(road=road) if road else "")]
-    free = [s for s in station.services if s in FREE_SERVICES]
-    other = [s for s in station.services if s not in FREE_SERVICES]
-    services = "、".join(free) + (texts.FREE_MARK if free else "") + ("、" if free and other else "") + "、".join(other)
+    services = "、".join(station.services)
     if services:
         lines.append(texts.SERVICES_LINE.format(services=services))
     extra = []

@@ -80,3 +80,38 @@ def _shortest_name(place: Place) -> str:
     if place.district:
         return (place.city or place.province) + place.district
     return place.city or place.province
+
+
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Levenshtein distance of two short words (stops counting past `limit`: returns limit + 1)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def near_misses(word: str, vocabulary: Iterable[str]) -> list[str]:
+    """Place names one slip away from a word that names none (乌挡 → 乌当): one edit for short words, two for
+    words of five characters or more; a short word keeps its first character (火星 is no slip of 七星); the
+    closest first, then the shortest."""
+    if not 2 <= len(word) <= 12:
+        return []
+    limit = 2 if len(word) >= 5 else 1
+    letters = set(word)
+    found = []
+    for name in vocabulary:
+        if name == word or not letters.intersection(name) or abs(len(name) - len(word)) > limit:
+            continue
+        if len(word) <= 3 and name[:1] != word[:1]:
+            continue
+        distance = edit_distance(word, name, limit)
+        if distance <= limit:
+            found.append((distance, len(name), name))
+    return [name for _, _, name in sorted(found)]

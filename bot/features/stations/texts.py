@@ -21,6 +21,10 @@ UNKNOWN_PLACE = (
     "没有认出「{words}」这个地方。请换个地名（如 乌当、贵阳、G75），或直接发送位置，我会列出离您最近的驿站。"
 )
 IGNORED_NOTE = "（没有认出「{words}」，已按其余条件查找。）"
+NEAR_MISS = "没有认出「{typed}」，按「{meant}」查找："
+DID_YOU_MEAN = "您是不是要找：{names}？"
+NO_SERVICE_KNOWN = "还没有收录提供「{service}」的驿站{where}。可以发送位置，看看附近的驿站都有哪些服务。"
+NO_SERVICE_IN = "（{where}）"
 BROAD_IN_REGION = "按本支部所在地「{region}」查找；别处请加地名，如 /驿站 {example}，或发送位置。"
 BROAD_ASK = (
     "「{what}」的驿站全国有 {count} 个。请加上地名（如 /驿站 贵阳 {what}），"
@@ -47,12 +51,11 @@ PENDING_MARK = "［本支部，待审核］"
 ADDRESS_LINE = "  地址：{where}"
 ROAD_NOTE = "（{road}）"
 SERVICES_LINE = "  服务：{services}"
-FREE_MARK = "（免费）"
 SPACES = "车位 {count}"
 PHONE = "电话 {phone}"
 
 # ---- checks of what people type --------------------------------------------------------------------------
-BAD_PHONE = "电话格式不对：请填手机号、带区号的座机（如 0851-88888888）或 400 电话。"
+BAD_PHONE = "电话格式不对：请填手机号、带区号的座机（区号-号码，如 0851 开头）或 400 电话。"
 TOO_SHORT = "{label}请至少写 2 个字。"
 TOO_LONG = "{label}最多 {limit} 个字。"
 NO_LINKS = "{label}里不能有链接、QQ/微信号或加群、扫码一类的内容。"

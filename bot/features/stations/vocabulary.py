@@ -26,6 +26,7 @@ SERVICE_TAGS: tuple[str, ...] = (
     "便利店",
     "医药箱",
     "图书",
+    "加油",  # appended: the numbers of the tags before it (the add conversation's menu) stay as they were
 )
 FREE_SERVICES: tuple[str, ...] = ("停车", "休息", "热水", "饭菜加热", "淋浴", "洗衣")
 
@@ -94,6 +95,12 @@ SERVICE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "冲车": ("洗车",),
     "充电桩": ("充电",),
     "充电站": ("充电",),
+    "加油站": ("加油",),
+    "油站": ("加油",),
+    "加柴油": ("加油",),
+    "柴油": ("加油",),
+    "加气": ("加油",),
+    "加气站": ("加油",),
     "修车": ("维修",),
     "补胎": ("维修",),
     "换胎": ("维修",),

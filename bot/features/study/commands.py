@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core import clock
 from bot.core.commands import MANAGERS, SUPERUSERS, Call, Usage, area, command
-from bot.core.errors import PermissionDenied
+from bot.core.errors import PermissionDenied, Refusal
 from bot.core.expect import Expected
 from bot.core.models import Branch
 from bot.core.parts import Mention, Part
@@ -21,10 +21,11 @@ STUDY_USAGE = "/学习 [统计|提醒|添加|主题|撤回 <编号>]"
 
 
 async def _branch(call: Call) -> Branch:
-    """The branch of this group, or the sentence that says how to get one."""
-    if call.branch is not None:
-        return call.branch
-    return await call.services.branches.here(call.actor, texts.BRANCH_WHAT)
+    """The branch of this group, or the sentence that says how to get one (a closed branch takes no study)."""
+    branch = call.branch or await call.services.branches.here(call.actor, texts.BRANCH_WHAT)
+    if not branch.active:
+        raise Refusal(texts.BRANCH_CLOSED.format(name=branch.name))
+    return branch
 
 
 async def _managed(call: Call) -> Branch:
@@ -121,21 +122,44 @@ async def quiz(call: Call) -> str:
     return texts.NO_QUESTION if result is None else answer_text(result)
 
 
-@command("学习 统计", roles=MANAGERS, usage="/学习 统计", area=STUDY, summary="今日打卡率和未学习名单", order=20)
+@command(
+    "学习 统计",
+    roles=MANAGERS,
+    usage="/学习 统计",
+    area=STUDY,
+    summary="今日成员打卡率；未打卡名单只在私聊里列出",
+    order=20,
+)
 async def statistics(call: Call) -> str:
-    """Today's check-ins against the registered members."""
-    branch = await _managed(call)
+    """Today's check-ins of members (others beside); the names of those who have not studied only in private chat."""
+    if call.actor.is_private:
+        branches = await call.services.roles.managed_branches(call.actor.key)
+        if call.actor.is_superuser and not branches:
+            raise Usage(texts.STATS_PRIVATE_SUPERUSER)
+        if not branches:
+            raise PermissionDenied(texts.STATS_NOT_SECRETARY)
+        return "\n\n".join([await _day_text(call, branch, names=True) for branch in branches])
+    return await _day_text(call, await _managed(call), names=False)
+
+
+async def _day_text(call: Call, branch: Branch, *, names: bool) -> str:
+    """One branch's day: the members' rate, others beside, and the names (private chat) or where to find them."""
     stats = await call.services.study.day_stats(branch.id)
+    others = texts.STATS_OTHERS.format(count=stats.study.others) if stats.study.others else ""
     lines = [
         texts.STATS_HEAD.format(branch=branch.name),
         texts.STATS_LINE.format(
-            checked=stats.checked_in, members=stats.members, registered=stats.registered_checked_in, rate=stats.rate
+            members=stats.members, registered=stats.registered_checked_in, rate=stats.rate, others=others
         ),
     ]
-    if stats.missing:
-        names = "、".join(name for _, name in stats.missing[:50])
-        more = texts.STATS_MORE.format(count=len(stats.missing)) if len(stats.missing) > 50 else ""
-        lines += [texts.STATS_MISSING.format(names=names, more=more), texts.STATS_REMIND_HINT]
+    if not stats.missing:
+        return "\n".join(lines)
+    if not names:
+        lines.append(texts.STATS_NAMES_PRIVATE.format(count=len(stats.missing)))
+        return "\n".join(lines)
+    shown = "、".join(name for _, name in stats.missing[:50])
+    more = texts.STATS_MORE.format(count=len(stats.missing)) if len(stats.missing) > 50 else ""
+    lines += [texts.STATS_MISSING.format(names=shown, more=more), texts.STATS_REMIND_HINT]
     return "\n".join(lines)
 
 

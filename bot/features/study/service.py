@@ -16,11 +16,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import clock, ledger
+from bot.core import clock, ledger, participation
 from bot.core.branches import theme_of_month
 from bot.core.db import Database
 from bot.core.models import Branch, Member
 from bot.core.outbox import Target, enqueue
+from bot.core.participation import Rate
 
 from . import texts
 from .branch_settings import BranchSettings, parse_push_time
@@ -61,17 +62,30 @@ class AnswerResult:
 
 @dataclass(frozen=True)
 class DayStats:
-    """Today's participation in one branch."""
+    """One day's check-ins in one branch: the members' rate (`bot.core.participation`) and who has not studied."""
 
-    members: int
-    checked_in: int
-    registered_checked_in: int
-    missing: list[tuple[str, str]]  # (user_key, name) of registered members who have not checked in
+    study: Rate  # members who checked in ÷ members; check-ins of people who are no members beside
+    missing: list[tuple[str, str]]  # (user_key, name) of members who have not checked in
+
+    @property
+    def members(self) -> int:
+        """The day's members."""
+        return self.study.possible
+
+    @property
+    def checked_in(self) -> int:
+        """Everyone who checked in (members and others)."""
+        return self.study.total
+
+    @property
+    def registered_checked_in(self) -> int:
+        """Members who checked in."""
+        return self.study.done
 
     @property
     def rate(self) -> float:
-        """Check-in rate of registered members."""
-        return self.registered_checked_in / self.members if self.members else 0.0
+        """Check-in rate of members."""
+        return self.study.value
 
 
 class StudyService(Library, BranchSettings):
@@ -304,9 +318,11 @@ class StudyService(Library, BranchSettings):
 
     # ---- statistics ---------------------------------------------------------------------------------
     async def day_stats(self, branch_id: int, day: date | None = None) -> DayStats:
-        """Today's check-ins against the registered members who have not left."""
+        """A day's check-ins against the day's members (today by default)."""
         day = day or clock.today()
+        following = day + timedelta(days=1)
         async with self.database.reading() as session:
+            rates = await participation.ledger_rates(session, (ledger.STUDY,), [branch_id], day, following)
             members = (
                 await session.execute(
                     select(Member.user_key, Member.name)
@@ -323,9 +339,8 @@ class StudyService(Library, BranchSettings):
                     )
                 ).all()
             )
-        registered = {key for key, _ in members}
         missing = [(key, name) for key, name in members if key not in checked]
-        return DayStats(len(members), len(checked), len(registered & checked), missing)
+        return DayStats(rates.get((branch_id, ledger.STUDY), Rate()), missing)
 
 
 def push_text(material: Material) -> str:

@@ -1,4 +1,4 @@
-"""The web view's one table: sign-in links already used, so a link signs in once, also across processes."""
+"""The web view's tables: sign-in links already used (a link signs in once, also across processes) and sessions."""
 
 from __future__ import annotations
 
@@ -19,3 +19,20 @@ class WebLinkUse(Base):
     user_key: Mapped[str] = mapped_column(String(96), index=True)
     used_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class WebSession(Base):
+    """One sign-in: the cookie carries a random id whose hash names this row, so the server can end it at any time."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_key: Mapped[str] = mapped_column(String(96), index=True)
+    # The private chat that asked for the link (`<platform>:<id>`) and the link's nonce: which sign-in this was.
+    private_chat: Mapped[str] = mapped_column(String(96))
+    link_nonce: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ended_why: Mapped[str | None] = mapped_column(String(16))
