@@ -40,6 +40,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 os.environ.setdefault("SUPERUSERS", '["10000"]')  # this script binds the department handler as the committee
 
@@ -287,7 +288,10 @@ class Day:
             form = re.search(r'<form[^>]*method="post"[^>]*action="([^"]+)"', response.text, re.I)
             if form and not http.cookies:  # a confirmation page: only the person's confirmation spends the link
                 fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', response.text))
-                await http.post(httpx.URL(link.group(0)).join(form.group(1)), data=fields)
+                parts = urlsplit(link.group(0))
+                origin = f"{parts.scheme}://{parts.netloc}"  # as a browser posting the page's form sends it
+                target = httpx.URL(link.group(0)).join(form.group(1))
+                await http.post(target, data=fields, headers={"Origin": origin, "Sec-Fetch-Site": "same-origin"})
             base = link.group(0).split("/login", 1)[0]
             pages = [
                 ("网页 概览", f"{base}/"),
