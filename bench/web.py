@@ -17,6 +17,7 @@ import os
 import statistics
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("SUPERUSERS", '["10000"]')
@@ -89,10 +90,20 @@ async def run(url: str, args: argparse.Namespace) -> list[dict]:
         app.mount(config.prefix, create_web_app(lambda: services, config))
         committee, secretary = await client_as(app, services, COMMITTEE), await client_as(app, services, SECRETARY)
         results.append(await timed(committee, f"概览 行业党委{label}", "/admin/", args.runs))
+        results.append(await timed(committee, f"概览 累计{label}", "/admin/?period=all", args.runs))
+        year = f"/admin/?period={date.today().year}"
+        results.append(await timed(committee, f"概览 本年{label}", year, args.runs if cache else 5))
         if cache:
+            results.append(await timed(committee, "概览 导出 XLSX（缓存）", "/admin/export/overview.xlsx", args.runs))
             continue
         pages = [
+            (committee, "近十二个月（不缓存）", "/admin/trend"),
             (committee, "诉求看板 行业党委", "/admin/appeals"),
+            (committee, "诉求看板 第 3 页", "/admin/appeals?page=3"),
+            (committee, "诉求看板 超期（现在）", "/admin/appeals?state=%E8%B6%85%E6%9C%9F"),
+            (committee, "诉求看板 一个支部 全部", "/admin/appeals?unit=branch:7&state=%E5%85%A8%E9%83%A8"),
+            (committee, "诉求看板 按编号", f"/admin/appeals?state=%E5%85%A8%E9%83%A8&number={number}"),
+            (committee, "诉求看板 导出 XLSX 超期", "/admin/appeals/export.xlsx?state=%E8%B6%85%E6%9C%9F"),
             (committee, "诉求详情", f"/admin/appeals/{number}"),
             (committee, "支部页 行业党委", "/admin/branch/1"),
             (secretary, "概览 书记", "/admin/"),
@@ -100,6 +111,9 @@ async def run(url: str, args: argparse.Namespace) -> list[dict]:
             (secretary, "支部页 书记", "/admin/branch/1"),
             (committee, "驿站列表", "/admin/stations"),
             (committee, "驿站搜索", "/admin/stations?q=%E4%B9%8C%E5%BD%93"),
+            (committee, "驿站列表 第 2 页", "/admin/stations?page=2"),
+            (committee, "地图标注 API 搜索", "/admin/api/stations?q=%E5%81%9C%E8%BD%A6"),
+            (committee, "台账导出 XLSX", "/admin/branch/1/export.xlsx"),
             (committee, "地图标注 API", "/admin/api/stations"),
         ]
         for client, name, path in pages:

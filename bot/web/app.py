@@ -8,8 +8,10 @@ protection they need. The one POST, confirming a sign-in link, checks that it co
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.gzip import GZipMiddleware
 
 from bot.core.actor import Actor, split_key
 from bot.services import Services
@@ -26,7 +29,21 @@ from .auth import COOKIE, LinkRefused, Signer, load_secret
 from .config import WebConfig, get_config
 
 HERE = Path(__file__).parent
+STATIC = HERE / "static"
 ServicesGetter = Callable[[], Services]
+# Compressed: pages, JSON, scripts, styles, the map's outline. Not: XLSX (a zip already) and pictures.
+UNCOMPRESSED = (
+    "text/event-stream",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "image/png",
+)
+FOREVER = "public, max-age=31536000, immutable"
+
+
+@cache
+def static_version(path: str) -> str:
+    """A short hash of a static file's content: its URL changes whenever the file does."""
+    return hashlib.sha256((STATIC / path).read_bytes()).hexdigest()[:10]
 
 
 @dataclass(frozen=True)
@@ -105,6 +122,7 @@ class Web:
         self.config = config
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.templates.env.globals["prefix"] = config.prefix
+        self.templates.env.globals["static"] = lambda path: f"{config.prefix}/static/{path}?v={static_version(path)}"
         self.csp = content_security_policy(config)
         self._signer: Signer | None = None
         self.cache: dict[str, tuple[float, object]] = {}
@@ -178,6 +196,12 @@ def create_web_app(services_getter: ServicesGetter, config: WebConfig | None = N
         response.headers["Referrer-Policy"] = "no-referrer"
         if "/static/" not in request.url.path:
             response.headers["Cache-Control"] = "no-store"
+        elif response.status_code == 200 and request.query_params.get("v") == static_version(
+            request.url.path.split("/static/", 1)[1]
+        ):
+            response.headers["Cache-Control"] = FOREVER  # this version of the file: a changed file gets another URL
+        else:
+            response.headers["Cache-Control"] = "no-cache"
         return response
 
     @app.exception_handler(NotSignedIn)
@@ -246,7 +270,8 @@ def create_web_app(services_getter: ServicesGetter, config: WebConfig | None = N
         return web.page(request, "signin.html", None, message="已退出。需要时请重新发送 /后台 获取登录链接。")
 
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=500, exclude_content_types=UNCOMPRESSED)
     return app
 
 

@@ -21,6 +21,13 @@ class WebConfig(SessionConfig):
     web_tile_subdomains: str = "abc"
     # The committee's overview is computed at most this often (seconds); 0 computes it on every view.
     web_overview_cache_seconds: int = 60
+    # A unit with fewer appeals than this in the period is not ranked by its appeal rates (too few to judge).
+    web_rank_min_appeals: int = 10
+    # Rows per page of every list (board, stations, search results).
+    web_page_size: int = 50
+    # The map's offline base layer: a GeoJSON file under bot/web/static/map/ (built by scripts/build_map_outline.py);
+    # empty: none.
+    web_map_outline: str = "outline.geojson"
     # The signing secret; when absent it is generated once and kept in <data_dir>/web_secret (mode 0600).
     web_secret: str = ""
 

@@ -130,7 +130,7 @@ async def test_sign_in_and_every_page_in_chromium(served):
             await page.goto(f"{base}{PREFIX}/stations")
             await page.wait_for_selector("#map[data-markers]")
             assert await page.get_attribute("#map", "data-markers") == "3"
-            assert await page.locator("#map path.leaflet-interactive").count() == 3
+            assert await page.locator("#map .station-dot").count() == 3
             await page.fill("#q", "花溪")
             await expect(page.locator("#stations tbody tr")).to_have_count(1, timeout=30_000)
             assert "花溪红色驿站" in (await page.text_content("#stations") or "")

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.core import clock
 from bot.core.models import AccessLog
+from bot.core.participation import Rate
 from tests.web.seed import DEPARTMENT, DRIVER, PREFIX, SECRETARY_A, SECRETARY_B, SUPER, link_reply, private
 
 PAGES = ("/", "/appeals", "/branches", "/stations", "/api/stations")
@@ -60,10 +61,10 @@ async def test_committee_sees_every_branch_and_the_close_rate_of_the_chat(world,
 
 
 async def test_each_branch_line_equals_the_services_figures(world, client_for):
-    from bot.web.queries import branch_figures
+    from bot.web.queries import branch_figures, month_bounds
 
     first = clock.today().replace(day=1)
-    for row in await branch_figures(world.services, None):
+    for row in await branch_figures(world.services, None, *month_bounds(first)):
         stats = await world.services.appeals.statistics(row.branch_id, first)
         assert row.appeals == stats.__class__(**{**stats.__dict__, "by_category": []})
         assert row.appeals.close_rate == stats.close_rate
@@ -71,23 +72,28 @@ async def test_each_branch_line_equals_the_services_figures(world, client_for):
         assert row.today_rate == day.rate and row.today.others == day.study.others
         branch = world.branch_a if row.branch_id == world.branch_a.id else world.branch_b
         report = await world.services.records.monthly(branch, first)
-        assert row.month_rate == report.checkin_rate
+        assert row.study_rate == report.checkin_rate
         assert row.activities == (1 if branch is world.branch_a else 0) and row.attendance == row.activities
         assert (row.quiz, row.activities, row.attendance) == (report.quiz, report.activities, report.attendance)
-        assert row.month == report.study and 0 <= row.month_rate <= 1 and 0 <= row.quiz_rate <= 1
+        assert row.study == report.study and 0 <= row.study_rate <= 1 and 0 <= row.quiz_rate <= 1
 
 
 async def test_the_trend_counts_appeals_per_month_as_the_service(world, client_for):
-    from bot.web.queries import collected_by_month, month_bounds
+    from bot.web.periods import months_back
+    from bot.web.queries import branch_figures, month_bounds, monthly_trend
 
-    trend = await collected_by_month(world.services, None, 6)
-    assert len(trend) == 6 and trend[-1][0] == clock.today().strftime("%Y-%m")
-    for label, count in trend:
-        first = clock.today().replace(year=int(label[:4]), month=int(label[5:]), day=1)
-        start, end = month_bounds(first)
-        assert count == (await world.services.appeals.statistics(None, start, end)).collected
-    assert trend[-1][1] == 5
-    assert (await collected_by_month(world.services, [world.branch_b.id], 6))[-1][1] == 2
+    firsts = months_back(clock.today(), 6)
+    trend = await monthly_trend(world.services, None, firsts)
+    assert len(trend) == 6 and trend[-1].first == clock.today().replace(day=1)
+    for month in trend:
+        start, end = month_bounds(month.first)
+        stats = await world.services.appeals.statistics(None, start, end)
+        assert month.collected == stats.collected
+    assert (trend[-1].collected, trend[-1].closed) == (5, 1)
+    assert (await monthly_trend(world.services, [world.branch_b.id], firsts))[-1].collected == 2
+    # The month's members' check-in rate is the overview's for that month: every branch's rate added up.
+    rows = await branch_figures(world.services, None, *month_bounds(firsts[-1]))
+    assert trend[-1].study == sum((r.study for r in rows), Rate()) and trend[-1].study.done > 0
 
 
 async def test_a_secretary_never_sees_another_branch(world, client_for):
@@ -142,19 +148,22 @@ async def test_the_board_marks_limits_red_and_amber(world, client_for):
     clock.set_now(clock.now() + timedelta(minutes=100))  # 80 % of the 2-hour 转办 limit: 催办 time, not yet late
     client = await client_for(SUPER.key)
     board = (await client.get(PREFIX + "/appeals")).text
-    early = board.split('id="overdue"')[1].split("</table>")[0]
+    early = (await client.get(PREFIX + "/appeals", params={"state": "超期"})).text.split('id="open"')[1]
     assert world.numbers["b_open"] in early and world.numbers["a_open"] not in early  # 紧急: 转办 in 30 minutes
     assert f'class="amber" data-number="{world.numbers["a_open"]}"' in board
     clock.set_now(clock.now() + timedelta(days=3))  # the 紧急 appeal (24 hours) is past its limit
     client = await client_for(SUPER.key)
     board = (await client.get(PREFIX + "/appeals")).text
-    overdue = board.split('id="overdue"')[1].split("</table>")[0]
-    assert world.numbers["b_open"] in overdue and "超" in overdue
+    overdue = (await client.get(PREFIX + "/appeals", params={"state": "超期"})).text
+    listed = overdue.split('id="open"')[1].split("</table>")[0]
+    assert world.numbers["b_open"] in listed and "超" in listed
     # 超期 is one rule everywhere: a_open (一般) passed its 转办 limit untransferred, as /诉求 超期 lists it
-    assert world.numbers["a_open"] in overdue and "转办" in overdue
-    listed = [o.appeal.number for o in await world.services.appeals.overdue(SUPER, None)]
+    assert world.numbers["a_open"] in listed and "转办" in listed
+    assert world.numbers["a_closed"] not in listed
+    assert 'class="red" data-number="' + world.numbers["b_open"] in board
+    chat = [o.appeal.number for o in await world.services.appeals.overdue(SUPER, None)]
     for number in (world.numbers["a_open"], world.numbers["b_open"]):
-        assert number in listed
+        assert number in chat
     closed = (await client.get(PREFIX + "/appeals", params={"state": "已办结"})).text
     listed = closed.split('id="open"')[1]
     assert world.numbers["a_closed"] in listed and world.numbers["a_open"] not in listed
@@ -173,7 +182,7 @@ async def test_the_branch_page_lists_who_has_not_studied_and_exports(world, clie
 async def test_stations_list_search_and_markers(world, client_for):
     client = await client_for(SECRETARY_B)
     page = (await client.get(PREFIX + "/stations")).text
-    assert "乌当司机之家" in page and "清镇停车区" in page and "站点（3）" in page
+    assert "乌当司机之家" in page and "清镇停车区" in page and '站点（<span id="station-total">3</span>）' in page
     found = (await client.get(PREFIX + "/stations", params={"q": "花溪"})).text
     assert "花溪红色驿站" in found and "清镇停车区" not in found
     markers = (await client.get(PREFIX + "/api/stations")).json()["stations"]
@@ -195,10 +204,11 @@ async def test_the_overview_is_served_from_its_cache_and_refreshed_behind_it(wor
     data = {"category": "其他", "description": "缓存测试", "place": "贵阳"}
     await world.services.appeals.submit(in_group("qq:41001", "9001"), world.branch_a, data)
     assert 'id="total-collected">5<' in (await client.get(PREFIX + "/")).text  # cached
-    stamp, cached = web.cache["committee"]
-    web.cache["committee"] = (stamp - 61, cached)
+    key = f"committee|{clock.today():%Y-%m}"  # the committee's overview of this month (the default period)
+    stamp, cached = web.cache[key]
+    web.cache[key] = (stamp - 61, cached)
     assert 'id="total-collected">5<' in (await client.get(PREFIX + "/")).text  # stale, refreshing behind
-    task = web.refreshing.get("committee")
+    task = web.refreshing.get(key)
     if task is not None:
         await task
     assert 'id="total-collected">6<' in (await client.get(PREFIX + "/")).text

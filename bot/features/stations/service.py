@@ -129,9 +129,11 @@ class StationService:
             await self.load()
         return self.index
 
-    async def search(self, query: str, page: int = 1, *, scope: Collection[int] = ()) -> SearchResult:
+    async def search(
+        self, query: str, page: int = 1, *, scope: Collection[int] = (), page_size: int = 5
+    ) -> SearchResult:
         """A keyword lookup (no database access once the index is built); `scope` as in `scope_of`."""
-        return (await self.ready()).search(query, page=page, scope=scope)
+        return (await self.ready()).search(query, page=page, page_size=page_size, scope=scope)
 
     async def nearest(
         self, lat: float, lng: float, service: str | None = None, max_km: float | None = None, *, scope=()
