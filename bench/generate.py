@@ -133,8 +133,12 @@ async def ledger_rows(database: Database, count: int, branches: int, drivers: in
         await _bulk(database, LedgerEntry.__table__, batch)
 
 
-async def appeals(database: Database, count: int, events_per_appeal: int, branches: int) -> None:
-    """`count` appeals over the last year with their trails (about `events_per_appeal` each)."""
+async def appeals(
+    database: Database, count: int, events_per_appeal: int, branches: int, closed_share: float = 0.98
+) -> None:
+    """`count` appeals over the last year with their trails (about `events_per_appeal` each); `closed_share` of them
+    closed, the rest still open (and long overdue: a benchmark of one day passes 1.0, since in a real province those
+    would have been chased on the days they fell due, not all at once this morning)."""
     from bot.features.appeals import rules
     from bot.features.appeals.models import Appeal, AppealEvent
 
@@ -143,7 +147,7 @@ async def appeals(database: Database, count: int, events_per_appeal: int, branch
     appeal_rows, event_rows = [], []
     for n in range(count):
         received = now - timedelta(days=rng.uniform(0, 365))
-        closed = received + timedelta(days=rng.uniform(0.2, 9)) if rng.random() < 0.98 else None
+        closed = received + timedelta(days=rng.uniform(0.2, 9)) if rng.random() < closed_share else None
         state = rules.FOLLOWED_UP if closed else rules.ACCEPTED
         appeal_rows.append(
             {
@@ -192,6 +196,26 @@ async def appeals(database: Database, count: int, events_per_appeal: int, branch
             appeal_rows, event_rows = [], []
     await _bulk(database, Appeal.__table__, appeal_rows)
     await _bulk(database, AppealEvent.__table__, event_rows)
+
+
+async def reset_sequences(database: Database) -> None:
+    """PostgreSQL: move every id sequence past the ids inserted explicitly above, so the bot's own inserts (a new
+    appeal, a new branch) do not collide with generated rows. Nothing to do on SQLite."""
+    if database.dialect != "postgresql":
+        return
+    from sqlalchemy import text
+
+    from bot.core.db import Base
+
+    async with database.session() as session:
+        for table in Base.metadata.sorted_tables:
+            if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement:
+                await session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"GREATEST((SELECT max(id) FROM {table.name}), 1))"
+                    )
+                )
 
 
 def today() -> date:

@@ -28,6 +28,8 @@ log = logging.getLogger("redwheel")
 
 _services: list[Services] = []
 _background: list[asyncio.Task] = []
+# Every bot account that connected to this process since it started: /healthz expects each to be connected still.
+seen_accounts: set[str] = set()
 
 EXPIRED = "「{name}」已超时（长时间没有回复），已结束，没有保存任何内容。需要时请重新发送 {command}。"
 INTERRUPTED = "机器人刚刚重启，您未完成的「{name}」已中断，没有保存任何内容。请重新发送 {command} 开始。"
@@ -127,11 +129,14 @@ async def _sweep_conversations() -> None:
 async def _startup() -> None:
     """Apply migrations, run the features' start-up work, then start the sender and the conversation sweeper."""
     current = services()
-    await migrate.upgrade(current.database)
-    for work in current.startup:
-        await work()
+    async with migrate.one_process_at_a_time(current.database):  # two processes started together seed once
+        await migrate.upgrade(current.database)
+        for work in current.startup:
+            await work()
     if current.settings.delivery_enabled:
         current.sender.start()
+    await current.leader.campaign()  # the first process up leads at once; the others keep trying in the background
+    current.leader.start()
     _background.append(asyncio.create_task(_sweep_conversations(), name="redwheel-conversations"))
     log.info("Redwheel started on %s", current.database.dialect)
 
@@ -140,6 +145,7 @@ async def _shutdown() -> None:
     """Stop background work and close the database."""
     current = services()
     await current.sender.stop()
+    await current.leader.stop()  # hands leadership over at once
     for task in _background:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -151,6 +157,7 @@ async def _shutdown() -> None:
 async def _on_connect(bot: Bot) -> None:
     """Record the account, tell people whose conversation a restart cut off, and resume sending."""
     current = services()
+    seen_accounts.add(str(bot.self_id))
     async with current.database.session() as session:
         account = await session.get(BotAccount, str(bot.self_id))
         protocol = platform.protocol_of(bot)

@@ -14,6 +14,7 @@ from bot.core.conversation import Conversations
 from bot.core.db import Database
 from bot.core.expect import Expectations
 from bot.core.identity import IdentityLinks
+from bot.core.leader import Leadership
 from bot.core.members import MemberRecords
 from bot.core.outbox import Target, enqueue
 from bot.core.parts import Part
@@ -49,6 +50,7 @@ class Services:
     conversations: Conversations
     sender: Sender
     identities: IdentityLinks
+    leader: Leadership
     presence: Presence
     proofs: RoleProof
     web_sessions: WebSessions
@@ -111,6 +113,7 @@ def build_services(
         conversations=Conversations(database, settings.conversation_timeout_seconds),
         sender=Sender(database, settings, send, accounts, same_chat=identities.ids_of_private_chat),
         identities=identities,
+        leader=Leadership(database, settings.leader_poll_seconds),
         presence=Presence(database),
     )
     services.members.sightings.append(seen_in)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -119,6 +121,42 @@ async def _probe_pg() -> str | None:
         return f"PostgreSQL at {PG_ADMIN_URL} not reachable: {error!r}"
 
 
+def _without_postgresql(reason: str) -> None:
+    """Skip with the reason; under CI=true fail instead: CI must never go green with its PostgreSQL tests skipped
+    (.ci/run starts a server when none answers)."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} — CI=true: the PostgreSQL tests must run (.ci/run starts a server)", pytrace=False)
+    pytest.skip(reason)
+
+
+@contextlib.asynccontextmanager
+async def _fresh_pg() -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database's URL, dropped afterwards (skipped, or failed under CI, without a server)."""
+    reason = await _pg_available()
+    if reason:
+        _without_postgresql(reason)
+    import asyncpg
+
+    name = f"redwheel_t_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"postgresql+asyncpg://{base.split('://', 1)[1]}/{name}"
+    finally:
+        admin = await asyncpg.connect(PG_ADMIN_URL)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def pg_url():
+    """The URL of a new, empty PostgreSQL database (for bot processes that migrate it themselves)."""
+    async with _fresh_pg() as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database(request: pytest.FixtureRequest):
     """A fresh, migrated database: a SQLite file, and PostgreSQL (a new database) when it answers."""
@@ -133,23 +171,11 @@ async def database(request: pytest.FixtureRequest):
         await db.dispose()
         path.unlink(missing_ok=True)
         return
-    reason = await _pg_available()
-    if reason:
-        pytest.skip(reason)
-    import asyncpg
-
-    name = f"redwheel_t_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(PG_ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    db = Database(f"postgresql+asyncpg://{base.split('://', 1)[1]}/{name}")
-    await upgrade(db)
-    yield db
-    await db.dispose()
-    admin = await asyncpg.connect(PG_ADMIN_URL)
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
+    async with _fresh_pg() as url:
+        db = Database(url)
+        await upgrade(db)
+        yield db
+        await db.dispose()
 
 
 @pytest.fixture

@@ -7,11 +7,14 @@ import shlex
 import shutil
 import subprocess
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from .sqlite_backup import RestoreRefused
+from .sqlite_backup import RestoreRefused, prune_backups
+
+SUFFIX = ".pgdump"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +129,64 @@ def restore(url: str, path: Path, known: set[str]) -> tuple[Command, frozenset[s
     command = restore_command(url, path)
     _run(command)
     return command, revisions
+
+
+def backup_name(at: datetime) -> str:
+    """The file name of a PostgreSQL backup taken at a local time."""
+    return f"redwheel-{at:%Y%m%d-%H%M%S}{SUFFIX}"
+
+
+def _tool(tool: str, url: str, *extra: str, database: str | None = None) -> Command:
+    """A client tool's command line on the URL's server (`database`: another database than the URL's)."""
+    args, env, name = _connection(url)
+    return Command([tool, *args, *extra, database or name], env)
+
+
+def verify_by_restore(url: str, dump_file: Path, scratch: str) -> frozenset[str]:
+    """Restore a dump into a new scratch database on the same server, read its schema revisions, drop it again.
+
+    Returns the revisions found in the restored copy; any failure (the dump unreadable, a table that does not load,
+    no revisions) is a RestoreRefused. The role needs the right to create databases (CREATEDB)."""
+    args, env, name = _connection(url)
+    _run(_tool("createdb", url, "--maintenance-db", name, database=scratch))
+    try:
+        into = ["--no-owner", "--exit-on-error", "--single-transaction", "--dbname", scratch, str(dump_file)]
+        _run(Command(["pg_restore", *args, *into], env))
+        query = ["--no-psqlrc", "-At", "-c", "SELECT version_num FROM alembic_version", "--dbname", scratch]
+        output = _run(Command(["psql", *args, *query], env)).stdout
+        revisions = frozenset(line.strip() for line in output.splitlines() if line.strip())
+    finally:
+        _run(_tool("dropdb", url, "--if-exists", "--maintenance-db", name, database=scratch))
+    if not revisions:
+        raise RestoreRefused("备份恢复到临时数据库后读不到版本信息（alembic_version）。")
+    return revisions
+
+
+@dataclass(frozen=True, slots=True)
+class DailyBackup:
+    """What the daily PostgreSQL backup did."""
+
+    path: Path
+    size: int
+    revisions: frozenset[str]
+    verified: bool
+    removed: list[Path]
+
+
+def daily_backup(url: str, folder: Path, keep_days: int, now: datetime, verify: bool = True) -> DailyBackup:
+    """pg_dump (custom format) into the folder, verified by a restore into a scratch database, then old dumps pruned.
+
+    A dump that fails verification is deleted, so a folder holds only dumps that restored."""
+    target = folder / backup_name(now)
+    partial = target.with_name(target.name + ".partial")
+    dump(url, partial)
+    revisions: frozenset[str] = frozenset()
+    try:
+        if verify:
+            _, _, name = _connection(url)
+            revisions = verify_by_restore(url, partial, f"{name[:40]}_verify_{now:%Y%m%d%H%M%S}")
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)
+    return DailyBackup(target, target.stat().st_size, revisions, verify, prune_backups(folder, keep_days, now, SUFFIX))

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from sqlalchemy.engine import make_url
 
 DEFAULT_KEEP_DAYS = 7
-_NAME = re.compile(r"^redwheel-(\d{8}-\d{6})\.db$")
+_NAME = re.compile(r"^redwheel-(\d{8}-\d{6})(\.db|\.pgdump)$")
 _SIDECARS = ("-wal", "-shm", "-journal")
 
 
@@ -199,20 +199,21 @@ def restore_sqlite(backup: Path, live: Path, known: set[str], now: datetime) -> 
     return RestoreInfo(live, kept, revisions)
 
 
-def backups_in(folder: Path) -> list[tuple[datetime, Path]]:
-    """Backups made by Redwheel in a folder, oldest first (by the time in their name)."""
+def backups_in(folder: Path, suffix: str = ".db") -> list[tuple[datetime, Path]]:
+    """Backups made by Redwheel in a folder (SQLite `.db`, or PostgreSQL `.pgdump`), oldest first (by the time in
+    their name)."""
     found: list[tuple[datetime, Path]] = []
     if folder.is_dir():
         for path in folder.iterdir():
             match = _NAME.match(path.name)
-            if match:
+            if match and match.group(2) == suffix:
                 found.append((datetime.strptime(match.group(1), "%Y%m%d-%H%M%S"), path))
     return sorted(found)
 
 
-def prune_backups(folder: Path, keep_days: int, now: datetime) -> list[Path]:
+def prune_backups(folder: Path, keep_days: int, now: datetime, suffix: str = ".db") -> list[Path]:
     """Delete backups older than `keep_days` (never the newest one); returns what was deleted."""
-    found = backups_in(folder)
+    found = backups_in(folder, suffix)
     limit = now.replace(tzinfo=None) - timedelta(days=keep_days)
     removed = []
     for taken, path in found[:-1]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
@@ -17,6 +19,9 @@ BOT_DIR = Path(__file__).resolve().parents[1]
 CORE_VERSIONS = BOT_DIR / "migrations" / "versions"
 # Serialises start-up migrations when several bot processes share one PostgreSQL database.
 PG_MIGRATION_LOCK = 72_014_052
+# Serialises a whole start-up (migrations, then the features' seeding: sample stations, study materials), so two
+# processes started together on a new database do not both seed it.
+PG_STARTUP_LOCK = 72_014_054
 
 
 def plugin_version_dirs() -> list[Path]:
@@ -64,6 +69,22 @@ async def upgrade(database: Database, target: str = "heads") -> None:
             if database.dialect == "postgresql":
                 await connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_MIGRATION_LOCK})
                 await connection.commit()
+
+
+@asynccontextmanager
+async def one_process_at_a_time(database: Database, key: int = PG_STARTUP_LOCK) -> AsyncIterator[None]:
+    """On PostgreSQL, hold a session-level advisory lock for the block (other processes wait); elsewhere nothing."""
+    if database.dialect != "postgresql":
+        yield
+        return
+    async with database.engine.connect() as connection:
+        await connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+        await connection.commit()
+        try:
+            yield
+        finally:
+            await connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            await connection.commit()
 
 
 def _current_heads(connection) -> set[str]:

@@ -134,6 +134,13 @@ class Sender:
         self.wakeup = asyncio.Event()
         self._last_send: dict[str, float] = {}
         self._task: asyncio.Task | None = None
+        # When the loop last made progress (event-loop time): a round began or an item was handled (/healthz).
+        self.beat: float | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether the loop is alive."""
+        return self._task is not None and not self._task.done()
 
     def start(self) -> None:
         """Run the loop in the background."""
@@ -157,6 +164,7 @@ class Sender:
     async def _loop(self) -> None:
         """Drain, then sleep until nudged or the poll interval passes."""
         while True:
+            self.beat = asyncio.get_running_loop().time()
             try:
                 await self.drain()
             except asyncio.CancelledError:
@@ -186,6 +194,7 @@ class Sender:
             if item is None:
                 return handled
             handled += 1
+            self.beat = asyncio.get_running_loop().time()
             # Quiet hours first: an item they hold back is postponed, and must not be failed by a cap meanwhile.
             wait_until = self._quiet_until(item)
             if wait_until is not None:  # postponed, not failed: it goes out when the quiet hours end

@@ -38,6 +38,8 @@ class Settings(BaseModel):
     delivery_lease_seconds: float = 120.0
 
     conversation_timeout_seconds: int = 300
+    # On PostgreSQL one elected process runs the jobs that must run once; followers try to take over this often.
+    leader_poll_seconds: float = 15.0
     # Rate limits, checked before any other work: commands per person (a burst, then one every N seconds) and per
     # group; a refused person is told once per window, then ignored until the bucket refills.
     rate_user_burst: int = 10

@@ -6,9 +6,8 @@ from nonebot.plugin import PluginMetadata
 from nonebot.rule import Rule
 
 require("nonebot_plugin_apscheduler")
-from nonebot_plugin_apscheduler import scheduler  # noqa: E402
 
-from bot import platform, runtime  # noqa: E402
+from bot import jobs, platform, runtime  # noqa: E402
 from bot.chat import first_text  # noqa: E402
 from bot.core.settings import load_config  # noqa: E402
 from bot.features.appeals import commands  # noqa: E402, F401
@@ -79,14 +78,13 @@ async def check_appeal_deadlines() -> None:
 
 @get_driver().on_startup
 async def _start_appeals() -> None:
-    """Check deadlines every few minutes (APPEALS_CHECK_MINUTES)."""
+    """Check deadlines every few minutes (APPEALS_CHECK_MINUTES), in the elected process only."""
     minutes = load_config(Config).appeals_check_minutes
-    scheduler.add_job(
+    jobs.schedule(
         check_appeal_deadlines,
         "interval",
         seconds=max(1.0, minutes * 60),
         id="appeal_deadlines",
+        once=True,
         misfire_grace_time=600,
-        coalesce=True,
-        replace_existing=True,
     )

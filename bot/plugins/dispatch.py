@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from nonebot.plugin import PluginMetadata
 from nonebot.rule import Rule
 from nonebot.typing import T_State
 
-from bot import platform, runtime
+from bot import metrics, platform, runtime
 from bot.chat import COMMAND_STARTS, closest_command, first_text, parse_command, respond
 from bot.core.branches import MEMBER_DRIVER_STATUSES
 from bot.core.commands import Call, Command, Role, Usage, Where, may_use, owner_unknown, registry, who_may
@@ -78,7 +79,10 @@ async def drop_chatter(bot: Bot, event: Event) -> None:
     in a group is spent at once).
     """
     if not isinstance(event, _GROUP_EVENTS):
+        kind = event.get_type()
+        metrics.count_event("private_message" if kind == "message" else kind)
         return
+    metrics.count_event("group_message")
     text = first_text(event).strip()
     if platform.platform_of(bot) in TWO_ID_PLATFORMS:
         await _spend_shown_code(bot, event, text)
@@ -157,6 +161,8 @@ dispatch = on_message(rule=Rule(_route), priority=1, block=True)
 @dispatch.handle()
 async def _handle(bot: Bot, event: Event, state: T_State) -> None:
     route: Route = state["route"]
+    started = time.perf_counter()
+    name, outcome = (route.spec.name if route.spec else metrics.UNKNOWN_COMMAND), "error"
     current = runtime.services()
     await current.identities.fresh()
     actor = _actor(current, bot, event)
@@ -171,22 +177,24 @@ async def _handle(bot: Bot, event: Event, state: T_State) -> None:
                 await respond(bot, event, refusal)
                 return
         if route.kind == "answer":
-            outcome = await current.conversations.answer(actor, first_text(event))
-            if outcome is not None and outcome.reply:
-                await respond(bot, event, outcome.reply, mention=True)
+            answered = await current.conversations.answer(actor, first_text(event))
+            if answered is not None and answered.reply:
+                await respond(bot, event, answered.reply, mention=True)
             return
         verdict, told = current.user_limits.take(actor.key), TOO_FAST
         # A group's own limit guards against a flood of commands; a morning of 打卡 and answers is no flood.
         if verdict == "ok" and actor.group_id is not None and route.kind == "command" and not route.plain:
             verdict, told = current.group_limits.take(f"{actor.platform}:{actor.group_id}"), GROUP_TOO_BUSY
         if verdict != "ok":
+            outcome = "rate_limited"
             if verdict == "tell":
                 await respond(bot, event, told, mention=True)
             return
         if route.kind == "unknown" or route.spec is None:
+            outcome = "unknown"
             await respond(bot, event, _unknown(route.alias))
             return
-        reply = await _call(current, bot, event, actor, route)
+        reply, outcome = await _call(current, bot, event, actor, route)
         spec = route.spec
         if reply:
             await respond(bot, event, reply, mention=spec.mention and actor.group_id is not None)
@@ -195,17 +203,22 @@ async def _handle(bot: Bot, event: Event, state: T_State) -> None:
         log.debug("where: %s", _where(error))
         with contextlib.suppress(Exception):
             await respond(bot, event, APOLOGY)
+    finally:
+        if route.kind != "answer":
+            metrics.command_done(name, outcome, time.perf_counter() - started)
 
 
 async def _call(current: Services, bot: Bot, event: Event, actor: Actor, route: Route):
-    """Check the chat and the role, then run the declared function; refusals become their one sentence."""
+    """Check the chat and the role, then run the declared function; refusals become their one sentence.
+
+    Returns the reply and how the command ended (for /metrics)."""
     spec = route.spec
     assert spec is not None
     waiting_before = current.conversations.is_waiting(actor.session_key)
     if spec.where is Where.GROUP and actor.is_private:
-        return f"请在支部群里发送 /{spec.name}。"
+        return f"请在支部群里发送 /{spec.name}。", "denied"
     if spec.where is Where.PRIVATE and not actor.is_private:
-        return f"请私聊机器人发送 /{spec.name}（涉及个人信息，不在群里处理）。"
+        return f"请私聊机器人发送 /{spec.name}（涉及个人信息，不在群里处理）。", "denied"
     branch = await current.branches.of_group(actor.platform, actor.group_id)
     if branch is not None and branch.active:  # where a private appeal of someone unregistered belongs
         await current.presence.saw(branch.id, actor.key)
@@ -215,7 +228,7 @@ async def _call(current: Services, bot: Bot, event: Event, actor: Actor, route: 
     if not may_use(spec, held):
         capabilities = platform.capabilities(bot)
         note = OWNER_UNKNOWN if owner_unknown(spec, capabilities) else ""
-        return f"这条命令只有{who_may(spec, capabilities)}可以使用。{note}"
+        return f"这条命令只有{who_may(spec, capabilities)}可以使用。{note}", "denied"
     call = Call(
         current,
         actor,
@@ -227,17 +240,18 @@ async def _call(current: Services, bot: Bot, event: Event, actor: Actor, route: 
         held,
         platform.capabilities(bot),
     )
+    outcome = "ok"
     try:
         reply = await spec.func(call)
     except Usage as usage:
-        reply = usage.hint or f"用法：{spec.usage}"
+        reply, outcome = usage.hint or f"用法：{spec.usage}", "usage"
     except Refusal as refusal:
-        reply = str(refusal)
+        reply, outcome = str(refusal), "refused"
     if waiting_before and reply and isinstance(reply, str):
         still = current.conversations.waiting_for(actor.session_key)
         if still:
             reply += f"\n（{still}；回复“取消”可退出。）"
-    return reply
+    return reply, outcome
 
 
 async def _is_member_driver(current: Services, actor: Actor, branch: Branch | None) -> bool:

@@ -4,10 +4,7 @@ The commands are declared in `bot.features.ops.commands`; this module makes them
 members and the bot leaving a group, and schedules the broadcast reports, the backup and the retention purge.
 """
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from functools import wraps
 
 from nonebot import get_driver, on_notice, require
 from nonebot.adapters import Bot, Event
@@ -15,13 +12,11 @@ from nonebot.plugin import PluginMetadata
 from nonebot.rule import Rule
 
 require("nonebot_plugin_apscheduler")
-from nonebot_plugin_apscheduler import scheduler  # noqa: E402
 
-from bot import platform, runtime  # noqa: E402
-from bot.admin import sqlite_backup  # noqa: E402
+from bot import jobs, platform, runtime  # noqa: E402
 from bot.core import clock  # noqa: E402
 from bot.core.settings import load_config  # noqa: E402
-from bot.features.ops import commands, replies  # noqa: E402, F401
+from bot.features.ops import backups, commands, replies  # noqa: E402, F401
 from bot.features.ops.config import Config  # noqa: E402
 
 log = logging.getLogger("redwheel.ops")
@@ -63,20 +58,6 @@ async def _departed(bot: Bot, event: Event) -> None:
         log.info("a registered member left a branch group")
 
 
-def quietly(job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
-    """A scheduled job whose failure is logged by kind only (a database error's text can carry personal data)."""
-
-    @wraps(job)
-    async def run() -> None:
-        try:
-            await job()
-        except Exception as error:
-            log.error("%s failed: %s", job.__name__, type(error).__name__)
-
-    return run
-
-
-@quietly
 async def report_broadcasts() -> None:
     """Scheduled: tell each sender, once, how a finished broadcast went."""
     current = runtime.services()
@@ -84,22 +65,14 @@ async def report_broadcasts() -> None:
         current.sender.nudge()
 
 
-@quietly
 async def backup_daily() -> None:
-    """Scheduled: the SQLite online backup, then old backups pruned (PostgreSQL: see the README, pg_dump)."""
-    settings = runtime.services().settings
-    live = sqlite_backup.sqlite_path(settings.database_url)
-    if live is None:
-        return
-    config = load_config(Config)
-    folder = config.ops_backup_dir or settings.data_dir / "backups"
-    info, removed = await asyncio.to_thread(
-        sqlite_backup.daily_backup, live, folder, config.ops_backup_keep_days, clock.now()
-    )
-    log.info("daily backup written (%s bytes); %s old backups removed", info.size, len(removed))
+    """Scheduled (the leader only): today's backup of SQLite or PostgreSQL, verified, recorded for /状态; skipped
+    when today's is already there (a new leader catches up one its predecessor missed)."""
+    current, config = runtime.services(), load_config(Config)
+    if config.ops_backup_enabled and await backups.due(current.database, config, clock.now()):
+        await backups.take(current.database, config, current.settings.data_dir)
 
 
-@quietly
 async def retention_daily() -> None:
     """Scheduled: forget what the retention periods no longer allow to keep (counts only in the log)."""
     purge = await runtime.services().broadcasts.retention.purge()
@@ -116,34 +89,34 @@ async def retention_daily() -> None:
 
 @get_driver().on_startup
 async def _start_ops() -> None:
-    """Register the scheduled jobs."""
+    """Register the scheduled jobs: each runs in the elected process only."""
     config = load_config(Config)
-    scheduler.add_job(
+    jobs.schedule(
         report_broadcasts,
         "interval",
         seconds=config.ops_report_check_seconds,
         id="ops_broadcast_reports",
+        once=True,
         misfire_grace_time=60,
-        coalesce=True,
-        replace_existing=True,
     )
-    scheduler.add_job(
+    backup_at = config.ops_backup_time
+    jobs.schedule(
         backup_daily,
         "cron",
-        hour=config.ops_backup_time.hour,
-        minute=config.ops_backup_time.minute,
+        hour=backup_at.hour,
+        minute=backup_at.minute,
         id="ops_backup",
+        once=True,
         misfire_grace_time=3600,
-        coalesce=True,
-        replace_existing=True,
+        catch_up=True,
     )
-    scheduler.add_job(
+    retention_at = config.ops_retention_time
+    jobs.schedule(
         retention_daily,
         "cron",
-        hour=config.ops_retention_time.hour,
-        minute=config.ops_retention_time.minute,
+        hour=retention_at.hour,
+        minute=retention_at.minute,
         id="ops_retention",
+        once=True,
         misfire_grace_time=3600,
-        coalesce=True,
-        replace_existing=True,
     )

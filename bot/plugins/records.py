@@ -11,9 +11,8 @@ from nonebot.adapters import Bot
 from nonebot.plugin import PluginMetadata
 
 require("nonebot_plugin_apscheduler")
-from nonebot_plugin_apscheduler import scheduler  # noqa: E402
 
-from bot import runtime  # noqa: E402
+from bot import jobs, runtime  # noqa: E402
 from bot.features.records import commands  # noqa: E402, F401
 from bot.features.records.config import Config  # noqa: E402
 
@@ -46,12 +45,5 @@ async def sweep_exports() -> None:
 
 @get_driver().on_startup
 async def _schedule() -> None:
-    scheduler.add_job(
-        sweep_exports,
-        "interval",
-        minutes=1,
-        id="records_sweep_exports",
-        misfire_grace_time=60,
-        coalesce=True,
-        replace_existing=True,
-    )
+    """Every process sweeps its own export folder (the files are on its machine)."""
+    jobs.schedule(sweep_exports, "interval", minutes=1, id="records_sweep_exports", once=False, misfire_grace_time=60)

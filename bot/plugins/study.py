@@ -11,9 +11,8 @@ from nonebot.plugin import PluginMetadata
 from nonebot.rule import Rule
 
 require("nonebot_plugin_apscheduler")
-from nonebot_plugin_apscheduler import scheduler  # noqa: E402
 
-from bot import platform, runtime  # noqa: E402
+from bot import jobs, platform, runtime  # noqa: E402
 from bot.chat import respond  # noqa: E402
 from bot.core.commands import Call, Usage, registry  # noqa: E402
 from bot.core.errors import Refusal  # noqa: E402
@@ -78,16 +77,16 @@ async def push_due_study() -> None:
 
 @get_driver().on_startup
 async def _schedule() -> None:
-    """Check every STUDY_PUSH_CHECK_SECONDS (materials are imported by the service's start-up work)."""
+    """Check every STUDY_PUSH_CHECK_SECONDS in every process: a push is queued once by its key whichever process
+    queues it, so no leader change can delay the morning's push (materials are imported at start-up)."""
     from bot.core.settings import load_config
 
     config = load_config(Config)
-    scheduler.add_job(
+    jobs.schedule(
         push_due_study,
         "interval",
         seconds=config.study_push_check_seconds,
         id="study_push",
+        once=False,
         misfire_grace_time=300,
-        coalesce=True,
-        replace_existing=True,
     )

@@ -32,6 +32,7 @@ class BotProcess:
     env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    command: list[str] = field(default_factory=lambda: [sys.executable, "-m", "bot"])  # how the README starts it
 
     @property
     def clock_file(self) -> Path:
@@ -66,7 +67,7 @@ class BotProcess:
         }
         self.log = open(self.workdir / "bot.log", "ab")  # noqa: SIM115  (kept open while the process runs)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot"], cwd=self.workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT
+            self.command, cwd=self.workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

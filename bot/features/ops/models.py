@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.core.db import Base
@@ -39,3 +39,22 @@ class Broadcast(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     reported_at: Mapped[datetime | None]
+
+
+class BackupRecord(Base):
+    """One run of the daily backup (either database): what was written, whether it was verified, or why it failed.
+
+    Kept in the database so /状态 and /metrics in any process see the last good backup the leader took."""
+
+    __tablename__ = "ops_backup"
+    __table_args__ = (Index("ix_ops_backup_ok_taken", "ok", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "sqlite" | "postgresql"
+    file: Mapped[str] = mapped_column(String(255))  # the file's name in the backup folder
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    taken_at: Mapped[datetime]
+    # SQLite: the copy passed integrity_check; PostgreSQL: the dump was restored into a scratch database and read.
+    verified: Mapped[bool] = mapped_column(default=False)
+    ok: Mapped[bool] = mapped_column(default=False)
+    error: Mapped[str | None] = mapped_column(String(300))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core import clock
 from bot.core.sender import CHAT_NAMES, PERIOD_NAMES
@@ -158,10 +158,34 @@ def status(state: Status) -> str:
         lines.append(texts.PUSH_MISSING.format(shown=shown, more=more))
     if state.calendar_warning:
         lines.append(texts.CALENDAR.format(warning=state.calendar_warning))
+    lines.append(_backup(state))
     if state.web_sessions is not None:
         lines.append(texts.WEB_SESSIONS.format(count=state.web_sessions))
     lines.append(texts.DATABASE.format(kind=state.database_kind, size=size(state.database_bytes)))
     return "\n".join(lines)
+
+
+BACKUP_STALE_HOURS = 36
+KIND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def _backup(state: Status) -> str:
+    """The last good backup of either database, and whether something is wrong with the daily one."""
+    good = state.last_backup
+    if not state.backups_enabled:
+        line = texts.BACKUP_OFF
+    elif good is None:
+        line = texts.BACKUP_NONE
+    else:
+        verified = texts.BACKUP_VERIFIED.get(good.kind, "") if good.verified else texts.BACKUP_UNVERIFIED
+        line = texts.BACKUP_LAST.format(
+            when=when(good.taken_at), kind=KIND_NAMES.get(good.kind, good.kind), size=size(good.size), verified=verified
+        )
+        if state.now - good.taken_at > timedelta(hours=BACKUP_STALE_HOURS):
+            line += texts.BACKUP_STALE.format(hours=BACKUP_STALE_HOURS)
+    if state.backup_failures:
+        line += texts.BACKUP_FAILED.format(count=state.backup_failures)
+    return line
 
 
 def pushes(state: Status, page: int) -> str:

@@ -385,5 +385,6 @@ def build(services: Services) -> Broadcasts:
         services.sender.accounts,
         services.sender.limits.delivery_platform_rules,
         services.web_sessions.open_count,
+        backups_enabled=config.ops_backup_enabled,
     )
     return Broadcasts(services.database, services.roles, rules, retention, health)

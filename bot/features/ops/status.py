@@ -21,6 +21,8 @@ from bot.core.models import BotAccount, Branch, OutboxItem
 from bot.core.outbox import EXPIRED, FAILED, PENDING, SENDING, SENT
 from bot.core.sender import PlatformRules
 
+from .backups import LastBackup, failed_since, last_good
+
 STUDY_PUSH = "study_push"
 _CODE = re.compile(r"(?:retcode|code|错误码)\W{0,4}(-?\d+)", re.I)
 PUSH_LOOKBACK_DAYS = 30
@@ -70,6 +72,10 @@ class Status:
     calendar_warning: str | None = None
     # What each platform lets the bot send on its own, as configured (DELIVERY_PLATFORM_RULES).
     platform_rules: dict[str, PlatformRules] = field(default_factory=dict)
+    # The last good backup of either database, failed runs in the last 24 hours, and whether backups are on.
+    last_backup: LastBackup | None = None
+    backup_failures: int = 0
+    backups_enabled: bool = True
     web_sessions: int | None = None  # web view sessions open now
 
 
@@ -88,10 +94,12 @@ class Health:
         online: Callable[[], list[tuple[str, str]]] = list,
         platform_rules: dict[str, PlatformRules] | None = None,
         web_sessions: Callable[[], Awaitable[int]] | None = None,
+        backups_enabled: bool = True,
     ) -> None:
         self.database = database
         self.online = online
         self.platform_rules = platform_rules or {}
+        self.backups_enabled = backups_enabled
         self.web_sessions = web_sessions
 
     async def collect(self) -> Status:
@@ -103,6 +111,9 @@ class Health:
             refusals=await refusals(self.database),
             calendar_warning=calendar_warning(),
             platform_rules=self.platform_rules,
+            last_backup=await last_good(self.database),
+            backup_failures=await failed_since(self.database, state.now - timedelta(hours=24)),
+            backups_enabled=self.backups_enabled,
             web_sessions=None if self.web_sessions is None else await self.web_sessions(),
         )
 
