@@ -22,7 +22,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from generate import CHUNK, _bulk, fresh, ledger_rows, province
+from generate import CHUNK, _bulk, fresh, ledger_rows, province, reset_sequences
 from sqlalchemy import text, update
 
 from bot.core import clock
@@ -214,12 +214,8 @@ async def run(url: str, scale: int, runs: int) -> list[dict]:
     await place(services, branches, cities, counties)
     await ledger_rows(database, 200_000 * scale, branches, 6_000 * scale, days=60)
     await appeals(services, 20_000 * scale, branches, cities, counties)
-    if database.dialect == "postgresql":  # ids were given by hand: sequences after them; fresh statistics
-        async with database.session() as session:
-            for table in ("committee", "appeal", "branch"):
-                await session.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-                )
+    await reset_sequences(database)
+    if database.dialect == "postgresql":  # fresh statistics for the planner after the bulk load
         async with database.engine.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
             await connection.execute(text("ANALYZE"))
