@@ -287,11 +287,6 @@ class Roles:
         await self._fresh()
         return sorted(key for key, seats in self._committees_of.items() if committee_id in seats)
 
-    async def committees_of(self, user_key: str) -> frozenset[int]:
-        """The committees a person sits on (explicitly: superusers are the root's members without a row)."""
-        await self._fresh()
-        return self._committees_of.get(user_key, frozenset())
-
     async def visible_branches(self, actor: Actor) -> list[Branch]:
         """The active branches in the actor's scope (a secretary's own, a committee's subtree, all for the top), by
         id: what a command given in private chat covers."""

@@ -172,10 +172,6 @@ class Tree:
         child = self.child_of(node_id, own.id)
         return self.committees[child].name if child is not None else self.branch_names.get(branch_id, "")
 
-    def county_or_below(self, committee_id: int | None) -> bool:
-        """Whether a holder is at county level or below (小事不出县): a branch (None) or a 县 committee."""
-        return committee_id is None or self.committees[committee_id].level == COUNTY
-
 
 class Org:
     """The tree, read from the database and kept for `_CACHE_SECONDS` (another process may change it)."""

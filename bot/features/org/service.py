@@ -366,17 +366,6 @@ class OrgService:
             await self.roles.revoked(target_key, "role")
         return node, removed
 
-    async def members_of(self, committee_id: int) -> list[str]:
-        """The user keys of a committee's members."""
-        async with self.database.reading() as session:
-            return list(
-                (
-                    await session.scalars(
-                        select(CommitteeMember.user_key).where(CommitteeMember.committee_id == committee_id)
-                    )
-                ).all()
-            )
-
 
 def build(services: Services) -> OrgService:
     """The organization service of a process; at start-up the DEPARTMENTS setting's names join the root's meeting."""
