@@ -25,6 +25,7 @@ from bot.core.settings import Settings, get_settings, load_config
 from bot.features.appeals.service import AppealService
 from bot.features.branch.presence import Presence, seen_in
 from bot.features.ops.service import Broadcasts
+from bot.features.org.service import OrgService
 from bot.features.records.service import RecordsService
 from bot.features.stations.service import StationService
 from bot.features.study.service import StudyService
@@ -61,6 +62,7 @@ class Services:
     stations: StationService = field(init=False)
     records: RecordsService = field(init=False)
     broadcasts: Broadcasts = field(init=False)
+    org: OrgService = field(init=False)
     # Start-up work of the features (import materials, load the station index …), run in order after migrations.
     startup: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
 
@@ -90,6 +92,7 @@ def build_services(
     """Wire the core and every feature's service over one database."""
     from bot.features.appeals import service as appeals
     from bot.features.ops import service as ops
+    from bot.features.org import service as org
     from bot.features.records import service as records
     from bot.features.stations import service as stations
     from bot.features.study import service as study
@@ -118,6 +121,7 @@ def build_services(
     services.group_limits = RateLimiter(settings.rate_group_per_minute / 60, settings.rate_group_burst)
     identities.revoked = roles.revoked = services.revoke
     services.startup.append(services.identities.fresh)
+    services.org = org.build(services)
     services.appeals = appeals.build(services)
     services.study = study.build(services)
     services.stations = stations.build(services)

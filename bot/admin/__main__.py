@@ -187,9 +187,10 @@ def parser() -> argparse.ArgumentParser:
     one = commands.add_parser("stations", help="从 CSV 导入驿站（可重复执行；坏行会列出行号和原因）")
     one.add_argument("path")
     one.set_defaults(run=stations)
-    from . import holidays
+    from . import holidays, org
 
     holidays.add_parser(commands)
+    org.add_parser(commands)
     return main
 
 

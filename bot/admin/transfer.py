@@ -156,6 +156,11 @@ async def _reset_sequences(session, tables: list[Table]) -> None:
         )
 
 
+# Rows the migrations write into a new database (the root committee and its joint meeting): an export carries its own,
+# so they are no data that makes a database "not empty".
+SEEDED = frozenset({"committee", "department"})
+
+
 async def import_jsonl(database: Database, path: Path, replace: bool = False) -> dict[str, int]:
     """Read an export into the database (migrated first) in one transaction; returns rows per table.
 
@@ -169,7 +174,7 @@ async def import_jsonl(database: Database, path: Path, replace: bool = False) ->
     async with database.session() as session:
         for table in reversed(list(tables.values())):
             rows = await session.scalar(select(func.count()).select_from(table))
-            if rows and not replace:
+            if rows and not replace and table.name not in SEEDED:
                 raise RestoreRefused(
                     f"目标数据库已有数据（表 {table.name} 有 {rows} 行）。请导入到一个空数据库，或加 --replace 先清空。"
                 )

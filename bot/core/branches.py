@@ -15,13 +15,16 @@ from .commands import Role
 from .db import Database
 from .errors import Conflict, NotFound, PermissionDenied
 from .identity import Revoke, revoke_nothing
-from .models import Branch, DepartmentHandler, Member, MonthlyTheme, Secretary
+from .models import Branch, CommitteeMember, DepartmentHandler, Member, MonthlyTheme, Secretary
+from .org import Dept, Org
+from .scope import Scope, resolve
 from .settings import get_settings
 
 PARTY_STATUSES = ("党员", "预备党员", "积极分子", "群众")
 MEMBER_DRIVER_STATUSES = ("党员", "预备党员")
 _NAME = re.compile(r"^[\u4e00-\u9fa5A-Za-z0-9（）()·\-]{2,30}$")
 _CACHE_SECONDS = 30.0
+UNBOUND = "unbound"  # the platform of a branch the organization import made before its group opened it
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +107,19 @@ class BranchDirectory:
             )
             if existing is not None and existing.active:
                 raise Conflict(f"本群已开通为「{existing.name}」。")
-            taken = await session.scalar(select(Branch.id).where(Branch.name == name))
-            if taken is not None and (existing is None or taken != existing.id):
+            taken = await session.scalar(select(Branch).where(Branch.name == name))
+            if taken is not None and taken.platform == UNBOUND and existing is None:
+                # Imported with the organization, waiting for its group: this group takes it over, in its place.
+                taken.platform, taken.group_id, taken.self_id, taken.active = (
+                    actor.platform,
+                    actor.group_id,
+                    actor.self_id,
+                    True,
+                )
+                branch = taken
+            elif taken is not None and (existing is None or taken.id != existing.id):
                 raise Conflict(f"名称「{name}」已被其他支部使用，请换一个。")
-            if existing is not None:
+            elif existing is not None:
                 existing.active, existing.name, existing.self_id = True, name, actor.self_id
                 branch = existing
             else:
@@ -204,21 +216,26 @@ async def theme_of_month(session, branch_id: int | None, month: str) -> str | No
 class Roles:
     """Who may act where."""
 
-    def __init__(self, database: Database, branches: BranchDirectory) -> None:
+    def __init__(self, database: Database, branches: BranchDirectory, org: Org | None = None) -> None:
         self.database = database
         self.branches = branches
-        # Every command asks who the caller is: secretaries and department handlers are kept in memory, reloaded
-        # after a change here and at least every _CACHE_SECONDS (another process may have changed them).
+        self.org = org or Org(database)
+        # Every command asks who the caller is: secretaries, committee members and department handlers are kept in
+        # memory, reloaded after a change here and at least every _CACHE_SECONDS (another process may have changed
+        # them).
         self._loaded_at = -_CACHE_SECONDS
         self._secretary_of: dict[str, frozenset[int]] = {}
         self._departments_of: dict[str, tuple[str, ...]] = {}
+        self._department_ids_of: dict[str, frozenset[int]] = {}
+        self._committees_of: dict[str, frozenset[int]] = {}
         self.revoked: Revoke = (
             revoke_nothing  # set by build_services: a role taken away ends the person's proof and sessions
         )
 
     def forget(self) -> None:
-        """Drop the cached roles (and branch cards, which show secretaries and members) after a change."""
+        """Drop the cached roles, the tree (and branch cards, which show secretaries and members) after a change."""
         self._loaded_at = -_CACHE_SECONDS
+        self.org.forget()
         self.branches.forget()
 
     async def _fresh(self) -> None:
@@ -227,16 +244,61 @@ class Roles:
             return
         async with self.database.reading() as session:
             secretaries = (await session.execute(select(Secretary.user_key, Secretary.branch_id))).all()
-            handlers = (await session.execute(select(DepartmentHandler.user_key, DepartmentHandler.department))).all()
+            handlers = (
+                await session.execute(
+                    select(DepartmentHandler.user_key, DepartmentHandler.department, DepartmentHandler.department_id)
+                )
+            ).all()
+            seats = (await session.execute(select(CommitteeMember.user_key, CommitteeMember.committee_id))).all()
         by_user: dict[str, set[int]] = {}
         for key, branch_id in secretaries:
             by_user.setdefault(key, set()).add(branch_id)
         departments: dict[str, list[str]] = {}
-        for key, department in handlers:
+        department_ids: dict[str, set[int]] = {}
+        for key, department, department_id in handlers:
             departments.setdefault(key, []).append(department)
+            department_ids.setdefault(key, set()).add(department_id)
+        committees: dict[str, set[int]] = {}
+        for key, committee_id in seats:
+            committees.setdefault(key, set()).add(committee_id)
         self._secretary_of = {k: frozenset(v) for k, v in by_user.items()}
         self._departments_of = {k: tuple(v) for k, v in departments.items()}
+        self._department_ids_of = {k: frozenset(v) for k, v in department_ids.items()}
+        self._committees_of = {k: frozenset(v) for k, v in committees.items()}
         self._loaded_at = time.monotonic()
+
+    async def scope(self, actor: Actor) -> Scope:
+        """What the actor may see (bot/core/scope.py: the one rule)."""
+        return await self.scope_of(actor.key, actor.is_superuser)
+
+    async def scope_of(self, user_key: str, superuser: bool) -> Scope:
+        """What a person may see, by their stored key (the web view's viewer, jobs)."""
+        await self._fresh()
+        return resolve(
+            await self.org.tree(),
+            superuser=superuser,
+            committees=self._committees_of.get(user_key, frozenset()),
+            own=self._secretary_of.get(user_key, frozenset()),
+            departments=self._department_ids_of.get(user_key, frozenset()),
+        )
+
+    async def committee_members(self, committee_id: int) -> list[str]:
+        """The keys of a committee's members (explicit: superusers are the root's without a row), from memory."""
+        await self._fresh()
+        return sorted(key for key, seats in self._committees_of.items() if committee_id in seats)
+
+    async def visible_branches(self, actor: Actor) -> list[Branch]:
+        """The active branches in the actor's scope (a secretary's own, a committee's subtree, all for the top), by
+        id: what a command given in private chat covers."""
+        scope = await self.scope(actor)
+        if scope.empty:
+            return []
+        async with self.database.reading() as session:
+            query = select(Branch).where(Branch.active).order_by(Branch.id)
+            condition = scope.branch_condition(Branch.id)
+            if condition is not None:
+                query = query.where(condition)
+            return list((await session.scalars(query)).all())
 
     async def held(self, actor: Actor, branch: Branch | None) -> frozenset[Role]:
         """The roles the actor holds here, from memory: 司机 always; 书记 of this group's branch (in private chat:
@@ -252,11 +314,13 @@ class Roles:
             held.add(Role.SECRETARY)
         if actor.key in self._departments_of:
             held.add(Role.DEPARTMENT)
+        if actor.key in self._committees_of:
+            held.add(Role.COMMITTEE)
         return frozenset(held)
 
     async def holds_any(self, user_key: str) -> bool:
         """Whether a person holds any role beyond driver, anywhere: a secretary of any branch, a department handler, a
-        superuser (by key or raw id). The one list a new role (a committee's member) joins: it decides who must prove
+        committee's member, a superuser (by key or raw id). The one list a new role joins: it decides who must prove
         a private chat in the group (bot/core/proof.py) and whose notices never go to a group-only id."""
         await self._fresh()
         superusers = get_settings().superusers
@@ -265,6 +329,7 @@ class Roles:
             or split_key(user_key)[1] in superusers
             or user_key in self._secretary_of
             or user_key in self._departments_of
+            or user_key in self._committees_of
         )
 
     async def is_secretary(self, user_key: str, branch_id: int) -> bool:
@@ -273,8 +338,8 @@ class Roles:
         return branch_id in self._secretary_of.get(user_key, frozenset())
 
     async def can_manage(self, actor: Actor, branch: Branch) -> bool:
-        """Superusers manage every branch; secretaries their own."""
-        return actor.is_superuser or await self.is_secretary(actor.key, branch.id)
+        """Superusers manage every branch; a committee's members the branches below it; secretaries their own."""
+        return (await self.scope(actor)).sees_branch(branch.id)
 
     async def require_manager(self, actor: Actor, branch: Branch | None) -> Branch:
         """The branch, when the actor may manage it; otherwise a clear refusal."""
@@ -341,25 +406,46 @@ class Roles:
                 (await session.scalars(select(Secretary.user_key).where(Secretary.branch_id == branch_id))).all()
             )
 
-    async def bind_department(self, actor: Actor, target_key: str, department: str, display_name: str) -> bool:
-        """Bind a person to a department for appeals (superuser only); False when already bound."""
-        if not actor.is_superuser:
-            raise PermissionDenied("只有行业党委（超级管理员）可以绑定承办部门。")
-        departments = get_settings().departments
-        if department not in departments:
-            raise NotFound(f"没有「{department}」这个部门。可选：{'、'.join(departments)}")
+    async def binding_order(self, actor: Actor) -> list[int]:
+        """The committees whose joint meetings the actor binds handlers for, the nearest first: a superuser the root's
+        (and any other by its name); a committee's member their committees' subtrees."""
+        tree = await self.org.tree()
+        if actor.is_superuser:
+            return sorted(tree.committees, key=lambda c: (tree.committees[c].depth, c))
+        scope = await self.scope(actor)
+        if scope.everything:
+            return sorted(tree.committees, key=lambda c: (tree.committees[c].depth, c))
+        return [*scope.top, *sorted(scope.committees - set(scope.top))]
+
+    async def _department_for(self, actor: Actor, text: str) -> Dept:
+        """The department `text` names among those the actor binds for; a refusal that lists them otherwise."""
+        order = await self.binding_order(actor)
+        if not order:
+            raise PermissionDenied("只有行业党委（本级或上级）可以绑定承办部门。")
+        tree = await self.org.tree()
+        found = tree.department_named(text, order)
+        if found is None:
+            names = "、".join(d.name for d in tree.departments_of(order[0]))
+            raise NotFound(f"没有「{text[:30]}」这个部门。{tree.committees[order[0]].name}联席会议的部门：{names}")
+        return found
+
+    async def bind_department(self, actor: Actor, target_key: str, department: str, display_name: str) -> Dept:
+        """Bind a person to a department of a joint meeting (the committee of that level or above; superusers any);
+        returns the department. Conflict when already bound."""
+        dept = await self._department_for(actor, department)
         async with self.database.session() as session:
             exists = await session.scalar(
                 select(DepartmentHandler.id).where(
-                    DepartmentHandler.user_key == target_key, DepartmentHandler.department == department
+                    DepartmentHandler.user_key == target_key, DepartmentHandler.department_id == dept.id
                 )
             )
             if exists is not None:
-                return False
+                raise Conflict(f"{display_name} 已经是「{dept.name}」的承办人。")
             session.add(
                 DepartmentHandler(
                     user_key=target_key,
-                    department=department,
+                    department=dept.name,
+                    department_id=dept.id,
                     display_name=display_name[:64],
                     bound_by=actor.key,
                     bound_at=clock.now(),
@@ -367,16 +453,15 @@ class Roles:
                 )
             )
         self.forget()
-        return True
+        return dept
 
     async def unbind_department(self, actor: Actor, target_key: str, department: str) -> bool:
-        """Undo a department binding (superuser only)."""
-        if not actor.is_superuser:
-            raise PermissionDenied("只有行业党委（超级管理员）可以解除承办部门。")
+        """Undo a department binding (the committee of that level or above; superusers any)."""
+        dept = await self._department_for(actor, department)
         async with self.database.session() as session:
             result = await session.execute(
                 delete(DepartmentHandler).where(
-                    DepartmentHandler.user_key == target_key, DepartmentHandler.department == department
+                    DepartmentHandler.user_key == target_key, DepartmentHandler.department_id == dept.id
                 )
             )
         self.forget()
@@ -386,27 +471,34 @@ class Roles:
         return removed
 
     async def departments_of(self, user_key: str) -> list[str]:
-        """The departments a person handles appeals for."""
+        """The names of the departments a person handles appeals for."""
         await self._fresh()
         return list(self._departments_of.get(user_key, ()))
 
-    async def handler_names(self) -> dict[str, list[tuple[str, str]]]:
-        """Every department's handlers as (user key, shown name), for /部门."""
+    async def department_ids_of(self, user_key: str) -> frozenset[int]:
+        """The departments a person handles appeals for."""
+        await self._fresh()
+        return self._department_ids_of.get(user_key, frozenset())
+
+    async def handler_names(self, department_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+        """These departments' handlers as (user key, shown name), for /部门."""
         async with self.database.reading() as session:
             rows = await session.execute(
-                select(
-                    DepartmentHandler.department, DepartmentHandler.user_key, DepartmentHandler.display_name
-                ).order_by(DepartmentHandler.id)
+                select(DepartmentHandler.department_id, DepartmentHandler.user_key, DepartmentHandler.display_name)
+                .where(DepartmentHandler.department_id.in_(department_ids))
+                .order_by(DepartmentHandler.id)
             )
-            listed: dict[str, list[tuple[str, str]]] = {}
+            listed: dict[int, list[tuple[str, str]]] = {}
             for department, key, name in rows.all():
                 listed.setdefault(department, []).append((key, name))
             return listed
 
-    async def handlers_of(self, department: str) -> list[str]:
+    async def handlers_of(self, department_id: int | None) -> list[str]:
         """The people bound to a department."""
+        if department_id is None:
+            return []
         async with self.database.reading() as session:
             rows = await session.scalars(
-                select(DepartmentHandler.user_key).where(DepartmentHandler.department == department)
+                select(DepartmentHandler.user_key).where(DepartmentHandler.department_id == department_id)
             )
             return list(rows.all())

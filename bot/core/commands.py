@@ -35,12 +35,14 @@ class Role(StrEnum):
     SECRETARY = "书记"  # runs this group's branch (in private chat: runs any branch)
     DEPARTMENT = "承办部门"  # bound to an appeal-handling department
     OWNER = "群主"  # owner of this group
-    SUPERUSER = "行业党委"  # SUPERUSERS
+    COMMITTEE = "行业党委成员"  # sits on a committee (县/市/省): sees the branches below it (bot/core/scope.py)
+    SUPERUSER = "行业党委"  # SUPERUSERS: the top of the tree
 
 
 EVERYONE = frozenset({Role.DRIVER})
-MANAGERS = frozenset({Role.SECRETARY, Role.SUPERUSER})
-HANDLERS = frozenset({Role.SECRETARY, Role.DEPARTMENT, Role.SUPERUSER})
+MANAGERS = frozenset({Role.SECRETARY, Role.COMMITTEE, Role.SUPERUSER})
+HANDLERS = frozenset({Role.SECRETARY, Role.DEPARTMENT, Role.COMMITTEE, Role.SUPERUSER})
+COMMITTEES = frozenset({Role.COMMITTEE, Role.SUPERUSER})  # a committee for its subtree; superusers for all
 SUPERUSERS = frozenset({Role.SUPERUSER})
 OPENERS = frozenset({Role.SUPERUSER, Role.OWNER})
 
@@ -169,7 +171,9 @@ class Registry:
 
     def find(self, head: str, rest: str) -> tuple[Command, str] | None:
         """The declaration for `/head rest`, and the argument left for it (one or two dict lookups)."""
-        first, _, tail = rest.strip().partition(" ")
+        stripped = rest.strip()
+        cut = next((i for i, char in enumerate(stripped) if char.isspace()), len(stripped))
+        first, tail = stripped[:cut], stripped[cut + 1 :]  # a sub-command ends at any white space (a line break too)
         if first:
             spec = self.by_key.get(f"{head} {first}")
             if spec is not None:
@@ -272,7 +276,8 @@ def who_may(spec: Command, capabilities: frozenset[str] = frozenset({"owner"})) 
     """Who may use a command, in Chinese, for a refusal; a group owner only where the platform tells who owns a
     group (WeChat does not: naming a role nobody can prove would send people in circles)."""
     roles = spec.roles if "owner" in capabilities else spec.roles - {Role.OWNER}
-    names = [role.value for role in Role if role in roles]
+    # A committee's member is named with the superusers as 行业党委 (every level of it).
+    names = [role.value for role in Role if role in roles and role is not Role.COMMITTEE]
     if Role.SUPERUSER not in roles:
         names.append(Role.SUPERUSER.value)
     return "、".join(names)

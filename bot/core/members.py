@@ -14,7 +14,7 @@ from .actor import Actor
 from .branches import PARTY_STATUSES, NotFound, PermissionDenied, Roles
 from .conversation import Invalid
 from .db import Database
-from .models import AccessLog, Branch, DepartmentHandler, LedgerEntry, Member, Secretary
+from .models import AccessLog, Branch, DepartmentHandler, LedgerEntry, Member, RosterEntry, Secretary
 from .validation import mask_phone, mask_plate, normalize_phone, normalize_plate
 
 _PERSON_NAME = re.compile(r"^[\u4e00-\u9fa5·A-Za-z]{2,16}$")
@@ -95,6 +95,7 @@ class Registered:
     member: Member
     created: bool
     changed: list[str]
+    roster: bool = False  # linked now to the branch's roster line of the same name and phone (认定 carried over)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,31 @@ class Profile:
     status: str | None
     registered: str
     left: bool
+
+
+async def _link_roster(session, member: Member, now) -> bool:
+    """A registration with the name and phone of an unlinked line of its branch's roster is linked to it: the status
+    the roster gave (the province's 台账 before the bot) is the confirmed one, unless a secretary confirmed one."""
+    if not member.phone:
+        return False
+    entry = await session.scalar(
+        select(RosterEntry).where(
+            RosterEntry.branch_id == member.branch_id,
+            RosterEntry.name == member.name,
+            RosterEntry.phone == member.phone,
+            RosterEntry.member_id.is_(None),
+        )
+    )
+    if entry is None:
+        return False
+    entry.member_id, entry.linked_at = member.id, now
+    if member.status_confirmed_at is None:
+        member.status = entry.status
+        member.status_confirmed_by = f"roster:{entry.imported_by}"
+        member.status_confirmed_at = now
+    if not member.plate and entry.plate:
+        member.plate = entry.plate
+    return True
 
 
 class MemberRecords:
@@ -181,11 +207,13 @@ class MemberRecords:
             member.updated_at = now
             member.left_at = None
             member.erased_at = None
+            member.moved_to_branch_id = None
             await session.flush()
+            linked = await _link_roster(session, member, now)
             if "name" in changed:
                 await self._rename_roles(session, branch.id, actor.key, member.name)
         self.roles.forget()  # the branch card counts members and shows secretaries by their registered names
-        return Registered(member, created or was_left, [] if created else changed)
+        return Registered(member, created or was_left, [] if created else changed, linked)
 
     async def edit(self, user_key: str, branch_ids: list[int], field: str, value: str) -> list[Member]:
         """/登记 修改: one field of the person's records in these branches; the rest and the 认定 stay."""
@@ -337,3 +365,59 @@ class MemberRecords:
             member.left_at = clock.now()
         self.roles.forget()
         return True
+
+    async def transfer(self, actor: Actor, source: Branch, target_key: str, target: Branch) -> Member:
+        """流出/流入: a member moves to another branch (by a secretary of either branch, or a committee above both).
+        The record moves with its 认定; the old branch keeps its line (left, and where to); the ledger and appeals
+        keep their history where it happened (their rows carry the branch they were in)."""
+        scope = await self.roles.scope(actor)
+        either = source.id in scope.own or target.id in scope.own
+        if not (either or (scope.sees_branch(source.id) and scope.sees_branch(target.id))):
+            raise PermissionDenied("只有两个支部之一的书记，或同时管辖两个支部的行业党委，可以办理转移。")
+        if source.id == target.id or not target.active:
+            raise NotFound(f"「{target.name}」不能作为转入支部（同一支部或已关闭）。")
+        now = clock.now()
+        async with self.database.session() as session:
+            old = await session.scalar(
+                select(Member).where(
+                    Member.branch_id == source.id, Member.user_key == target_key, Member.left_at.is_(None)
+                )
+            )
+            if old is None:
+                raise NotFound(f"「{source.name}」没有这名成员的登记。")
+            new = await session.scalar(
+                select(Member).where(Member.branch_id == target.id, Member.user_key == target_key)
+            )
+            if new is None:
+                new = Member(branch_id=target.id, user_key=target_key, registered_at=now)
+                session.add(new)
+            for key in (
+                "name",
+                "phone",
+                "plate",
+                "hometown",
+                "route",
+                "declared_status",
+                "status",
+                "status_confirmed_by",
+                "status_confirmed_at",
+            ):
+                setattr(new, key, getattr(old, key))
+            new.updated_at, new.left_at, new.erased_at, new.moved_to_branch_id = now, None, None, None
+            old.left_at, old.moved_to_branch_id, old.updated_at = now, target.id, now
+            await session.flush()
+        await self.log_access(actor, "成员转移", target_key, source.id)
+        self.roles.forget()
+        return new
+
+    async def moved_out(self, branch_id: int, limit: int = 50) -> list[tuple[Member, str]]:
+        """The branch's lines of members who moved to another branch, with where to (newest first)."""
+        async with self.database.reading() as session:
+            rows = await session.execute(
+                select(Member, Branch.name)
+                .join(Branch, Branch.id == Member.moved_to_branch_id)
+                .where(Member.branch_id == branch_id, Member.moved_to_branch_id.is_not(None))
+                .order_by(Member.left_at.desc())
+                .limit(limit)
+            )
+            return [(member, name) for member, name in rows.all()]

@@ -27,6 +27,53 @@ class Branch(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[str] = mapped_column(String(96))
     created_at: Mapped[datetime]
+    # The committee (行业党委) the branch sits under; None: the root (a deployment without a tree). No foreign key:
+    # SQLite adds one only by copying the table (see core_0007); committees are never deleted.
+    committee_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class Committee(Base):
+    """A 行业党委 at 省, 市 or 县 level; one tree whose root is the deployment's top (superusers are its members).
+
+    `path` is the ids from the root down, `/1/5/17/`: a subtree is one range on an indexed column (`subtree_range`),
+    never a recursive walk."""
+
+    __tablename__ = "committee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    level: Mapped[str] = mapped_column(String(4))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("committee.id", ondelete="RESTRICT"))
+    code: Mapped[str | None] = mapped_column(String(12))
+    path: Mapped[str] = mapped_column(String(255), index=True)
+    created_at: Mapped[datetime]
+
+
+class CommitteeMember(Base):
+    """A person who sits on a committee: they see every branch below it, nothing else."""
+
+    __tablename__ = "committee_member"
+    __table_args__ = (UniqueConstraint("committee_id", "user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id", ondelete="CASCADE"), index=True)
+    user_key: Mapped[str] = mapped_column(String(96), index=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    appointed_by: Mapped[str] = mapped_column(String(96))
+    appointed_at: Mapped[datetime]
+    # The group the member was @-mentioned in when named (as for department handlers: where to remind them).
+    group_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Department(Base):
+    """A department (公安、交通运输 …) of one committee's joint meeting (联席会议): a county's 公安 is not another's."""
+
+    __tablename__ = "department"
+    __table_args__ = (UniqueConstraint("committee_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(32))
 
 
 class Member(Base):
@@ -52,6 +99,8 @@ class Member(Base):
     updated_at: Mapped[datetime]
     left_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]
+    # 流出: the branch the member was transferred to (this row stays as the old branch's line, left_at set).
+    moved_to_branch_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Secretary(Base):
@@ -72,11 +121,13 @@ class DepartmentHandler(Base):
     """A person bound to a department (承办部门) that handles appeals assigned to it."""
 
     __tablename__ = "department_handler"
-    __table_args__ = (UniqueConstraint("user_key", "department"),)
+    __table_args__ = (UniqueConstraint("user_key", "department_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_key: Mapped[str] = mapped_column(String(96), index=True)
+    # The department's name as shown; `department_id` says which joint meeting's it is.
     department: Mapped[str] = mapped_column(String(32), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"), index=True)
     display_name: Mapped[str] = mapped_column(String(64), default="")
     bound_by: Mapped[str] = mapped_column(String(96))
     bound_at: Mapped[datetime]
@@ -251,3 +302,37 @@ class BindMiss(Base):
     platform: Mapped[str] = mapped_column(String(16))
     member_id: Mapped[str] = mapped_column(String(64))
     missed_at: Mapped[datetime]
+
+
+class RosterEntry(Base):
+    """A line of the 台账 a province kept before the bot (name, phone, plate, status, branch), imported; a person who
+    registers later in that branch with the same name and phone is linked to it and keeps its status (认定)."""
+
+    __tablename__ = "roster_entry"
+    __table_args__ = (UniqueConstraint("branch_id", "name", "phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(32))
+    phone: Mapped[str] = mapped_column(String(16))
+    plate: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(8))
+    imported_by: Mapped[str] = mapped_column(String(96))
+    imported_at: Mapped[datetime]
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    linked_at: Mapped[datetime | None]
+
+
+class ContentShare(Base):
+    """Shared content (a study material, a station) a branch added, approved by a committee for its subtree. The
+    province's approval makes it everyone's (the item's own status); a county's makes it its branches'."""
+
+    __tablename__ = "content_share"
+    __table_args__ = (UniqueConstraint("kind", "item_id", "committee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    item_id: Mapped[int] = mapped_column(Integer)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id", ondelete="CASCADE"))
+    approved_by: Mapped[str] = mapped_column(String(96))
+    approved_at: Mapped[datetime]

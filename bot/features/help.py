@@ -12,7 +12,8 @@ def _who(spec: Command) -> str:
     """`（书记/行业党委）` for commands not everyone may use."""
     if Role.DRIVER in spec.roles:
         return ""
-    return f"（{'/'.join(role.value for role in Role if role in spec.roles)}）"
+    named = [role.value for role in Role if role in spec.roles and role is not Role.COMMITTEE]  # 行业党委 at any level
+    return f"（{'/'.join(named)}）"
 
 
 def render_help(held: frozenset[Role], wanted: str | None, capabilities: frozenset[str] = frozenset()) -> str:

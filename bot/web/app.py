@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 
 from bot.core.actor import Actor, split_key
+from bot.core.scope import Scope
 from bot.services import Services
 
 from .auth import COOKIE, LinkRefused, Signer, load_secret
@@ -48,12 +49,12 @@ def static_version(path: str) -> str:
 
 @dataclass(frozen=True)
 class Viewer:
-    """A signed-in person and what they may see."""
+    """A signed-in person and what they may see: the one rule of bot/core/scope.py, as in chat."""
 
     actor: Actor
-    committee: bool
-    branch_ids: frozenset[int]
-    departments: tuple[str, ...]
+    scope: Scope
+    departments: tuple[str, ...] = ()  # the names of the departments they handle (for the header)
+    committees: tuple[str, ...] = ()  # the names of the committees they sit on (for the header)
 
     @property
     def key(self) -> str:
@@ -61,19 +62,33 @@ class Viewer:
         return self.actor.key
 
     @property
+    def committee(self) -> bool:
+        """Whether the person sees everything (a superuser, the root's member)."""
+        return self.scope.everything
+
+    @property
+    def branch_ids(self) -> frozenset[int]:
+        """The branches the person sees: a committee's subtree and their own."""
+        return self.scope.branches
+
+    @property
     def allowed(self) -> bool:
         """Whether the person holds any role the web view serves."""
-        return self.committee or bool(self.branch_ids) or bool(self.departments)
+        return not self.scope.empty
 
     def sees_branch(self, branch_id: int) -> bool:
-        """Committee: every branch; a secretary: their own."""
-        return self.committee or branch_id in self.branch_ids
+        """Whether a branch is the person's to see."""
+        return self.scope.sees_branch(branch_id)
+
+    def runs(self, branch_id: int) -> bool:
+        """Whether the person is the branch's own secretary (full numbers are theirs only)."""
+        return branch_id in self.scope.own
 
     @property
     def roles(self) -> list[str]:
         """The roles' names, for the page header."""
-        names = ["行业党委"] if self.committee else []
-        if self.branch_ids:
+        names = ["行业党委"] if self.committee else [f"行业党委（{name}）" for name in self.committees]
+        if self.scope.own:
             names.append("书记")
         if self.departments:
             names.append("承办部门（" + "、".join(self.departments) + "）")
@@ -84,9 +99,11 @@ async def viewer_of(services: Services, user_key: str) -> Viewer:
     """The roles of a person now (a role taken away ends their access at the next page)."""
     platform, user_id = split_key(user_key)
     actor = Actor(platform, user_id, None, "web")
-    managed = await services.roles.managed_branches(user_key)
+    scope = await services.roles.scope_of(user_key, actor.is_superuser)
+    tree = await services.roles.org.tree()
     departments = await services.roles.departments_of(user_key)
-    return Viewer(actor, actor.is_superuser, frozenset(b.id for b in managed), tuple(departments))
+    committees = tuple(tree.committees[c].name for c in scope.top)
+    return Viewer(actor, scope, tuple(departments), committees)
 
 
 def content_security_policy(config: WebConfig) -> str:

@@ -10,7 +10,7 @@ from .auth import Signer, load_secret
 from .config import WebConfig, get_config
 
 WEB = area(texts.AREA, texts.AREA_DESCRIPTION, order=85, aliases=("网页",))
-ROLES = frozenset({Role.SUPERUSER, Role.SECRETARY, Role.DEPARTMENT})
+ROLES = frozenset({Role.SUPERUSER, Role.COMMITTEE, Role.SECRETARY, Role.DEPARTMENT})
 
 
 def link_for(call: Call, config: WebConfig, base: str) -> str:
@@ -31,11 +31,7 @@ async def web_link(call: Call) -> str:
         return texts.ASK_PRIVATELY
     services = call.services
     key = call.actor.key
-    if not (
-        call.actor.is_superuser
-        or await services.roles.managed_branches(key)
-        or await services.roles.departments_of(key)
-    ):
+    if (await services.roles.scope_of(key, call.actor.is_superuser)).empty:
         return texts.ROLES_ONLY
     base = config.base_url()
     if base is None:  # listening on 0.0.0.0 without WEB_BASE_URL: no address people could open

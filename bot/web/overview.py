@@ -111,8 +111,40 @@ def add_up(items: list[Figures]) -> Figures:
     return Figures(**counts)
 
 
-async def compute(services: Services, visible: frozenset[int] | None, period: Period, threshold: int) -> Overview:
-    """The overview of the branches a viewer sees (None: every branch, the committee) for a period."""
+def combine(unit: Unit, rows: list[BranchFigures]) -> BranchFigures:
+    """A unit's line from its branches' lines: counts and rates add up, appeals as `add_up`, the latest push."""
+    pushes = [row.last_push for row in rows if row.last_push is not None]
+    by_status: dict[str, int] = {}
+    for row in rows:
+        for status, count in row.by_status.items():
+            by_status[status] = by_status.get(status, 0) + count
+    return BranchFigures(
+        unit.id or 0,
+        unit.name,
+        sum(row.members for row in rows),
+        by_status,
+        sum((row.today for row in rows), Rate()),
+        sum((row.study for row in rows), Rate()),
+        sum((row.quiz for row in rows), Rate()),
+        sum(row.activities for row in rows),
+        sum(row.attendance for row in rows),
+        add_up([row.appeals for row in rows]),
+        max(pushes) if pushes else None,
+    )
+
+
+async def compute(
+    services: Services,
+    visible: frozenset[int] | None,
+    period: Period,
+    threshold: int,
+    level: tuple[Unit, list[Unit]] | None = None,
+) -> Overview:
+    """The overview of the branches a viewer sees (None: every branch, the top) for a period; with `level` (a
+    committee's view, `units.children`) one line per unit right below the unit drilled into — a city, a county, a
+    branch —, each the sum of its branches."""
+    if level is not None:
+        return await _compute_level(services, visible, period, threshold, *level)
     children = await units.branches(services, visible)
     ids = None if visible is None else [unit.id for unit in children if unit.id is not None]
     # Three independent reads at once: SQLite scans in its own threads, PostgreSQL on its own connections.
@@ -150,6 +182,50 @@ async def compute(services: Services, visible: frozenset[int] | None, period: Pe
         now,
         members,
         today,
+        study,
+        threshold,
+        clock.now(),
+    )
+
+
+async def _compute_level(
+    services: Services, visible: frozenset[int] | None, period: Period, threshold: int, top: Unit, children: list[Unit]
+) -> Overview:
+    """A committee's overview: the lines of the units right below the one drilled into, the whole of it above."""
+    ids = sorted(top.branch_ids)
+    whole_tree = visible is None and top.kind == units.ROOT
+    figures, states, whole = await asyncio.gather(
+        queries.branch_figures(services, ids, period.start, period.end),
+        queries.now_state(services, ids),
+        services.appeals.statistics(None, period.start, period.end) if whole_tree else _nothing(),
+    )
+    rows = {row.branch_id: row for row in figures}
+    totals = whole or add_up([row.appeals for row in rows.values()])
+    now = NowState()
+    for branch_id, state in states.items():
+        if branch_id in top.branch_ids or (whole_tree and branch_id is None):
+            now.add(state)
+    study = sum((row.study for row in rows.values()), Rate())
+    lines = []
+    for unit in children:
+        row = combine(unit, [rows[b] for b in unit.branch_ids if b in rows])
+        state = NowState()
+        for b in unit.branch_ids:
+            if b in states:
+                state.add(states[b])
+        judged = row.appeals.collected >= threshold
+        below = {key for key in ("close", "on_time", "satisfaction") if judged and _below(row.appeals, totals, key)}
+        if row.study.possible and row.study_rate < study.value:
+            below.add("study")
+        lines.append(Line(unit, row, state, judged, frozenset(below)))
+    return Overview(
+        period,
+        top,
+        lines,
+        totals,
+        now,
+        sum(row.members for row in rows.values()),
+        sum((row.today for row in rows.values()), Rate()),
         study,
         threshold,
         clock.now(),

@@ -136,10 +136,16 @@ def pager(request: Request, total: int, size: int, page: int) -> Pager:
 
 
 # ---- overview ---------------------------------------------------------------------------------------------------
-def overview_key(viewer: Viewer, period: Period) -> str:
-    """The cache key of a viewer's overview of a period: the committee's, or the set of a secretary's branches."""
-    who = "committee" if viewer.committee else ",".join(map(str, sorted(viewer.branch_ids)))
-    return f"{who}|{period.value}"
+def overview_key(viewer: Viewer, period: Period, unit: str = "") -> str:
+    """The cache key of a viewer's overview of a period (and of the unit drilled into): the top's, a committee's, or
+    the set of a secretary's branches."""
+    if viewer.committee:
+        who = "committee"
+    elif viewer.scope.top:
+        who = "committee:" + ",".join(map(str, viewer.scope.top)) + "+" + ",".join(map(str, sorted(viewer.scope.own)))
+    else:
+        who = ",".join(map(str, sorted(viewer.branch_ids)))
+    return f"{who}|{period.value}|{unit}"
 
 
 def _visible(viewer: Viewer) -> frozenset[int] | None:
@@ -147,19 +153,19 @@ def _visible(viewer: Viewer) -> frozenset[int] | None:
     return None if viewer.committee else viewer.branch_ids
 
 
-async def overview_of(web: Web, viewer: Viewer, period: Period) -> Overview:
+async def overview_of(web: Web, viewer: Viewer, period: Period, unit: str = "") -> Overview:
     """The overview, cached: a stale copy is served while a fresh one is computed behind it."""
-    key = overview_key(viewer, period)
+    key = overview_key(viewer, period, unit)
     ttl = web.config.web_overview_cache_seconds
     hit = web.cache.get(key)
     if hit is not None and ttl > 0:
         if time.monotonic() - hit[0] >= ttl and key not in web.refreshing:
-            web.refreshing[key] = asyncio.create_task(_refresh(web, key, viewer, period))
+            web.refreshing[key] = asyncio.create_task(_refresh(web, key, viewer, period, unit))
         return hit[1]  # type: ignore[return-value]
     running = web.refreshing.get(key)
     if running is not None:  # being computed already (started at sign-in): wait for it, do not start another
         return await asyncio.shield(running)
-    return await _refresh(web, key, viewer, period)
+    return await _refresh(web, key, viewer, period, unit)
 
 
 def prepare_overview(web: Web, viewer: Viewer) -> None:
@@ -171,10 +177,12 @@ def prepare_overview(web: Web, viewer: Viewer) -> None:
         web.refreshing[key] = asyncio.create_task(_refresh(web, key, viewer, period))
 
 
-async def _refresh(web: Web, key: str, viewer: Viewer, period: Period) -> Overview:
-    """Compute an overview and keep it."""
+async def _refresh(web: Web, key: str, viewer: Viewer, period: Period, unit: str = "") -> Overview:
+    """Compute an overview and keep it: a committee's view one line per unit right below the one drilled into."""
     try:
-        data = await compute(web.services, _visible(viewer), period, web.config.web_rank_min_appeals)
+        at = units.find(await units.committees(web.services, viewer.scope), unit)
+        level = await units.children(web.services, viewer.scope, at)
+        data = await compute(web.services, _visible(viewer), period, web.config.web_rank_min_appeals, level)
         web.cache[key] = (time.monotonic(), data)
         _bound(web)
         return data
@@ -197,13 +205,21 @@ def sorted_lines(data: Overview, sort: str, desc: int) -> list:
 
 @router.get("/")
 async def overview(
-    request: Request, viewer: ViewerDep, period: PeriodDep, sort: str = "name", desc: int = 0, lag: str = "close"
+    request: Request,
+    viewer: ViewerDep,
+    period: PeriodDep,
+    sort: str = "name",
+    desc: int = 0,
+    lag: str = "close",
+    unit: str = "",
 ) -> Response:
-    """The period's figures per unit beside the state now, who lags, and the trends by month."""
+    """The period's figures per unit beside the state now, who lags, and the trends by month; `unit` drills into a
+    committee of the viewer's scope (province → city → county → branch)."""
     web = web_of(request)
     if not viewer.committee and not viewer.branch_ids:
         return RedirectResponse(f"{web.config.prefix}/appeals", status_code=303)
-    data = await overview_of(web, viewer, period)
+    unit = unit if units.find(await units.committees(web.services, viewer.scope), unit) is not None else ""
+    data = await overview_of(web, viewer, period, unit)
     lag = lag if lag in texts.LAG_KEYS else "close"
     return render(
         request,
@@ -308,10 +324,12 @@ def _day(text: str) -> date | None:
 
 
 async def _board_units(web: Web, viewer: Viewer) -> list[units.Unit]:
-    """The units a viewer may filter the board by (a department sees no branch list)."""
+    """The units a viewer may filter the board by: the committees of their scope, then the branches (a department
+    sees no branch list)."""
     if not viewer.committee and not viewer.branch_ids:
         return []
-    return await units.branches(web.services, _visible(viewer))
+    committees = sorted(await units.committees(web.services, viewer.scope), key=lambda u: units.pinyin_key(u.name))
+    return [*committees, *await units.branches(web.services, _visible(viewer))]
 
 
 def _asked(request: Request) -> BoardAsked:
@@ -336,7 +354,7 @@ async def appeals_board(request: Request, viewer: ViewerDep, period: PeriodDep, 
     asked = _asked(request)
     visible = await _board_units(web, viewer)
     wanted = asked.filter(visible)
-    scope = queries.appeal_scope(viewer.committee, viewer.branch_ids, viewer.departments)
+    scope = queries.appeal_scope(viewer.scope)
     size = web.config.web_page_size
     found = await queries.board(web.services, scope, wanted, page, size)
     pages = pager(request, found.total, size, found.page)
@@ -366,7 +384,7 @@ async def appeals_export(request: Request, viewer: ViewerDep, period: PeriodDep)
     web = web_of(request)
     asked = _asked(request)
     visible = await _board_units(web, viewer)
-    scope = queries.appeal_scope(viewer.committee, viewer.branch_ids, viewer.departments)
+    scope = queries.appeal_scope(viewer.scope)
     found = await queries.board(web.services, scope, asked.filter(visible), 1, EXPORT_ROWS)
     left = {line.appeal.id: left_text(line) for line in found.lines}
     what = describe(asked, visible)
@@ -501,7 +519,7 @@ async def branch_page(
     ]
     figures = await services.appeals.statistics(branch.id, period.start, period.end)
     now = (await queries.now_state(services, [branch.id])).get(branch.id, queries.NowState())
-    scope = queries.appeal_scope(viewer.committee, viewer.branch_ids, viewer.departments)
+    scope = queries.appeal_scope(viewer.scope)
     open_now = await queries.board(services, scope, BoardFilter(branch_ids=frozenset({branch.id})), 1, 20)
     return render(
         request,

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 def may_see_full_numbers(viewer: Viewer, branch_id: int) -> bool:
     """Whether someone may ask for a branch's members' phone and plate numbers in full: the branch's own secretary
     (PRODUCT.md: the person and their secretary); the committee sees them masked."""
-    return branch_id in viewer.branch_ids
+    return viewer.runs(branch_id)
 
 
 def full_numbers(viewer: Viewer, branch_id: int, asked: bool) -> bool:

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, func, select, true
 
 from bot.core import clock, ledger, participation
 from bot.core.models import Branch, LedgerEntry, Member, OutboxItem
 from bot.core.participation import Rate
+from bot.core.scope import Scope
 from bot.features.appeals import deadlines, rules
 from bot.features.appeals.deadlines import Limit
 from bot.features.appeals.figures import COUNTED
@@ -327,16 +328,10 @@ class BoardFilter:
         return self.state in ("", texts.OVERDUE_NOW, texts.SUPERVISED_NOW)
 
 
-def appeal_scope(committee: bool, branch_ids: Iterable[int], departments: Iterable[str]):
-    """The condition on appeals a viewer may see."""
-    if committee:
-        return true()
-    branch_ids, departments = list(branch_ids), list(departments)
-    if not departments:  # one indexed condition, not an OR the database cannot index
-        return Appeal.branch_id.in_(branch_ids)
-    if not branch_ids:
-        return Appeal.department.in_(departments)
-    return or_(Appeal.branch_id.in_(branch_ids), Appeal.department.in_(departments))
+def appeal_scope(scope: Scope):
+    """The condition on appeals a viewer may see (bot/core/scope.py, the rule chat uses too)."""
+    condition = scope.condition(Appeal.branch_id, Appeal.committee_id, Appeal.department_id)
+    return true() if condition is None else condition
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
-"""Units: what the web view ranks, filters by and drills into. Today a unit is a branch (under the province, which is
-everything a viewer may see); the organization tree adds cities and counties between them.
+"""Units: what the web view ranks, filters by and drills into: the committees of the organization (a city, a county)
+and the branches, under the top of what a viewer sees (the province for the top, their committee for a committee's
+member, their branches for a secretary).
 
-The seam for the tree: a unit is named by a key (`branch:12`; later `county:5`, `city:2`), `children` gives what
-the overview lists under a unit, and `branch_ids` what a unit covers — every query filters appeals and
-participation by branch ids, so a county is just a larger set of them.
+A unit is named by a key (`branch:12`, `committee:5`), `children` gives what the overview lists under a unit (the
+committees right below it, and the branches right under it: province → city → county → branch), and `branch_ids`
+what a unit covers — every query filters appeals and participation by branch ids, so a county is just a larger set
+of them. Which units a viewer may open is the one scope rule (bot/core/scope.py).
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from pypinyin import Style, lazy_pinyin
 from sqlalchemy import select
 
 from bot.core.models import Branch
+from bot.core.org import Node, Tree
+from bot.core.scope import Scope
 from bot.services import Services
 
 from . import texts
 
 BRANCH = "branch"
+COMMITTEE = "committee"
 ROOT = "province"
 
 
@@ -53,6 +58,43 @@ async def branches(services: Services, visible: frozenset[int] | None) -> list[U
         rows = (await session.execute(query)).all()
     units = [Unit(BRANCH, row.id, row.name, frozenset({row.id})) for row in rows]
     return sorted(units, key=lambda unit: pinyin_key(unit.name))
+
+
+async def committees(services: Services, scope: Scope) -> list[Unit]:
+    """Every committee a viewer may open (the top: all; a committee's member: their subtrees), each covering the
+    active branches of its subtree."""
+    if not scope.committee_member:
+        return []
+    tree = await services.roles.org.tree()
+    ids = tree.committees if scope.everything else scope.committees
+    return [_committee_unit(tree, tree.committees[i]) for i in ids if i in tree.committees]
+
+
+def _committee_unit(tree: Tree, node: Node) -> Unit:
+    """A committee as a unit: its name and the active branches below it."""
+    return Unit(COMMITTEE, node.id, node.name, tree.branches_under(tree.subtree(node.id)) & tree.active_branches)
+
+
+async def children(services: Services, scope: Scope, at: Unit | None) -> tuple[Unit, list[Unit]] | None:
+    """For a committee's view: the unit drilled into (default: the top of the viewer's scope) and what lies right
+    below it — its child committees, then its own branches, each in pinyin order. None when the viewer sees no
+    committee (a secretary: their branches, `branches`)."""
+    if not scope.committee_member:
+        return None
+    tree = await services.roles.org.tree()
+    if at is not None and at.kind == COMMITTEE and at.id is not None:
+        node = tree.committees[at.id]
+    else:
+        node = tree.root if scope.everything else tree.committees[scope.top[0]]
+    below = sorted((_committee_unit(tree, c) for c in tree.children(node.id)), key=lambda u: pinyin_key(u.name))
+    own = [b for b in tree.direct_branches(node.id) if b in tree.active_branches]
+    direct = sorted(
+        (Unit(BRANCH, b, tree.branch_names[b], frozenset({b})) for b in own), key=lambda u: pinyin_key(u.name)
+    )
+    here = _committee_unit(tree, node)
+    name = texts.PROVINCE if node.id == tree.root_id else node.name
+    top = Unit(ROOT, None, name, here.branch_ids) if node.id in (tree.root_id, *scope.top) else here
+    return top, [*below, *direct]
 
 
 def root(children: list[Unit], committee: bool) -> Unit:

@@ -109,10 +109,15 @@ async def test_refused_transitions_say_why(world):
 async def test_escalation_goes_up_the_chain_and_stops_at_the_top(world):
     service, branch = world
     number = (await service.submit(DRIVER, branch, APPEAL)).number
-    assert (await service.act(SECRETARY, number, Action.ESCALATE)).tier == "行业党委"
-    assert (await service.act(SUPERUSER, number, Action.ESCALATE)).tier == "联席会议"
-    with pytest.raises(TransitionError, match="联席会议"):
+    await service.act(SECRETARY, number, Action.ACCEPT, "一般")
+    # Without a tree the branch sits under the root: one step up, where it waits for that level's 受理.
+    raised = await service.act(SECRETARY, number, Action.ESCALATE)
+    assert (raised.tier, raised.state, raised.close_due) == ("省", "待受理", None)
+    with pytest.raises(TransitionError, match="已上报至「行业党委」"):
+        await service.act(SECRETARY, number, Action.ACCEPT, "一般")  # the branch looks on
+    with pytest.raises(TransitionError, match="最高一级"):
         await service.act(SUPERUSER, number, Action.ESCALATE)
+    assert (await service.act(SUPERUSER, number, Action.ACCEPT, "一般")).state == "已受理"
 
 
 async def test_only_the_right_people_see_an_appeal(world):
@@ -171,7 +176,7 @@ async def test_reminder_then_supervision_each_once(world):
     assert (await service.scan_deadlines())["督办"] == 1
     assert (await service.scan_deadlines())["督办"] == 0
     viewed = await service.view(SUPERUSER, number)
-    assert viewed.appeal.tier == "行业党委" and viewed.events[-1].action == "督办"
+    assert viewed.appeal.tier == "支部" and viewed.events[-1].action == "督办"  # the level above decides to take it up
     texts = [i.parts[-1]["text"] for i in await _outbox(service)]
     assert sum("【催办】" in t and "办结时限" in t for t in texts) == 1 and any("【督办】" in t for t in texts)
 

@@ -92,7 +92,7 @@ async def test_transfer_feedback_opinion_and_close_each_once(world):
     assert set(supervised) == {"20050", "20009", "10000"}  # the holder, the branch and the committee
     trail = await _trail(service, number)
     assert [line.split(":")[0] for line in trail].count("督办") == 2
-    assert (await service.find(number)).tier == "行业党委"
+    assert (await service.find(number)).tier == "支部"  # 督办 tells the level above; it takes the appeal up by /上报
 
 
 async def test_follow_up_reminder_then_no_answer(world):

@@ -66,9 +66,12 @@ async def test_departments_must_exist(services):
     _, roles, _ = services
     with pytest.raises(NotFound, match="没有「宣传部」"):
         await roles.bind_department(SUPERUSER, DRIVER.key, "宣传部", "王")
-    assert await roles.bind_department(SUPERUSER, DRIVER.key, "交通运输", "王")
+    dept = await roles.bind_department(SUPERUSER, DRIVER.key, "交通运输", "王")
+    assert dept.name == "交通运输"
     assert await roles.departments_of(DRIVER.key) == ["交通运输"]
-    assert await roles.handlers_of("交通运输") == [DRIVER.key]
+    assert await roles.handlers_of(dept.id) == [DRIVER.key]
+    with pytest.raises(Conflict, match="已经是「交通运输」的承办人"):
+        await roles.bind_department(SUPERUSER, DRIVER.key, "交通运输", "王")
 
 
 async def test_registration_then_confirmation_and_masked_profile(services):

@@ -231,16 +231,19 @@ async def test_5_appeal_figures_agree_everywhere(app: App, branch, own_services)
     assert "收集 1　办结 0　办结率 0.00%" in stats and "超期 1" in stats  # withdrawn: not collected
     detail = await say(app, v11_group(f"/诉求 查询 {late}", user_id=SECRETARY, group_id=GROUP))
     assert "转办 03月02日 11:00（已超期）" in detail
-    # 督办 names the holder at the appeal's current level: 联席会议 after two 上报.
+    # 督办 names the holder at the appeal's current level: the top (the root committee, without a tree) after 上报,
+    # which then holds it: the branch's secretary no longer acts on it.
     top = await _file(app, MEMBER, GROUP, "停车场乱收费")
     await say(app, v11_group(f"/受理 {top}", user_id=SECRETARY, group_id=GROUP))
-    for _ in range(2):
-        await say(app, v11_group(f"/上报 {top}", user_id=SECRETARY, group_id=GROUP))
-    assert (await own_services.appeals.find(top)).tier == "联席会议"
+    raised = await say(app, v11_group(f"/上报 {top}", user_id=SECRETARY, group_id=GROUP))
+    assert raised.startswith(f"已将 {top} 上报至「行业党委」")
+    assert (await own_services.appeals.find(top)).tier == "省"
+    again = await say(app, v11_group(f"/上报 {top}", user_id=SECRETARY, group_id=GROUP))
+    assert again == appeal_texts.HELD_ABOVE.format(holder="行业党委")
     clock.set_now(start + timedelta(days=14))
     await own_services.appeals.scan_deadlines()
     supervised = [_text(i) for i in await _outbox(own_services, "appeal") if "【督办】" in _text(i) and top in _text(i)]
-    assert supervised and all("（联席会议）" in text and "（行业党委）" not in text for text in supervised)
+    assert supervised and all("（行业党委）" in text and "（支部书记）" not in text for text in supervised)
     # The appellant's own appeal, filed privately, asked in lower case in the branch's own group: its status.
     private = await _file(app, MEMBER, None, "想私下反映")
     shown = await say(app, v11_group(f"/诉求 查询 {private.lower()}", user_id=MEMBER, group_id=GROUP))

@@ -91,7 +91,9 @@ async def test_usage_lines_and_refusals_word_for_word(app: App, own_services: Se
     assert await ask("/月报 2026-13", SECRETARY) == texts.BAD_MONTH
     assert await ask("/月报", DRIVER) == ONLY_MANAGERS
     assert await ask("/台账 导出", DRIVER) == ONLY_MANAGERS
-    assert await ask("/台账", SECRETARY) == "用法：/台账 导出 [xlsx|csv] [支部名称]"
+    assert (
+        await ask("/台账", SECRETARY) == "台账含姓名和手机号，只在私聊中处理：请私聊机器人发送 /台账。"
+    )  # no names here
     assert await ask("/积分") == f"@{DRIVER} 您的积分：本月 0，今年 0，累计 0\n分类（累计）：暂无"
     assert await ask("/积分榜") == texts.NO_RANKING
 

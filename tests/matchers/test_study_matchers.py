@@ -15,6 +15,7 @@ from bot.core.actor import Actor
 from bot.core.branches import theme_of_month
 from bot.core.models import Branch, OutboxItem
 from bot.core.ratelimit import RateLimiter
+from bot.core.scope import EVERYTHING
 from bot.features.study import texts
 from bot.features.study.commands import question_text
 from bot.features.study.materials import Material, Question
@@ -177,7 +178,7 @@ async def test_a_secretarys_material_stays_in_the_branch_until_a_superuser_appro
     for branch in (a, b):
         await own_services.study.set_theme(branch.id, "补贴", "qq:10000")
     added = await _add_by_conversation(app, SECRETARY, GROUP)
-    pending = await own_services.study.pending()
+    pending = await own_services.study.pending(EVERYTHING)
     number = pending[0][0].id
     expected = texts.ADDED_PENDING.format(title="领取补贴", id=number, theme="补贴", branch="学习支部")
     _mentioned(added, SECRETARY, expected)
@@ -214,7 +215,7 @@ async def test_a_secretarys_material_stays_in_the_branch_until_a_superuser_appro
 async def test_a_secretary_withdraws_their_own_and_usage_lines(app: App, own_services: Services):
     await _branch(own_services)
     await _add_by_conversation(app, SECRETARY, GROUP)
-    number = (await own_services.study.pending())[0][0].id
+    number = (await own_services.study.pending(EVERYTHING))[0][0].id
     withdrawn = await say(app, v11_group(f"/学习 撤回 {number}", user_id=SECRETARY, group_id=GROUP))
     assert withdrawn == texts.WITHDRAWN.format(id=number, title="领取补贴")
     again = await say(app, v11_group(f"/学习 撤回 {number}", user_id=SECRETARY, group_id=GROUP))
@@ -267,7 +268,7 @@ async def test_a_secretary_adds_in_private_chat_for_their_one_branch(app: App, o
     assert texts.ASK_TITLE in await say(app, v11_private("/学习 添加", user_id=SECRETARY))
     for answer in ("领取补贴", "补贴", "正文", "跳过", "确认"):
         reply = await say(app, v11_private(answer, user_id=SECRETARY))
-    pending = await own_services.study.pending()
+    pending = await own_services.study.pending(EVERYTHING)
     assert [(row.title, name) for row, name in pending] == [("领取补贴", "学习支部")]
     assert reply == texts.ADDED_PENDING.format(title="领取补贴", id=pending[0][0].id, theme="补贴", branch="学习支部")
     await _branch(own_services, OTHER_GROUP, SECRETARY, "运输支部")

@@ -10,6 +10,7 @@ from bot.core.branches import BranchDirectory, Roles
 from bot.core.errors import Conflict, NotFound, PermissionDenied
 from bot.core.models import Member
 from bot.core.outbox import Target
+from bot.core.scope import EVERYTHING, Scope
 from bot.features.stations import texts
 from bot.features.stations.service import StationService
 from bot.features.stations.station import Station, clean_phone, clean_text
@@ -31,6 +32,9 @@ FORGED = Station(
     services=("停车", "淋浴"),
     phone="13800000000",
 )
+
+
+NOBODY = Scope(everything=False)  # a secretary: no committee's review
 
 
 @pytest.fixture
@@ -74,7 +78,7 @@ async def test_a_forged_station_of_branch_a_never_shows_in_branch_b_before_appro
     assert forged.id in _ids(await service.search("补贴领取", scope={first.id}))
     assert (await service.nearest(26.6500, 106.7400, scope={first.id})).items[0].station.id == forged.id
     # After approval every branch does.
-    await service.approve(SUPERUSER, forged.id or 0)
+    await service.approve(SUPERUSER, forged.id or 0, EVERYTHING)
     assert forged.id in _ids(await service.search("补贴领取", scope={second.id}))
 
 
@@ -112,16 +116,16 @@ async def test_a_superuser_approves_or_rejects_and_the_submitter_is_told_in_priv
     service, first, _, told = world
     station = await service.add(SECRETARY_A, first.id, FORGED)
     other = await service.add(SECRETARY_A, first.id, Station(**{**_fields(FORGED), "name": "测试二号驿站"}))
-    assert [s.id for s in await service.pending()] == [station.id, other.id]
+    assert [s.id for s in await service.pending(EVERYTHING)] == [station.id, other.id]
     with pytest.raises(PermissionDenied):
-        await service.approve(SECRETARY_A, station.id or 0)
-    approved = await service.approve(SUPERUSER, station.id or 0)
+        await service.approve(SECRETARY_A, station.id or 0, NOBODY)
+    approved = await service.approve(SUPERUSER, station.id or 0, EVERYTHING)
     assert approved.approved
     with pytest.raises(NotFound):
-        await service.approve(SUPERUSER, station.id or 0)  # no longer pending
-    await service.reject(SUPERUSER, other.id or 0, "电话打不通")
+        await service.approve(SUPERUSER, station.id or 0, EVERYTHING)  # no longer pending
+    await service.reject(SUPERUSER, other.id or 0, "电话打不通", EVERYTHING)
     assert (await service.search("测试二号", scope={first.id})).total == 0
-    assert await service.pending() == []
+    assert await service.pending(EVERYTHING) == []
     assert [target for target, _ in told] == [Target("qq", "private", "20009", "10001")] * 2
     assert told[0][1] == texts.TOLD_APPROVED.format(id=station.id, name=station.name)
     assert told[1][1] == texts.TOLD_REJECTED.format(id=other.id, name="测试二号驿站", reason="电话打不通")
@@ -136,7 +140,7 @@ async def test_a_superusers_station_is_approved_at_once_and_a_secretarys_change_
     assert not changed.approved
     assert station.id not in _ids(await service.search("补贴领取", scope={second.id}))
     assert (await service.change(SUPERUSER, station.id or 0, "营业时间", "24小时")).approved is False
-    assert (await service.approve(SUPERUSER, station.id or 0)).approved
+    assert (await service.approve(SUPERUSER, station.id or 0, EVERYTHING)).approved
 
 
 async def test_a_secretary_withdraws_their_own_and_a_superuser_removes_any(world):
@@ -173,7 +177,7 @@ async def test_bad_phone_and_text_fields_are_refused(world, field, value):
     service, first, _, _ = world
     with pytest.raises(Conflict):
         await service.add(SECRETARY_A, first.id, Station(**{**_fields(FORGED), field: value}))
-    assert await service.pending() == []
+    assert await service.pending(EVERYTHING) == []
 
 
 async def test_a_change_is_checked_like_a_new_station(world):

@@ -13,6 +13,7 @@ from bot.core.branches import BranchDirectory
 from bot.core.errors import NotFound, PermissionDenied
 from bot.core.models import OutboxItem
 from bot.core.outbox import Target
+from bot.core.scope import EVERYTHING, Scope
 from bot.features.study import texts
 from bot.features.study.materials import Material, Question
 from bot.features.study.service import StudyService
@@ -30,6 +31,9 @@ FORGED = Material(
     False,
     Question("补贴找谁领？", {"A": "扫码", "B": "不扫"}, "A", ""),
 )
+
+
+NOBODY = Scope(everything=False)  # a secretary: no committee's review
 
 
 @pytest.fixture
@@ -73,13 +77,13 @@ async def test_a_secretarys_material_reaches_only_their_branch_until_approved(wo
         clock.advance(timedelta(days=1))
     assert [t for t, _ in await service.themes(b.id)] == ["安全驾驶"]
     assert dict(await service.themes(a.id))["补贴"] == 1
-    assert [(row.title, name) for row, name in await service.pending()] == [("领取补贴", "甲支部")]
+    assert [(row.title, name) for row, name in await service.pending(EVERYTHING)] == [("领取补贴", "甲支部")]
 
-    approved = await service.approve(SUPERUSER, forged.id)
+    approved = await service.approve(SUPERUSER, forged.id, EVERYTHING)
     assert approved.status == "approved"
     assert (await service.todays_material(b.id)).title == "领取补贴"
     assert "领取补贴" in (await _push_texts(service))["5002"]
-    assert await service.pending() == []
+    assert await service.pending(EVERYTHING) == []
     target, text = told[-1]
     assert (target.kind, target.id, target.self_id) == ("private", "30001", "10001")
     assert text == texts.TOLD_APPROVED.format(id=forged.id, title="领取补贴")
@@ -88,11 +92,11 @@ async def test_a_secretarys_material_reaches_only_their_branch_until_approved(wo
 async def test_rejected_material_leaves_its_branch_at_once_and_the_submitter_is_told(world):
     service, a, _b, forged, told = world
     assert (await service.todays_material(a.id)).title == "领取补贴"
-    await service.reject(SUPERUSER, forged.id, "内容不实")
+    await service.reject(SUPERUSER, forged.id, "内容不实", EVERYTHING)
     assert (await service.todays_material(a.id)).title.startswith("安全驾驶")  # today's choice is made again
     assert told[-1][1] == texts.TOLD_REJECTED.format(id=forged.id, title="领取补贴", reason="内容不实")
     with pytest.raises(NotFound):
-        await service.approve(SUPERUSER, forged.id)
+        await service.approve(SUPERUSER, forged.id, EVERYTHING)
 
 
 async def test_only_the_submitter_withdraws_and_only_a_superuser_reviews_or_removes(world):
@@ -100,7 +104,7 @@ async def test_only_the_submitter_withdraws_and_only_a_superuser_reviews_or_remo
     with pytest.raises(PermissionDenied):
         await service.withdraw(SECRETARY_B, forged.id)
     with pytest.raises(PermissionDenied):
-        await service.approve(SECRETARY_A, forged.id)
+        await service.approve(SECRETARY_A, forged.id, NOBODY)
     with pytest.raises(PermissionDenied):
         await service.remove(SECRETARY_A, forged.id)
     assert (await service.withdraw(SECRETARY_A, forged.id)).status == "withdrawn"

@@ -204,7 +204,7 @@ async def test_the_overview_is_served_from_its_cache_and_refreshed_behind_it(wor
     data = {"category": "其他", "description": "缓存测试", "place": "贵阳"}
     await world.services.appeals.submit(in_group("qq:41001", "9001"), world.branch_a, data)
     assert 'id="total-collected">5<' in (await client.get(PREFIX + "/")).text  # cached
-    key = f"committee|{clock.today():%Y-%m}"  # the committee's overview of this month (the default period)
+    key = f"committee|{clock.today():%Y-%m}|"  # the top's overview of this month (the default period), at its top
     stamp, cached = web.cache[key]
     web.cache[key] = (stamp - 61, cached)
     assert 'id="total-collected">5<' in (await client.get(PREFIX + "/")).text  # stale, refreshing behind

@@ -66,7 +66,7 @@ def test_the_command_is_declared_for_managers_only():
     import bot.web.commands  # noqa: F401  (declares /后台)
 
     spec = registry.by_key["后台"]
-    assert {role.value for role in spec.roles} == {"行业党委", "书记", "承办部门"}
+    assert {role.value for role in spec.roles} == {"行业党委", "行业党委成员", "书记", "承办部门"}
     assert spec.usage == "/后台"
 
 

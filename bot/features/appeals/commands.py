@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core import clock
-from bot.core.commands import EVERYONE, HANDLERS, MANAGERS, Call, Usage, area, command
+from bot.core.commands import EVERYONE, HANDLERS, MANAGERS, Call, Usage, Where, area, command
 from bot.core.validation import mask_phone
 
-from . import deadlines, photos, rules, texts
+from . import deadlines, levels, photos, rules, texts
 from .figures import Figures
 from .followup import FOLLOW_UP_REASON, read_reply
 from .models import Appeal
@@ -20,6 +20,7 @@ from .notices import when
 from .reading import Viewed
 from .rules import Action
 from .service import AppealService
+from .timelimits import accept_due
 
 APPEALS = area("诉求", "司机诉求的收集、分级分办、限时办理、跟踪回访", order=30, aliases=("诉求办理",))
 
@@ -49,9 +50,12 @@ def detail(viewed: Viewed) -> str:
     the phone in full only when allowed; only number, state and limits when `status_only`."""
     appeal = viewed.appeal
     lines = [texts.DETAIL_HEAD.format(number=appeal.number, state=appeal.state)]
-    kind = texts.DETAIL_KIND.format(category=appeal.category, tier=appeal.tier)
-    lines.append(kind + (texts.DETAIL_LEVEL.format(level=appeal.level) if appeal.level else ""))
+    kind = texts.DETAIL_KIND.format(category=appeal.category, tier=viewed.level or appeal.tier)
+    kind += texts.DETAIL_LEVEL.format(level=appeal.level) if appeal.level else ""
+    lines.append(kind + texts.DETAIL_CHANNEL.format(channel=appeal.channel))
     if not viewed.status_only:
+        if appeal.appellant_name and viewed.full_phone:  # entered for a driver: their name, where the phone shows
+            lines.append(texts.DETAIL_APPELLANT.format(name=appeal.appellant_name))
         lines.append(texts.DETAIL_DESCRIPTION.format(description=appeal.description))
         lines.append(texts.DETAIL_PLACE.format(place=appeal.place))
         if appeal.phone:
@@ -106,6 +110,24 @@ async def intake(call: Call) -> str:
     if call.actor.group_id is not None and call.services.conversations.is_waiting(call.actor.session_key):
         reply += texts.GROUP_NO_PHONE
     return reply
+
+
+@command(
+    "诉求 代录",
+    "代录诉求",
+    roles=HANDLERS,
+    usage="/诉求 代录",
+    area=APPEALS,
+    summary="录入 12328 专线、12345 热线、司机之家意见箱收到的诉求（对话，私聊），按同一流程办理",
+    where=Where.PRIVATE,
+    order=7,
+)
+async def enter(call: Call) -> str:
+    """/诉求 代录 starts the entry conversation for an appeal received elsewhere."""
+    if call.arg:
+        raise Usage()
+    flow = call.services.conversations.flows[texts.ENTRY_NAME]
+    return await call.services.conversations.start(call.actor, flow)
 
 
 @command(
@@ -203,7 +225,12 @@ async def add_note(call: Call) -> str:
 
 # ---- handlers --------------------------------------------------------------------------------------------
 @command(
-    "诉求 列表", roles=HANDLERS, usage="/诉求 列表 [状态]", area=APPEALS, summary="本支部（或部门）的诉求", order=10
+    "诉求 列表",
+    roles=HANDLERS,
+    usage="/诉求 列表 [状态|本级]",
+    area=APPEALS,
+    summary="本支部、本部门或下辖的诉求；行业党委加“本级”：上报到本级的",
+    order=10,
 )
 async def listing(call: Call) -> str:
     words = call.words
@@ -218,10 +245,11 @@ async def overdue(call: Call) -> str:
     found = await _service(call).overdue(call.actor, call.branch)
     if not found:
         return texts.NOTHING_OVERDUE
+    tree = await call.services.roles.org.tree()
     lines = []
     for item in found[:30]:
         appeal = item.appeal
-        holder = deadlines.holder_name(appeal, item.limit.name)
+        holder = levels.holder_label(tree, appeal, item.limit.name)
         lines.append(
             texts.OVERDUE_LINE.format(
                 number=appeal.number,
@@ -249,15 +277,25 @@ async def accept(call: Call) -> str:
 async def transfer(call: Call) -> str:
     number, department = _number_and_rest(call, rest_required=True)
     appeal = await _service(call).act(call.actor, number, Action.TRANSFER, department)
-    handlers = await call.services.roles.handlers_of(appeal.department or "")
+    handlers = await call.services.roles.handlers_of(appeal.department_id)
     return texts.TRANSFERRED.format(number=appeal.number, department=appeal.department, count=len(handlers))
 
 
-@command("上报", roles=MANAGERS, usage="/上报 <编号>", area=APPEALS, summary="上报：支部→行业党委→联席会议", order=14)
+@command(
+    "上报",
+    roles=MANAGERS,
+    usage="/上报 <编号>",
+    area=APPEALS,
+    summary="上报上一级：支部→县→市→省行业党委（各级按本级时限受理、转办本级联席会议部门）",
+    order=14,
+)
 async def escalate(call: Call) -> str:
     number, _ = _number_and_rest(call, rest_required=False)
-    appeal = await _service(call).act(call.actor, number, Action.ESCALATE)
-    return texts.ESCALATED.format(number=appeal.number, tier=appeal.tier)
+    service = _service(call)
+    appeal = await service.act(call.actor, number, Action.ESCALATE)
+    tree = await call.services.roles.org.tree()
+    due = accept_due(appeal.held_since or appeal.received_at, service.limits.at(appeal.tier))
+    return texts.ESCALATED.format(number=appeal.number, holder=levels.home(tree, appeal).name, due=when(due))
 
 
 @command("办结", roles=HANDLERS, usage="/办结 <编号> <结果>", area=APPEALS, summary="办结并请诉求人回访", order=15)
@@ -329,6 +367,9 @@ def render(scope: str, period: str, since: date | None, until: date | None, figu
             answered=figures.answered,
         ),
         texts.STATS_RETURNS.format(return_rate=_pct(figures.return_rate), reopen_rate=_pct(figures.reopen_rate)),
+        texts.STATS_COUNTY.format(
+            county_rate=_pct(figures.county_rate), in_county=figures.in_county, closed=figures.closed
+        ),
     ]
     return lines
 
@@ -338,7 +379,7 @@ def render(scope: str, period: str, since: date | None, until: date | None, figu
     roles=MANAGERS,
     usage="/诉求 统计 [本月|本年|全部] [对比]",
     area=APPEALS,
-    summary="收集、办结、办结率、按期办结率、回访率、满意率、退单率、重办率、超期",
+    summary="收集、办结、办结率、按期办结率、回访率、满意率、小事不出县率、超期，按渠道；行业党委每个下级单位一行",
     order=17,
 )
 async def statistics(call: Call) -> str:
@@ -348,28 +389,48 @@ async def statistics(call: Call) -> str:
     if any(w not in (*texts.PERIODS, "对比") for w in words):
         raise Usage(texts.STATS_USAGE)
     actor, service = call.actor, _service(call)
-    if actor.is_superuser and (call.branch is None or actor.is_private):
-        scope, branch_id = texts.ALL_BRANCHES, None
-    elif call.branch is not None:
+    since, until, before, after = period_bounds(period, clock.today())
+    scope = await call.services.roles.scope(actor)
+    node = None
+    if call.branch is not None and not actor.is_private:
         branch = await call.services.roles.require_manager(actor, call.branch)
-        scope, branch_id = branch.name, branch.id
+        name, branch_id, conditions, fold = branch.name, branch.id, [], None
+    elif scope.committee_member:  # a committee: its subtree, one line per unit right below it
+        tree = await call.services.roles.org.tree()
+        node = tree.root if scope.everything else tree.committees[scope.top[0]]
+        conditions, unit = await service.subtree(node)
+        name, branch_id, fold = node.name, None, {"place": unit}
     else:
         managed = await call.services.roles.managed_branches(actor.key)
         branch = await call.services.roles.require_manager(actor, managed[0] if managed else None)
-        scope, branch_id = branch.name, branch.id
-    since, until, before, after = period_bounds(period, clock.today())
-    dimensions = ("category", "department") + (("branch",) if branch_id is None else ())
-    figures, by_dimension = await service.statistics_by(branch_id, since, until, dimensions)
-    lines = render(scope, period, since, until, figures)
-    for dimension in dimensions:
+        name, branch_id, conditions, fold = branch.name, branch.id, [], None
+    dimensions = ("category", "channel", "department") + (("place",) if node is not None else ())
+    figures, by_dimension = await service.statistics_by(
+        branch_id, since, until, dimensions, scope=conditions, fold=fold
+    )
+    lines = render(name, period, since, until, figures)
+    for dimension in ("category", "channel", "department"):
         items = sorted(by_dimension[dimension].items(), key=lambda item: -item[1].collected)[:8]
         if items:
             listed = "；".join(
                 texts.STATS_ITEM.format(name=n, collected=f.collected, closed=f.closed) for n, f in items
             )
             lines.append(texts.STATS_BY.format(dimension=texts.DIMENSIONS[dimension], items=listed))
+    if node is not None:
+        lines.append(texts.STATS_UNITS)
+        units = sorted(by_dimension["place"].items(), key=lambda item: (item[0] == texts.STATS_UNIT_OWN, item[0]))
+        for unit_name, unit in units:
+            lines.append(
+                texts.STATS_UNIT.format(
+                    name=unit_name,
+                    collected=unit.collected,
+                    closed=unit.closed,
+                    close_rate=_pct(unit.close_rate),
+                    overdue=unit.overdue,
+                )
+            )
     if compare and period in texts.PREVIOUS:
-        old = await service.statistics(branch_id, before, after)
+        old = await service.statistics(branch_id, before, after, scope=conditions)
         lines.append(
             texts.STATS_COMPARE.format(
                 previous=texts.PREVIOUS[period],

@@ -1,6 +1,9 @@
 """Appeal settings (prefixed `appeals_` in .env); the time limits default to the "2252" rule."""
 
-from pydantic import BaseModel
+import json
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
 
 
 class Config(BaseModel):
@@ -17,3 +20,21 @@ class Config(BaseModel):
     appeals_remind_fraction: float = 0.8
     appeals_check_minutes: float = 5
     appeals_per_user_per_day: int = 5
+    # Per level (县, 市, 省): a JSON object of the limits above that differ there, without the prefix, e.g.
+    # APPEALS_COUNTY_LIMITS={"accept_hours": 4, "close_working_days": 10}. Unset: timelimits.LEVEL_DEFAULTS.
+    appeals_county_limits: dict[str, Any] | None = Field(default=None)
+    appeals_city_limits: dict[str, Any] | None = Field(default=None)
+    appeals_province_limits: dict[str, Any] | None = Field(default=None)
+
+    @field_validator("appeals_county_limits", "appeals_city_limits", "appeals_province_limits", mode="before")
+    @classmethod
+    def _json(cls, value: object) -> object:
+        """A JSON object as the environment gives it."""
+        return json.loads(value) if isinstance(value, str) and value.strip() else value or None
+
+    def level_limits(self) -> dict[str, dict[str, Any]]:
+        """Each level's overrides: the defaults, or the setting of that level."""
+        from .timelimits import LEVEL_DEFAULTS
+
+        given = {"县": self.appeals_county_limits, "市": self.appeals_city_limits, "省": self.appeals_province_limits}
+        return {level: value if value is not None else LEVEL_DEFAULTS[level] for level, value in given.items()}

@@ -3,15 +3,18 @@ each once (a unique alert row, also with two processes), each written to the tra
 
 The limits, what meets each, who is reminded (催办) and who is told after it (督办):
 
-- 受理: while 待受理, from receipt; met by 受理 / 退回 / 撤回. 催办 the secretaries (superusers above the
-  branch); 督办 the tier above.
-- 转办: while 已受理 or 重办; met by 转办. 催办 the secretaries; 督办 the tier above.
+Every level that holds an appeal (its branch, or a committee at 县/市/省 after `/上报`) runs its own limits from when
+it got it (`TimeLimits.at(level)`); 催办 goes to the holder, 督办 to the level above it (`levels.py`).
+
+- 受理: while 待受理, from when the holder got it; met by 受理 / 退回 / 撤回. 催办 the holder (the branch's
+  secretaries, or the committee's members); 督办 the level above.
+- 转办: while 已受理 or 重办; met by 转办. 催办 the holder; 督办 the level above.
 - 反馈: while open; met by a handler's progress note (/诉求 补充) or 办结. 催办 the department holding it, else
-  the secretaries; 督办 the holder, the secretaries and the superusers.
+  the holder; 督办 the department, the holder and the level above.
 - 办理意见: while open; met by the department's note or 办结. As 反馈.
-- 办结: while open; met by 办结. As 反馈, and the appeal's tier rises one step (支部 → 行业党委 → 联席会议).
+- 办结: while open; met by 办结. As 反馈 (the level above may then take it up with /上报).
 - 回访: while 已办结; met by the appellant's answer. 催办 the appellant (asked again); after it the appeal is
-  recorded as 未回复 and the secretaries are told.
+  recorded as 未回复 and the holder is told.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import clock
 
-from . import notices, rules, texts
+from . import levels, notices, rules, texts
 from .models import Appeal, AppealAlert, AppealEvent
 from .timelimits import TimeLimits, accept_due, opinion_due, reminder_at
 
@@ -58,8 +61,10 @@ class Overdue:
 
 def running_limits(appeal: Appeal, notes: set[str], limits: TimeLimits) -> list[Limit]:
     """The limits of an appeal not met yet (`notes`: the progress-note actions since acceptance)."""
+    limits = limits.at(appeal.tier)
     if appeal.state == rules.PENDING:
-        return [Limit(ACCEPT, appeal.received_at, accept_due(appeal.received_at, limits))]
+        since = appeal.held_since or appeal.received_at
+        return [Limit(ACCEPT, since, accept_due(since, limits))]
     if appeal.state == rules.CLOSED:
         if appeal.closed_at is None or appeal.follow_up_due is None:
             return []
@@ -138,33 +143,15 @@ async def _claim(session: AsyncSession, appeal: Appeal, kind: str, due: datetime
     return inserted is not None
 
 
-def _tier_above(appeal: Appeal) -> str:
-    index = rules.TIERS.index(appeal.tier) if appeal.tier in rules.TIERS else 0
-    return rules.TIERS[min(index + 1, len(rules.TIERS) - 1)]
-
-
-def holder_name(appeal: Appeal, limit: str | None = None) -> str:
-    """Who holds an appeal now, named by its current level: the department it was transferred to (for the limits a
-    department meets), the branch's secretaries at 支部, else the level it was raised to (行业党委, 联席会议 …)."""
-    department_limit = limit is None or limit in (FEEDBACK, OPINION, CLOSE)
-    if department_limit and appeal.state == rules.TRANSFERRED and appeal.department:
-        return texts.HOLDER_DEPARTMENT.format(department=appeal.department)
-    if appeal.tier == rules.TIERS[0] and appeal.branch_id is not None:
-        return texts.HOLDER_BRANCH
-    return appeal.tier if appeal.tier != rules.TIERS[0] else rules.TIERS[1]
-
-
 async def _holder(service: AppealService, appeal: Appeal, limit: Limit) -> tuple[list[str], str]:
-    """Who holds the appeal for this limit now, and how to name them (`holder_name`)."""
-    name = holder_name(appeal, limit.name)
-    if name == texts.HOLDER_DEPARTMENT.format(department=appeal.department):
-        return await service.roles.handlers_of(appeal.department or ""), name
-    if name == texts.HOLDER_BRANCH:
-        keys = await notices.secretaries(service, appeal)
-        if keys:
-            return keys, name
-        name = rules.TIERS[1]  # a branch without a secretary: the level above holds it
-    return service.superuser_keys(appeal.platform), name
+    """Who holds the appeal for this limit now (the department for the limits a department meets), and their name."""
+    tree = await service.roles.org.tree()
+    name = levels.holder_label(tree, appeal, limit.name)
+    if limit.name in (FEEDBACK, OPINION, CLOSE) and appeal.state == rules.TRANSFERRED and appeal.department_id:
+        handlers = await service.roles.handlers_of(appeal.department_id)
+        if handlers:
+            return handlers, name
+    return await levels.holder_people(service, appeal), name
 
 
 async def _alert(service: AppealService, appeal: Appeal, limit: Limit, alert: str) -> bool:
@@ -184,15 +171,12 @@ async def _alert(service: AppealService, appeal: Appeal, limit: Limit, alert: st
             await notices.people(service, session, appeal, holders, text)
             note = texts.TRAIL_REMIND.format(limit=limit.name, due=due)
         else:
-            tier = _tier_above(appeal)
-            if limit.name == CLOSE and tier != appeal.tier:
-                await session.execute(update(Appeal).where(Appeal.id == appeal.id).values(tier=tier))
-            text = texts.SUPERVISE.format(**values, due=due, holder=holder_name, tier=tier)
-            above = service.superuser_keys(appeal.platform)
-            if holder_name != texts.HOLDER_BRANCH:
-                above = await notices.secretaries(service, appeal) + above
+            above, above_name = await levels.above_people(service, appeal)
+            text = texts.SUPERVISE.format(**values, due=due, holder=holder_name, tier=above_name)
+            if holder_name != texts.HOLDER_BRANCH and levels.held_by_branch(appeal):
+                above = await notices.secretaries(service, appeal) + above  # a department holds it: its branch too
             await notices.people(service, session, appeal, list(dict.fromkeys(holders + above)), text)
-            note = texts.TRAIL_SUPERVISE.format(limit=limit.name, due=due, tier=tier)
+            note = texts.TRAIL_SUPERVISE.format(limit=limit.name, due=due, tier=above_name)
         await service.record(session, appeal, "system", alert, appeal.state, appeal.state, note, now)
     return True
 

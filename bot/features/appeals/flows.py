@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.actor import Actor
 from bot.core.conversation import Flow, Invalid, Refused, Step
-from bot.core.members import parse_phone
+from bot.core.members import parse_name, parse_phone
 from bot.core.validation import mask_phone
 
-from . import photos, rules, texts
+from . import levels, photos, rules, texts
 
 if TYPE_CHECKING:
     from .service import AppealService
@@ -137,6 +137,119 @@ def intake(service: AppealService) -> Flow:
             Step(BRANCH, ask_branch, read_branch, skip=_branch_known, reads_data=True),
         ],
         confirm=summary,
+        before=before,
+        finish=finish,
+    )
+
+
+# ---- /诉求 代录: an appeal received by 12328, 12345 or the 司机之家 box, entered into the same workflow ------------
+HOLDER, HOLDER_CHOICES, OWN_LEVEL = "holder", "holder_choices", "own_level"
+MAX_LISTED = 20
+
+
+def read_channel(text: str) -> str:
+    """A channel by its number or name."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(levels.ENTERED):
+        return levels.ENTERED[int(text) - 1]
+    named = [c for c in levels.ENTERED if text and (text in c or c in text)]
+    if len(named) == 1:
+        return named[0]
+    raise Invalid(texts.BAD_CHANNEL)
+
+
+def ask_holder(data: dict[str, Any]) -> str:
+    """Which branch takes it (listed when few), or 0 for the asker's own level."""
+    choices = data.get(HOLDER_CHOICES) or []
+    if len(choices) > MAX_LISTED:
+        return texts.ASK_ENTRY_BRANCH_NAME
+    listed = "\n".join(f"{n}. {name}" for n, (_, name) in enumerate(choices, start=1))
+    return texts.ASK_ENTRY_BRANCH.format(choices=listed)
+
+
+def read_holder(text: str, data: dict[str, Any]) -> int | None:
+    """A branch id (a number of the list, or a part of a name), or None for the asker's own level (0)."""
+    text = text.strip()
+    choices: list[tuple[int, str]] = data.get(HOLDER_CHOICES) or []
+    if text in ("0", "本级"):
+        if data.get(OWN_LEVEL) is None:
+            raise Invalid(texts.BAD_BRANCH_CHOICE)
+        return None
+    if text.isascii() and text.isdigit() and len(choices) <= MAX_LISTED:
+        if 1 <= int(text) <= len(choices):
+            return choices[int(text) - 1][0]
+        raise Invalid(texts.BAD_BRANCH_CHOICE)
+    named = [branch_id for branch_id, name in choices if text and (text == name or text in name)]
+    if len(named) == 1:
+        return named[0]
+    raise Invalid(texts.BAD_BRANCH_NAME)
+
+
+def entry_summary(data: dict[str, Any]) -> str:
+    """What the person who enters it confirms (the driver's phone masked)."""
+    names = dict(data.get(HOLDER_CHOICES) or [])
+    holder = names.get(data.get(HOLDER) or 0) or data.get(OWN_LEVEL) or texts.ENTRY_SELF
+    return texts.ENTRY_SUMMARY.format(
+        channel=data["channel"],
+        name=data["name"],
+        phone=mask_phone(data.get("phone")),
+        category=data["category"],
+        description=data["description"],
+        place=data["place"],
+        holder=holder,
+    )
+
+
+def entry(service: AppealService) -> Flow:
+    """The conversation of `/诉求 代录`, bound to the service that stores its result."""
+
+    async def before(actor: Actor) -> dict[str, Any]:
+        if not actor.is_private:
+            raise Refused(texts.ENTRY_PRIVATE)
+        roles = service.roles
+        scope = await roles.scope(actor)
+        tree = await roles.org.tree()
+        own: tuple[int, str] | None = None
+        if scope.everything:
+            own = (tree.root_id, tree.root.name)
+        elif scope.top:
+            own = (scope.top[0], tree.committees[scope.top[0]].name)
+        elif scope.departments:  # a handler: their joint meeting's committee keeps it
+            dept = tree.departments[min(scope.departments)]
+            own = (dept.committee_id, tree.committees[dept.committee_id].name)
+        branch_ids = tree.branches_under(tree.subtree(own[0])) if own is not None else frozenset()
+        visible = sorted((branch_ids | scope.own) & tree.active_branches)
+        if not visible and own is None:
+            raise Refused(texts.ENTRY_NO_SCOPE)
+        data: dict[str, Any] = {HOLDER_CHOICES: [(b, tree.branch_names[b]) for b in visible]}
+        if own is not None:
+            data[OWN_LEVEL], data["committee_id"] = own[1], own[0]
+        elif len(visible) == 1:
+            data[HOLDER] = visible[0]
+        return data
+
+    async def finish(actor: Actor, data: dict[str, Any]) -> str:
+        branch = await service.branch_for(actor, data.get(HOLDER)) if data.get(HOLDER) else None
+        appeal = await service.submit(
+            actor, branch, data, channel=data["channel"], committee_id=data.get("committee_id")
+        )
+        return texts.ENTERED.format(number=appeal.number, channel=appeal.channel)
+
+    choices = "\n".join(f"{n}. {c}" for n, c in enumerate(levels.ENTERED, start=1))
+    return Flow(
+        name=texts.ENTRY_NAME,
+        command="/诉求 代录",
+        intro=texts.ENTRY_INTRO,
+        steps=[
+            Step("channel", texts.ASK_CHANNEL.format(choices=choices), read_channel),
+            Step("name", texts.ASK_DRIVER_NAME, parse_name),
+            Step("phone", texts.ASK_DRIVER_PHONE, parse_phone),
+            Step("category", texts.ASK_ENTRY_CATEGORY, read_category),
+            Step("description", texts.ASK_ENTRY_DESCRIPTION.format(limit=MAX_DESCRIPTION), read_description),
+            Step("place", texts.ASK_ENTRY_PLACE, read_place),
+            Step(HOLDER, ask_holder, read_holder, skip=lambda actor, data: HOLDER in data, reads_data=True),
+        ],
+        confirm=entry_summary,
         before=before,
         finish=finish,
     )

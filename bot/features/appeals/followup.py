@@ -190,7 +190,9 @@ async def add_note(
         if action == ADDITION:
             text = texts.TELL_ADDED.format(number=appeal.number, note=note[:MAX_NOTE])
             if appeal.state == rules.TRANSFERRED and appeal.department:
-                await notices.people(service, session, appeal, await service.roles.handlers_of(appeal.department), text)
+                await notices.people(
+                    service, session, appeal, await service.roles.handlers_of(appeal.department_id), text
+                )
             else:
                 await notices.managers(service, session, appeal, text)
         else:

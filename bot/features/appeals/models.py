@@ -18,6 +18,8 @@ class Appeal(Base):
         Index("ix_appeal_branch_received", "branch_id", "received_at"),
         Index("ix_appeal_state", "state"),
         Index("ix_appeal_appellant", "appellant_key"),
+        Index("ix_appeal_committee", "committee_id"),
+        Index("ix_appeal_department_id", "department_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,8 +35,21 @@ class Appeal(Base):
     phone: Mapped[str | None] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(8))
     level: Mapped[str | None] = mapped_column(String(4))
+    # Who holds it: `tier` is the holder's level (支部, 县, 市, 省) and `committee_id` the committee holding it (None
+    # while its branch holds it); `held_since` when the holder got it (the level's own limits run from then).
     tier: Mapped[str] = mapped_column(String(8))
+    committee_id: Mapped[int | None] = mapped_column(Integer)
+    held_since: Mapped[datetime | None]
+    # The department's name as shown; `department_id` says which joint meeting's (a county's 公安 is not another's).
     department: Mapped[str | None] = mapped_column(String(32))
+    department_id: Mapped[int | None] = mapped_column(Integer)
+    # Where it came in (群聊, 私聊, 12328专线, 12345热线, 司机之家意见箱); for one entered by a secretary, a handler
+    # or a committee member: who entered it and the driver's name (the driver's phone is `phone`).
+    channel: Mapped[str] = mapped_column(String(8), default="群聊", server_default="群聊")
+    entered_by: Mapped[str | None] = mapped_column(String(96))
+    appellant_name: Mapped[str | None] = mapped_column(String(32))
+    # The holder's level when it was closed (支部, 县, 市, 省): 小事不出县率 counts 支部 and 县.
+    closed_level: Mapped[str | None] = mapped_column(String(4))
     received_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
     transfer_due: Mapped[datetime | None]

@@ -11,9 +11,10 @@ from bot.core.actor import split_key
 from bot.core.outbox import Target, cancel, enqueue
 from bot.core.parts import Mention, Part
 
-from . import rules, texts
+from . import levels, rules, texts
 from .models import Appeal
 from .rules import Action
+from .timelimits import accept_due
 
 if TYPE_CHECKING:
     from .service import AppealService
@@ -64,9 +65,9 @@ async def secretaries(service: AppealService, appeal: Appeal) -> list[str]:
 
 
 async def managers(service: AppealService, session: AsyncSession, appeal: Appeal, text: str, dedupe: str = "") -> None:
-    """The branch's secretaries; superusers when the appeal is above the branch or has none."""
-    keys = await secretaries(service, appeal) if appeal.tier == rules.TIERS[0] else []
-    await people(service, session, appeal, keys or service.superuser_keys(appeal.platform), text, dedupe)
+    """Whoever holds the appeal at its level: the branch's secretaries, else the committee holding it (its members;
+    the level above when it has none named; the superusers at the top)."""
+    await people(service, session, appeal, await levels.holder_people(service, appeal), text, dedupe)
 
 
 async def withdrawn(service: AppealService, session: AsyncSession, appeal: Appeal) -> None:
@@ -91,7 +92,7 @@ async def announce(service: AppealService, session: AsyncSession, appeal: Appeal
             description=appeal.description,
             place=appeal.place,
         )
-        await people(service, session, appeal, await service.roles.handlers_of(appeal.department), text)
+        await people(service, session, appeal, await service.roles.handlers_of(appeal.department_id), text)
         await appellant(session, appeal, texts.TELL_TRANSFERRED.format(number=number, department=appeal.department))
     elif action is Action.SEND_BACK:
         department, _, reason = note.partition("：")
@@ -102,13 +103,19 @@ async def announce(service: AppealService, session: AsyncSession, appeal: Appeal
     elif action is Action.FOLLOW_UP and appeal.state == rules.REOPENED:
         await managers(service, session, appeal, texts.TELL_REOPENED.format(number=number))
         if appeal.department:
-            handlers = await service.roles.handlers_of(appeal.department)
+            handlers = await service.roles.handlers_of(appeal.department_id)
             await people(service, session, appeal, handlers, texts.TELL_REOPENED.format(number=number))
     elif action is Action.ESCALATE:
+        holder, due = note, when(accept_due(appeal.held_since or appeal.received_at, service.limits.at(appeal.tier)))
         text = texts.TELL_ESCALATED.format(
-            number=number, category=appeal.category, tier=appeal.tier, description=appeal.description
+            number=number, category=appeal.category, holder=holder, due=due, description=appeal.description
         )
-        await people(service, session, appeal, service.superuser_keys(appeal.platform), text)
+        await people(service, session, appeal, await levels.holder_people(service, appeal), text)
+        branch = await secretaries(service, appeal)
+        if branch:
+            await people(
+                service, session, appeal, branch, texts.TELL_ESCALATED_BRANCH.format(number=number, holder=holder)
+            )
     elif action is Action.REJECT:
         await appellant(session, appeal, texts.TELL_REJECTED.format(number=number))
     elif action is Action.WITHDRAW:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from bot.core.actor import Actor
 from bot.core.branches import Roles
@@ -14,7 +14,7 @@ from bot.core.errors import NotFound, Refusal
 from bot.core.models import Branch
 from bot.core.settings import Settings
 
-from . import deadlines, photos, rules, texts
+from . import deadlines, levels, photos, rules, texts
 from .deadlines import Limit
 from .models import Appeal, AppealEvent
 from .rules import Role
@@ -33,6 +33,7 @@ class Viewed:
     pictures: list[str] = field(default_factory=list)
     limits: list[Limit] = field(default_factory=list)  # the limits not met yet (`deadlines.running_limits`)
     status_only: bool = False  # filed in private chat, asked in its branch's group: number, state and limits only
+    level: str = ""  # the holder's level as people read it (支部, 县级（…行业党委）…)
 
 
 class AppealReading:
@@ -50,7 +51,8 @@ class AppealReading:
         return sorted(k for k in keys if k.startswith(f"{platform}:"))
 
     async def roles_for(self, actor: Actor, appeal: Appeal) -> set[Role]:
-        """The roles the actor holds on this appeal (a department only while the appeal is with it)."""
+        """The roles the actor holds on this appeal (a department only while the appeal is with it; a committee's
+        member when it lies in their subtree — by its branch, or the committee holding it)."""
         held: set[Role] = set()
         if actor.key == appeal.appellant_key:
             held.add(Role.APPELLANT)
@@ -58,8 +60,15 @@ class AppealReading:
             held.add(Role.SUPERUSER)
         if appeal.branch_id is not None and await self.roles.is_secretary(actor.key, appeal.branch_id):
             held.add(Role.SECRETARY)
-        if appeal.department and appeal.department in await self.roles.departments_of(actor.key):
+        if appeal.department_id is not None and appeal.department_id in await self.roles.department_ids_of(actor.key):
             held.add(Role.DEPARTMENT)
+        scope = await self.roles.scope(actor)
+        if scope.committee_member and (
+            scope.sees_branch(appeal.branch_id)
+            or (appeal.committee_id is not None and scope.sees_committee(appeal.committee_id))
+            or scope.everything
+        ):
+            held.add(Role.COMMITTEE)
         return held
 
     async def find(self, number: str) -> Appeal:
@@ -98,13 +107,14 @@ class AppealReading:
                 )
             ).all()
             limits = (await deadlines.limits_of(session, [appeal], self.limits))[appeal.id]
+        level = levels.level_label(await self.roles.org.tree(), appeal)
         if status_only:
-            return Viewed(appeal, [], False, [], limits, status_only=True)
+            return Viewed(appeal, [], False, [], limits, status_only=True, level=level)
         pictures = await photos.of(self, appeal.id)
         full = actor.is_private and bool(appeal.phone)
         if full and self.log_access is not None:
             await self.log_access(actor, "诉求电话", appeal.number, appeal.branch_id)
-        return Viewed(appeal, list(events), full, pictures, limits)
+        return Viewed(appeal, list(events), full, pictures, limits, level=level)
 
     async def mine(self, actor_key: str, limit: int = 10) -> list[Appeal]:
         """The appellant's latest appeals."""
@@ -115,24 +125,29 @@ class AppealReading:
             return list(rows.all())
 
     async def scope(self, actor: Actor, here: Branch | None) -> list[Any]:
-        """The condition on appeals an actor may list here: in a group only this branch, for its managers; in
-        private chat a superuser sees all, a secretary their branches, a handler their departments."""
+        """The conditions on appeals an actor may list here: in a group only this branch, for those who manage it; in
+        private chat what the one rule (bot/core/scope.py) gives them — everything at the top, a committee's
+        subtree, a secretary's branches, a handler's departments."""
         if not actor.is_private:
             if here is None or not await self.roles.can_manage(actor, here):
                 raise Refusal(texts.LIST_NOT_HERE)
             return [Appeal.branch_id == here.id]
-        if actor.is_superuser:
-            return []
-        departments = await self.roles.departments_of(actor.key)
-        managed = [b.id for b in await self.roles.managed_branches(actor.key)]
-        if not departments and not managed:
+        scope = await self.roles.scope(actor)
+        if scope.empty:
             raise Refusal(texts.LIST_ONLY_MANAGERS)
-        return [or_(Appeal.department.in_(departments), Appeal.branch_id.in_(managed))]
+        condition = scope.condition(Appeal.branch_id, Appeal.committee_id, Appeal.department_id)
+        return [] if condition is None else [condition]
 
     async def listing(self, actor: Actor, here: Branch | None, state: str | None, limit: int = 20) -> list[Appeal]:
         """Appeals a manager may see here, newest first."""
         conditions = await self.scope(actor, here)
-        if state:
+        if state == texts.OWN_LEVEL:  # a committee: what came up to it (held by its own committees)
+            scope = await self.roles.scope(actor)
+            top = ((await self.roles.org.tree()).root_id,) if scope.everything else scope.top
+            if not top:
+                raise Refusal(texts.OWN_LEVEL_ONLY)
+            conditions.append(Appeal.committee_id.in_(top))
+        elif state:
             if state not in rules.STATES:
                 raise NotFound(texts.NO_SUCH_STATE.format(state=state[:10], states="、".join(rules.STATES)))
             conditions.append(Appeal.state == state)

@@ -1,9 +1,10 @@
 """The appeal workflow as pure rules: states, who may do what from which state, numbers, satisfaction.
 
 待受理 → 已受理 (level, deadlines) → 已转办 (department) ⇄ 已退单 (reason) → 已办结 (result) → 已回访.
-回访 不满意 reopens an appeal as 重办 (with new deadlines). 上报 escalates 支部 → 行业党委 → 联席会议 without
-changing the state. A secretary may 退回 an appeal that is no appeal (已退回); the appellant may 撤回 while
-it waits (已撤回). 已回访, 已退回 and 已撤回 are final.
+回访 不满意 reopens an appeal as 重办 (with new deadlines). 上报 hands it one level up the organization (支部 → 县 →
+市 → 省: `levels.py`), where it waits for that level's 受理 (待受理 again, with that level's limits). A secretary
+may 退回 an appeal that is no appeal (已退回); the appellant may 撤回 while it waits (已撤回). 已回访, 已退回 and
+已撤回 are final.
 
 Satisfaction: 满意 and 基本满意 count as satisfied; 不满意 does not; no answer within the follow-up window is
 recorded as 未回复 and does not count as satisfied (it stays in the denominator of 满意率).
@@ -34,7 +35,6 @@ DONE = (CLOSED, FOLLOWED_UP)
 
 CATEGORIES = ("运费拖欠", "停车", "维修救援", "执法检查", "权益保障", "其他")
 LEVELS = ("紧急", "一般")
-TIERS = ("支部", "行业党委", "联席会议")
 SATISFIED = ("满意", "基本满意")
 ANSWERS = ("满意", "基本满意", "不满意")
 NO_ANSWER = "未回复"
@@ -46,6 +46,7 @@ class Role(Enum):
     APPELLANT = "诉求人"
     SECRETARY = "书记"
     SUPERUSER = "行业党委"
+    COMMITTEE = "上级行业党委"  # a committee whose subtree holds the appeal
     DEPARTMENT = "承办部门"
 
 
@@ -66,7 +67,7 @@ class TransitionError(Refusal):
     """A change the workflow does not allow; the message says why, in Chinese."""
 
 
-MANAGERS = frozenset({Role.SECRETARY, Role.SUPERUSER})
+MANAGERS = frozenset({Role.SECRETARY, Role.COMMITTEE, Role.SUPERUSER})
 _ALLOWED: dict[Action, tuple[frozenset, frozenset[Role]]] = {
     Action.ACCEPT: (frozenset({PENDING}), MANAGERS),
     Action.TRANSFER: (frozenset({ACCEPTED, RETURNED, REOPENED}), MANAGERS),
@@ -77,6 +78,12 @@ _ALLOWED: dict[Action, tuple[frozenset, frozenset[Role]]] = {
     Action.REJECT: (frozenset({PENDING}), MANAGERS),
     Action.WITHDRAW: (frozenset({PENDING}), frozenset({Role.APPELLANT})),
 }
+
+
+# What the holder of an appeal does: once a committee took it up, its branch's secretary no longer does these.
+HOLDER_ACTIONS = frozenset(
+    {Action.ACCEPT, Action.TRANSFER, Action.SEND_BACK, Action.CLOSE, Action.ESCALATE, Action.REJECT}
+)
 
 
 def check(state: str, action: Action, roles: set[Role], department_matches: bool = True) -> None:
@@ -104,7 +111,7 @@ def next_state(state: str, action: Action, answer: str | None = None) -> str:
         Action.SEND_BACK: RETURNED,
         Action.CLOSE: CLOSED,
         Action.FOLLOW_UP: REOPENED if answer == "不满意" else FOLLOWED_UP,
-        Action.ESCALATE: state,
+        Action.ESCALATE: PENDING,
         Action.REJECT: REJECTED,
         Action.WITHDRAW: WITHDRAWN,
     }[action]
@@ -117,16 +124,6 @@ def flags_of(action: str, to_state: str) -> dict[str, bool]:
     if action == Action.FOLLOW_UP.value and to_state == REOPENED:
         return {"was_reopened": True}
     return {}
-
-
-def next_tier(tier: str) -> str:
-    """The tier above, or TransitionError at the top."""
-    from . import texts
-
-    index = TIERS.index(tier)
-    if index + 1 >= len(TIERS):
-        raise TransitionError(texts.AT_THE_TOP)
-    return TIERS[index + 1]
 
 
 _NUMBER = re.compile(r"^SQ(\d{8})-(\d{4,})$")

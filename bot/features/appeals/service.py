@@ -11,7 +11,7 @@ import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,9 +25,10 @@ from bot.core.errors import NotFound, Refusal
 from bot.core.expect import Expectations
 from bot.core.members import MemberRecords
 from bot.core.models import Branch
+from bot.core.org import Dept, Node
 from bot.core.settings import Settings, get_settings
 
-from . import deadlines, figures, followup, notices, rules, texts
+from . import deadlines, figures, followup, levels, notices, rules, texts
 from .figures import Figures
 from .followup import FOLLOW_UP, FOLLOW_UP_REASON
 from .models import Appeal, AppealCounter, AppealEvent, AppealPhoto
@@ -118,10 +119,24 @@ class AppealService(AppealReading):
             branch = await session.get(Branch, branch_id)
         return branch if branch is not None and branch.active else None
 
-    async def submit(self, actor: Actor, branch: Branch | None, data: dict) -> Appeal:
-        """Store a confirmed appeal, its first trail line and the notice to its handlers, in one transaction."""
-        await self.check_daily_limit(actor.key)
+    async def submit(
+        self,
+        actor: Actor,
+        branch: Branch | None,
+        data: dict,
+        *,
+        channel: str | None = None,
+        committee_id: int | None = None,
+    ) -> Appeal:
+        """Store a confirmed appeal, its first trail line and the notice to its handlers, in one transaction. One
+        entered for a driver (`channel` 12328专线 …) is the driver's: their name and phone come in `data`, the actor is
+        who entered it; `committee_id` is the committee that keeps it when no branch does (else the root)."""
+        entered = channel in levels.ENTERED
+        if not entered:
+            await self.check_daily_limit(actor.key)
         now = clock.now()
+        tree = await self.roles.org.tree()
+        holder = None if branch is not None else tree.committees.get(committee_id or tree.root_id, tree.root)
         async with self.database.session() as session:
             seq = (
                 await session.execute(
@@ -134,22 +149,28 @@ class AppealService(AppealReading):
             appeal = Appeal(
                 number=rules.format_number(now.date(), seq),
                 branch_id=branch.id if branch else None,
-                appellant_key=actor.key,
+                appellant_key=f"entered:{uuid.uuid4().hex}" if entered else actor.key,
                 platform=actor.platform,
                 self_id=actor.self_id,
-                group_id=actor.group_id,
+                group_id=None if entered else actor.group_id,
                 category=data["category"],
                 description=data["description"],
                 place=data["place"],
                 phone=data.get("phone"),
                 state=rules.PENDING,
-                tier=rules.TIERS[0] if branch else rules.TIERS[1],
+                tier=holder.level if holder is not None else levels.BRANCH_LEVEL,
+                committee_id=holder.id if holder is not None else None,
+                held_since=now,
+                channel=channel or (levels.GROUP if actor.group_id is not None else levels.PRIVATE),
+                entered_by=actor.key if entered else None,
+                appellant_name=data.get("name") if entered else None,
                 received_at=now,
                 version=1,
             )
             session.add(appeal)
             await session.flush()
-            await self.record(session, appeal, actor.key, "提交", None, rules.PENDING, appeal.category, now)
+            note = f"{appeal.category}（{appeal.channel}）" if entered else appeal.category
+            await self.record(session, appeal, actor.key, "提交", None, rules.PENDING, note, now)
             text = texts.NEW_APPEAL.format(
                 number=appeal.number, category=appeal.category, description=appeal.description, place=appeal.place
             )
@@ -188,37 +209,61 @@ class AppealService(AppealReading):
     async def act(self, actor: Actor, number: str, action: Action, value: str | None = None) -> Appeal:
         """Apply one action (受理/转办/退单/办结/回访/上报/退回/撤回) with the trail line and the notices."""
         appeal, held = await self.find_for(actor, number)
+        tree = await self.roles.org.tree()
+        if action in rules.HOLDER_ACTIONS and not levels.held_by_branch(appeal) and appeal.branch_id is not None:
+            held = held - {Role.SECRETARY}  # raised above the branch: its level acts, the branch looks on
+            if not held & {Role.SUPERUSER, Role.COMMITTEE, Role.DEPARTMENT, Role.APPELLANT}:
+                raise TransitionError(texts.HELD_ABOVE.format(holder=levels.home(tree, appeal).name))
         rules.check(appeal.state, action, held, Role.DEPARTMENT in held)
         now = clock.now()
+        limits = self.limits.at(appeal.tier)
         changes: dict[str, Any] = {}
         note = value or ""
+        new_state = rules.next_state(appeal.state, action, value)
         if action is Action.ACCEPT:
             level = value or "一般"
             if level not in rules.LEVELS:
                 raise TransitionError(texts.BAD_LEVEL)
-            changes = self._deadlines(now, level) | {"level": level}
+            changes = self._deadlines(now, level, limits) | {"level": level}
         elif action is Action.TRANSFER:
-            await self._check_department(actor, appeal, value or "")
-            changes = {"department": value}
+            dept = await self._check_department(actor, appeal, value or "")
+            changes, note = {"department": dept.name, "department_id": dept.id}, levels.department_label(tree, dept)
         elif action is Action.SEND_BACK:
             if not value:
                 raise TransitionError(texts.NEEDS_REASON.format(action=action.value))
-            changes, note = {"department": None}, f"{appeal.department}：{value}"  # the department lets go of it
+            changes = {"department": None, "department_id": None}  # the department lets go of it
+            note = f"{appeal.department}：{value}"
         elif action is Action.CLOSE:
-            changes = {"closed_at": now, "result": value, "follow_up_due": follow_up_due(now, self.limits)}
+            changes = {
+                "closed_at": now,
+                "result": value,
+                "follow_up_due": follow_up_due(now, limits),
+                "closed_level": levels.closed_level(tree, appeal),
+            }
         elif action is Action.FOLLOW_UP:
             if value not in rules.ANSWERS:
                 raise TransitionError(texts.BAD_ANSWER)
             changes = {"satisfaction": value}
             if value == "不满意":
-                changes |= {"closed_at": None, "result": None, "follow_up_due": None}
-                changes |= self._deadlines(now, appeal.level or "一般")
+                changes |= {"closed_at": None, "result": None, "follow_up_due": None, "closed_level": None}
+                changes |= self._deadlines(now, appeal.level or "一般", limits)
         elif action is Action.ESCALATE:
-            changes = {"tier": rules.next_tier(appeal.tier)}
-            note = changes["tier"]
+            holder = levels.next_holder(tree, appeal)
+            # The level above takes it up as a new appeal of its own: 受理 within its limit, then its own cycle.
+            changes = {
+                "tier": holder.level,
+                "committee_id": holder.id,
+                "held_since": now,
+                "department": None,
+                "department_id": None,
+                "accepted_at": None,
+                "transfer_due": None,
+                "feedback_due": None,
+                "close_due": None,
+            }
+            note = holder.name
         elif action is Action.REJECT and not value:
             raise TransitionError(texts.NEEDS_REASON.format(action=action.value))
-        new_state = rules.next_state(appeal.state, action, value)
         async with self.database.session() as session:
             result = await session.execute(
                 update(Appeal)
@@ -241,30 +286,40 @@ class AppealService(AppealReading):
         self._after(updated, action)
         return updated
 
-    def _deadlines(self, now: datetime, level: str) -> dict[str, Any]:
-        limits = compute_deadlines(now, level, self.limits)
+    @staticmethod
+    def _deadlines(now: datetime, level: str, limits: TimeLimits) -> dict[str, Any]:
+        """The limits an acceptance (or a reopening) sets, by the holder level's settings."""
+        due = compute_deadlines(now, level, limits)
         return {
             "accepted_at": now,
-            "transfer_due": limits.transfer_due,
-            "feedback_due": limits.feedback_due,
-            "close_due": limits.close_due,
+            "transfer_due": due.transfer_due,
+            "feedback_due": due.feedback_due,
+            "close_due": due.close_due,
         }
 
-    async def _check_department(self, actor: Actor, appeal: Appeal, department: str) -> None:
-        """A known department with at least one handler; otherwise say so, tell the superusers, keep it 待分派."""
-        departments = self.settings.departments
-        if department not in departments:
-            raise NotFound(
-                texts.NO_SUCH_DEPARTMENT.format(department=department[:20], departments="、".join(departments))
+    async def _check_department(self, actor: Actor, appeal: Appeal, text: str) -> Dept:
+        """A department of the joint meetings the appeal may go to (the holder's level first, then up) with at least
+        one handler; otherwise say so, tell the holder's committee, keep it 待分派."""
+        tree = await self.roles.org.tree()
+        order = levels.department_order(tree, appeal)
+        dept = tree.department_named(text, order)
+        if dept is None:
+            offered = "；".join(
+                f"{tree.committees[c].name}：{'、'.join(d.name for d in tree.departments_of(c))}"
+                for c in order
+                if tree.departments_of(c)
             )
-        if await self.roles.handlers_of(department):
-            return
+            raise NotFound(texts.NO_SUCH_DEPARTMENT.format(department=text[:20], departments=offered))
+        if await self.roles.handlers_of(dept.id):
+            return dept
+        shown = levels.department_label(tree, dept)
         async with self.database.session() as session:
             now = clock.now()
-            await self.record(session, appeal, actor.key, texts.UNASSIGNED, appeal.state, appeal.state, department, now)
-            text = texts.TELL_NO_HANDLER.format(number=appeal.number, department=department)
-            await notices.people(self, session, appeal, self.superuser_keys(appeal.platform), text)
-        raise NoHandler(texts.NO_HANDLER.format(department=department, number=appeal.number))
+            await self.record(session, appeal, actor.key, texts.UNASSIGNED, appeal.state, appeal.state, shown, now)
+            text = texts.TELL_NO_HANDLER.format(number=appeal.number, department=shown)
+            keys = await levels.committee_people(self, tree, tree.committees[dept.committee_id], appeal.platform)
+            await notices.people(self, session, appeal, keys, text)
+        raise NoHandler(texts.NO_HANDLER.format(department=shown, number=appeal.number))
 
     def _after(self, appeal: Appeal, action: Action) -> None:
         followup.after(self, appeal, action)
@@ -290,7 +345,8 @@ class AppealService(AppealReading):
 
     # ---- deadlines and figures ------------------------------------------------------------------------
     async def overdue(self, actor: Actor, here: Branch | None) -> list[deadlines.Overdue]:
-        """Open appeals past one of their limits, in the actor's scope, the longest overdue first."""
+        """Open appeals past one of their limits, in the actor's scope (a committee: what is overdue below it, and what
+        came up to it), the longest overdue first."""
         conditions = await self.scope(actor, here)
         return await deadlines.overdue(self, conditions)
 
@@ -332,14 +388,36 @@ class AppealService(AppealReading):
         dimensions: tuple[str, ...],
         *,
         scope: list[Any] | None = None,
+        fold: dict[str, figures.Fold] | None = None,
     ) -> tuple[Figures, dict[str, dict[str, Figures]]]:
         """The overall figures with the by-category breakdown, and the figures by other dimensions, reading the
         limits of the watched appeals once (for /诉求 统计)."""
         conditions = figures.conditions_for(branch_id, since, until, scope)
         wanted = ("category", *(d for d in dimensions if d != "category"))
-        overall, found = await figures.breakdown(self.database, self.limits, conditions, wanted)
+        overall, found = await figures.breakdown(self.database, self.limits, conditions, wanted, fold)
         rows = sorted(found["category"].items(), key=lambda item: (-item[1].collected, -item[1].closed, item[0]))
         return overall.with_breakdown([(name, f.collected, f.closed) for name, f in rows]), found
+
+    async def subtree(self, node: Node) -> tuple[list[Any], figures.Fold]:
+        """The conditions on appeals of a committee's subtree (its branches', and those held or entered at its
+        committees: indexed IN lists) and the fold of the "place" dimension onto its child units: each committee
+        right below it, each branch right under it, and what it holds itself."""
+        tree = await self.roles.org.tree()
+        committees = tree.subtree(node.id)
+        if node.id == tree.root_id:
+            conditions: list[Any] = []
+        else:
+            branch_ids = sorted(tree.branches_under(committees))
+            conditions = [or_(Appeal.branch_id.in_(branch_ids), Appeal.committee_id.in_(sorted(committees)))]
+
+        def unit(key: str) -> str:
+            branch, _, committee = key.partition(":")
+            if branch:
+                return tree.unit_of(node.id, int(branch)) or texts.NO_BRANCH
+            child = tree.child_of(node.id, int(committee)) if committee else None
+            return tree.committees[child].name if child is not None else texts.STATS_UNIT_OWN
+
+        return conditions, unit
 
     async def monthly_figures(self, branch_id: int, first_day: date, next_month_first_day: date) -> dict[str, int]:
         """收集 and 办结 of a branch's month, for the records monthly report."""
@@ -399,7 +477,7 @@ def build(services: Services) -> AppealService:
         urgent_transfer_minutes=config.appeals_urgent_transfer_minutes,
         urgent_close_hours=config.appeals_urgent_close_hours,
         remind_fraction=config.appeals_remind_fraction,
-    )
+    ).with_levels(config.level_limits())
     service = AppealService(
         services.database,
         services.roles,
@@ -411,5 +489,6 @@ def build(services: Services) -> AppealService:
         members=services.members,
     )
     services.conversations.register(flows.intake(service))
+    services.conversations.register(flows.entry(service))
     services.startup.append(service.expect_pending_follow_ups)
     return service

@@ -45,6 +45,8 @@ LIST_NOT_HERE = "诉求列表只在本支部群里（本支部书记）或私聊
 LIST_ONLY_MANAGERS = "诉求列表只对书记、承办部门和行业党委开放；查看自己的诉求请发送 /我的诉求。"
 NO_SUCH_STATE = "没有「{state}」这个状态。可选：{states}"
 NOTHING_LISTED = "没有符合条件的诉求。"
+OWN_LEVEL = "本级"
+OWN_LEVEL_ONLY = "“本级”列出上报到本级行业党委的诉求，只对行业党委委员开放。"
 LIST_HEAD = "诉求列表（最新 20 条）：\n"
 NO_APPEALS_YET = "您还没有提交过诉求。发送 /诉求 开始提交。"
 MINE_HEAD = "您的诉求：\n"
@@ -56,6 +58,8 @@ OVERDUE_LINE = "{number} {category} {state} · {holder} · {limit}时限 {due}"
 NOTHING_OVERDUE = "没有超期的诉求。"
 DETAIL_HEAD = "【诉求 {number}】{state}"
 DETAIL_KIND = "类别：{category}　层级：{tier}"
+DETAIL_CHANNEL = "　渠道：{channel}"
+DETAIL_APPELLANT = "诉求人：{name}"
 DETAIL_LEVEL = "　级别：{level}"
 DETAIL_DESCRIPTION = "描述：{description}"
 DETAIL_PLACE = "地点：{place}"
@@ -79,7 +83,7 @@ NO_HANDLER = (
     "「{department}」还没有绑定承办人，诉求 {number} 没有转办，仍待分派；已告知行业党委绑定承办人。"
     "也可以转给其他部门：/转办 {number} <部门>"
 )
-ESCALATED = "已将 {number} 上报至{tier}。"
+ESCALATED = "已将 {number} 上报至「{holder}」，请其在 {due} 前受理。"
 CLOSED = "{number} 已办结，已请诉求人回访评价。"
 THANKS = "感谢您的评价（{answer}），诉求 {number} 已完成回访。"
 SORRY_REOPENED = (
@@ -102,9 +106,10 @@ WRONG_STATE_HINTS = {
 }
 NOT_YOUR_DEPARTMENT = "该诉求没有转办到您所在的部门。"
 NEEDS_ROLE = "{action}需要{who}权限。"
-AT_THE_TOP = "该诉求已上报到联席会议，不能再上报。"
+AT_THE_TOP = "该诉求已在最高一级（{name}）办理，不能再上报；可转办其联席会议部门：/转办 <编号> <部门>。"
+HELD_ABOVE = "该诉求已上报至「{holder}」，由其办理；您仍可查看和补充情况（/诉求 补充）。"
 BAD_LEVEL = "级别只能是 紧急 或 一般。"
-NO_SUCH_DEPARTMENT = "没有「{department}」这个部门。可选：{departments}"
+NO_SUCH_DEPARTMENT = "没有「{department}」这个部门。可选（由近及远）：{departments}"
 BAD_ANSWER = "请回复 满意、基本满意 或 不满意。"
 NEEDS_REASON = "{action}需要写明原因。"
 STALE = "诉求 {number} 刚刚被其他人处理过，请发送 /诉求 查询 {number} 查看最新状态。"
@@ -125,7 +130,11 @@ TELL_SENT_BACK = "诉求 {number} 被「{department}」退单（{reason}），�
 ASK_FOLLOW_UP = "您的诉求 {number} 已办结：{result}\n请直接回复：满意、基本满意 或 不满意（也可回复 1、2、3）。"
 TELL_REOPENED = "诉求 {number} 回访不满意，已重办，请重新办理。"
 TELL_REASON = "诉求 {number} 不满意的原因：{reason}"
-TELL_ESCALATED = "诉求 {number}（{category}）已上报至{tier}：{description}"
+TELL_ESCALATED = (
+    "诉求 {number}（{category}）已上报至「{holder}」，请在 {due} 前受理：{description}\n"
+    "受理：/受理 {number} 一般（或 紧急）；转办本级联席会议部门：/转办 {number} <部门>"
+)
+TELL_ESCALATED_BRANCH = "诉求 {number} 已上报至「{holder}」办理。"
 TELL_REJECTED = "您的诉求 {number} 未予受理，原因见 /诉求 查询 {number}。"
 TELL_WITHDRAWN = "诉求 {number} 已被诉求人撤回，无需受理。"
 TRAIL_WITHDRAWN_BEFORE_SENT = "诉求发出通知前已撤回，不再通知"
@@ -133,7 +142,7 @@ TRAIL_WITHDRAWN_BEFORE_SENT = "诉求发出通知前已撤回，不再通知"
 # ---- deadlines -----------------------------------------------------------------------------------------
 REMIND = "【催办】诉求 {number}（{category}）的{limit}时限 {due} 将到，请抓紧{doing}。"
 REMIND_FOLLOW_UP = "【回访提醒】您的诉求 {number} 已办结，请回复：满意、基本满意 或 不满意（{due} 前）。"
-SUPERVISE = "【督办】诉求 {number}（{category}）已超过 {due} 的{limit}时限（{holder}），已提请{tier}督办。"
+SUPERVISE = "【督办】诉求 {number}（{category}）已超过 {due} 的{limit}时限（{holder}），已提请「{tier}」督办。"
 SUPERVISE_FOLLOW_UP = "【督办】诉求 {number} 回访期 {due} 已过，诉求人未回复，已记为未回复；如需可电话回访。"
 DOING = {
     "受理": "受理（/受理 {number}）",
@@ -145,13 +154,13 @@ DOING = {
 HOLDER_DEPARTMENT = "承办部门「{department}」"
 HOLDER_BRANCH = "支部书记"
 TRAIL_REMIND = "{limit}时限 {due}"
-TRAIL_SUPERVISE = "超过{limit}时限 {due}，提请{tier}"
+TRAIL_SUPERVISE = "超过{limit}时限 {due}，提请{tier}督办"
+LEVEL_NAMED = "{level}级（{name}）"
 OVERDUE_MARK = "（已超期）"
 
 # ---- figures -------------------------------------------------------------------------------------------
 PERIODS = ("本月", "本年", "全部")
 STATS_USAGE = "用法：/诉求 统计 [本月|本年|全部] [对比]"
-ALL_BRANCHES = "全部支部"
 STATS_HEAD = "【诉求统计】{scope} · {period}（{span}）"
 STATS_TOTALS = "收集 {collected}　办结 {closed}　办结率 {close_rate}"
 STATS_TIMES = "按期办结率 {on_time_rate}　平均办理时长 {average}　超期 {overdue}"
@@ -165,7 +174,11 @@ STATS_COMPARE = (
 )
 DAYS = "{days:.1f} 天"
 NONE = "—"
-DIMENSIONS = {"category": "类别", "department": "部门", "branch": "支部"}
+DIMENSIONS = {"category": "类别", "department": "部门", "branch": "支部", "channel": "渠道"}
+STATS_COUNTY = "小事不出县率 {county_rate}（县级及以下办结 {in_county} ÷ 办结 {closed}）"
+STATS_UNITS = "下级单位（收集/办结/办结率/超期）："
+STATS_UNIT = "· {name} {collected}/{closed}/{close_rate}/{overdue}"
+STATS_UNIT_OWN = "本级直接办理"
 PREVIOUS = {"本月": "上月", "本年": "上年"}
 
 # ---- calendar ------------------------------------------------------------------------------------------
@@ -183,3 +196,24 @@ TELL_PROGRESS = "您的诉求 {number} 有新的办理进展，发送 /诉求 �
 TELL_ADDED = "诉求 {number} 的诉求人补充了情况：{note}"
 NOTE_USAGE = "用法：/诉求 补充 <编号> <进展或补充说明>"
 NOT_OPEN = "诉求 {number} {state}，不能再补充。"
+
+# ---- appeals received elsewhere (12328, 12345, the 司机之家 box) ----------------------------------------------
+ENTRY_NAME = "代录诉求"
+ENTRY_INTRO = "代为录入其他渠道收到的诉求（共 7 步），录入后按同一流程办理。"
+ASK_CHANNEL = "1/7 诉求来自哪个渠道？回复序号：\n{choices}"
+BAD_CHANNEL = "请回复列表里的序号。"
+ASK_DRIVER_NAME = "2/7 司机姓名："
+ASK_DRIVER_PHONE = "3/7 司机手机号："
+ASK_ENTRY_CATEGORY = "4/7 类别，回复序号：\n" + CATEGORY_MENU
+ASK_ENTRY_DESCRIPTION = "5/7 问题描述（{limit} 字以内）："
+ASK_ENTRY_PLACE = "6/7 事发地点："
+ASK_ENTRY_BRANCH = "7/7 交哪个支部办理？回复序号：\n{choices}\n0. 由本级直接办理"
+ASK_ENTRY_BRANCH_NAME = "7/7 交哪个支部办理？回复支部名称（或其中几个字）；回复 0 由本级直接办理。"
+ENTRY_SUMMARY = (
+    "请核对代录的诉求：\n渠道：{channel}\n司机：{name} {phone}\n类别：{category}\n描述：{description}\n地点：{place}\n"
+    "交由：{holder}"
+)
+ENTRY_SELF = "本级直接办理"
+ENTRY_NO_SCOPE = "代录诉求只对书记、承办部门和行业党委开放。"
+ENTRY_PRIVATE = "代录诉求含司机的姓名和电话，请私聊机器人发送 /诉求 代录。"
+ENTERED = "已录入诉求，编号 {number}（{channel}），按同一流程办理：/诉求 查询 {number}。"

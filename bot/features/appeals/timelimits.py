@@ -6,8 +6,9 @@ holidays computed from the law — so no holiday ever counts as a working day, w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from .holidays import calendar
 
@@ -51,7 +52,8 @@ def working_days_in(first: date, last: date) -> int:
 
 @dataclass(frozen=True)
 class TimeLimits:
-    """Time limits; all are settings. Defaults follow the "2252" rule; 紧急 appeals are handled at once."""
+    """Time limits; all are settings. Defaults follow the "2252" rule; 紧急 appeals are handled at once. Each level an
+    appeal climbs to (县, 市, 省) runs its own limits from when it got the appeal (`at`)."""
 
     accept_hours: float = 24
     transfer_hours: float = 2
@@ -62,6 +64,31 @@ class TimeLimits:
     urgent_transfer_minutes: int = 30
     urgent_close_hours: float = 24
     remind_fraction: float = 0.8
+    by_level: dict[str, TimeLimits] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def at(self, level: str | None) -> TimeLimits:
+        """The limits of the level holding an appeal (支部: these)."""
+        return self.by_level.get(level or "", self)
+
+    def with_levels(self, overrides: dict[str, dict[str, Any]]) -> TimeLimits:
+        """These limits for a branch, and for each level those with its overrides (unknown names are refused)."""
+        known = {f.name for f in fields(self)} - {"by_level"}
+        levels = {}
+        for level, values in overrides.items():
+            wrong = set(values) - known
+            if wrong:
+                raise ValueError(f"unknown time limit for {level}: {', '.join(sorted(wrong))}")
+            levels[level] = replace(self, **values, by_level={})
+        return replace(self, by_level=levels)
+
+
+# An appeal raised to a committee is taken up (受理) within two hours — the 2 of "2252" — and then runs the same
+# cycle as at its branch; each setting APPEALS_<LEVEL>_LIMITS overrides any of these per level.
+LEVEL_DEFAULTS: dict[str, dict[str, Any]] = {
+    "县": {"accept_hours": 2},
+    "市": {"accept_hours": 2},
+    "省": {"accept_hours": 2},
+}
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.branches import PARTY_STATUSES
 from bot.core.commands import (
+    COMMITTEES,
     EVERYONE,
     HANDLERS,
     MANAGERS,
@@ -157,21 +158,35 @@ async def remove_secretary(call: Call) -> str:
 
 
 # ---- 部门 ---------------------------------------------------------------------------------------------------
-@command("部门", "承办部门", roles=HANDLERS, usage="/部门", area=BRANCH, summary="承办部门及各部门承办人", order=30)
+@command(
+    "部门",
+    "承办部门",
+    roles=HANDLERS,
+    usage="/部门 [行业党委名称]",
+    area=BRANCH,
+    summary="联席会议的承办部门及各部门承办人（本级，或书记所在支部的县、市、省）",
+    order=30,
+)
 async def departments(call: Call) -> str:
-    """/部门: each department with its handlers."""
-    if call.words:
-        raise Usage(
-            texts.DEPARTMENT_USAGE.format(verb="绑定", departments="、".join(call.services.settings.departments))
-        )
-    return await service.of(call.services).departments_text(call.actor.key)
+    """/部门 [行业党委]: each department of the joint meetings one deals with, with its handlers."""
+    if len(call.words) > 1:
+        raise Usage()
+    return await service.of(call.services).departments_text(call.actor, call.arg.strip() or None)
+
+
+async def _department_usage(call: Call, verb: str) -> Usage:
+    """The usage line with the departments the asker binds for (their own committee's)."""
+    order = await call.services.roles.binding_order(call.actor)
+    tree = await call.services.roles.org.tree()
+    names = "、".join(d.name for d in tree.departments_of(order[0])) if order else ""
+    return Usage(texts.DEPARTMENT_USAGE.format(verb=verb, departments=names))
 
 
 async def _department_target(call: Call, verb: str) -> tuple[str, str, str]:
     """(person key, shown name, department) of /部门 绑定|解绑 @某人 <部门>."""
     words = call.words
     if len(call.mentions) != 1 or not words:
-        raise Usage(texts.DEPARTMENT_USAGE.format(verb=verb, departments="、".join(call.services.settings.departments)))
+        raise await _department_usage(call, verb)
     key = f"{call.actor.platform}:{call.mentions[0]}"
     name = await service.of(call.services).display_name(call.branch, key)
     return key, name, words[-1]
@@ -179,21 +194,22 @@ async def _department_target(call: Call, verb: str) -> tuple[str, str, str]:
 
 @command(
     "部门 绑定",
-    roles=SUPERUSERS,
+    roles=COMMITTEES,
     usage="/部门 绑定 @某人 <部门>",
     area=BRANCH,
-    summary="把某人绑定为诉求承办部门",
+    summary="把某人绑定为本级联席会议某部门的承办人（本级或上级行业党委）",
     order=31,
 )
 async def bind(call: Call) -> str:
     """/部门 绑定 @某人 <部门>."""
     key, name, department = await _department_target(call, "绑定")
-    added = await call.services.roles.bind_department(call.actor, key, department, name)
-    return (texts.DEPARTMENT_BOUND if added else texts.DEPARTMENT_ALREADY).format(name=name, department=department)
+    dept = await call.services.roles.bind_department(call.actor, key, department, name)
+    tree = await call.services.roles.org.tree()
+    return texts.DEPARTMENT_BOUND.format(name=name, department=tree.label(dept))
 
 
 @command(
-    "部门 解绑", roles=SUPERUSERS, usage="/部门 解绑 @某人 <部门>", area=BRANCH, summary="解除承办部门绑定", order=32
+    "部门 解绑", roles=COMMITTEES, usage="/部门 解绑 @某人 <部门>", area=BRANCH, summary="解除承办部门绑定", order=32
 )
 async def unbind(call: Call) -> str:
     """/部门 解绑 @某人 <部门>."""

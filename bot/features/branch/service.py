@@ -113,18 +113,38 @@ class BranchService:
             lines.append(texts.CARD_INACTIVE)
         return "\n".join(lines)
 
-    async def departments_text(self, user_key: str) -> str:
-        """/部门: each department with its bound handlers (registered names, masked ids at most)."""
-        listed = await self.services.roles.handler_names()
-        lines = [texts.DEPARTMENTS_HEAD]
-        for department in self.services.settings.departments:
-            names = [shown_name(name, key) for key, name in listed.get(department, [])]
-            lines.append(
-                texts.DEPARTMENT_LINE.format(department=department, handlers="、".join(names) or texts.NO_HANDLER)
-            )
-        mine = await self.services.roles.departments_of(user_key)
-        if mine:
-            lines.append(texts.MY_DEPARTMENTS.format(departments="、".join(mine)))
+    async def departments_text(self, actor: Actor, name: str | None = None) -> str:
+        """/部门 [行业党委]: the joint meetings a person deals with — a committee's own (or the one named in their
+        scope), a secretary's branches' county, city and province — each department with its bound handlers."""
+        roles = self.services.roles
+        tree = await roles.org.tree()
+        scope = await roles.scope(actor)
+        if name:
+            node = tree.by_name(name)
+            if node is None:
+                raise NotFound(texts.NO_SUCH_COMMITTEE.format(name=name[:30]))
+            shown = [node.id]
+        elif scope.everything:
+            shown = [tree.root_id]
+        elif scope.top:
+            shown = list(scope.top)
+        else:
+            chains = [n.id for b in sorted(scope.own) for n in tree.chain(tree.committee_of(b).id)]
+            mine = [tree.departments[d].committee_id for d in scope.departments if d in tree.departments]
+            shown = list(dict.fromkeys(chains + mine)) or [tree.root_id]
+        departments = [d for c in shown for d in tree.departments_of(c)]
+        listed = await roles.handler_names([d.id for d in departments])
+        lines = []
+        for committee_id in shown:
+            lines.append(texts.DEPARTMENTS_HEAD.format(committee=tree.committees[committee_id].name))
+            for dept in tree.departments_of(committee_id):
+                names = [shown_name(shown_as, key) for key, shown_as in listed.get(dept.id, [])]
+                lines.append(
+                    texts.DEPARTMENT_LINE.format(department=dept.name, handlers="、".join(names) or texts.NO_HANDLER)
+                )
+        mine_names = [tree.shown(tree.departments[d]) for d in sorted(scope.departments) if d in tree.departments]
+        if mine_names:
+            lines.append(texts.MY_DEPARTMENTS.format(departments="、".join(mine_names)))
         return "\n".join(lines)
 
     async def display_name(self, branch: Branch | None, user_key: str) -> str:
@@ -147,12 +167,16 @@ class BranchService:
         member = done.member
         pending = member.status is None
         tail = texts.TAIL_PENDING if pending else texts.TAIL_DONE
+        if done.roster:
+            tail = texts.TAIL_ROSTER.format(status=member.status)
         return (texts.REGISTERED if done.created else texts.UPDATED).format(tail=tail)
 
     async def _tell_secretaries(self, branch: Branch, done: Registered) -> None:
         """新登记 for a new record that needs 认定; 资料更新 naming the changed fields for an update."""
         member = done.member
-        if done.created:
+        if done.roster:
+            text = texts.NOTICE_ROSTER.format(branch=branch.name, name=member.name, status=member.status)
+        elif done.created:
             if member.status is not None:
                 return
             text = texts.NOTICE_NEW.format(branch=branch.name, name=member.name, declared=member.declared_status)

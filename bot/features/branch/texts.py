@@ -39,15 +39,17 @@ SECRETARY_REMOVED = "已移除 {name} 的书记身份。"
 SECRETARY_NOT = "{name} 不是本支部书记。"
 
 # ---- departments ------------------------------------------------------------------------------------------
-DEPARTMENTS_HEAD = "承办部门及承办人："
+DEPARTMENTS_HEAD = "【{committee}联席会议】承办部门及承办人："
+NO_SUCH_COMMITTEE = "没有名为「{name}」的行业党委。"
 DEPARTMENT_LINE = "· {department}：{handlers}"
 NO_HANDLER = "（未绑定承办人）"
 MY_DEPARTMENTS = "您绑定的部门：{departments}"
 DEPARTMENT_BOUND = "已将 {name} 绑定为「{department}」承办人。"
-DEPARTMENT_ALREADY = "{name} 已是「{department}」承办人。"
 DEPARTMENT_UNBOUND = "已解除 {name} 的「{department}」承办人绑定。"
 DEPARTMENT_NOT_BOUND = "{name} 没有绑定「{department}」。"
-DEPARTMENT_USAGE = "用法：/部门 {verb} @某人 <部门>\n可选部门：{departments}"
+DEPARTMENT_USAGE = (
+    "用法：/部门 {verb} @某人 <部门>（其他行业党委的部门写作 <行业党委名称>·<部门>）\n可选部门：{departments}"
+)
 
 # ---- registration -----------------------------------------------------------------------------------------
 FLOW_NAME = "登记"
@@ -82,6 +84,8 @@ BRANCH_GONE = "这个支部已不存在或已关闭，登记未保存。"
 REGISTERED = "登记成功{tail}私聊发送 /档案 可查看自己的完整档案。"
 UPDATED = "登记信息已更新{tail}发送 /档案 可查看自己的档案。"
 TAIL_PENDING = "，政治面貌待支部书记认定。"
+TAIL_ROSTER = "，已与支部台账中的记录关联（政治面貌：{status}）。"
+NOTICE_ROSTER = "「{branch}」新登记：{name} 已与台账记录关联，沿用台账中的政治面貌「{status}」。"
 TAIL_DONE = "。"
 NOTICE_NEW = (
     "「{branch}」有新登记：{name}，自报政治面貌：{declared}。"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.commands import MANAGERS, SUPERUSERS, Call, Usage, area, command
+from bot.core.commands import COMMITTEES, MANAGERS, SUPERUSERS, Call, Usage, area, command
 
 from . import replies, texts
 from .service import NeedsConfirmation, Queued
@@ -34,7 +34,7 @@ async def notice(call: Call) -> str:
     return await _send(call, call.arg)
 
 
-@command("通知 全部", roles=SUPERUSERS, usage="/通知 全部 <内容>", area=OPS, summary=texts.NOTICE_ALL_SUMMARY, order=11)
+@command("通知 全部", roles=COMMITTEES, usage="/通知 全部 <内容>", area=OPS, summary=texts.NOTICE_ALL_SUMMARY, order=11)
 async def notice_all(call: Call) -> str:
     """/通知 全部 <内容>: every active branch group."""
     return await _send(call, f"{texts.ALL} {call.arg}")

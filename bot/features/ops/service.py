@@ -115,13 +115,20 @@ class Broadcasts:
         self.health = health or Health(database)
 
     async def plan(self, actor: Actor, here: Branch | None, arg: str) -> Plan:
-        """Read `/通知 …` for this person: superusers name the target first, secretaries send to their branch."""
-        if actor.is_superuser:
+        """Read `/通知 …` for this person: a committee (superusers at the top) names the target first — 全部 is every
+        branch in its subtree —, secretaries send to their branch."""
+        scope = await self.roles.scope(actor)
+        if scope.committee_member:
             match = _FIRST_WORD.match(arg.strip())
             if match is None:
                 raise Conflict(SUPERUSER_USAGE)
             target, body = match.groups()
             branches = await self._superuser_targets(target, here)
+            outside = [b.name for b in branches if not scope.sees_branch(b.id)]
+            if target == ALL:
+                branches = [b for b in branches if scope.sees_branch(b.id)]
+            elif outside:  # named branches beyond the subtree: as if they did not exist
+                raise NotFound(texts.MISSING_BRANCHES.format(names="、".join(f"「{n}」" for n in outside)))
             return Plan(SUPERUSER_HEADER, self._checked(body, SUPERUSER_USAGE), branches)
         if here is not None:
             if not await self.roles.can_manage(actor, here):

@@ -6,7 +6,7 @@ from __future__ import annotations
 AREA = "通知与运维"
 AREA_DESCRIPTION = "向支部群发通知、运行状态、备份与个人信息保留期限"
 NOTICE_SUMMARY = "向本支部群发通知（私聊：发往您负责的支部）"
-NOTICE_ALL_SUMMARY = "向全部支部发通知；或 /通知 支部A,支部B <内容>"
+NOTICE_ALL_SUMMARY = "向全部支部（行业党委：其下辖全部支部）发通知；或 /通知 支部A,支部B <内容>"
 NOTICE_STATUS_SUMMARY = "上一条通知送达了多少个群、哪些失败及原因"
 NOTICE_CONFIRM_SUMMARY = "几分钟内重复发送相同通知时，确认再发一次"
 STATUS_SUMMARY = "机器人账号、发送队列、拒发原因、各支部推送、数据库"

@@ -10,11 +10,13 @@ from bot.core.errors import NotFound, PermissionDenied
 from bot.core.models import Branch
 from bot.core.outbox import Target
 from bot.core.parts import File, Image, Mention, Part
+from bot.core.validation import mask_phone
 
 from . import texts
 from .activities import parse_id
 from .export import FORMATS
 from .reports import parse_month, report_text
+from .roster import rows_of_text
 
 RECORDS = area(
     "活动与积分",
@@ -308,12 +310,12 @@ async def _chosen(call: Call, name: str | None, usage: str) -> list[Branch]:
     """The branches a command is about: this group's; in private chat the ones the person runs (or the one named).
     A secretary never reaches a branch they do not run."""
     services = call.services
-    superuser = call.has(Role.SUPERUSER)
+    scope = await services.roles.scope(call.actor)
     if name:
         branch = await services.branches.by_name(name)
         if branch is None:
             raise NotFound(texts.NO_SUCH_BRANCH.format(name=name))
-        if not superuser and not await services.roles.is_secretary(call.actor.key, branch.id):
+        if not scope.sees_branch(branch.id):
             raise PermissionDenied(texts.NOT_YOUR_BRANCH.format(name=name))
         if not call.actor.is_private and (call.branch is None or call.branch.id != branch.id):
             raise PermissionDenied(texts.ONLY_ITS_GROUP_OR_PRIVATE.format(name=name))
@@ -345,11 +347,14 @@ async def monthly(call: Call) -> str | list[Part]:
     except ValueError as error:
         raise Usage(str(error)) from None
     records = call.services.records
+    if name is None and call.actor.is_private and not await call.services.roles.managed_branches(call.actor.key):
+        name = "全部"  # a committee's member in private chat: the branches below it
     if name == "全部":
-        if not call.has(Role.SUPERUSER):
+        scope = await call.services.roles.scope(call.actor)
+        if not scope.committee_member:
             raise PermissionDenied(texts.OTHER_BRANCH_REPORT)
         lines = [texts.ALL_HEAD.format(month=first)]
-        for branch in await call.services.branches.all_active():
+        for branch in await call.services.roles.visible_branches(call.actor):
             report = await records.monthly(branch, first)
             lines.append(
                 texts.ALL_LINE.format(
@@ -374,10 +379,118 @@ async def monthly(call: Call) -> str | list[Part]:
     return text
 
 
-@command("台账", roles=MANAGERS, usage="/台账 导出 [xlsx|csv] [支部名称]", area=RECORDS, summary="台账", hidden=True)
-async def ledger_help(call: Call) -> str:
-    """/台账 without 导出: the usage line."""
-    raise Usage()
+async def _full_numbers(call: Call, branch: Branch) -> bool:
+    """Whether phone numbers show in full: to the branch's own secretary and the superusers, masked to a committee's
+    member above the branch."""
+    return call.actor.is_superuser or await call.services.roles.is_secretary(call.actor.key, branch.id)
+
+
+@command(
+    "台账",
+    roles=MANAGERS,
+    usage="/台账 [支部名称]",
+    area=RECORDS,
+    summary="台账里还没有在群里登记的人（只在私聊显示名单）和已转出的成员",
+    order=62,
+)
+async def roster(call: Call) -> str:
+    """/台账 [支部名称]: who on the roster has not registered yet, in private chat only (never a list of names in a
+    group), and the branch's lines of members who moved out."""
+    if not call.actor.is_private:
+        return texts.ROSTER_PRIVATE
+    branches = await _chosen(call, call.arg.strip() or None, "/台账 <支部名称>")
+    blocks = []
+    for branch in branches[:5]:
+        rosters = call.services.records.rosters
+        total, linked = await rosters.counts(branch.id)
+        missing = await rosters.not_joined(branch.id)
+        if not total:
+            lines = [texts.ROSTER_EMPTY.format(branch=branch.name)]
+        elif not missing:
+            lines = [texts.ROSTER_ALL_JOINED.format(branch=branch.name, total=total)]
+        else:
+            lines = [texts.ROSTER_HEAD.format(branch=branch.name, total=total, linked=linked, count=len(missing))]
+            full = await _full_numbers(call, branch)
+            lines += [
+                texts.ROSTER_LINE_PERSON.format(
+                    name=e.name, phone=e.phone if full else mask_phone(e.phone), status=f"（{e.status}）"
+                )
+                for e in missing[:50]
+            ]
+            if len(missing) > 50:
+                lines.append(texts.ROSTER_MORE.format(count=len(missing)))
+        moved = await call.services.members.moved_out(branch.id)
+        if moved:
+            items = "、".join(texts.MOVED_OUT_ITEM.format(name=m.name, branch=name) for m, name in moved[:20])
+            lines.append(texts.MOVED_OUT_HEAD.format(names=items))
+        await call.services.members.log_access(call.actor, texts.ACCESS_ROSTER, f"branch:{branch.id}", branch.id)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+@command(
+    "台账 导入",
+    roles=MANAGERS,
+    usage="/台账 导入（换行后粘贴：姓名,手机,车牌,政治面貌,支部）",
+    area=RECORDS,
+    summary="导入原有台账；之后同名同手机号登记的人自动关联并沿用认定（私聊）",
+    where=Where.PRIVATE,
+    order=65,
+)
+async def roster_import(call: Call) -> str:
+    """/台账 导入 followed by pasted lines: the roster for branches in the importer's scope, all or nothing."""
+    if not call.arg.strip():
+        raise Usage(texts.ROSTER_IMPORT_USAGE)
+    managed = await call.services.roles.managed_branches(call.actor.key)
+    default = managed[0].name if len(managed) == 1 else None
+    scope = await call.services.roles.scope(call.actor)
+    report = await call.services.records.rosters.import_rows(rows_of_text(call.arg, default), call.actor.key, scope)
+    if report.problems:
+        lines = [texts.ROSTER_REFUSED.format(count=len(report.problems))]
+        lines += [texts.ROSTER_LINE.format(line=p.line, reason=p.reason) for p in report.problems[:20]]
+        return "\n".join(lines)
+    return texts.ROSTER_DONE.format(added=report.added, updated=report.updated, linked=report.linked)
+
+
+@command(
+    "转出",
+    "转支部",
+    "流出",
+    roles=MANAGERS,
+    usage="/转出 @某人 <转入支部名称>（原支部群里）· 私聊 /转出 <姓名> <转入支部名称>",
+    area=RECORDS,
+    summary="成员转到另一个支部（流出/流入）：档案和认定随人，原支部留转出记录",
+    order=66,
+)
+async def transfer(call: Call) -> str:
+    """/转出: by a secretary of either branch, or a committee above both."""
+    words = call.words
+    services = call.services
+    if call.mentions and call.branch is not None and len(words) == 1:
+        source, key = call.branch, f"{call.actor.platform}:{call.mentions[0]}"
+    elif call.actor.is_private and len(words) == 2:
+        visible = [b.id for b in await services.roles.visible_branches(call.actor)]
+        found = await services.members.find(visible, words[0])
+        found = [(b, m) for b, m in found if m.left_at is None]
+        if not found:
+            raise NotFound(texts.TRANSFER_NOBODY.format(name=words[0][:16]))
+        if len(found) > 1:
+            raise Usage(texts.TRANSFER_WHO.format(count=len(found), name=words[0]))
+        source, key = found[0][0], found[0][1].user_key
+    else:
+        raise Usage(texts.TRANSFER_USAGE)
+    target = await services.branches.by_name(words[-1])
+    if target is None:
+        raise NotFound(texts.NO_SUCH_BRANCH.format(name=words[-1][:30]))
+    member = await services.members.transfer(call.actor, source, key, target)
+    for branch, text in (
+        (target, texts.TOLD_TRANSFER_IN.format(target=target.name, name=member.name, source=source.name)),
+        (source, texts.TOLD_TRANSFER_OUT.format(source=source.name, name=member.name, target=target.name)),
+    ):
+        for secretary in await services.roles.secretaries_of(branch.id):
+            platform, _, raw = secretary.partition(":")
+            await services.notify(Target(platform, "private", raw, branch.self_id), text, purpose="registration")
+    return texts.TRANSFERRED.format(name=member.name, source=source.name, target=target.name)
 
 
 @command(
@@ -401,7 +514,10 @@ async def export(call: Call) -> str | list[Part]:
     lines: list[str] = []
     files: list[Part] = []
     for branch in branches:
-        path = await records.export(branch, records.export_dir, full=True, fmt=fmt)
+        # Full numbers to the branch's own secretary (and the superusers, as before); a committee's member above the
+        # branch gets them masked, as on the web view (PRODUCT.md: the person and their secretary).
+        full = await _full_numbers(call, branch)
+        path = await records.export(branch, records.export_dir, full=full, fmt=fmt)
         await call.services.members.log_access(call.actor, texts.ACCESS_FULL, f"branch:{branch.id}", branch.id)
         lines.append(texts.EXPORTED.format(branch=branch.name, fmt=fmt.upper()))
         files.append(File(str(path), f"{branch.name}-台账-{clock.now():%Y%m%d-%H%M%S}.{fmt}"))

@@ -13,6 +13,7 @@ from .activities import ActivityRecords, Cancellation, CheckIn, SignupResult, Wi
 from .contacts import ContactRecords
 from .export import EXPORT_PREFIX, LedgerExports, sweep
 from .reports import AppealFigures, MonthlyReport, PointReports, Points, month_end, parse_month, report_text
+from .roster import Rosters
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -55,6 +56,7 @@ class RecordsService(ActivityRecords, ContactRecords, PointReports, LedgerExport
         self.export_dir = export_dir or Path("data") / "exports"
         self.export_keep = export_keep
         self.chart = chart
+        self.rosters = Rosters(database)
 
     def forget_export(self, path: str) -> bool:
         """Remove one export file once it was handed over; only files this service wrote are touched."""

@@ -140,3 +140,42 @@ EXPORT_IN_PRIVATE = (
 EXPORT_FILE_NOTE = "文件 {minutes} 分钟后从服务器删除，请及时保存。"
 EXPORT_SHEET = "台账"
 ACCESS_FULL = "导出台账（完整）"
+
+# ---- rosters (台账 the province kept before the bot) -------------------------------------------------------------
+ROSTER_READ_FAILED = "无法读取文件：{error}"
+ROSTER_BAD_NAME = "姓名需 2–16 个字"
+ROSTER_BAD_PHONE = "手机号不对（11 位，以 1 开头）"
+ROSTER_BAD_PLATE = "车牌格式不对（如 贵A12345）"
+ROSTER_BAD_STATUS = "政治面貌只能是：{statuses}"
+ROSTER_NO_BRANCH = "支部「{name}」不存在或不在您的范围内"
+ROSTER_DUPLICATE = "与第 {first} 行重复（同一支部、姓名、手机）"
+ROSTER_DONE = (
+    "台账导入完成：新增 {added} 人，更新 {updated} 人，已与登记关联 {linked} 人。"
+    "今后同名同手机号登记的成员会自动关联并沿用台账中的政治面貌。"
+)
+ROSTER_REFUSED = "台账导入未执行（{count} 行有问题，什么都没有导入）："
+ROSTER_LINE = "第 {line} 行：{reason}"
+ROSTER_IMPORT_USAGE = (
+    "用法：私聊发送 /台账 导入，换行后粘贴台账（每行：姓名,手机,车牌,政治面貌,支部；首行可为表头；"
+    "只负责一个支部的书记可省略支部）。大批量请由管理员用 python -m bot.admin roster import <文件> 导入 Excel/CSV。"
+)
+ROSTER_PRIVATE = "台账含姓名和手机号，只在私聊中处理：请私聊机器人发送 /台账。"
+ROSTER_HEAD = "【{branch}】台账 {total} 人，已登记入群 {linked} 人；以下 {count} 人还没有在群里登记："
+ROSTER_LINE_PERSON = "· {name} {phone}{status}"
+ROSTER_ALL_JOINED = "【{branch}】台账 {total} 人，全部已登记。"
+ROSTER_EMPTY = "【{branch}】还没有导入台账。/台账 导入 可导入。"
+ROSTER_MORE = "……共 {count} 人，完整名单请在网页后台查看。"
+MOVED_OUT_HEAD = "已转出：{names}"
+MOVED_OUT_ITEM = "{name}→{branch}"
+
+ACCESS_ROSTER = "查看台账未登记名单"
+
+# ---- transfers (流出/流入) -----------------------------------------------------------------------------------------
+TRANSFER_USAGE = "用法：在原支部群里 /转出 @某人 <转入支部名称>；或私聊 /转出 <姓名> <转入支部名称>"
+TRANSFERRED = (
+    "已将 {name} 从「{source}」转入「{target}」：档案和认定随人转移，原支部保留转出记录，积分和诉求记录留在原处。"
+)
+TRANSFER_WHO = "在您能看到的支部里有 {count} 位「{name}」，请在其所在支部群里用 /转出 @某人 <转入支部名称> 办理。"
+TRANSFER_NOBODY = "在您能看到的支部里没有名为「{name}」的成员。"
+TOLD_TRANSFER_IN = "「{target}」转入成员：{name}（来自「{source}」），档案和认定已随人转入。"
+TOLD_TRANSFER_OUT = "「{source}」成员 {name} 已转入「{target}」。"

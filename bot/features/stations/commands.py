@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.commands import EVERYONE, MANAGERS, SUPERUSERS, Call, Usage, area, command
+from bot.core.commands import COMMITTEES, EVERYONE, MANAGERS, Call, Usage, area, command
 
 from . import lookups, texts
 from .replies import station_lines
@@ -122,18 +122,19 @@ async def delete(call: Call) -> str:
 
 @command(
     "驿站 审核",
-    roles=SUPERUSERS,
+    roles=COMMITTEES,
     usage="/驿站 审核 [通过 <编号> | 驳回 <编号> <原因>]",
     area=STATIONS,
-    summary="书记添加的驿站：列出待审核的，通过（全省可见）或驳回（告知提交人）",
+    summary="书记添加的驿站：列出待审核的，通过（县、市审核：下辖支部可见；省级：全省可见）或驳回",
     order=23,
 )
 async def review(call: Call) -> str:
     """/驿站 审核 · /驿站 审核 通过 12 · /驿站 审核 驳回 12 电话不对."""
     words = call.words
     stations = call.services.stations
+    scope = await call.services.roles.scope(call.actor)
     if not words:
-        pending = await stations.pending()
+        pending = await stations.pending(scope)
         if not pending:
             return texts.REVIEW_EMPTY
         names = {b.id: b.name for b in await call.services.branches.all_active()}
@@ -144,11 +145,14 @@ async def review(call: Call) -> str:
         return "\n".join([texts.REVIEW_HEAD.format(count=len(pending)), *items, texts.REVIEW_FOOT])
     number = _number(words[1]) if len(words) >= 2 else None
     if words[0] == "通过" and number is not None and len(words) == 2:
-        station = await stations.approve(call.actor, number)
+        station = await stations.approve(call.actor, number, scope)
+        if not scope.everything:
+            committee = (await call.services.roles.org.tree()).committees[scope.top[0]].name
+            return texts.APPROVED_FOR.format(id=number, name=station.name, committee=committee)
         return texts.APPROVED.format(id=number, name=station.name)
     if words[0] == "驳回" and number is not None:
         if len(words) < 3:
             raise Usage(texts.REJECT_NEEDS_REASON)
-        station = await stations.reject(call.actor, number, " ".join(words[2:]))
+        station = await stations.reject(call.actor, number, " ".join(words[2:]), scope)
         return texts.REJECTED.format(id=number, name=station.name)
     raise Usage(texts.REVIEW_USAGE)

@@ -74,8 +74,10 @@ class StationIndex:
         self._place_hay = ""
         self._place_starts: list[int] = []
         self._rank: dict[int, int] = {}
-        # Stations still pending review, with the branch that may see them.
+        # Stations still pending review, with the branch that may see them; and the branches a committee approved one
+        # for (its subtree: bot/core/sharing.py).
         self._pending: dict[int, int | None] = {}
+        self._shared: dict[int, frozenset[int]] = {}
         for station in stations:
             self.add(station)
 
@@ -96,13 +98,25 @@ class StationIndex:
         """Stations waiting for review, oldest first."""
         return [self._entries[i].station for i in sorted(self._pending)]
 
+    def share(self, station_id: int, branch_ids: frozenset[int]) -> None:
+        """A pending station a committee approved: these branches see it too."""
+        self._shared[station_id] = self._shared.get(station_id, frozenset()) | branch_ids
+
+    def shared(self, station_id: int) -> frozenset[int]:
+        """The branches a committee approved a pending station for."""
+        return self._shared.get(station_id, frozenset())
+
     def stations(self) -> Iterable[Station]:
         """Every station in the index."""
         return (entry.station for entry in self._entries.values())
 
     def _hidden(self, scope: Collection[int]) -> set[int]:
         """Pending stations that branches outside `scope` must not see (usually none at all)."""
-        return {i for i, branch_id in self._pending.items() if branch_id not in scope}
+        return {
+            i
+            for i, branch_id in self._pending.items()
+            if branch_id not in scope and not any(b in scope for b in self._shared.get(i, ()))
+        }
 
     # -- maintenance ---------------------------------------------------------------------------
 
@@ -156,6 +170,7 @@ class StationIndex:
         if entry is None:
             return False
         self._pending.pop(station_id, None)
+        self._shared.pop(station_id, None)
         for key_map, key in self._keys(entry):
             ids = key_map.get(key)
             if ids is not None:

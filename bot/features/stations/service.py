@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from bot.core import clock
+from bot.core import clock, sharing
 from bot.core.actor import Actor, split_key
 from bot.core.branches import BranchDirectory, Roles
 from bot.core.db import Database
 from bot.core.errors import Conflict, NotFound, PermissionDenied
 from bot.core.models import Branch, Member
+from bot.core.org import Tree
 from bot.core.outbox import Target
+from bot.core.scope import Scope
 
 from . import texts
 from .csv_import import RowError, read_stations_csv
@@ -118,7 +120,12 @@ class StationService:
                         )
                     )
                 ).all()
+                shared = await sharing.shares(session, sharing.STATION)
             self.index = StationIndex(_station(row) for row in rows)
+            if shared and self.roles is not None:
+                tree = await self.roles.org.tree()
+                for station_id, committees in shared.items():
+                    self.index.share(station_id, sharing.branches_seeing(tree, committees))
             self._regions.clear()
             self._loaded = True
             return len(rows)
@@ -320,10 +327,32 @@ class StationService:
         (await self.ready()).remove(station_id)
         return station
 
-    # ---- review by a superuser -----------------------------------------------------------------------
-    async def pending(self) -> list[Station]:
-        """Stations waiting for review."""
-        return (await self.ready()).pending()
+    # ---- review: a committee for its branches, the top for everyone -------------------------------------------
+    async def pending(self, scope: Scope) -> list[Station]:
+        """Stations waiting for this reviewer: every one for the top; a committee's from its branches, until it
+        approved them for its subtree."""
+        index = await self.ready()
+        waiting = index.pending()
+        if scope.everything:
+            return waiting
+        tree = await self._tree()
+        mine = sharing.branches_seeing(tree, set(scope.top)) if tree is not None else frozenset()
+        return [s for s in waiting if scope.sees_branch(s.branch_id) and not (mine and index.shared(s.id or 0) >= mine)]
+
+    async def _tree(self) -> Tree | None:
+        """The organization (None without roles: the CLI)."""
+        return await self.roles.org.tree() if self.roles is not None else None
+
+    async def _reviewable(self, scope: Scope, station_id: int) -> Station:
+        """A pending station this reviewer may decide on."""
+        if not scope.committee_member:
+            raise PermissionDenied(texts.MAY_NOT_CHANGE)
+        station = (await self.ready()).get(station_id)
+        if station is None or station.approved:
+            raise NotFound(texts.NOT_PENDING.format(id=station_id))
+        if not scope.everything and not scope.sees_branch(station.branch_id):
+            raise NotFound(texts.NOT_PENDING.format(id=station_id))
+        return station
 
     async def _review(self, station_id: int, status: str, note: str) -> tuple[Station, str, str | None]:
         """Set a pending station's status; returns it with its submitter and the bot account of its branch."""
@@ -352,18 +381,30 @@ class StationService:
         platform, user_id = split_key(submitter)
         await self.notify(Target(platform, "private", user_id, self_id), text)
 
-    async def approve(self, actor: Actor, station_id: int) -> Station:
-        """Make a pending station visible to every branch; its submitter is told."""
-        if not actor.is_superuser:
-            raise PermissionDenied(texts.MAY_NOT_CHANGE)
+    async def approve(self, actor: Actor, station_id: int, scope: Scope) -> Station:
+        """Make a pending station visible to every branch (the top), or to a committee's branches (a committee);
+        its submitter is told."""
+        station = await self._reviewable(scope, station_id)
+        level = sharing.reviewer(scope)
+        tree = await self._tree()
+        if level is not None and tree is not None:
+            async with self.database.session() as session:
+                await sharing.share(session, sharing.STATION, station_id, level, actor.key)
+                row = await session.get(StationRecord, station_id)
+                branch = await session.get(Branch, station.branch_id) if station.branch_id is not None else None
+                submitter = row.added_by if row is not None else ""
+            self.index.share(station_id, sharing.branches_seeing(tree, {level}))
+            name = tree.committees[level].name
+            text = texts.TOLD_APPROVED_FOR.format(id=station_id, name=station.name, committee=name)
+            await self._tell(submitter, branch.self_id if branch is not None else None, text)
+            return station
         station, submitter, self_id = await self._review(station_id, APPROVED, "")
         await self._tell(submitter, self_id, texts.TOLD_APPROVED.format(id=station_id, name=station.name))
         return station
 
-    async def reject(self, actor: Actor, station_id: int, reason: str) -> Station:
+    async def reject(self, actor: Actor, station_id: int, reason: str, scope: Scope) -> Station:
         """Refuse a pending station (it leaves every lookup); its submitter is told why."""
-        if not actor.is_superuser:
-            raise PermissionDenied(texts.MAY_NOT_CHANGE)
+        await self._reviewable(scope, station_id)
         station, submitter, self_id = await self._review(station_id, REJECTED, reason)
         text = texts.TOLD_REJECTED.format(id=station_id, name=station.name, reason=reason)
         await self._tell(submitter, self_id, text)

@@ -111,6 +111,8 @@ APPROVED = "已通过驿站 {id}「{name}」，现在所有支部都能查到。
 REJECTED = "已驳回驿站 {id}「{name}」。"
 REJECT_NEEDS_REASON = "驳回请写原因：/驿站 审核 驳回 <编号> <原因>"
 TOLD_APPROVED = "您提交的驿站 {id}「{name}」已由行业党委审核通过，所有支部都能查到了。"
+TOLD_APPROVED_FOR = "您提交的驿站 {id}「{name}」已由「{committee}」审核通过，其下辖支部查询时都能看到。"
+APPROVED_FOR = "已通过 {id}「{name}」：「{committee}」下辖支部都能查到（全省可见需省级审核）。"
 TOLD_REJECTED = "您提交的驿站 {id}「{name}」没有通过审核，原因：{reason}。它已不在查询中出现。"
 UNKNOWN_BRANCH = "（未知支部）"
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from bot.core import clock
-from bot.core.commands import MANAGERS, SUPERUSERS, Call, Usage, area, command
+from bot.core.commands import COMMITTEES, MANAGERS, SUPERUSERS, Call, Usage, area, command
 from bot.core.errors import PermissionDenied, Refusal
 from bot.core.expect import Expected
 from bot.core.models import Branch
+from bot.core.participation import Rate
 from bot.core.parts import Mention, Part
+from bot.core.scope import Scope
 
 from . import texts
 from .flows import MAX_THEME
@@ -133,13 +135,34 @@ async def quiz(call: Call) -> str:
 async def statistics(call: Call) -> str:
     """Today's check-ins of members (others beside); the names of those who have not studied only in private chat."""
     if call.actor.is_private:
+        scope = await call.services.roles.scope(call.actor)
+        if scope.committee_member:
+            return await _committee_day_text(call, scope)
         branches = await call.services.roles.managed_branches(call.actor.key)
-        if call.actor.is_superuser and not branches:
-            raise Usage(texts.STATS_PRIVATE_SUPERUSER)
         if not branches:
             raise PermissionDenied(texts.STATS_NOT_SECRETARY)
         return "\n\n".join([await _day_text(call, branch, names=True) for branch in branches])
     return await _day_text(call, await _managed(call), names=False)
+
+
+async def _committee_day_text(call: Call, scope: Scope) -> str:
+    """A committee's day: its subtree's members' rate, and one line per unit right below it (no names: those are
+    each branch's secretary's to see)."""
+    tree = await call.services.roles.org.tree()
+    node = tree.root if scope.everything else tree.committees[scope.top[0]]
+    branch_ids = sorted(tree.branches_under(tree.subtree(node.id)) & tree.active_branches)
+    rates = await call.services.study.day_rates(branch_ids)
+    units: dict[str, Rate] = {}
+    for branch_id, rate in rates.items():
+        name = tree.unit_of(node.id, branch_id)
+        units[name] = units.get(name, Rate()) + rate
+    total = sum(rates.values(), Rate())
+    lines = [texts.STATS_COMMITTEE_HEAD.format(name=node.name, branches=len(branch_ids), rate=total.value)]
+    lines += [
+        texts.STATS_UNIT.format(name=name, rate=rate.value, done=rate.done, members=rate.possible)
+        for name, rate in sorted(units.items())
+    ]
+    return "\n".join(lines)
 
 
 async def _day_text(call: Call, branch: Branch, *, names: bool) -> str:
@@ -230,18 +253,19 @@ async def withdraw(call: Call) -> str:
 
 @command(
     "学习 审核",
-    roles=SUPERUSERS,
+    roles=COMMITTEES,
     usage="/学习 审核 [通过 <编号> | 驳回 <编号> <原因>]",
     area=STUDY,
-    summary="书记添加的学习资料：列出待审核的，通过（全部支部可见）或驳回（私聊告知提交人）",
+    summary="书记添加的学习资料：列出待审核的，通过（县、市审核：下辖支部可用；省级：全部支部）或驳回",
     order=25,
 )
 async def review(call: Call) -> str:
     """/学习 审核 · /学习 审核 通过 12 · /学习 审核 驳回 12 内容不实."""
     words = call.words
     study = call.services.study
+    scope = await call.services.roles.scope(call.actor)
     if not words:
-        pending = await study.pending()
+        pending = await study.pending(scope)
         if not pending:
             return texts.REVIEW_EMPTY
         items = [
@@ -260,12 +284,16 @@ async def review(call: Call) -> str:
     if number is not None and len(words[1]) > 9:
         number = None
     if words[0] == "通过" and number is not None and len(words) == 2:
-        row = await study.approve(call.actor, number)
+        tree = await call.services.roles.org.tree()
+        committee = "" if scope.everything else tree.committees[scope.top[0]].name
+        row = await study.approve(call.actor, number, scope, committee)
+        if committee:
+            return texts.APPROVED_FOR.format(id=row.id, title=row.title, committee=committee)
         return texts.APPROVED.format(id=row.id, title=row.title)
     if words[0] == "驳回" and number is not None:
         if len(words) < 3:
             raise Usage(texts.REJECT_NEEDS_REASON)
-        row = await study.reject(call.actor, number, " ".join(words[2:]))
+        row = await study.reject(call.actor, number, " ".join(words[2:]), scope)
         return texts.REJECTED.format(id=row.id, title=row.title)
     raise Usage(texts.REVIEW_USAGE)
 

@@ -16,12 +16,14 @@ from pathlib import Path
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from bot.core import clock
+from bot.core import clock, sharing
 from bot.core.actor import Actor, split_key
 from bot.core.db import Database
 from bot.core.errors import NotFound, PermissionDenied
 from bot.core.models import Branch
 from bot.core.outbox import Target
+from bot.core.scope import Scope
+from bot.core.sharing import STUDY, shared_with
 
 from . import texts
 from .materials import Material, MaterialError, Question, load_directory
@@ -34,14 +36,18 @@ Notify = Callable[[Target, str], Awaitable[None]]
 
 
 def visible_to(branch_id: int | None) -> ColumnElement[bool]:
-    """Materials a branch studies: approved ones, and its own still waiting for review."""
+    """Materials a branch studies: approved ones, its own still waiting for review, and those a committee above it
+    approved for its subtree (bot/core/sharing.py)."""
     if branch_id is None:
         return and_(StudyMaterial.active, StudyMaterial.status == APPROVED)
     return and_(
         StudyMaterial.active,
         or_(
             StudyMaterial.status == APPROVED,
-            and_(StudyMaterial.status == PENDING, StudyMaterial.branch_id == branch_id),
+            and_(
+                StudyMaterial.status == PENDING,
+                or_(StudyMaterial.branch_id == branch_id, shared_with(STUDY, branch_id, StudyMaterial.id)),
+            ),
         ),
     )
 
@@ -157,15 +163,22 @@ class Library:
             return sorted(((t, n) for t, n in rows.all()), key=lambda r: -r[1])
 
     # ---- review ---------------------------------------------------------------------------------------
-    async def pending(self) -> list[tuple[StudyMaterial, str | None]]:
-        """Materials waiting for review, with the name of the branch they came from."""
+    async def pending(self, scope: Scope) -> list[tuple[StudyMaterial, str | None]]:
+        """Materials waiting for this reviewer, with the name of the branch they came from: every one for the top; a
+        committee's from its branches, until it approved them for its subtree."""
         async with self.database.reading() as session:
-            rows = await session.execute(
+            query = (
                 select(StudyMaterial, Branch.name)
                 .outerjoin(Branch, Branch.id == StudyMaterial.branch_id)
                 .where(StudyMaterial.active, StudyMaterial.status == PENDING)
                 .order_by(StudyMaterial.id)
             )
+            condition = scope.branch_condition(StudyMaterial.branch_id)
+            if condition is not None:
+                done = (await sharing.shares(session, STUDY)).items()
+                approved = [item for item, committees in done if set(scope.top) & committees]
+                query = query.where(condition, StudyMaterial.id.not_in(approved))
+            rows = await session.execute(query)
             return [(row, name) for row, name in rows.all()]
 
     async def _set_status(
@@ -190,18 +203,37 @@ class Library:
         platform, user_id = split_key(submitter)
         await self.notify(Target(platform, "private", user_id, self_id), text)
 
-    async def approve(self, actor: Actor, material_id: int) -> StudyMaterial:
-        """A pending material becomes one for every branch; its submitter is told."""
-        if not actor.is_superuser:
+    async def _reviewable(self, scope: Scope, material_id: int) -> StudyMaterial:
+        """A pending material this reviewer may decide on (the top: any; a committee: its branches')."""
+        if not scope.committee_member:
             raise PermissionDenied(texts.SUPERUSERS_ONLY)
+        async with self.database.reading() as session:
+            row = await session.get(StudyMaterial, material_id)
+        if row is None or not row.active or row.status != PENDING:
+            raise NotFound(texts.NOT_PENDING.format(id=material_id))
+        if not scope.everything and not scope.sees_branch(row.branch_id):
+            raise NotFound(texts.NOT_PENDING.format(id=material_id))
+        return row
+
+    async def approve(self, actor: Actor, material_id: int, scope: Scope, committee: str = "") -> StudyMaterial:
+        """A pending material becomes one for every branch (the top's approval), or for a committee's branches (its
+        own); its submitter is told."""
+        row = await self._reviewable(scope, material_id)
+        level = sharing.reviewer(scope)
+        if level is not None:
+            async with self.database.session() as session:
+                await sharing.share(session, STUDY, row.id, level, actor.key)
+                branch = await session.get(Branch, row.branch_id) if row.branch_id is not None else None
+            text = texts.TOLD_APPROVED_FOR.format(id=row.id, title=row.title, committee=committee)
+            await self._tell(row, branch.self_id if branch is not None else None, text)
+            return row
         row, self_id = await self._set_status(material_id, APPROVED, "", only_pending=True)
         await self._tell(row, self_id, texts.TOLD_APPROVED.format(id=row.id, title=row.title))
         return row
 
-    async def reject(self, actor: Actor, material_id: int, reason: str) -> StudyMaterial:
+    async def reject(self, actor: Actor, material_id: int, reason: str, scope: Scope) -> StudyMaterial:
         """A pending material is used nowhere any more; its submitter is told why."""
-        if not actor.is_superuser:
-            raise PermissionDenied(texts.SUPERUSERS_ONLY)
+        await self._reviewable(scope, material_id)
         row, self_id = await self._set_status(material_id, REJECTED, reason, only_pending=True)
         await self._tell(row, self_id, texts.TOLD_REJECTED.format(id=row.id, title=row.title, reason=reason))
         return row

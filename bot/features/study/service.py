@@ -342,6 +342,13 @@ class StudyService(Library, BranchSettings):
         missing = [(key, name) for key, name in members if key not in checked]
         return DayStats(rates.get((branch_id, ledger.STUDY), Rate()), missing)
 
+    async def day_rates(self, branch_ids: list[int], day: date | None = None) -> dict[int, Rate]:
+        """A day's members' check-in rate of each of these branches (one grouped query)."""
+        day = day or clock.today()
+        async with self.database.reading() as session:
+            rates = await participation.ledger_rates(session, (ledger.STUDY,), branch_ids, day, day + timedelta(days=1))
+        return {branch_id: rates.get((branch_id, ledger.STUDY), Rate()) for branch_id in branch_ids}
+
 
 def push_text(material: Material) -> str:
     """The daily push: the material, and how to check in and answer."""

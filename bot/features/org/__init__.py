@@ -1,0 +1,1 @@
+"""The organization: committees at three levels, branches under them, members, joint meetings."""
