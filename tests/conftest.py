@@ -129,21 +129,67 @@ def _without_postgresql(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _pg_url(name: str) -> str:
+    """The SQLAlchemy URL of a database on the test server."""
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return f"postgresql+asyncpg://{base.split('://', 1)[1]}/{name}"
+
+
+_pg_templates: list[str] = []
+
+
+async def _pg_template() -> str:
+    """Migrate one PostgreSQL database per test process; each test's database is a copy of it (CREATE DATABASE …
+    TEMPLATE takes a tenth of a second where running every migration took seconds)."""
+    if not _pg_templates:
+        import asyncpg
+
+        from bot.core.db import Database
+        from bot.core.migrate import upgrade
+
+        name = f"redwheel_tpl_{uuid.uuid4().hex[:12]}"
+        admin = await asyncpg.connect(PG_ADMIN_URL)
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        database = Database(_pg_url(name))
+        await upgrade(database)
+        await database.dispose()  # no connection may stay on a template while it is copied
+        _pg_templates.append(name)
+    return _pg_templates[0]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop this process's PostgreSQL template."""
+    if not _pg_templates:
+        return
+
+    async def drop() -> None:
+        import asyncpg
+
+        admin = await asyncpg.connect(PG_ADMIN_URL)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{_pg_templates[0]}" WITH (FORCE)')
+        await admin.close()
+
+    with contextlib.suppress(Exception):
+        asyncio.run(drop())
+
+
 @contextlib.asynccontextmanager
-async def _fresh_pg() -> AsyncIterator[str]:
-    """A new, empty PostgreSQL database's URL, dropped afterwards (skipped, or failed under CI, without a server)."""
+async def _fresh_pg(*, migrated: bool = False) -> AsyncIterator[str]:
+    """A new PostgreSQL database's URL — empty, or a copy of the migrated template — dropped afterwards (skipped, or
+    failed under CI, without a server)."""
     reason = await _pg_available()
     if reason:
         _without_postgresql(reason)
     import asyncpg
 
     name = f"redwheel_t_{uuid.uuid4().hex[:12]}"
+    template = f' TEMPLATE "{await _pg_template()}"' if migrated else ""
     admin = await asyncpg.connect(PG_ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.execute(f'CREATE DATABASE "{name}"{template}')
     await admin.close()
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
     try:
-        yield f"postgresql+asyncpg://{base.split('://', 1)[1]}/{name}"
+        yield _pg_url(name)
     finally:
         admin = await asyncpg.connect(PG_ADMIN_URL)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -161,7 +207,6 @@ async def pg_url():
 async def database(request: pytest.FixtureRequest):
     """A fresh, migrated database: a SQLite file, and PostgreSQL (a new database) when it answers."""
     from bot.core.db import Database
-    from bot.core.migrate import upgrade
 
     if request.param == "sqlite":
         path = _TMP / f"{uuid.uuid4().hex}.db"
@@ -171,9 +216,8 @@ async def database(request: pytest.FixtureRequest):
         await db.dispose()
         path.unlink(missing_ok=True)
         return
-    async with _fresh_pg() as url:
+    async with _fresh_pg(migrated=True) as url:
         db = Database(url)
-        await upgrade(db)
         yield db
         await db.dispose()
 
