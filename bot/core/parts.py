@@ -29,6 +29,21 @@ class File:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class Media:
+    """A picture or voice message that arrived with a message: where the platform lets us fetch it, never fetched here.
+
+    `kind` is "image" or "voice"; `url` is the platform's (often time-limited) address, `file_id` the platform's own
+    reference where it gives one instead (OneBot v12 `get_file`), `name` and `size` what the platform says (untrusted).
+    """
+
+    kind: str
+    url: str | None = None
+    file_id: str | None = None
+    name: str | None = None
+    size: int | None = None
+
+
 Part = str | Mention | Image | File
 
 

@@ -12,7 +12,7 @@ from nonebot.adapters import Bot, Event
 
 from ..core import privacy
 from ..core.actor import QQBOT, Actor
-from ..core.parts import File, Part
+from ..core.parts import File, Media, Part
 from . import onebot, qqbot
 from .membership import Departure, departure_of, is_departure
 
@@ -27,6 +27,7 @@ __all__ = [
     "has_location_segment",
     "is_departure",
     "location_of",
+    "media_in",
     "mentioned_ids",
     "platform_of",
     "protocol_of",
@@ -85,6 +86,11 @@ def actor_of(bot: Bot, event: Event) -> Actor | None:
 def mentioned_ids(bot: Bot, event: Event) -> list[str]:
     """Users @-mentioned in the message, in order, excluding the bot itself and @all."""
     return qqbot.mentioned_ids(bot, event) if qqbot.is_qqbot(bot) else onebot.mentioned_ids(bot, event)
+
+
+def media_in(bot: Bot, event: Event) -> list[Media]:
+    """Pictures and voice messages that came with a message event, as the platform hands them over (not fetched)."""
+    return qqbot.media_in(event) if qqbot.is_qqbot(bot) else onebot.media_in(event)
 
 
 def location_of(event: Event) -> tuple[float, float] | None:

@@ -15,7 +15,7 @@ from nonebot.adapters import Bot, Event
 from nonebot.adapters.onebot import v11, v12
 
 from ..core.actor import QQ, WECHAT, Actor
-from ..core.parts import File, Image, Mention, Part
+from ..core.parts import File, Image, Media, Mention, Part
 
 GROUP_MESSAGE_EVENTS = (v11.GroupMessageEvent, v12.GroupMessageEvent)
 # "private": the bot may write first, in private chat, to a person of the group, under the same id.
@@ -116,6 +116,34 @@ def has_location_segment(event: Event) -> bool:
     """Cheap check for the gate: does the message carry a location or a JSON card?"""
     message = getattr(event, "original_message", None)
     return bool(message) and any(seg.type in ("location", "json") for seg in message)
+
+
+_MEDIA_KINDS = {"image": "image", "record": "voice", "voice": "voice"}
+
+
+def media_in(event: Event) -> list[Media]:
+    """Pictures (`image`) and voice messages (v11 `record`, v12 `voice`) in a message, in order; nothing fetched."""
+    found: list[Media] = []
+    for segment in getattr(event, "original_message", None) or []:
+        kind = _MEDIA_KINDS.get(segment.type)
+        if kind is None:
+            continue
+        data = segment.data
+        url = data.get("url")
+        file = data.get("file")
+        if not url and isinstance(file, str) and file.startswith(("http://", "https://")):
+            url = file
+        size = data.get("file_size") or data.get("size")
+        found.append(
+            Media(
+                kind=kind,
+                url=str(url) if url else None,
+                file_id=str(data.get("file_id")) if data.get("file_id") else None,
+                name=str(file) if isinstance(file, str) and not file.startswith(("http://", "https://")) else None,
+                size=int(size) if isinstance(size, int | str) and str(size).isdigit() else None,
+            )
+        )
+    return found
 
 
 def _image_bytes(image: Image) -> bytes:

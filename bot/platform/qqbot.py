@@ -35,7 +35,7 @@ from nonebot.adapters.qq.exception import (
 from nonebot.adapters.qq.models import GroupMentionUser
 
 from ..core.actor import QQBOT, Actor
-from ..core.parts import File, Image, Mention, Part
+from ..core.parts import File, Image, Media, Mention, Part
 from ..core.sender import PermanentSendError
 
 PROTOCOL = "qq"
@@ -110,6 +110,31 @@ def mentioned_ids(bot: Bot, event: Event) -> list[str]:
         member = members.get(user_id)
         ids.append(member.member_openid if member is not None else user_id)
     return list(dict.fromkeys(ids))
+
+
+def media_in(event: Event) -> list[Media]:
+    """Attachments of an official-bot message that are pictures or voice (by the platform's content type)."""
+    found: list[Media] = []
+    for attachment in getattr(event, "attachments", None) or []:
+        content_type = (getattr(attachment, "content_type", None) or "").lower()
+        kind = (
+            "image"
+            if content_type.startswith("image")
+            else "voice"
+            if content_type in ("voice", "audio") or content_type.startswith("audio")
+            else None
+        )
+        if kind is None:
+            continue
+        url = getattr(attachment, "url", None)
+        if url and url.startswith("//"):
+            url = "https:" + url
+        found.append(
+            Media(
+                kind=kind, url=url, name=getattr(attachment, "filename", None), size=getattr(attachment, "size", None)
+            )
+        )
+    return found
 
 
 def _image_bytes(image: Image) -> bytes:
