@@ -42,9 +42,10 @@ from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 
 from . import clock
-from .actor import QQBOT, Actor, user_key
+from .actor import Actor, user_key
 from .db import Database
 from .models import BindCode, BindMiss, IdentityLink
+from .platforms import two_ids
 
 _CACHE_SECONDS = 30
 # No 0/O, 1/I/L: read aloud or copied by hand without doubt. 32 ** 8 ≈ 1.1e12 codes, ten live at a time.
@@ -59,8 +60,6 @@ MAX_CANDIDATES = 16
 _MAX_GAP = 3
 # Asking for a code again this soon gives the same code (a double tap must not leave the first reply's code dead).
 _DOUBLE_TAP = timedelta(minutes=1)
-# Platforms where one person has two ids; elsewhere the private chat's id is the person's and nothing is looked up.
-TWO_ID_PLATFORMS = frozenset({QQBOT})
 # Told when a person's standing changes (user key, why): their role proof and web sessions end.
 Revoke = Callable[[str, str], Awaitable[object]]
 
@@ -224,14 +223,14 @@ class IdentityLinks:
 
     async def resolve_link(self, actor: Actor) -> tuple[Actor, Link | None]:
         """`resolve_now`, and the link it followed (None for everyone but a bound private chat of a two-id platform)."""
-        if not actor.is_private or actor.platform not in TWO_ID_PLATFORMS:
+        if not actor.is_private or not two_ids(actor.platform):
             return self.resolve(actor), None
         link = await self.current_link(actor.platform, actor.user_id)
         return replace(actor, person=None if link is None else link.member_id), link
 
     async def current_link(self, platform: str, private_id: str) -> Link | None:
         """The group a private chat is bound to (the latest), from the database."""
-        if platform not in TWO_ID_PLATFORMS:
+        if not two_ids(platform):
             return None
         async with self.database.reading() as session:
             row = await session.scalar(
@@ -247,7 +246,7 @@ class IdentityLinks:
 
     async def private_chat_for(self, platform: str, member_id: str) -> str | None:
         """The private chat bound to a person known by their group id, from the database."""
-        if platform not in TWO_ID_PLATFORMS:
+        if not two_ids(platform):
             return None
         async with self.database.reading() as session:
             return await session.scalar(
@@ -258,7 +257,7 @@ class IdentityLinks:
 
     async def ids_of_private_chat(self, platform: str, target_id: str) -> list[str]:
         """Every id a private chat is queued under: its own, and the group id of each person bound to it."""
-        if platform not in TWO_ID_PLATFORMS:
+        if not two_ids(platform):
             return [target_id]
         async with self.database.reading() as session:  # one read: the chat a target id stands for, and its ids
             bound = await session.scalar(
@@ -322,7 +321,7 @@ class IdentityLinks:
         when someone sent them first, so no later sender can use them. Every code-shaped run that is no live code is
         a miss of the sender (at most `MAX_CANDIDATES` a message, none once they are locked out): guessing by chatter
         stops as guessing by /绑定 does, and an order number that looked like a code costs them ten minutes at most."""
-        if actor.group_id is None or actor.platform not in TWO_ID_PLATFORMS or not codes:
+        if actor.group_id is None or not two_ids(actor.platform) or not codes:
             return
         codes, now = codes[:MAX_CANDIDATES], clock.now()
         async with self.database.reading() as session:

@@ -26,8 +26,9 @@ from . import clock
 from .actor import Actor, split_key, user_key
 from .branches import Roles
 from .db import Database
-from .identity import MAX_MISSES, TWO_ID_PLATFORMS, IdentityLinks, Link, lock_key
+from .identity import MAX_MISSES, IdentityLinks, Link, lock_key
 from .models import BindMiss, Branch, DepartmentHandler, IdentityLink, Member, Secretary
+from .platforms import two_ids
 
 PROOF_DIGITS = 6  # digits only: never mistaken for a bind code (which has letters), typed easily on a phone
 PROOF_MINUTES = 10
@@ -115,7 +116,7 @@ class RoleProof:
     async def unprove(self, key: str) -> None:
         """A role taken away (or any change of standing): the person's private chats must prove again."""
         platform, member_id = split_key(key)
-        if platform not in TWO_ID_PLATFORMS:
+        if not two_ids(platform):
             return
         async with self.database.session() as session:
             await session.execute(
@@ -133,7 +134,7 @@ class RoleProof:
             return True
         platform, private_id = split_key(private_chat)
         member_platform, member_id = split_key(key)
-        if platform != member_platform or platform not in TWO_ID_PLATFORMS:
+        if platform != member_platform or not two_ids(platform):
             return False
         async with self.database.reading() as session:
             link = await session.scalar(
@@ -153,7 +154,7 @@ class RoleProof:
         an id known as someone's in a group (a member, a secretary, a department handler, a superuser who acted in
         a branch group) gets an @ there instead; a role holder's id with no group known gets nothing; any other id
         (someone who wrote to the bot in private chat) as it is."""
-        if platform not in TWO_ID_PLATFORMS:
+        if not two_ids(platform):
             return Reach("private", target_id)
         key = user_key(platform, target_id)
         async with self.database.reading() as session:

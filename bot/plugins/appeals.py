@@ -21,7 +21,7 @@ __plugin_meta__ = PluginMetadata(
     type="application",
     homepage="https://github.com/redwheel/redwheel",
     config=Config,
-    supported_adapters={"~onebot.v11", "~onebot.v12"},
+    supported_adapters=platform.supported_adapters(),
 )
 
 runtime.install()
@@ -30,21 +30,15 @@ runtime.install()
 NOTE_WORD = "补充"  # the sub-command a picture may come with: /诉求 补充 <编号> [说明] + pictures
 
 
-def picture_refs(event: Event) -> list[str]:
+def picture_refs(bot: Bot, event: Event) -> list[str]:
     """The platform's own reference of each picture in a message (url, else file id; never downloaded)."""
-    message = getattr(event, "original_message", None) or []
-    refs = []
-    for segment in message:
-        if segment.type == "image":
-            data = segment.data
-            refs.append(str(data.get("url") or data.get("file_id") or data.get("file") or ""))
+    refs = [m.url or m.file_id or m.name or "" for m in platform.media_in(bot, event) if m.kind == "image"]
     return [ref for ref in refs if ref]
 
 
 def _with_pictures(bot: Bot, event: Event) -> bool:
     """Cheap: a picture with the note sub-command, or sent while the /诉求 intake waits (chatter never gets here)."""
-    message = getattr(event, "original_message", None)
-    if not message or not any(seg.type == "image" for seg in message):
+    if not any(m.kind == "image" for m in platform.media_in(bot, event)):
         return False
     if NOTE_WORD in first_text(event):
         return True
@@ -63,7 +57,7 @@ async def _keep_pictures(bot: Bot, event: Event) -> None:
     if actor is not None:
         current = runtime.services()
         keep = float(current.settings.conversation_timeout_seconds) + 60
-        current.appeals.pictures.put(actor.session_key, picture_refs(event), keep)
+        current.appeals.pictures.put(actor.session_key, picture_refs(bot, event), keep)
 
 
 async def check_appeal_deadlines() -> None:

@@ -28,7 +28,7 @@ from bot.chat import COMMAND_STARTS, closest_command, first_text, parse_command,
 from bot.core.branches import MEMBER_DRIVER_STATUSES
 from bot.core.commands import Call, Command, Role, Usage, Where, may_use, owner_unknown, registry, who_may
 from bot.core.errors import Refusal
-from bot.core.identity import TWO_ID_PLATFORMS, codes_in
+from bot.core.identity import codes_in
 from bot.features import help as _help  # noqa: F401  (declares /帮助)
 from bot.features.branch.binding import OPEN_WHILE_UNPROVEN, proof_refusal
 
@@ -43,7 +43,7 @@ __plugin_meta__ = PluginMetadata(
     usage="/帮助",
     type="application",
     homepage="https://github.com/redwheel/redwheel",
-    supported_adapters={"~onebot.v11", "~onebot.v12", "~qq"},
+    supported_adapters=platform.supported_adapters(),
     extra={"hidden": True},
 )
 
@@ -67,9 +67,6 @@ class Route:
     plain: bool = False  # a loose word (打卡) or an awaited short reply, not a typed command
 
 
-_GROUP_EVENTS = platform.GROUP_MESSAGE_EVENTS
-
-
 @event_preprocessor
 async def drop_chatter(bot: Bot, event: Event) -> None:
     """Ordinary group chatter ends here: no command, not for the bot, no feature reacts to it.
@@ -78,25 +75,26 @@ async def drop_chatter(bot: Bot, event: Event) -> None:
     a message that holds something shaped like a bind code on the official QQ bot (a read-only look; a code shown
     in a group is spent at once).
     """
-    if not isinstance(event, _GROUP_EVENTS):
+    found = platform.of(bot)
+    if not found.is_group_message(event):
         kind = event.get_type()
         metrics.count_event("private_message" if kind == "message" else kind)
         return
     metrics.count_event("group_message")
     text = first_text(event).strip()
-    if platform.platform_of(bot) in TWO_ID_PLATFORMS:
+    if found.kind.two_ids:
         await _spend_shown_code(bot, event, text)
     if getattr(event, "to_me", False):
         return
     if text.startswith(COMMAND_STARTS) or registry.loose_for(text) is not None:
         return
-    if platform.has_location_segment(event):
+    if found.has_location_segment(event):
         return
     current = runtime.services()
-    key = platform.user_key_of(bot, event)
+    key = found.user_key_of(bot, event)
     if key is not None and current.expectations.has(key):
         return
-    if current.conversations.is_waiting(platform.session_key_of(bot, event)):
+    if current.conversations.is_waiting(found.session_key_of(bot, event)):
         return
     raise IgnoredException("chatter")
 

@@ -28,10 +28,16 @@ __plugin_meta__ = PluginMetadata(
     type="application",
     homepage="https://github.com/redwheel/redwheel",
     config=Config,
-    supported_adapters={"~onebot.v11", "~onebot.v12"},
+    supported_adapters=platform.supported_adapters(),
 )
 
-departures = on_notice(rule=Rule(platform.is_departure), priority=5, block=False)
+
+def _is_departure(bot: Bot, event: Event) -> bool:
+    """Cheap rule: a notice of someone (or the bot) leaving a group."""
+    return platform.departure_of(bot, event) is not None
+
+
+departures = on_notice(rule=Rule(_is_departure), priority=5, block=False)
 
 
 @departures.handle()

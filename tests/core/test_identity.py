@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.core import clock
-from bot.core.actor import QQBOT, Actor
+from bot.core.actor import Actor
 from bot.core.identity import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -26,6 +26,7 @@ from bot.core.models import BindCode, BindMiss, IdentityLink, Member
 from bot.core.settings import Settings
 from bot.features.ops.retention import RetentionRules
 from bot.features.web.models import WebSession
+from bot.platform.qqbot import QQBOT
 from bot.services import build_services
 
 PRIVATE = Actor(QQBOT, "user-openid-1", None, "app-1")
