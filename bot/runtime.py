@@ -119,6 +119,7 @@ async def _sweep_conversations() -> None:
         await asyncio.sleep(10)
         try:
             await _tell_expired(await services().conversations.expire(), EXPIRED)
+            await services().waiting.purge()
         except Exception as error:  # the kind only: an error's text can carry personal data
             log.error("conversation sweep failed: %s", type(error).__name__)
 

@@ -12,7 +12,7 @@ from bot.chat import first_text  # noqa: E402
 from bot.core.settings import load_config  # noqa: E402
 from bot.features.appeals import commands  # noqa: E402, F401
 from bot.features.appeals.config import Config  # noqa: E402
-from bot.features.appeals.texts import INTAKE_NAME  # noqa: E402
+from bot.features.appeals.flows import INTAKE  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
     name="诉求",
@@ -36,14 +36,13 @@ def picture_refs(bot: Bot, event: Event) -> list[str]:
     return [ref for ref in refs if ref]
 
 
-def _with_pictures(bot: Bot, event: Event) -> bool:
-    """Cheap: a picture with the note sub-command, or sent while the /诉求 intake waits (chatter never gets here)."""
+async def _with_pictures(bot: Bot, event: Event) -> bool:
+    """A picture with the note sub-command, or sent while the /诉求 intake waits (chatter never gets here)."""
     if not any(m.kind == "image" for m in platform.media_in(bot, event)):
         return False
     if NOTE_WORD in first_text(event):
         return True
-    waiting = runtime.services().conversations.waiting_for(platform.session_key_of(bot, event))
-    return bool(waiting) and waiting.startswith(f"「{INTAKE_NAME}」")
+    return await runtime.services().conversations.current(platform.session_key_of(bot, event)) == INTAKE
 
 
 # Runs before the dispatcher (priority 1) and does not block it: the pictures wait, by chat session, for the
@@ -57,7 +56,7 @@ async def _keep_pictures(bot: Bot, event: Event) -> None:
     if actor is not None:
         current = runtime.services()
         keep = float(current.settings.conversation_timeout_seconds) + 60
-        current.appeals.pictures.put(actor.session_key, picture_refs(bot, event), keep)
+        await current.appeals.pictures.put(actor.session_key, picture_refs(bot, event), keep)
 
 
 async def check_appeal_deadlines() -> None:

@@ -37,5 +37,5 @@ async def _arrived(bot: Bot, event: Event) -> None:
     """Someone joined a group: a branch group queues their welcome (batched per window, once per person)."""
     arrival = platform.arrival_of(bot, event)
     if arrival is not None:
-        branch_service = service.of(runtime.services())
+        branch_service = runtime.services().branch
         await branch_service.welcome(arrival.platform, arrival.group_id, arrival.user_id, arrival.self_id)

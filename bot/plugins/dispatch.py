@@ -91,6 +91,7 @@ async def drop_chatter(bot: Bot, event: Event) -> None:
     if found.has_location_segment(event):
         return
     current = runtime.services()
+    await current.waiting.fresh()  # a set in memory, re-read only when another process changed who waits
     key = found.user_key_of(bot, event)
     if key is not None and current.expectations.has(key):
         return
@@ -119,9 +120,10 @@ def _actor(current: Services, bot: Bot, event: Event) -> Actor | None:
     return None if actor is None else current.identities.resolve(actor)
 
 
-def _route(bot: Bot, event: Event, state: T_State) -> bool:
+async def _route(bot: Bot, event: Event, state: T_State) -> bool:
     """Read the message as a command, a loose word, a conversation answer or an expected reply."""
     current = runtime.services()
+    await current.waiting.fresh()
     actor = _actor(current, bot, event)
     if actor is None:
         return False
@@ -144,7 +146,7 @@ def _route(bot: Bot, event: Event, state: T_State) -> bool:
         state["route"] = Route("answer")
         return not platform.has_location_segment(event)  # a shared location is never an answer
     if current.expectations.has(actor.key):
-        matched = current.expectations.match(actor, stripped)
+        matched = await current.expectations.match(actor, stripped)
         if matched is not None:
             spec = registry.by_key.get(matched[0])
             if spec is not None:
@@ -246,7 +248,7 @@ async def _call(current: Services, bot: Bot, event: Event, actor: Actor, route: 
     except Refusal as refusal:
         reply, outcome = str(refusal), "refused"
     if waiting_before and reply and isinstance(reply, str):
-        still = current.conversations.waiting_for(actor.session_key)
+        still = await current.conversations.waiting_for(actor.session_key)
         if still:
             reply += f"\n（{still}；回复“取消”可退出。）"
     return reply, outcome
