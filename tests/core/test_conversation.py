@@ -169,3 +169,28 @@ async def test_the_gate_reads_the_database_only_when_who_waits_changed(database)
         assert statements == []  # within the poll time, no query at all
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+
+
+async def test_a_registration_started_by_one_process_is_finished_by_another(database):
+    """Two Services on one database (two bot processes): /登记 asked by the first, answered and stored by the second."""
+    from bot.core.settings import get_settings
+    from bot.features.branch import flows as registration
+    from bot.features.branch import texts
+    from bot.services import build_services
+
+    first = build_services(get_settings(), database=database)
+    second = build_services(get_settings(), database=database)
+    branch = await first.branches.open(Actor("qq", "10000", "5001", "10001"), "两进程支部")
+    driver = Actor("qq", "20001", None, "10001")
+    question = await first.conversations.start(driver, registration.PRIVATE, registration.initial(branch, None))
+    assert texts.ASK_NAME in question
+    await second.waiting.fresh(now=True)
+    assert second.conversations.is_waiting(driver.session_key)
+    for answer, asked in [("张三", texts.ASK_PHONE), ("13800001234", texts.ASK_PLATE), ("跳过", texts.ASK_HOMETOWN)]:
+        assert asked in (await _answer(second.conversations, driver, answer)).reply
+    for answer in ("跳过", "跳过", "1"):
+        await _answer(second.conversations, driver, answer)
+    done = await _answer(second.conversations, driver, "确认")
+    assert done.done and "登记成功" in str(done.reply)
+    member = await first.members.get(branch.id, driver.key)
+    assert member is not None and (member.name, member.phone) == ("张三", "13800001234")
