@@ -18,8 +18,9 @@ import tracemalloc
 from pathlib import Path
 
 from bot.core.actor import Actor
+from bot.core.bindcodes import codes_in
 from bot.core.db import Database
-from bot.core.identity import IdentityLinks, codes_in
+from bot.core.identity import IdentityLinks
 from bot.core.migrate import upgrade
 from bot.platform.qqbot import QQBOT
 

@@ -128,7 +128,6 @@ def build_services(
     services.user_limits = RateLimiter(settings.rate_user_per_minute / 60, settings.rate_user_burst)
     services.group_limits = RateLimiter(settings.rate_group_per_minute / 60, settings.rate_group_burst)
     identities.revoked = roles.revoked = services.revoke
-    services.startup.append(services.identities.fresh)
     services.branch = branch.build(services)
     services.org = org.build(services)
     services.appeals = appeals.build(services)

@@ -24,9 +24,10 @@ from sqlalchemy import select, update
 
 from . import clock
 from .actor import Actor, split_key, user_key
+from .bindcodes import MAX_MISSES, lock_key
 from .branches import Roles
 from .db import Database
-from .identity import MAX_MISSES, IdentityLinks, Link, lock_key
+from .identity import IdentityLinks, Link
 from .models import BindMiss, Branch, DepartmentHandler, IdentityLink, Member, Secretary
 from .platforms import two_ids
 
@@ -110,7 +111,6 @@ class RoleProof:
                 session.add(BindMiss(platform=platform, member_id=member_id, missed_at=now))
                 return Proved.BAD
             row.proven_at, row.proof_code, row.proof_expires_at = now, None, None
-        self.identities.forget()
         return Proved.PROVEN
 
     async def unprove(self, key: str) -> None:
@@ -124,7 +124,6 @@ class RoleProof:
                 .where(IdentityLink.platform == platform, IdentityLink.member_id == member_id)
                 .values(proven_at=None, proof_code=None, proof_expires_at=None)
             )
-        self.identities.forget()
 
     async def acts_for(self, private_chat: str, key: str) -> bool:
         """Whether the private chat `private_chat` (`<platform>:<id>`) still acts for the person `key`: its own id, or

@@ -25,10 +25,10 @@ from nonebot.typing import T_State
 
 from bot import metrics, platform, runtime
 from bot.chat import COMMAND_STARTS, closest_command, first_text, parse_command, respond
+from bot.core.bindcodes import codes_in
 from bot.core.branches import MEMBER_DRIVER_STATUSES
 from bot.core.commands import Call, Command, Role, Usage, Where, may_use, owner_unknown, registry, who_may
 from bot.core.errors import Refusal
-from bot.core.identity import codes_in
 from bot.features import help as _help  # noqa: F401  (declares /帮助)
 from bot.features.branch.binding import OPEN_WHILE_UNPROVEN, proof_refusal
 
@@ -114,19 +114,18 @@ async def _spend_shown_code(bot: Bot, event: Event, text: str) -> None:
             log.error("spending a shown bind code failed: %s", type(error).__name__)
 
 
-def _actor(current: Services, bot: Bot, event: Event) -> Actor | None:
-    """Who sent the message; a private chat bound to a group (official QQ bot) as the person of that group."""
-    actor = platform.actor_of(bot, event)
-    return None if actor is None else current.identities.resolve(actor)
-
-
 async def _route(bot: Bot, event: Event, state: T_State) -> bool:
-    """Read the message as a command, a loose word, a conversation answer or an expected reply."""
+    """Read the message as a command, a loose word, a conversation answer or an expected reply.
+
+    Who sent it is resolved here, once (a private chat of a two-id platform as the person it is bound to: one
+    indexed look in the database, `IdentityLinks.resolve_link`), and handed to the handler with the link."""
     current = runtime.services()
     await current.waiting.fresh()
-    actor = _actor(current, bot, event)
-    if actor is None:
+    sender = platform.actor_of(bot, event)
+    if sender is None:
         return False
+    actor, link = await current.identities.resolve_link(sender)
+    state["actor"], state["link"] = actor, link
     text = first_text(event)
     parsed = parse_command(text)
     if parsed is not None:
@@ -164,12 +163,8 @@ async def _handle(bot: Bot, event: Event, state: T_State) -> None:
     started = time.perf_counter()
     name, outcome = (route.spec.name if route.spec else metrics.UNKNOWN_COMMAND), "error"
     current = runtime.services()
-    await current.identities.fresh()
-    actor = _actor(current, bot, event)
-    if actor is None:
-        return
-    # a private chat another process bound a moment ago; the link it follows, for the role proof
-    actor, link = await current.identities.resolve_link(actor)
+    actor: Actor = state["actor"]
+    link = state["link"]  # the link a private chat follows, for the role proof
     try:
         if link is not None and (route.spec is None or route.spec.head not in OPEN_WHILE_UNPROVEN):
             refusal = await proof_refusal(current, actor, link)  # a role holder's chat acts once proven in the group

@@ -51,7 +51,6 @@ async def _departed(bot: Bot, event: Event) -> None:
         if await current.broadcasts.retention.group_lost(departure.platform, departure.group_id) is not None:
             current.branches.forget()
             current.roles.forget()
-            current.identities.forget()
             log.warning("a branch was deactivated: the bot is no longer in its group")
         return
     # Their id in that group is joined to no private chat any more (official QQ bot), their web sessions end; their

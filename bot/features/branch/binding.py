@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 
 from bot.core import clock
 from bot.core.actor import Actor
+from bot.core.bindcodes import Claimed, Confirmed, PendingClaim, normal_code
 from bot.core.commands import EVERYONE, Call, Usage, Where, command
 from bot.core.errors import NotFound
 from bot.core.expect import reader
-from bot.core.identity import Claimed, Confirmed, Link, PendingClaim, normal_code
+from bot.core.identity import Link
 from bot.core.models import Branch
 from bot.core.outbox import HIGH, Target
 from bot.core.parts import Mention
