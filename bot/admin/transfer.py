@@ -23,8 +23,7 @@ from bot import __version__
 from bot.core import clock
 from bot.core.db import Base, Database
 from bot.core.migrate import known_revisions, schema_state, upgrade
-
-from .sqlite_backup import RestoreRefused
+from bot.core.sqlite_backup import RestoreRefused
 
 FORMAT = "redwheel-export"
 FORMAT_VERSION = 1

@@ -58,6 +58,10 @@ class Waiting:
         self._looked_at = -float("inf")
 
     # ---- the cheap question of every message ----------------------------------------------------------------
+    def due(self) -> bool:
+        """Whether `fresh` would look at the version now (lets the gate skip the await)."""
+        return time.monotonic() - self._looked_at >= self.poll_seconds
+
     async def fresh(self, *, now: bool = False) -> None:
         """Re-read who waits if another process changed it (a look at the version at most every poll_seconds, or
         `now`)."""

@@ -85,13 +85,15 @@ def is_group_message(bot: Bot, event: Event) -> bool:
 
 
 def user_key_of(bot: Bot, event: Event) -> str | None:
-    """`<platform>:<user id>` of a message event, cheaply (for the chatter gate)."""
-    return of(bot).user_key_of(bot, event)
+    """`<platform>:<user id>` of a message event (`Actor.key` before any binding)."""
+    actor = actor_of(bot, event)
+    return None if actor is None else actor.key
 
 
 def session_key_of(bot: Bot, event: Event) -> str:
-    """The conversation key of a message event, cheaply (same as `Actor.session_key`)."""
-    return of(bot).session_key_of(bot, event)
+    """The conversation key of a message event (`Actor.session_key`)."""
+    actor = actor_of(bot, event)
+    return "" if actor is None else actor.session_key
 
 
 def actor_of(bot: Bot, event: Event) -> Actor | None:

@@ -110,20 +110,15 @@ class OneBotV11(Platform):
     def access_token(self) -> str | None:
         return str(nonebot.get_plugin_config(V11Config).onebot_access_token or "")
 
-    def actor_of(self, bot: Bot, event: Event) -> Actor | None:
+    def sender_of(self, event: Event, self_id: str = "") -> Actor | None:
         if not isinstance(event, v11.MessageEvent):
             return None
         group_id = str(event.group_id) if isinstance(event, v11.GroupMessageEvent) else None
         sender = event.sender
         nickname = sender.card or sender.nickname or "" if sender else ""
-        return Actor("qq", str(event.user_id), group_id, str(bot.self_id), nickname, (sender.role or "member"))
-
-    def user_key_of(self, bot: Bot, event: Event) -> str | None:
-        user_id = getattr(event, "user_id", None)
-        return None if user_id is None else f"qq:{user_id}"
-
-    def session_key_of(self, bot: Bot, event: Event) -> str:
-        return f"qq:{getattr(event, 'group_id', None) or 'private'}:{getattr(event, 'user_id', '')}"
+        return Actor(
+            "qq", str(event.user_id), group_id, self_id or str(event.self_id), nickname, sender.role or "member"
+        )
 
     def mentioned_ids(self, bot: Bot, event: Event) -> list[str]:
         if not isinstance(event, v11.MessageEvent):

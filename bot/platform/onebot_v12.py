@@ -42,19 +42,12 @@ class OneBotV12(Platform):
     def name_of(self, bot: Bot) -> str:
         return getattr(bot, "platform", None) or self.kind.name
 
-    def actor_of(self, bot: Bot, event: Event) -> Actor | None:
+    def sender_of(self, event: Event, self_id: str = "") -> Actor | None:
         if not isinstance(event, v12.MessageEvent):
             return None
         group_id = str(event.group_id) if isinstance(event, v12.GroupMessageEvent) else None
-        return Actor(self.name_of(bot), str(event.user_id), group_id, str(bot.self_id))
-
-    def user_key_of(self, bot: Bot, event: Event) -> str | None:
-        user_id = getattr(event, "user_id", None)
-        return None if user_id is None else f"{self.name_of(bot)}:{user_id}"
-
-    def session_key_of(self, bot: Bot, event: Event) -> str:
-        group_id = getattr(event, "group_id", None)
-        return f"{self.name_of(bot)}:{group_id or 'private'}:{getattr(event, 'user_id', '')}"
+        name = event.self.platform or self.kind.name  # the implementation's platform, as the bot account's
+        return Actor(name, str(event.user_id), group_id, self_id or event.self.user_id)
 
     def mentioned_ids(self, bot: Bot, event: Event) -> list[str]:
         if not isinstance(event, v12.MessageEvent):

@@ -162,35 +162,15 @@ class QQBotPlatform(Platform):
         """Registered only when an official bot is configured (`QQ_BOTS`)."""
         return bool(config.get("qq_bots"))
 
-    def actor_of(self, bot: Bot, event: Event) -> Actor | None:
+    def sender_of(self, event: Event, self_id: str = "") -> Actor | None:
         """A group member by member_openid in the group_openid, or a private chat by user_openid."""
         if isinstance(event, GroupMessageCreateEvent):
             author = event.author
-            return Actor(
-                QQBOT,
-                author.member_openid,
-                event.group_openid,
-                str(bot.self_id),
-                author.username or "",
-                author.member_role,
-            )
+            name = author.username or ""
+            return Actor(QQBOT, author.member_openid, event.group_openid, self_id, name, author.member_role)
         if isinstance(event, C2CMessageCreateEvent):
-            return Actor(QQBOT, event.author.user_openid, None, str(bot.self_id), event.author.username or "")
+            return Actor(QQBOT, event.author.user_openid, None, self_id, event.author.username or "")
         return None
-
-    def user_key_of(self, bot: Bot, event: Event) -> str | None:
-        if isinstance(event, GroupMessageCreateEvent):
-            return f"{QQBOT}:{event.author.member_openid}"
-        if isinstance(event, C2CMessageCreateEvent):
-            return f"{QQBOT}:{event.author.user_openid}"
-        return None
-
-    def session_key_of(self, bot: Bot, event: Event) -> str:
-        if isinstance(event, GroupMessageCreateEvent):
-            return f"{QQBOT}:{event.group_openid}:{event.author.member_openid}"
-        if isinstance(event, C2CMessageCreateEvent):
-            return f"{QQBOT}:private:{event.author.user_openid}"
-        return f"{QQBOT}:private:"
 
     def mentioned_ids(self, bot: Bot, event: Event) -> list[str]:
         """Members @-mentioned in a group message (member_openids, in order), never the bot itself or @全体."""

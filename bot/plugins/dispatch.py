@@ -68,22 +68,26 @@ class Route:
 
 
 @event_preprocessor
-async def drop_chatter(bot: Bot, event: Event) -> None:
+async def drop_chatter(event: Event) -> None:
     """Ordinary group chatter ends here: no command, not for the bot, no feature reacts to it.
 
-    A few string checks and dict lookups; never jieba, never a log line with its text, and the database only for
-    a message that holds something shaped like a bind code on the official QQ bot (a read-only look; a code shown
-    in a group is spent at once).
+    A few string checks and set lookups; never jieba, never a log line with its text, and the database only for
+    a message that holds something shaped like a bind code on a two-id platform (a read-only look; a code shown
+    in a group is spent at once). It takes the event only: NoneBot spends two tasks per preprocessor parameter on
+    every event (bench/chatter_profile.py), so the platform is found by the event's class.
     """
-    found = platform.of(bot)
-    if not found.is_group_message(event):
+    found = platform.of_event(event)
+    if found is None or not found.is_group_message(event):
         kind = event.get_type()
         metrics.count_event("private_message" if kind == "message" else kind)
         return
     metrics.count_event("group_message")
     text = first_text(event).strip()
+    sender = found.sender_of(event)
+    if sender is None:
+        return
     if found.kind.two_ids:
-        await _spend_shown_code(bot, event, text)
+        await _spend_shown_code(sender, text)
     if getattr(event, "to_me", False):
         return
     if text.startswith(COMMAND_STARTS) or registry.loose_for(text) is not None:
@@ -91,25 +95,20 @@ async def drop_chatter(bot: Bot, event: Event) -> None:
     if found.has_location_segment(event):
         return
     current = runtime.services()
-    await current.waiting.fresh()  # a set in memory, re-read only when another process changed who waits
-    key = found.user_key_of(bot, event)
-    if key is not None and current.expectations.has(key):
-        return
-    if current.conversations.is_waiting(found.session_key_of(bot, event)):
+    if current.waiting.due():  # a set in memory, re-read only when another process changed who waits
+        await current.waiting.fresh()
+    if current.expectations.has(sender.key) or current.conversations.is_waiting(sender.session_key):
         return
     raise IgnoredException("chatter")
 
 
-async def _spend_shown_code(bot: Bot, event: Event, text: str) -> None:
+async def _spend_shown_code(sender: Actor, text: str) -> None:
     """A bind code in a group message is spent before anything could leave the message unanswered (rate limit,
     lockout, a group that is no branch, chatter): nobody else who reads the group can use it."""
     codes = codes_in(text)
-    if not codes:
-        return
-    actor = platform.actor_of(bot, event)
-    if actor is not None:
+    if codes:
         try:
-            await runtime.services().identities.spend_shown(actor, codes)
+            await runtime.services().identities.spend_shown(sender, codes)
         except Exception as error:  # the command's own handling still runs and answers
             log.error("spending a shown bind code failed: %s", type(error).__name__)
 

@@ -111,10 +111,10 @@ class FakeChat(Platform):
     def wanted(self, config: dict[str, Any]) -> bool:
         return False  # never registered with a real driver
 
-    def actor_of(self, bot: Bot, event: Event) -> Actor | None:
+    def sender_of(self, event: Event, self_id: str = "") -> Actor | None:
         if not isinstance(event, FakeEvent):
             return None
-        return Actor(self.kind.name, event.user, event.room, str(bot.self_id), f"假{event.user}")
+        return Actor(self.kind.name, event.user, event.room, self_id, f"假{event.user}")
 
     def mentioned_ids(self, bot: Bot, event: Event) -> list[str]:
         return []
