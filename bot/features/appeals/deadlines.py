@@ -196,7 +196,7 @@ async def _no_answer(service: AppealService, appeal: Appeal, limit: Limit) -> in
         )
         text = texts.SUPERVISE_FOLLOW_UP.format(number=appeal.number, due=notices.when(limit.due))
         await notices.managers(service, session, appeal, text)
-    service.expectations.forget(appeal.appellant_key, "回访")
+    await service.expectations.forget(appeal.appellant_key, "回访")
     return 1
 
 
