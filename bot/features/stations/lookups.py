@@ -106,8 +106,8 @@ async def lookup(stations: StationService, actor: Actor, branch: Branch | None, 
 async def _near_miss(
     stations: StationService, actor: Actor, branch: Branch | None, query: str, unknown: str, words: tuple[str, ...]
 ) -> str:
-    """Words that name no place (`unknown` as typed, `words` as read, both only what may be said back): one slip from exactly one place name → that
-    lookup, said so; several → ask which; none → say it was not understood."""
+    """Words that name no place (`unknown` as typed, `words` as read, both only what may be said back): one slip
+    from exactly one place name → that lookup, said so; several → ask which; none → say it was not understood."""
     guesses = {word: _closest(stations, word) for word in words}
     if len(words) == 1 and len(guesses[words[0]]) == 1 and words[0] in query:
         meant = guesses[words[0]][0]
