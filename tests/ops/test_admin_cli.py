@@ -11,9 +11,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.core import clock
+from bot.core.branches import UNBOUND
 from bot.core.db import Database
 from bot.core.migrate import upgrade
 from bot.core.models import Branch
+from bot.features.ops import replies
+from bot.features.ops import texts as ops_texts
+from bot.features.ops.status import Health
 from tests.support.botprocess import ROOT
 
 
@@ -135,3 +139,32 @@ async def test_loading_a_province_station_list_from_csv(tmp_path):
     assert "新增 1 个" in first.stdout and "第 3 行" in first.stdout
     again = admin("stations", str(path), url=url)
     assert "新增 0 个，更新 0 个" in again.stdout
+
+
+async def test_status_shows_a_backup_taken_from_the_command_line_and_imported_branches_as_waiting(tmp_path):
+    """/状态 after `python -m bot.admin backup`: that backup is the last good one (it said 还没有成功的备份); a branch
+    the organization import made, still waiting for its group, is 待开通, not 停用."""
+    url = await _database_with(tmp_path / "live.db", ["一支部"])
+    database = Database(url)
+    async with database.session() as session:
+        session.add(
+            Branch(
+                name="待开通支部",
+                platform=UNBOUND,
+                group_id="待开通支部",
+                active=False,
+                created_by="admin:ops",
+                created_at=clock.now(),
+            )
+        )
+    done = admin("backup", "--to", str(tmp_path / "backups" / "manual.db"), url=url)
+    assert done.returncode == 0, done.stderr
+    lines = replies.status(await Health(database).collect()).splitlines()
+    await database.dispose()
+    backup = next(line for line in lines if line.startswith("备份："))
+    assert (
+        backup.startswith("备份：最近一次成功 ") and "（SQLite，" in backup and backup.endswith("，已通过完整性检查）")
+    )
+    branches = ops_texts.BRANCHES.format(active=1, inactive=0) + ops_texts.BRANCHES_WAITING.format(waiting=1)
+    assert branches == "支部：启用 1 个，停用 0 个，待开通 1 个（已导入，等群里发送 /支部 开通）"
+    assert branches in lines
