@@ -9,7 +9,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.core import clock, postgres, sqlite_backup
 from bot.core.settings import environment, get_settings
@@ -36,6 +37,25 @@ def _load_models() -> None:
     from bot.core.migrate import import_all_models
 
     import_all_models()
+
+
+def init(args: argparse.Namespace) -> int:
+    """Create the database if it does not exist, and bring its tables to this version (what the bot does at start)."""
+    from bot.core.db import Database
+    from bot.core.migrate import upgrade
+
+    _load_models()
+
+    async def run() -> None:
+        database = Database(_url(args))
+        try:
+            await upgrade(database)
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
+    print(texts.INITIALISED)
+    return 0
 
 
 def backup(args: argparse.Namespace) -> int:
@@ -191,6 +211,8 @@ def parser() -> argparse.ArgumentParser:
     )
     main.add_argument("--database-url", help="要操作的数据库（默认取 DATABASE_URL / .env）")
     commands = main.add_subparsers(dest="command", required=True)
+    one = commands.add_parser("init", help="新建数据库（文件不存在时）并升级到当前结构；其他命令都不会新建数据库")
+    one.set_defaults(run=init)
     one = commands.add_parser("backup", help="立即备份（SQLite 用在线备份 API；PostgreSQL 用 pg_dump）")
     one.add_argument("--to", help="备份文件路径（默认 data/backups/redwheel-<时间>.db）")
     one.set_defaults(run=backup)
@@ -214,15 +236,56 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+# Commands that work on no database, and those whose purpose is to make one (every other refuses a missing file).
+NO_DATABASE = frozenset({"holidays"})
+MAKES_DATABASE = frozenset({"init", "restore"})
+# Commands whose `path` is a file to read (export writes its path).
+READS_PATH = frozenset({"restore", "import", "stations", "org", "roster", "holidays"})
+
+
+def refusal(args: argparse.Namespace) -> str | None:
+    """Why a command must not run on what was typed, before it touches anything (None: it may run)."""
+    path = vars(args).get("path")
+    if args.command in READS_PATH and path is not None and not Path(path).is_file():
+        return texts.NO_INPUT.format(path=path)
+    if args.command in NO_DATABASE:
+        return None
+    try:
+        url = make_url(_url(args))
+    except ArgumentError:
+        return texts.BAD_URL.format(url="")
+    shown = f"「{url.render_as_string(hide_password=True)}」"
+    if url.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+        return texts.BAD_URL.format(url=shown)
+    if url.drivername == "postgresql+asyncpg":
+        return None
+    if not url.database or url.database == ":memory:":
+        return texts.BAD_URL.format(url=shown)
+    file = Path(url.database)
+    if args.command not in MAKES_DATABASE and not file.is_file():
+        return texts.NO_DATABASE_FILE.format(path=file)
+    if not file.parent.is_dir():
+        return texts.NO_DATABASE_FOLDER.format(path=file.parent)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; a refusal prints its reason and exits with 1."""
+    """Run one command. Bad input (a wrong database URL, a missing database or file) is refused in one sentence
+    with exit code 2 before anything is created; a refusal of the command itself exits with 1."""
     args = parser().parse_args(argv)
+    refused = refusal(args)
+    if refused is not None:
+        print(refused, file=sys.stderr)
+        return 2
     try:
         return args.run(args)
-    except (RestoreRefused, FileNotFoundError) as error:
+    except RestoreRefused as error:
         print(f"未执行：{error}", file=sys.stderr)
-        if isinstance(error, RestoreRefused) and args.command == "restore":
+        if args.command == "restore":
             print("现有数据库没有改动。", file=sys.stderr)
+        return 1
+    except OSError as error:  # a file that vanished or cannot be written: said in words, never a traceback
+        print(texts.FILE_FAILED.format(path=error.filename or "", why=texts.file_error(error)), file=sys.stderr)
         return 1
 
 

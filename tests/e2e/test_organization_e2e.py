@@ -56,6 +56,10 @@ def province_bot(tmp_path):
     org = process.workdir / "org.csv"
     org.write_text(ORG, encoding="utf-8")
     url = f"sqlite+aiosqlite:///{process.workdir / 'bot.db'}"
+    made = subprocess.run(
+        [sys.executable, "-m", "bot.admin", "--database-url", url, "init"], cwd=ROOT, capture_output=True, timeout=120
+    )
+    assert made.returncode == 0, made.stderr  # the admin command line makes no database but with init
     done = subprocess.run(
         [sys.executable, "-m", "bot.admin", "--database-url", url, "org", "import", str(org)],
         cwd=ROOT,
