@@ -148,7 +148,7 @@ async def test_secretary_only_settings_and_statistics(app: App, own_services: Se
     usage = await say(app, v11_group("/推送 暂停", user_id=SECRETARY, group_id=GROUP))
     assert usage == texts.PUSH_SWITCH_USAGE.format(state=texts.OFF)
     stats = await say(app, v11_group("/学习 统计", user_id=SECRETARY, group_id=GROUP))
-    assert stats == "【今日学习统计】学习支部\n登记成员 0 人中已打卡 0 人，成员打卡率 0%"
+    assert stats == "【今日学习统计】学习支部\n登记成员 0 人中已打卡 0 人，成员打卡率 —"
     theme = await say(app, v11_group("/本月主题 安全驾驶", user_id=SECRETARY, group_id=GROUP))
     assert theme == texts.THEME_SET.format(scope="学习支部", theme="安全驾驶", note="")
     async with own_services.database.reading() as session:
@@ -156,7 +156,7 @@ async def test_secretary_only_settings_and_statistics(app: App, own_services: Se
         assert row is not None and (row.push_time, row.push_enabled) == ("08:00", False)
         assert await theme_of_month(session, row.id, "2026-11") == "安全驾驶"
     private = await say(app, v11_private("/学习 统计", user_id=SECRETARY))  # the branches they run, names and all
-    assert private == "【今日学习统计】学习支部\n登记成员 0 人中已打卡 0 人，成员打卡率 0%"
+    assert private == "【今日学习统计】学习支部\n登记成员 0 人中已打卡 0 人，成员打卡率 —"
 
 
 async def test_theme_for_all_says_which_branches_keep_their_own(app: App, own_services: Services):
@@ -256,7 +256,7 @@ async def test_statistics_and_one_reminder_that_mentions_who_has_not_studied(app
     stats = await say(app, v11_group("/学习 统计", user_id=SECRETARY, group_id=GROUP))
     head = [
         texts.STATS_HEAD.format(branch="学习支部"),
-        texts.STATS_LINE.format(members=2, registered=1, rate=0.5, others=""),
+        texts.STATS_LINE.format(members=2, registered=1, rate="50%", others=""),
     ]
     # In the group: the count, and where the names are; the names themselves only in private chat.
     assert stats == "\n".join([*head, texts.STATS_NAMES_PRIVATE.format(count=1)])
