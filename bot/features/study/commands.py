@@ -20,7 +20,9 @@ STUDY = area(texts.AREA, texts.AREA_DESCRIPTION, order=20)
 QUIZ = "答题"
 reader(QUIZ, normalize_letter)  # a bare letter after /答题 answers it
 CHECK_IN_WORDS = ("打卡", "学习打卡", "已学习")
-STUDY_USAGE = "/学习 [统计|提醒|添加|主题|撤回 <编号>]"
+STUDY_USAGE = "/学习"
+# What a secretary may add after /学习 (each is its own command too): shown to them only.
+STUDY_STAFF_USAGE = "/学习 [统计|提醒|添加|主题|撤回 <编号>]"
 
 
 async def _branch(call: Call) -> Branch:
@@ -62,7 +64,15 @@ def answer_text(result: AnswerResult) -> str:
     return verdict + explanation
 
 
-@command("学习", usage=STUDY_USAGE, area=STUDY, summary="今天的学习内容", order=10)
+@command(
+    "学习",
+    usage=STUDY_USAGE,
+    staff_usage=STUDY_STAFF_USAGE,
+    staff=MANAGERS,
+    area=STUDY,
+    summary="今天的学习内容",
+    order=10,
+)
 async def today(call: Call) -> str:
     """/学习: the branch's material of the day."""
     if call.words:
