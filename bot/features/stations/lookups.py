@@ -9,7 +9,6 @@ kept in process memory for two minutes (for a follow-up "洗澡"); it is never w
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from bot.core.actor import Actor
@@ -18,7 +17,7 @@ from bot.core.models import Branch
 from . import texts
 from .geo import validate_coordinates
 from .regions import Place
-from .replies import nearest_text, search_text
+from .replies import PERSONAL, nearest_text, plain, search_text
 from .results import SearchResult
 from .suggest import edit_distance, near_misses
 
@@ -26,9 +25,6 @@ if TYPE_CHECKING:
     from .service import StationService
 
 PAGE_SIZE = 5
-# Digits or Latin letters (half or full width): a typed word with any is never said back.
-_PERSONAL = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")
-_CHINESE = re.compile(r"[\u4e00-\u9fff]+")
 WHERE_WORDS = ("哪里", "哪儿", "在哪", "哪有", "哪个", "附近", "最近", "怎么走")
 
 
@@ -43,8 +39,8 @@ def _sayable(query: str, words: tuple[str, ...] | list[str]) -> list[str]:
     """The words that may be said back, in a group too: pure Chinese words only, and none from a typed word with
     digits or Latin letters in it (a plate 贵A12345, a phone number, coordinates are never repeated, not even
     the 贵 of 贵A12345)."""
-    risky = [typed.lower() for typed in query.split() if _PERSONAL.search(typed)]
-    return [word for word in words if _CHINESE.fullmatch(word) and not any(word in typed for typed in risky)]
+    risky = [typed.lower() for typed in query.split() if PERSONAL.search(typed)]
+    return [word for word in words if plain(word) and not any(word in typed for typed in risky)]
 
 
 def _unrecognised(stations: StationService, query: str, result: SearchResult) -> str | None:
@@ -62,7 +58,7 @@ def _unrecognised(stations: StationService, query: str, result: SearchResult) ->
     typed = [
         word
         for word in query.split()
-        if len(word) <= 12 and not _PERSONAL.search(word) and any(k in word.lower() for k in unknown)
+        if len(word) <= 12 and not PERSONAL.search(word) and any(k in word.lower() for k in unknown)
     ]
     return "、".join(typed) if typed else "".join(_sayable(query, understood.ignored or understood.keywords))
 
