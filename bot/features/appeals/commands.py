@@ -266,7 +266,7 @@ async def overdue(call: Call) -> str:
 )
 async def accept(call: Call) -> str:
     number, level = _number_and_rest(call, rest_required=False)
-    appeal = await _service(call).act(call.actor, number, Action.ACCEPT, level or "一般")
+    appeal = await _service(call).act(call.actor, number, Action.ACCEPT, level or None)
     due = when(appeal.close_due) if appeal.close_due else ""
     return texts.ACCEPTED.format(number=appeal.number, level=appeal.level, due=due)
 

@@ -132,8 +132,11 @@ async def after(service: AppealService, appeal: Appeal, action: Action) -> None:
 
 
 async def expect_answer(service: AppealService, appeal: Appeal) -> None:
-    """Read the appellant's next plain 满意/基本满意/不满意 (any chat, until the window ends) as /回访."""
+    """Read the appellant's next plain 满意/基本满意/不满意 (any chat, until the window ends) as /回访 (not for an
+    appeal entered for a driver: nobody here answers for them but by /回访)."""
     assert appeal.follow_up_due is not None
+    if appeal.entered_by is not None:
+        return
     await service.expectations.expect(appeal.appellant_key, FOLLOW_UP, appeal.follow_up_due, prefix=appeal.number)
 
 
@@ -155,7 +158,7 @@ async def expect_pending(service: AppealService) -> int:
 async def add_reason(service: AppealService, actor: Actor, number: str, reason: str) -> Appeal:
     """The reason after a 不满意 answer: into the trail and to the managers."""
     appeal, held = await service.find_for(actor, number)
-    if Role.APPELLANT not in held or appeal.state != rules.REOPENED or appeal.satisfaction != "不满意":
+    if not held & {Role.APPELLANT, Role.ON_BEHALF} or appeal.state != rules.REOPENED or appeal.satisfaction != "不满意":
         raise Refusal(texts.NO_REASON_WANTED.format(number=appeal.number))
     async with service.database.session() as session:
         await service.record(session, appeal, actor.key, REASON_ACTION, appeal.state, appeal.state, reason, clock.now())

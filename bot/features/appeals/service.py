@@ -223,7 +223,7 @@ class AppealService(AppealReading):
         note = value or ""
         new_state = rules.next_state(appeal.state, action, value)
         if action is Action.ACCEPT:
-            level = value or "一般"
+            level = value or appeal.level or "一般"  # a level above accepting it keeps the urgency set below
             if level not in rules.LEVELS:
                 raise TransitionError(texts.BAD_LEVEL)
             changes = self._deadlines(now, level, limits) | {"level": level}

@@ -112,15 +112,6 @@ async def close_branch(call: Call) -> str:
 
 
 # ---- 书记 ---------------------------------------------------------------------------------------------------
-SECRETARY_USAGE = "/书记 设置 @某人 或 /书记 移除 @某人"
-
-
-@command("书记", roles=OPENERS, usage=SECRETARY_USAGE, area=BRANCH, summary="书记任免", hidden=True)
-async def secretary_usage(call: Call) -> str:
-    """/书记 without 设置/移除."""
-    raise Usage()
-
-
 @command(
     "书记 设置",
     roles=OPENERS,
@@ -360,12 +351,6 @@ async def profile(call: Call) -> str:
 
 
 # ---- 欢迎 ---------------------------------------------------------------------------------------------------
-@command("欢迎", roles=MANAGERS, usage="/欢迎 开启|关闭", area=BRANCH, summary="新成员欢迎", hidden=True)
-async def welcome_usage(call: Call) -> str:
-    """/欢迎 without 开启/关闭."""
-    raise Usage()
-
-
 @command(
     "欢迎 开启",
     roles=MANAGERS,
