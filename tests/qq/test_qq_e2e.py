@@ -209,7 +209,7 @@ async def test_a_planted_code_gives_an_outsider_nothing_of_a_secretarys(qq):
     assert code is not None
     fake.push(group_payload(f"今天学习奖励领取码 {code[1]}", member=secretary, group=group, at_bot=False))
     shown = await fake.reply_to(c2c_payload("/绑定", user=outsider))
-    for _ in range(9):  # the chatter goes unanswered: ask until its claim is recorded (a loaded machine is slow)
+    for _ in range(10):  # the chatter goes unanswered: ask until its claim is recorded (a loaded machine is slow)
         if "是您本人吗" in shown.content:
             break
         await asyncio.sleep(0.5)
