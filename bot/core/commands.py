@@ -115,6 +115,16 @@ class Command:
     order: int = 50
     # Listed in help only where the platform lacks this capability (/绑定 is needed only without "private").
     help_unless: str = ""
+    # More forms of the command that only `staff` may use (/档案 @某人 for a secretary): shown, in help and in a
+    # usage reply, only to those who hold one of those roles, so a driver reads only what a driver can do.
+    staff_usage: str = ""
+    staff: frozenset[Role] = frozenset()
+
+    def usage_for(self, held: frozenset[Role]) -> str:
+        """The usage as someone holding `held` reads it: with the staff's forms only for the staff."""
+        if self.staff_usage and (Role.SUPERUSER in held or self.staff & held):
+            return f"{self.usage} · {self.staff_usage}"
+        return self.usage
 
     def listed_for(self, capabilities: frozenset[str]) -> bool:
         """Whether help shows it on a platform with these capabilities."""
@@ -243,6 +253,8 @@ def command(
     hidden: bool = False,
     order: int = 50,
     help_unless: str = "",
+    staff_usage: str = "",
+    staff: frozenset[Role] = frozenset(),
 ) -> Callable[[Handler], Handler]:
     """Declare a command next to its function."""
 
@@ -262,6 +274,8 @@ def command(
                 hidden,
                 order,
                 help_unless,
+                staff_usage,
+                frozenset(staff),
             )
         )
         return func

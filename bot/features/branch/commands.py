@@ -322,9 +322,11 @@ async def confirm(call: Call) -> str:
 @command(
     "档案",
     roles=EVERYONE,
-    usage="/档案 · /档案 @某人（书记，在本支部群）· 私聊 /档案 <姓名>（书记）",
+    usage="/档案",
+    staff_usage="/档案 @某人（在本支部群）· 私聊 /档案 <姓名>：查看成员档案（记录查看日志）",
+    staff=MANAGERS,
     area=BRANCH,
-    summary="查看自己的档案（私聊显示完整信息）；书记查看本支部成员档案（记录查看日志）",
+    summary="查看自己的档案（私聊显示完整信息）",
     order=51,
 )
 async def profile(call: Call) -> str:
