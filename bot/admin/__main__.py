@@ -239,6 +239,9 @@ def parser() -> argparse.ArgumentParser:
 # Commands that work on no database, and those whose purpose is to make one (every other refuses a missing file).
 NO_DATABASE = frozenset({"holidays"})
 MAKES_DATABASE = frozenset({"init", "restore"})
+# Commands that load data and bring the tables up first: on the embedded default database (no --database-url, no
+# DATABASE_URL) they may make it, as the bot's first start would — a province loads its organization before that.
+LOADS_DATA = frozenset({"org", "roster", "stations"})
 # Commands whose `path` is a file to read (export writes its path).
 READS_PATH = frozenset({"restore", "import", "stations", "org", "roster", "holidays"})
 
@@ -262,7 +265,9 @@ def refusal(args: argparse.Namespace) -> str | None:
     if not url.database or url.database == ":memory:":
         return texts.BAD_URL.format(url=shown)
     file = Path(url.database)
-    if args.command not in MAKES_DATABASE and not file.is_file():
+    embedded = not args.database_url and not environment().get("database_url")
+    may_make = args.command in MAKES_DATABASE or (embedded and args.command in LOADS_DATA)
+    if not may_make and not file.is_file():
         return texts.NO_DATABASE_FILE.format(path=file)
     if not file.parent.is_dir():
         return texts.NO_DATABASE_FOLDER.format(path=file.parent)

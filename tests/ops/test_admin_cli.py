@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import subprocess
 import sys
@@ -23,14 +24,17 @@ from bot.features.ops.status import Health
 from tests.support.botprocess import ROOT
 
 
-def admin(*args: str, url: str) -> subprocess.CompletedProcess:
-    """Run `python -m bot.admin …` against one database."""
+def admin(
+    *args: str, url: str | None, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run `python -m bot.admin …` against one database (url None: the one the settings name)."""
     return subprocess.run(
-        [sys.executable, "-m", "bot.admin", "--database-url", url, *args],
+        [sys.executable, "-m", "bot.admin", *(("--database-url", url) if url else ()), *args],
         capture_output=True,
         text=True,
         timeout=180,
-        cwd=ROOT,
+        cwd=cwd,
+        env=env,
     )
 
 
@@ -200,6 +204,13 @@ async def test_bad_input_is_refused_in_one_sentence_and_nothing_is_created(tmp_p
     fresh = f"sqlite+aiosqlite:///{tmp_path / 'new.db'}"
     assert admin("init", url=fresh).stdout == admin_texts.INITIALISED + "\n"
     assert "组织导入完成" in admin("org", "import", str(org), url=fresh).stdout
+    # The embedded default (no --database-url, no DATABASE_URL): a province loads its tree before the first start.
+    data = tmp_path / "data"
+    data.mkdir()
+    environment = {k: v for k, v in os.environ.items() if k.upper() != "DATABASE_URL"} | {"DATA_DIR": str(data)}
+    first = admin("org", "import", str(org), url=None, cwd=tmp_path, env=environment)  # no .env in tmp_path
+    assert "组织导入完成" in first.stdout, first.stderr
+    assert (data / "redwheel.db").is_file()
 
 
 def test_a_bad_holiday_table_is_named_in_chinese(tmp_path, capsys):
