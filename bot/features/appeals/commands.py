@@ -6,7 +6,7 @@ command they may not use); which appeals a person may see or act on is the servi
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from bot.core import clock
 from bot.core.commands import EVERYONE, HANDLERS, MANAGERS, Call, Usage, Where, area, command
@@ -338,7 +338,8 @@ def period_bounds(period: str, today: date) -> tuple[date | None, date | None, d
 def _span(since: date | None, until: date | None) -> str:
     if since is None or until is None:
         return texts.PERIODS[2]
-    return f"{since:%Y-%m-%d}–{until:%Y-%m-%d}"
+    last = until - timedelta(days=1)  # `until` is the first day after the period: people read the last day in it
+    return f"{since:%Y-%m-%d}–{last:%Y-%m-%d}"
 
 
 def _pct(value: float, base: int) -> str:
