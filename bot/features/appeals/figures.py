@@ -114,7 +114,12 @@ def _dimension(by: str | None, a: Any) -> Any:
     if by == "category":
         return a.category
     if by == "department":
-        return func.coalesce(a.department, texts.UNASSIGNED)
+        # no department: closed by its holder itself, or still waiting for one
+        return case(
+            (a.department.is_not(None), a.department),
+            (a.closed_at.is_not(None), texts.HANDLED_BY_HOLDER),
+            else_=texts.UNASSIGNED,
+        )
     if by == "branch":
         return func.coalesce(a.branch_name, texts.NO_BRANCH)
     if by == "channel":
@@ -221,7 +226,8 @@ async def _overdue_by(database: Database, found: list[deadlines.Overdue], by: st
         if by == "category":
             key = appeal.category
         elif by == "department":
-            key = appeal.department or texts.UNASSIGNED
+            closed = appeal.closed_at is not None
+            key = appeal.department or (texts.HANDLED_BY_HOLDER if closed else texts.UNASSIGNED)
         elif by == "branch":
             key = names.get(appeal.branch_id or 0, texts.NO_BRANCH)
         elif by == "channel":
