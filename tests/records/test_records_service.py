@@ -132,7 +132,7 @@ async def test_monthly_report_against_hand_computed_figures(world):
         for day, user in ((1, "qq:1"), (2, "qq:1"), (3, "qq:1"), (4, "qq:1"), (4, "qq:2")):
             clock.set_now(at(2026, 11, day, 8, 0))
             await ledger.record(session, user, branch.id, ledger.STUDY)
-        for day, user, note in ((5, "qq:1", "正确"), (6, "qq:1", "错误"), (6, "qq:2", "错误")):
+        for day, user, note in ((5, "qq:1", "正确"), (6, "qq:1", "错误"), (6, "qq:2", "错误"), (6, "qq:99", "正确")):
             clock.set_now(at(2026, 11, day, 8, 0))
             await ledger.record(session, user, branch.id, ledger.QUIZ, points=2 if note == "正确" else 0, note=note)
     clock.set_now(at(2026, 11, 10, 9, 0))
@@ -145,7 +145,9 @@ async def test_monthly_report_against_hand_computed_figures(world):
     assert (report.members, report.member_drivers) == (3, 2)
     assert report.active == 2 and report.active_share == pytest.approx(2 / 3)
     assert report.checkins == 5 and report.checkin_rate == pytest.approx(5 / (3 * 10))
-    assert (report.quiz_answers, report.quiz_correct) == (3, 1)
+    # qq:99 is in the group but no member: their right answer is beside the members' figures, not in them
+    assert (report.quiz_answers, report.quiz.done, report.quiz.others, report.quiz_correct) == (4, 3, 1, 1)
+    assert report.accuracy == pytest.approx(1 / 3)
     assert (report.activities, report.signups, report.attendance, report.contacts) == (1, 2, 1, 1)
     assert report.top[0][0] == "张三"
     assert report.checkins_per_day == [(date(2026, 11, d), n) for d, n in ((1, 1), (2, 1), (3, 1), (4, 2))]

@@ -106,8 +106,8 @@ class MonthlyReport:
 
     @property
     def accuracy(self) -> float:
-        """Correct answers ÷ answers."""
-        return self.quiz_correct / self.quiz_answers if self.quiz_answers else 0.0
+        """Members' correct answers ÷ members' answers (a non-member's answer is no member's accuracy)."""
+        return self.quiz_correct / self.quiz.done if self.quiz.done else 0.0
 
 
 def percent(value: float, base: int) -> str:
@@ -135,7 +135,7 @@ def report_text(report: MonthlyReport) -> str:
         texts.REPORT_QUIZ.format(
             quiz=report.quiz.done,
             rate=percent(report.quiz.value, report.quiz.possible),
-            accuracy=percent(report.accuracy, report.quiz_answers),
+            accuracy=percent(report.accuracy, report.quiz.done),
             others=texts.REPORT_OTHERS.format(count=report.quiz.others) if report.quiz.others else "",
         ),
         texts.REPORT_ACTIVITIES.format(
@@ -319,8 +319,21 @@ class PointReports:
                     )
                 ).all()
             )
-            quiz_correct = await session.scalar(
-                select(func.count()).where(in_month, LedgerEntry.kind == ledger.QUIZ, LedgerEntry.note == "正确")
+            member = and_(
+                Member.branch_id == LedgerEntry.branch_id,
+                Member.user_key == LedgerEntry.user_key,
+                participation.present(end),
+            )
+            quiz_correct = await session.scalar(  # members' right answers: the accuracy is theirs like the rates
+                select(func.count())
+                .select_from(LedgerEntry)
+                .join(Member, member)
+                .where(
+                    in_month,
+                    LedgerEntry.kind == ledger.QUIZ,
+                    LedgerEntry.note == "正确",
+                    LedgerEntry.reverses_id.is_(None),
+                )
             )
             per_day = (
                 await session.execute(
