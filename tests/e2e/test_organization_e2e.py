@@ -138,6 +138,7 @@ async def test_a_province_in_one_deployment(province_bot):
 
         tree_a = await client.ask(None, MEMBER_A, "/组织")
         assert tree_a.startswith(f"【{COUNTY_A}】县级行业党委") and BRANCH_A in tree_a and COUNTY_B not in tree_a
+        assert "下辖支部 1 个（在用 1 个，直属 1 个）" in tree_a  # the same count as /学习 统计 below
         assert CITY in await client.ask(None, MEMBER_CITY, "/组织") and COUNTY_B in await client.ask(
             None, MEMBER_CITY, "/组织"
         )

@@ -38,6 +38,7 @@ async def show(call: Call) -> str:
             level=texts.LEVEL_NAMES.get(node.level, node.level),
             members=members.get(node.id, 0),
             branches=len(below),
+            active=len(below & tree.active_branches),  # what /学习 统计 and the figures count
             direct=len(direct),
         )
     ]
