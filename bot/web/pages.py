@@ -47,6 +47,7 @@ SORTS: dict[str, tuple[Any, Any]] = {
     "close": (lambda line: line.appeals.close_rate, lambda line: line.judged),
     "on_time": (lambda line: line.appeals.on_time_rate, lambda line: line.judged),
     "satisfaction": (lambda line: line.appeals.satisfaction_rate, lambda line: line.judged),
+    "county": (lambda line: line.appeals.county_rate, lambda line: line.appeals.closed),
     "open": (lambda line: line.now.open, lambda line: True),
     "overdue": (lambda line: line.now.overdue, lambda line: True),
     "supervised": (lambda line: line.now.supervised, lambda line: True),
@@ -212,6 +213,7 @@ async def overview(
     desc: int = 0,
     lag: str = "close",
     unit: str = "",
+    level: str = "",
 ) -> Response:
     """The period's figures per unit beside the state now, who lags, and the trends by month; `unit` drills into a
     committee of the viewer's scope (province → city → county → branch)."""
@@ -221,6 +223,7 @@ async def overview(
     unit = unit if units.find(await units.committees(web.services, viewer.scope), unit) is not None else ""
     data = await overview_of(web, viewer, period, unit)
     lag = lag if lag in texts.LAG_KEYS else "close"
+    level = level if level in data.levels else ""
     return render(
         request,
         "overview.html",
@@ -232,7 +235,9 @@ async def overview(
         desc=desc,
         lag=lag,
         lag_keys=texts.LAG_KEYS,
-        lagging=data.lagging(lag),
+        level=level,
+        unit=unit,
+        lagging=data.lagging(lag, level),
         rate=rate,
         whole_rate=whole_rate,
         at=clock.local(data.at),
@@ -275,15 +280,18 @@ def _percent(value: float) -> str:
 
 
 @router.get("/export/overview.xlsx")
-async def overview_export(request: Request, viewer: ViewerDep, period: PeriodDep) -> Response:
-    """The overview's table of the period as XLSX; logged."""
+async def overview_export(request: Request, viewer: ViewerDep, period: PeriodDep, unit: str = "") -> Response:
+    """The overview's table of the period as XLSX — of the committee drilled into (`unit`, one of the viewer's
+    scope), else of the viewer's whole scope; logged. No personal data is in it, whatever the viewer's role."""
     web = web_of(request)
     if not viewer.committee and not viewer.branch_ids:
         raise HTTPException(404, texts.NOT_FOUND_BRANCH)
-    data = await overview_of(web, viewer, period)
+    unit = unit if units.find(await units.committees(web.services, viewer.scope), unit) is not None else ""
+    data = await overview_of(web, viewer, period, unit)
     title = exports.title(data.root.name + "概览", period.label)
     body = exports.workbook(texts.SHEET_OVERVIEW, title, texts.OVERVIEW_HEADER, exports.overview_rows(data))
-    await web.services.members.log_access(viewer.actor, texts.LOG_EXPORT_OVERVIEW, period.label, None)
+    what = f"{data.root.name} {period.label}"
+    await web.services.members.log_access(viewer.actor, texts.LOG_EXPORT_OVERVIEW, what, None)
     name = texts.EXPORT_OVERVIEW_NAME.format(period=period.value.replace("~", "-"), at=clock.now())
     return exports.download(body, name)
 
@@ -305,7 +313,7 @@ class BoardAsked:
         """The filter to query with; a unit the viewer does not see filters nothing (the scope still applies)."""
         unit = units.find(visible, self.unit)
         return BoardFilter(
-            branch_ids=unit.branch_ids if unit is not None else None,
+            unit=unit.appeal_condition() if unit is not None else None,
             department=self.department,
             category=self.category if self.category in rules.CATEGORIES else "",
             state="" if self.state in ("", texts.IN_PROGRESS) else self.state,
@@ -328,7 +336,7 @@ async def _board_units(web: Web, viewer: Viewer) -> list[units.Unit]:
     sees no branch list)."""
     if not viewer.committee and not viewer.branch_ids:
         return []
-    committees = sorted(await units.committees(web.services, viewer.scope), key=lambda u: units.pinyin_key(u.name))
+    committees = await units.committees(web.services, viewer.scope)  # in region order
     return [*committees, *await units.branches(web.services, _visible(viewer))]
 
 
