@@ -289,7 +289,8 @@ async def overview_export(request: Request, viewer: ViewerDep, period: PeriodDep
     unit = unit if units.find(await units.committees(web.services, viewer.scope), unit) is not None else ""
     data = await overview_of(web, viewer, period, unit)
     title = exports.title(data.root.name + "概览", period.label)
-    body = exports.workbook(texts.SHEET_OVERVIEW, title, texts.OVERVIEW_HEADER, exports.overview_rows(data))
+    rows = exports.overview_rows(data)
+    body = await asyncio.to_thread(exports.workbook, texts.SHEET_OVERVIEW, title, texts.OVERVIEW_HEADER, rows)
     what = f"{data.root.name} {period.label}"
     await web.services.members.log_access(viewer.actor, texts.LOG_EXPORT_OVERVIEW, what, None)
     name = texts.EXPORT_OVERVIEW_NAME.format(period=period.value.replace("~", "-"), at=clock.now())
@@ -396,7 +397,10 @@ async def appeals_export(request: Request, viewer: ViewerDep, period: PeriodDep)
     found = await queries.board(web.services, scope, asked.filter(visible), 1, EXPORT_ROWS)
     left = {line.appeal.id: left_text(line) for line in found.lines}
     what = describe(asked, visible)
-    body = exports.workbook(
+    # Built in a worker thread: a province's year of appeals takes seconds, and every other page waits meanwhile
+    # when it runs on the event loop.
+    body = await asyncio.to_thread(
+        exports.workbook,
         texts.SHEET_BOARD,
         exports.title(texts.SHEET_BOARD, what),
         texts.BOARD_HEADER,
@@ -580,7 +584,7 @@ async def branch_export_xlsx(request: Request, branch_id: int, viewer: ViewerDep
     action = texts.LOG_EXPORT_LEDGER_FULL if shown_full else texts.LOG_EXPORT_LEDGER
     await services.members.log_access(viewer.actor, action, branch.name, branch.id)
     title = exports.title(branch.name + texts.SHEET_LEDGER, clock.today().isoformat())
-    body = exports.workbook(texts.SHEET_LEDGER, title, [str(c) for c in rows[0]], rows[1:])
+    body = await asyncio.to_thread(exports.workbook, texts.SHEET_LEDGER, title, [str(c) for c in rows[0]], rows[1:])
     return exports.download(body, texts.EXPORT_LEDGER_NAME.format(branch=branch.name, at=clock.now()))
 
 

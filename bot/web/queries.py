@@ -417,12 +417,16 @@ async def board(services: Services, scope_condition: Any, wanted: BoardFilter, p
             ).all()
         )
         names = dict((await session.execute(select(Branch.id, Branch.name))).all())
-        running = await deadlines.limits_of(session, list(appeals), services.appeals.limits)
+        # Only an appeal in progress shows a limit: the trail is read for those alone (an export of a year's
+        # closed appeals would otherwise send every one of their ids to the trail).
+        waiting = [a for a in appeals if a.state in WAITING]
+        running = await deadlines.limits_of(session, waiting, services.appeals.limits)
     lines = []
     for appeal in appeals:
         # The limit a line shows: the one it missed (超期, as /诉求 超期), else the nearest one still running.
-        missed = deadlines.late(running[appeal.id], now) if appeal.state in WAITING else None
-        upcoming = min(running[appeal.id], key=lambda limit: limit.due) if running[appeal.id] else None
+        limits = running.get(appeal.id, [])
+        missed = deadlines.late(limits, now) if appeal.state in WAITING else None
+        upcoming = min(limits, key=lambda limit: limit.due) if limits else None
         chosen = missed or (upcoming if appeal.state in WAITING else None)
         name, due, flag, left = "", None, "", None
         if chosen is not None:
