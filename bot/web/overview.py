@@ -15,6 +15,7 @@ from typing import Any
 from bot.core import clock
 from bot.core.org import Tree
 from bot.core.participation import Rate
+from bot.features.appeals import figures as appeal_figures
 from bot.features.appeals.figures import Figures
 from bot.services import Services
 
@@ -213,10 +214,14 @@ async def _compute_level(
     tree = await services.roles.org.tree()
     node = tree.committees[top.node] if top.node is not None and top.node in tree.committees else tree.root
     conditions, _ = await services.appeals.subtree(node)
+    # The appeals service's own figures (its module, its definitions), by place and channel only: the overview
+    # shows no category breakdown, and grouping by category too multiplies the groups by ten.
+    counted = appeal_figures.conditions_for(None, period.start, period.end, conditions)
+    service = services.appeals
     rows_found, states, (totals, found) = await asyncio.gather(
         queries.branch_figures(services, sorted(top.branch_ids), period.start, period.end, appeals=False),
         queries.now_by_place(services, conditions),
-        services.appeals.statistics_by(None, period.start, period.end, ("channel", "place"), scope=conditions),
+        appeal_figures.breakdown(service.database, service.limits, counted, ("place", "channel")),
     )
     rows = {row.branch_id: row for row in rows_found}
     places = found.get("place", {})
