@@ -217,11 +217,11 @@ async def _compute_level(
     # The appeals service's own figures (its module, its definitions), by place and channel only: the overview
     # shows no category breakdown, and grouping by category too multiplies the groups by ten.
     counted = appeal_figures.conditions_for(None, period.start, period.end, conditions)
-    whole, dates = node.id == tree.root_id, (period.start, period.end)
     service = services.appeals
     rows_found, states, (totals, found) = await asyncio.gather(
-        # The whole tree's branches need no IN list of every id (PostgreSQL tests each ledger line against it).
-        queries.branch_figures(services, None if whole else sorted(top.branch_ids), *dates, appeals=False),
+        # Always the IN list, the province's too: it is what lets SQLite read the ledger from the covering index
+        # ix_ledger_branch_kind_day (without it, a year's lines through ix_ledger_kind_day and their rows).
+        queries.branch_figures(services, sorted(top.branch_ids), period.start, period.end, appeals=False),
         queries.now_by_place(services, conditions),
         appeal_figures.breakdown(service.database, service.limits, counted, ("place", "channel")),
     )
