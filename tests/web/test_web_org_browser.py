@@ -119,6 +119,10 @@ async def test_the_province_drills_down_and_counts_small_matters_in_chromium(ser
             await expect(page.locator("#lag-table thead th >> nth=0")).to_have_text("县")
             assert COUNTY_B in (await page.text_content("#lag-table tbody") or "")
             assert COUNTY_A not in (await page.text_content("#lag-table tbody") or "")
+            # Branches among branches: the city's own branch (one appeal) is too few to judge, and says so.
+            await page.click("#lag-levels a:text-is('支部')")
+            await expect(page.locator("#threshold-note")).to_contain_text("少于 2 件的支部（1 个）")
+            assert BRANCH_C not in (await page.text_content("#lag-table tbody") or "")
 
             # Drill down: province → city → county → branch → one of its appeals in progress.
             await page.goto(f"{base}{PREFIX}/")
