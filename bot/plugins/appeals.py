@@ -12,7 +12,7 @@ from bot.chat import first_text  # noqa: E402
 from bot.core.settings import load_config  # noqa: E402
 from bot.features.appeals import commands  # noqa: E402, F401
 from bot.features.appeals.config import Config  # noqa: E402
-from bot.features.appeals.texts import INTAKE_NAME  # noqa: E402
+from bot.features.appeals.flows import INTAKE  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
     name="诉求",
@@ -21,7 +21,7 @@ __plugin_meta__ = PluginMetadata(
     type="application",
     homepage="https://github.com/redwheel/redwheel",
     config=Config,
-    supported_adapters={"~onebot.v11", "~onebot.v12"},
+    supported_adapters=platform.supported_adapters(),
 )
 
 runtime.install()
@@ -30,26 +30,19 @@ runtime.install()
 NOTE_WORD = "补充"  # the sub-command a picture may come with: /诉求 补充 <编号> [说明] + pictures
 
 
-def picture_refs(event: Event) -> list[str]:
+def picture_refs(bot: Bot, event: Event) -> list[str]:
     """The platform's own reference of each picture in a message (url, else file id; never downloaded)."""
-    message = getattr(event, "original_message", None) or []
-    refs = []
-    for segment in message:
-        if segment.type == "image":
-            data = segment.data
-            refs.append(str(data.get("url") or data.get("file_id") or data.get("file") or ""))
+    refs = [m.url or m.file_id or m.name or "" for m in platform.media_in(bot, event) if m.kind == "image"]
     return [ref for ref in refs if ref]
 
 
-def _with_pictures(bot: Bot, event: Event) -> bool:
-    """Cheap: a picture with the note sub-command, or sent while the /诉求 intake waits (chatter never gets here)."""
-    message = getattr(event, "original_message", None)
-    if not message or not any(seg.type == "image" for seg in message):
+async def _with_pictures(bot: Bot, event: Event) -> bool:
+    """A picture with the note sub-command, or sent while the /诉求 intake waits (chatter never gets here)."""
+    if not any(m.kind == "image" for m in platform.media_in(bot, event)):
         return False
     if NOTE_WORD in first_text(event):
         return True
-    waiting = runtime.services().conversations.waiting_for(platform.session_key_of(bot, event))
-    return bool(waiting) and waiting.startswith(f"「{INTAKE_NAME}」")
+    return await runtime.services().conversations.current(platform.session_key_of(bot, event)) == INTAKE
 
 
 # Runs before the dispatcher (priority 1) and does not block it: the pictures wait, by chat session, for the
@@ -63,7 +56,7 @@ async def _keep_pictures(bot: Bot, event: Event) -> None:
     if actor is not None:
         current = runtime.services()
         keep = float(current.settings.conversation_timeout_seconds) + 60
-        current.appeals.pictures.put(actor.session_key, picture_refs(event), keep)
+        await current.appeals.pictures.put(actor.session_key, picture_refs(bot, event), keep)
 
 
 async def check_appeal_deadlines() -> None:

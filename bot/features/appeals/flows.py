@@ -11,6 +11,10 @@ from bot.core.validation import mask_phone
 
 from . import levels, photos, rules, texts
 
+# The flows' ids: what the waiting store keeps and commands start.
+INTAKE = "appeals.intake"
+ENTRY = "appeals.entry"
+
 if TYPE_CHECKING:
     from .service import AppealService
 
@@ -120,12 +124,13 @@ def intake(service: AppealService) -> Flow:
     async def finish(actor: Actor, data: dict[str, Any]) -> str:
         branch = await service.branch_for(actor, data.get(BRANCH))
         appeal = await service.submit(actor, branch, data)
-        pictures = service.pictures.take(actor.session_key)
+        pictures = await service.pictures.take(actor.session_key)
         stored = await photos.store(service, appeal.id, actor, pictures) if pictures else 0
         reply = texts.SUBMITTED.format(number=appeal.number)
         return reply + (texts.SUBMITTED_PHOTOS.format(count=stored) if stored else "")
 
     return Flow(
+        id=INTAKE,
         name=texts.INTAKE_NAME,
         command="/诉求",
         intro=texts.INTAKE_INTRO,
@@ -237,6 +242,7 @@ def entry(service: AppealService) -> Flow:
 
     choices = "\n".join(f"{n}. {c}" for n, c in enumerate(levels.ENTERED, start=1))
     return Flow(
+        id=ENTRY,
         name=texts.ENTRY_NAME,
         command="/诉求 代录",
         intro=texts.ENTRY_INTRO,

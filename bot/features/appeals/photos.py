@@ -1,44 +1,50 @@
 """Pictures for appeals. The dispatcher hands a command (and a conversation) text only, so the NoneBot module puts
-the picture references of a `/诉求 补充 …` message, or of a message sent during the /诉求 intake, here (by chat
-session) before the dispatcher runs; the command, or the intake when it is confirmed, takes them. A reference is
-the platform's own file id or url; pictures are never downloaded or re-hosted."""
+the picture references of a `/诉求 补充 …` message, or of a message sent during the /诉求 intake, in the waiting store
+(kind `media`, by chat session) before the dispatcher runs; the command, or the intake when it is confirmed, takes
+them — in whichever process handles it. A reference is the platform's own file id or url; pictures are never
+downloaded or re-hosted."""
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from bot.core import clock
 from bot.core.actor import Actor
+from bot.core.waiting import MEDIA, Wait, Waiting
 
 from .models import AppealPhoto
 
 MAX_PHOTOS = 9  # per appeal
 MAX_REF = 1000
 STASH_SECONDS = 30.0
+STASH = "appeals.pictures"  # what the pictures wait for (the waiting store's ref)
 
 
 @dataclass
 class PhotoStash:
     """Picture references of the message being handled, by chat session; short-lived, used once."""
 
-    _by_session: dict[str, tuple[float, list[str]]] = field(default_factory=dict)
+    waiting: Waiting
 
-    def put(self, session_key: str, refs: list[str], keep_seconds: float = STASH_SECONDS) -> None:
+    async def put(self, session_key: str, refs: list[str], keep_seconds: float = STASH_SECONDS) -> None:
         """Keep the references of a message (added to any still waiting for this session), until taken."""
-        until, waiting = self._by_session.get(session_key, (0.0, []))
-        if until < time.monotonic():
-            waiting = []
-        kept = (waiting + [ref[:MAX_REF] for ref in refs if ref])[:MAX_PHOTOS]
+        now = clock.now()
+        found = await self.waiting.find(MEDIA, session_key=session_key)
+        earlier = [ref for w in found if w.ref == STASH and w.until >= now for ref in w.data.get("refs", [])]
+        kept = (earlier + [ref[:MAX_REF] for ref in refs if ref])[:MAX_PHOTOS]
         if kept:
-            self._by_session[session_key] = (time.monotonic() + keep_seconds, kept)
+            until = now + timedelta(seconds=keep_seconds)
+            await self.waiting.put(Wait(MEDIA, session_key, "", STASH, {"refs": kept}, until))
 
-    def take(self, session_key: str) -> list[str]:
-        """The references waiting for this session (emptied)."""
-        until, refs = self._by_session.pop(session_key, (0.0, []))
-        return refs if until >= time.monotonic() else []
+    async def take(self, session_key: str) -> list[str]:
+        """The references waiting for this session (emptied): the pending pictures of a chat."""
+        found = [w for w in await self.waiting.find(MEDIA, session_key=session_key) if w.ref == STASH]
+        await self.waiting.remove(found)
+        now = clock.now()
+        return [ref for w in found if w.until >= now for ref in w.data.get("refs", [])][:MAX_PHOTOS]
 
 
 async def store(service, appeal_id: int, actor: Actor, refs: list[str]) -> int:
