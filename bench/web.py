@@ -180,6 +180,7 @@ async def run_org(url: str, args: argparse.Namespace) -> list[dict]:
         )
         number = await session.scalar(select(Appeal.number).where(Appeal.branch_id == 1).limit(1))
         held = await session.scalar(select(Appeal.number).where(Appeal.committee_id == county).limit(1))
+    assert city is not None and county is not None, "no generated tree"
     branch = 1  # under the first county (org.place: branch n under county n-1 of the list)
     app = FastAPI()
     app.mount("/admin", create_web_app(lambda: services, WebConfig(web_secret="bench", web_overview_cache_seconds=0)))
