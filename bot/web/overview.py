@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from bot.core import clock
+from bot.core import clock, org
 from bot.core.org import Tree
 from bot.core.participation import Rate
 from bot.features.appeals import figures as appeal_figures
@@ -26,7 +26,7 @@ from .units import Unit
 
 TREND_MONTHS = 12
 LAGGING_SHOWN = 10
-COMMITTEE_LEVELS = ("省", "市", "县")  # from the top down; branches (支部) below them all
+COMMITTEE_LEVELS = org.LEVELS  # from the top down; branches (支部) below them all
 
 
 @dataclass

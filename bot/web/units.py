@@ -17,6 +17,7 @@ from typing import Any
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import or_, select
 
+from bot.core import org
 from bot.core.models import Branch
 from bot.core.org import Node, Tree
 from bot.core.scope import Scope
@@ -28,7 +29,7 @@ from . import texts
 BRANCH = "branch"
 COMMITTEE = "committee"
 ROOT = "province"
-BRANCH_LEVEL = "支部"
+BRANCH_LEVEL = org.BRANCH_LEVEL  # the level below the committees' (the lag ranking's choice of level)
 
 
 @dataclass(frozen=True)
