@@ -47,6 +47,7 @@ SORTS: dict[str, tuple[Any, Any]] = {
     "close": (lambda line: line.appeals.close_rate, lambda line: line.judged),
     "on_time": (lambda line: line.appeals.on_time_rate, lambda line: line.judged),
     "satisfaction": (lambda line: line.appeals.satisfaction_rate, lambda line: line.judged),
+    "county": (lambda line: line.appeals.county_rate, lambda line: line.appeals.closed),
     "open": (lambda line: line.now.open, lambda line: True),
     "overdue": (lambda line: line.now.overdue, lambda line: True),
     "supervised": (lambda line: line.now.supervised, lambda line: True),
@@ -212,6 +213,7 @@ async def overview(
     desc: int = 0,
     lag: str = "close",
     unit: str = "",
+    level: str = "",
 ) -> Response:
     """The period's figures per unit beside the state now, who lags, and the trends by month; `unit` drills into a
     committee of the viewer's scope (province → city → county → branch)."""
@@ -221,6 +223,7 @@ async def overview(
     unit = unit if units.find(await units.committees(web.services, viewer.scope), unit) is not None else ""
     data = await overview_of(web, viewer, period, unit)
     lag = lag if lag in texts.LAG_KEYS else "close"
+    level = level if level in data.levels else ""
     return render(
         request,
         "overview.html",
@@ -232,7 +235,9 @@ async def overview(
         desc=desc,
         lag=lag,
         lag_keys=texts.LAG_KEYS,
-        lagging=data.lagging(lag),
+        level=level,
+        unit=unit,
+        lagging=data.lagging(lag, level),
         rate=rate,
         whole_rate=whole_rate,
         at=clock.local(data.at),
@@ -275,15 +280,19 @@ def _percent(value: float) -> str:
 
 
 @router.get("/export/overview.xlsx")
-async def overview_export(request: Request, viewer: ViewerDep, period: PeriodDep) -> Response:
-    """The overview's table of the period as XLSX; logged."""
+async def overview_export(request: Request, viewer: ViewerDep, period: PeriodDep, unit: str = "") -> Response:
+    """The overview's table of the period as XLSX — of the committee drilled into (`unit`, one of the viewer's
+    scope), else of the viewer's whole scope; logged. No personal data is in it, whatever the viewer's role."""
     web = web_of(request)
     if not viewer.committee and not viewer.branch_ids:
         raise HTTPException(404, texts.NOT_FOUND_BRANCH)
-    data = await overview_of(web, viewer, period)
+    unit = unit if units.find(await units.committees(web.services, viewer.scope), unit) is not None else ""
+    data = await overview_of(web, viewer, period, unit)
     title = exports.title(data.root.name + "概览", period.label)
-    body = exports.workbook(texts.SHEET_OVERVIEW, title, texts.OVERVIEW_HEADER, exports.overview_rows(data))
-    await web.services.members.log_access(viewer.actor, texts.LOG_EXPORT_OVERVIEW, period.label, None)
+    rows = exports.overview_rows(data)
+    body = await asyncio.to_thread(exports.workbook, texts.SHEET_OVERVIEW, title, texts.OVERVIEW_HEADER, rows)
+    what = f"{data.root.name} {period.label}"
+    await web.services.members.log_access(viewer.actor, texts.LOG_EXPORT_OVERVIEW, what, None)
     name = texts.EXPORT_OVERVIEW_NAME.format(period=period.value.replace("~", "-"), at=clock.now())
     return exports.download(body, name)
 
@@ -305,7 +314,7 @@ class BoardAsked:
         """The filter to query with; a unit the viewer does not see filters nothing (the scope still applies)."""
         unit = units.find(visible, self.unit)
         return BoardFilter(
-            branch_ids=unit.branch_ids if unit is not None else None,
+            unit=unit.appeal_condition() if unit is not None else None,
             department=self.department,
             category=self.category if self.category in rules.CATEGORIES else "",
             state="" if self.state in ("", texts.IN_PROGRESS) else self.state,
@@ -328,7 +337,7 @@ async def _board_units(web: Web, viewer: Viewer) -> list[units.Unit]:
     sees no branch list)."""
     if not viewer.committee and not viewer.branch_ids:
         return []
-    committees = sorted(await units.committees(web.services, viewer.scope), key=lambda u: units.pinyin_key(u.name))
+    committees = await units.committees(web.services, viewer.scope)  # in region order
     return [*committees, *await units.branches(web.services, _visible(viewer))]
 
 
@@ -388,7 +397,10 @@ async def appeals_export(request: Request, viewer: ViewerDep, period: PeriodDep)
     found = await queries.board(web.services, scope, asked.filter(visible), 1, EXPORT_ROWS)
     left = {line.appeal.id: left_text(line) for line in found.lines}
     what = describe(asked, visible)
-    body = exports.workbook(
+    # Built in a worker thread: a province's year of appeals takes seconds, and every other page waits meanwhile
+    # when it runs on the event loop.
+    body = await asyncio.to_thread(
+        exports.workbook,
         texts.SHEET_BOARD,
         exports.title(texts.SHEET_BOARD, what),
         texts.BOARD_HEADER,
@@ -572,7 +584,7 @@ async def branch_export_xlsx(request: Request, branch_id: int, viewer: ViewerDep
     action = texts.LOG_EXPORT_LEDGER_FULL if shown_full else texts.LOG_EXPORT_LEDGER
     await services.members.log_access(viewer.actor, action, branch.name, branch.id)
     title = exports.title(branch.name + texts.SHEET_LEDGER, clock.today().isoformat())
-    body = exports.workbook(texts.SHEET_LEDGER, title, [str(c) for c in rows[0]], rows[1:])
+    body = await asyncio.to_thread(exports.workbook, texts.SHEET_LEDGER, title, [str(c) for c in rows[0]], rows[1:])
     return exports.download(body, texts.EXPORT_LEDGER_NAME.format(branch=branch.name, at=clock.now()))
 
 

@@ -80,10 +80,16 @@ def _in(column, ids: Iterable[int] | None):
 
 
 async def branch_figures(
-    services: Services, branch_ids: Iterable[int] | None, start: date | None, end: date | None
+    services: Services,
+    branch_ids: Iterable[int] | None,
+    start: date | None,
+    end: date | None,
+    *,
+    appeals: bool = True,
 ) -> list[BranchFigures]:
     """The overview's figures of the branches in scope (None: every active branch) for the days [start, end) (start
-    None: since the first of them opened; end None: up to today), in a few grouped queries."""
+    None: since the first of them opened; end None: up to today), in a few grouped queries; without `appeals` when
+    the caller reads the appeal figures itself (a committee's overview: one pass for its whole subtree)."""
     ids = None if branch_ids is None else sorted(set(branch_ids))
     today = clock.today()
     tomorrow = today + timedelta(days=1)
@@ -143,6 +149,8 @@ async def branch_figures(
     # The appeal service's own figures, keyed by branch name (names are unique): a few branches one by one (each an
     # indexed read), the province in one grouped pass.
     named: dict[str, Stats] = {}
+    if not appeals:
+        return list(rows.values())
     if ids is not None and len(ids) <= FEW_BRANCHES:
         for branch_id in ids:
             named |= await services.appeals.figures(branch_id, start, end, "branch")
@@ -270,6 +278,32 @@ async def now_state(services: Services, branch_ids: Iterable[int] | None) -> dic
     return states
 
 
+def place(branch_id: int | None, committee_id: int | None) -> str:
+    """Where an appeal lies in the tree, as the appeal figures' "place" dimension names it: `<branch>:<committee>`."""
+    return f"{branch_id or ''}:{committee_id or ''}"
+
+
+async def now_by_place(services: Services, conditions: list[Any]) -> dict[str, NowState]:
+    """The state now of the appeals matching `conditions` (a committee's subtree: its branches' and those its
+    committees hold), by place (`place`), for a committee's overview to fold onto its units."""
+    states: dict[str, NowState] = {}
+    async with services.database.reading() as session:
+        for branch_id, committee_id, count, supervised in await session.execute(
+            select(
+                Appeal.branch_id,
+                Appeal.committee_id,
+                func.count(),
+                func.count().filter(Appeal.id.in_(_supervised())),
+            )
+            .where(*conditions, Appeal.state.in_(WAITING))
+            .group_by(Appeal.branch_id, Appeal.committee_id)
+        ):
+            states[place(branch_id, committee_id)] = NowState(count, 0, supervised)
+    for item in await deadlines.overdue(services.appeals, [*conditions, Appeal.state.in_(WAITING)]):
+        states.setdefault(place(item.appeal.branch_id, item.appeal.committee_id), NowState()).overdue += 1
+    return states
+
+
 @dataclass(frozen=True)
 class BoardLine:
     """An appeal on the board, with the time left to its next limit (or how long past the one it missed)."""
@@ -289,6 +323,7 @@ class BoardFilter:
     or the one with a number."""
 
     branch_ids: frozenset[int] | None = None
+    unit: Any = None  # a unit's condition (`units.Unit.appeal_condition`: a committee's holds its own appeals too)
     department: str = ""
     category: str = ""
     state: str = ""  # "" in progress, 超期, 督办, 全部, or a workflow state
@@ -301,6 +336,8 @@ class BoardFilter:
         found: list[Any] = []
         if self.branch_ids is not None:
             found.append(Appeal.branch_id.in_(list(self.branch_ids)))
+        if self.unit is not None:
+            found.append(self.unit)
         if self.department:
             found.append(
                 Appeal.department.is_(None)
@@ -380,12 +417,16 @@ async def board(services: Services, scope_condition: Any, wanted: BoardFilter, p
             ).all()
         )
         names = dict((await session.execute(select(Branch.id, Branch.name))).all())
-        running = await deadlines.limits_of(session, list(appeals), services.appeals.limits)
+        # Only an appeal in progress shows a limit: the trail is read for those alone (an export of a year's
+        # closed appeals would otherwise send every one of their ids to the trail).
+        waiting = [a for a in appeals if a.state in WAITING]
+        running = await deadlines.limits_of(session, waiting, services.appeals.limits)
     lines = []
     for appeal in appeals:
         # The limit a line shows: the one it missed (超期, as /诉求 超期), else the nearest one still running.
-        missed = deadlines.late(running[appeal.id], now) if appeal.state in WAITING else None
-        upcoming = min(running[appeal.id], key=lambda limit: limit.due) if running[appeal.id] else None
+        limits = running.get(appeal.id, [])
+        missed = deadlines.late(limits, now) if appeal.state in WAITING else None
+        upcoming = min(limits, key=lambda limit: limit.due) if limits else None
         chosen = missed or (upcoming if appeal.state in WAITING else None)
         name, due, flag, left = "", None, "", None
         if chosen is not None:

@@ -10,15 +10,18 @@ of them. Which units a viewer may open is the one scope rule (bot/core/scope.py)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from bot.core import org
 from bot.core.models import Branch
 from bot.core.org import Node, Tree
 from bot.core.scope import Scope
+from bot.features.appeals.models import Appeal
 from bot.services import Services
 
 from . import texts
@@ -26,6 +29,7 @@ from . import texts
 BRANCH = "branch"
 COMMITTEE = "committee"
 ROOT = "province"
+BRANCH_LEVEL = org.BRANCH_LEVEL  # the level below the committees' (the lag ranking's choice of level)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,19 @@ class Unit:
     id: int | None
     name: str
     branch_ids: frozenset[int]
+    node: int | None = None  # the committee a committee's unit (or a committee member's root) stands for
+    level: str = ""  # 省/市/县 for a committee, 支部 for a branch
+    subtree: frozenset[int] = frozenset()  # a committee's unit: the committees of its subtree
+    every_branch: frozenset[int] = frozenset()  # a committee's unit: its branches, the inactive ones too
+
+    def appeal_condition(self) -> Any:
+        """SQL: the appeals of the unit, as the appeals service's `subtree` and the scope rule count them — its
+        branches' (an inactive branch's history too), and those held or entered at a committee of its subtree."""
+        if self.kind == BRANCH:
+            return Appeal.branch_id.in_(sorted(self.branch_ids))
+        if not self.subtree:
+            return Appeal.branch_id.in_(sorted(self.branch_ids))
+        return or_(Appeal.branch_id.in_(sorted(self.every_branch)), Appeal.committee_id.in_(sorted(self.subtree)))
 
     @property
     def key(self) -> str:
@@ -49,6 +66,12 @@ def pinyin_key(name: str) -> tuple[str, ...]:
     return (*lazy_pinyin(name, style=Style.TONE3), name)
 
 
+def region_key(node: Node) -> tuple[int, str, tuple[str, ...]]:
+    """Sort key of committees: in region order by their administrative code (贵阳 520100 before 六盘水 520200, as the
+    province's own lists run), those without a code after them in pinyin order."""
+    return (0 if node.code else 1, node.code or "", pinyin_key(node.name))
+
+
 async def branches(services: Services, visible: frozenset[int] | None) -> list[Unit]:
     """The active branches a viewer sees (None: all), in pinyin order."""
     async with services.database.reading() as session:
@@ -56,7 +79,7 @@ async def branches(services: Services, visible: frozenset[int] | None) -> list[U
         if visible is not None:
             query = query.where(Branch.id.in_(visible))
         rows = (await session.execute(query)).all()
-    units = [Unit(BRANCH, row.id, row.name, frozenset({row.id})) for row in rows]
+    units = [Unit(BRANCH, row.id, row.name, frozenset({row.id}), None, BRANCH_LEVEL) for row in rows]
     return sorted(units, key=lambda unit: pinyin_key(unit.name))
 
 
@@ -67,12 +90,20 @@ async def committees(services: Services, scope: Scope) -> list[Unit]:
         return []
     tree = await services.roles.org.tree()
     ids = tree.committees if scope.everything else scope.committees
-    return [_committee_unit(tree, tree.committees[i]) for i in ids if i in tree.committees]
+    nodes = sorted((tree.committees[i] for i in ids if i in tree.committees), key=region_key)
+    return [committee_unit(tree, node) for node in nodes]
 
 
-def _committee_unit(tree: Tree, node: Node) -> Unit:
+def committee_unit(tree: Tree, node: Node) -> Unit:
     """A committee as a unit: its name and the active branches below it."""
-    return Unit(COMMITTEE, node.id, node.name, tree.branches_under(tree.subtree(node.id)) & tree.active_branches)
+    subtree = tree.subtree(node.id)
+    every = tree.branches_under(subtree)
+    return Unit(COMMITTEE, node.id, node.name, every & tree.active_branches, node.id, node.level, subtree, every)
+
+
+def branch_unit(tree: Tree, branch_id: int) -> Unit:
+    """A branch as a unit."""
+    return Unit(BRANCH, branch_id, tree.branch_names[branch_id], frozenset({branch_id}), None, BRANCH_LEVEL)
 
 
 async def children(services: Services, scope: Scope, at: Unit | None) -> tuple[Unit, list[Unit]] | None:
@@ -86,14 +117,12 @@ async def children(services: Services, scope: Scope, at: Unit | None) -> tuple[U
         node = tree.committees[at.id]
     else:
         node = tree.root if scope.everything else tree.committees[scope.top[0]]
-    below = sorted((_committee_unit(tree, c) for c in tree.children(node.id)), key=lambda u: pinyin_key(u.name))
+    below = [committee_unit(tree, c) for c in sorted(tree.children(node.id), key=region_key)]
     own = [b for b in tree.direct_branches(node.id) if b in tree.active_branches]
-    direct = sorted(
-        (Unit(BRANCH, b, tree.branch_names[b], frozenset({b})) for b in own), key=lambda u: pinyin_key(u.name)
-    )
-    here = _committee_unit(tree, node)
+    direct = sorted((branch_unit(tree, b) for b in own), key=lambda u: pinyin_key(u.name))
+    here = committee_unit(tree, node)
     name = texts.PROVINCE if node.id == tree.root_id else node.name
-    top = Unit(ROOT, None, name, here.branch_ids) if node.id in (tree.root_id, *scope.top) else here
+    top = replace(here, kind=ROOT, id=None, name=name) if node.id in (tree.root_id, *scope.top) else here
     return top, [*below, *direct]
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.core.db import Base
-from bot.core.models import LedgerEntry
+from bot.core.models import LedgerEntry, Member
 
 
 class WebLinkUse(Base):
@@ -45,3 +45,15 @@ class WebSession(Base):
 LEDGER_KIND_DAY = Index(
     "ix_ledger_kind_day", LedgerEntry.kind, LedgerEntry.day, LedgerEntry.branch_id, LedgerEntry.reverses_id
 )
+# The members' rates of a period (`bot.core.participation.ledger_rates`) read the ledger by branch, kind and day and
+# look each line's person up among the period's members: with every column they read in these two indexes, neither
+# read touches a table row (a province's quarter: 160,000 lines in 90–160 ms on SQLite instead of 370 ms).
+LEDGER_BRANCH_KIND_DAY = Index(
+    "ix_ledger_branch_kind_day",
+    LedgerEntry.branch_id,
+    LedgerEntry.kind,
+    LedgerEntry.day,
+    LedgerEntry.user_key,
+    LedgerEntry.reverses_id,
+)
+MEMBER_PRESENT = Index("ix_member_present", Member.branch_id, Member.user_key, Member.registered_at, Member.left_at)
