@@ -4,7 +4,9 @@ AREA = "组织"
 AREA_DESCRIPTION = "行业党委（省、市、县三级）组织树：支部隶属、委员任免、联席会议部门"
 
 LEVEL_NAMES = {"省": "省级", "市": "市级", "县": "县级"}
-TREE_HEAD = "【{name}】{level}行业党委 · 委员 {members} 人 · 下辖支部 {branches} 个（在用 {active} 个，直属 {direct} 个）"
+TREE_HEAD = (
+    "【{name}】{level}行业党委 · 委员 {members} 人 · 下辖支部 {branches} 个（在用 {active} 个，直属 {direct} 个）"
+)
 TREE_CHILD = "· {name}（{level}）：支部 {branches} 个，委员 {members} 人"
 TREE_BRANCH = "· 支部：{name}{state}"
 TREE_BRANCH_UNBOUND = "（未开通群）"
