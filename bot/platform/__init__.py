@@ -28,6 +28,7 @@ __all__ = [
     "is_departure",
     "location_of",
     "media_in",
+    "media_loader",
     "mentioned_ids",
     "platform_of",
     "protocol_of",
@@ -91,6 +92,17 @@ def mentioned_ids(bot: Bot, event: Event) -> list[str]:
 def media_in(bot: Bot, event: Event) -> list[Media]:
     """Pictures and voice messages that came with a message event, as the platform hands them over (not fetched)."""
     return qqbot.media_in(event) if qqbot.is_qqbot(bot) else onebot.media_in(event)
+
+
+def media_loader(bot: Bot):
+    """How to fetch a medium the platform gives only by id (OneBot v12 `get_file`); None where media come as urls."""
+    if qqbot.is_qqbot(bot) or onebot.protocol_of(bot) != "v12":
+        return None
+
+    async def load(medium: Media) -> bytes:
+        return await onebot.load_file(bot, medium.file_id or "")
+
+    return load
 
 
 def location_of(event: Event) -> tuple[float, float] | None:

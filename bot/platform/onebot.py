@@ -15,11 +15,12 @@ from nonebot.adapters import Bot, Event
 from nonebot.adapters.onebot import v11, v12
 
 from ..core.actor import QQ, WECHAT, Actor
-from ..core.parts import File, Image, Media, Mention, Part
+from ..core.parts import File, Image, Media, Mention, Part, Voice
 
 GROUP_MESSAGE_EVENTS = (v11.GroupMessageEvent, v12.GroupMessageEvent)
 # "private": the bot may write first, in private chat, to a person of the group, under the same id.
-CAPABILITIES = frozenset({"image", "file", "location", "link", "private"})
+# "voice": a kept voice message can be sent back (QQ and WeChat play SILK/AMR).
+CAPABILITIES = frozenset({"image", "voice", "file", "location", "link", "private"})
 # "owner": the platform says who owns a group (QQ does; WeChat implementations of OneBot v12 do not).
 V11_CAPABILITIES = CAPABILITIES | {"owner"}
 
@@ -146,6 +147,17 @@ def media_in(event: Event) -> list[Media]:
     return found
 
 
+async def load_file(bot: Bot, file_id: str) -> bytes:
+    """A file the platform refers to by id (OneBot v12 `get_file`, asked for its data), for keeping evidence."""
+    got = await bot.call_api("get_file", type="data", file_id=file_id)
+    data = got.get("data") if isinstance(got, dict) else None
+    if isinstance(data, str):
+        return base64.b64decode(data)
+    if isinstance(data, bytes):
+        return data
+    raise ValueError("get_file gave no data")
+
+
 def _image_bytes(image: Image) -> bytes:
     """The PNG bytes of an image part."""
     return image.data if image.data is not None else Path(image.path or "").read_bytes()
@@ -171,7 +183,11 @@ async def _render_v12(bot: v12.Bot, parts: Sequence[Part]) -> v12.Message:
         elif isinstance(part, Mention):
             message += v12.MessageSegment.mention(part.user_id)
         elif isinstance(part, Image):
-            message += v12.MessageSegment.image(await _upload(bot, "chart.png", _image_bytes(part)))
+            name = Path(part.path).name if part.path else "chart.png"
+            message += v12.MessageSegment.image(await _upload(bot, name, _image_bytes(part)))
+        elif isinstance(part, Voice):
+            data = await asyncio.to_thread(Path(part.path).read_bytes)
+            message += v12.MessageSegment.voice(await _upload(bot, Path(part.path).name, data))
     return message
 
 
@@ -185,6 +201,8 @@ def _render_v11(parts: Sequence[Part]) -> v11.Message:
             message += v11.MessageSegment.at(part.user_id)
         elif isinstance(part, Image):
             message += v11.MessageSegment.image(_image_bytes(part))
+        elif isinstance(part, Voice):
+            message += v11.MessageSegment.record(Path(part.path).read_bytes())
     return message
 
 
@@ -232,11 +250,15 @@ async def send_file(bot: Bot, target_kind: str, target_id: str, file: File) -> N
 
 
 async def reply(bot: Bot, event: Event, actor: Actor, parts: list[Part]) -> None:
-    """Answer the chat the event came from (files go through the file upload)."""
+    """Answer the chat the event came from (files go through the file upload; a voice message goes alone, as the
+    platforms want it)."""
     files = [p for p in parts if isinstance(p, File)]
-    others = [p for p in parts if not isinstance(p, File)]
+    voices = [p for p in parts if isinstance(p, Voice)]
+    others = [p for p in parts if not isinstance(p, File | Voice)]
     if others:
         await bot.send(event, await render(bot, others))
+    for voice in voices:
+        await bot.send(event, await render(bot, [voice]))
     for file in files:
         if actor.group_id is not None:
             await send_file(bot, "group", actor.group_id, file)

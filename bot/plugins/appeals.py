@@ -27,24 +27,13 @@ __plugin_meta__ = PluginMetadata(
 runtime.install()
 
 
-NOTE_WORD = "补充"  # the sub-command a picture may come with: /诉求 补充 <编号> [说明] + pictures
+NOTE_WORD = "补充"  # the sub-command media may come with: /诉求 补充 <编号> [说明] + pictures or a voice message
 
 
-def picture_refs(event: Event) -> list[str]:
-    """The platform's own reference of each picture in a message (url, else file id; never downloaded)."""
-    message = getattr(event, "original_message", None) or []
-    refs = []
-    for segment in message:
-        if segment.type == "image":
-            data = segment.data
-            refs.append(str(data.get("url") or data.get("file_id") or data.get("file") or ""))
-    return [ref for ref in refs if ref]
-
-
-def _with_pictures(bot: Bot, event: Event) -> bool:
-    """Cheap: a picture with the note sub-command, or sent while the /诉求 intake waits (chatter never gets here)."""
-    message = getattr(event, "original_message", None)
-    if not message or not any(seg.type == "image" for seg in message):
+def _with_media(bot: Bot, event: Event) -> bool:
+    """Cheap: a picture or voice message with the note sub-command, or sent while the /诉求 intake waits (chatter never
+    gets here)."""
+    if not platform.media_in(bot, event):
         return False
     if NOTE_WORD in first_text(event):
         return True
@@ -52,18 +41,23 @@ def _with_pictures(bot: Bot, event: Event) -> bool:
     return bool(waiting) and waiting.startswith(f"「{INTAKE_NAME}」")
 
 
-# Runs before the dispatcher (priority 1) and does not block it: the pictures wait, by chat session, for the
-# /诉求 补充 command the dispatcher is about to run, or for the intake's confirmation (both get text only).
-pictures = on_message(rule=Rule(_with_pictures), priority=0, block=False)
+# Runs before the dispatcher (priority 1) and does not block it: the media are fetched now (platform links expire)
+# and wait, by chat session, for the /诉求 补充 command the dispatcher is about to run, or for the intake's
+# confirmation; one that cannot be kept is answered at once (evidence.py).
+media = on_message(rule=Rule(_with_media), priority=0, block=False)
 
 
-@pictures.handle()
-async def _keep_pictures(bot: Bot, event: Event) -> None:
+@media.handle()
+async def _keep_media(bot: Bot, event: Event) -> None:
     actor = platform.actor_of(bot, event)
-    if actor is not None:
-        current = runtime.services()
-        keep = float(current.settings.conversation_timeout_seconds) + 60
-        current.appeals.pictures.put(actor.session_key, picture_refs(event), keep)
+    if actor is None:
+        return
+    current = runtime.services()
+    keep = float(current.settings.conversation_timeout_seconds) + 60
+    found = platform.media_in(bot, event)
+    receipt = await current.appeals.evidence.receive(actor.session_key, found, keep, platform.media_loader(bot))
+    if receipt.refused:
+        await platform.reply(bot, event, receipt.text())
 
 
 async def check_appeal_deadlines() -> None:

@@ -10,9 +10,10 @@ from datetime import date
 
 from bot.core import clock
 from bot.core.commands import EVERYONE, HANDLERS, MANAGERS, Call, Usage, Where, area, command
+from bot.core.parts import Image, Part, Voice
 from bot.core.validation import mask_phone
 
-from . import deadlines, levels, photos, rules, texts
+from . import deadlines, evidence, levels, rules, texts
 from .figures import Figures
 from .followup import FOLLOW_UP_REASON, read_reply
 from .models import Appeal
@@ -81,8 +82,11 @@ def detail(viewed: Viewed) -> str:
         lines.append(texts.DETAIL_RESULT.format(result=appeal.result))
     if appeal.satisfaction:
         lines.append(texts.DETAIL_FOLLOW_UP.format(answer=appeal.satisfaction))
-    if viewed.pictures:
-        lines.append(texts.DETAIL_PHOTOS.format(count=len(viewed.pictures)))
+    pictures, voices, failed = evidence.counted(viewed.evidence)
+    if pictures or voices:
+        lines.append(texts.DETAIL_EVIDENCE.format(kept=evidence.kept_words(pictures, voices)))
+    if failed:
+        lines.append(texts.DETAIL_EVIDENCE_FAILED.format(count=failed))
     lines.append(texts.DETAIL_TRAIL)
     for event in viewed.events[-10:]:
         note = f"（{event.note}）" if event.note else ""
@@ -144,15 +148,28 @@ async def mine(call: Call) -> str:
 @command(
     "诉求 查询", roles=EVERYONE, usage="/诉求 查询 <编号>", area=APPEALS, summary="诉求详情、时限和办理记录", order=3
 )
-async def query(call: Call) -> str:
-    """Details for those entitled; in a group only the appeal's own branch group."""
+async def query(call: Call) -> str | list[Part]:
+    """Details for those entitled; in a group only the appeal's own branch group. In private chat the kept pictures
+    and voice messages follow as real ones where the platform takes them (the view is logged); never in a group."""
     number, _ = _number_and_rest(call, rest_required=False)
-    viewed = await _service(call).view(call.actor, number, call.branch)
+    service = _service(call)
+    viewed = await service.view(call.actor, number, call.branch)
     text = detail(viewed)
-    if call.actor.is_private and viewed.pictures:
-        refs = [texts.DETAIL_PHOTO.format(n=n, ref=ref) for n, ref in enumerate(viewed.pictures, start=1)]
+    if not call.actor.is_private:
+        return text
+    if viewed.pictures:
+        refs = [texts.DETAIL_OLD_PHOTO.format(n=n, ref=ref) for n, ref in enumerate(viewed.pictures, start=1)]
         text += "\n" + "\n".join(refs)
-    return text
+    kept = evidence.parts_of(service.evidence, viewed.evidence)
+    sent = [p for p in kept if (isinstance(p, Image) and "image" in call.capabilities)]
+    sent += [p for p in kept if isinstance(p, Voice) and "voice" in call.capabilities]
+    missing = {texts.EVIDENCE_KINDS["image" if isinstance(p, Image) else "voice"] for p in kept if p not in sent}
+    if missing:
+        text += "\n" + texts.DETAIL_EVIDENCE_ELSEWHERE.format(what="和".join(sorted(missing)))
+    if not sent:
+        return text
+    await service.log_evidence(call.actor, viewed.appeal)
+    return [text, *sent]
 
 
 @command("诉求 撤回", roles=EVERYONE, usage="/诉求 撤回 <编号>", area=APPEALS, summary="撤回尚未受理的诉求", order=4)
@@ -211,16 +228,22 @@ async def follow_up_reason(call: Call) -> str:
     order=6,
 )
 async def add_note(call: Call) -> str:
+    """A note, with the pictures and voice messages of the same message (fetched as it arrived)."""
     service = _service(call)
-    pictures = service.pictures.take(call.actor.session_key)
-    number, note = _number_and_rest(call, rest_required=not pictures)
-    action, stored = await service.add_note(call.actor, number, note, pictures)
+    staged = service.evidence.take(call.actor.session_key)
+    try:
+        number, note = _number_and_rest(call, rest_required=not any(item.failed is None for item in staged))
+    except Usage:
+        service.evidence.drop(staged)
+        raise
+    action, (pictures, voices, left_out) = await service.add_note(call.actor, number, note, staged)
     shown = rules.parse_number(number)
-    if pictures and not stored:
-        return texts.PHOTOS_FULL.format(number=shown, limit=photos.MAX_PHOTOS)
-    if stored:
-        return texts.PHOTOS_ADDED.format(number=shown, action=action, count=stored)
-    return texts.NOTE_SAVED.format(number=shown, action=action)
+    kept = evidence.kept_words(pictures, voices)
+    reply = texts.EVIDENCE_ADDED.format(number=shown, action=action, kept=kept) if kept else ""
+    if left_out:
+        full = texts.EVIDENCE_FULL.format(number=shown, limit=service.evidence.limits.max_items, count=left_out)
+        reply = f"{reply}\n{full}" if reply else full
+    return reply or texts.NOTE_SAVED.format(number=shown, action=action)
 
 
 # ---- handlers --------------------------------------------------------------------------------------------
