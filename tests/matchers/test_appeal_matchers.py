@@ -12,6 +12,7 @@ from bot.core.models import AccessLog, OutboxItem
 from bot.features.appeals import texts
 from bot.services import Services
 from tests.support.events import say, v11_group, v11_private
+from tests.support.media import JPEG, PNG, MediaServer, silk
 
 GROUP, OTHER_GROUP = "7401", "7402"
 SUPER = Actor("qq", "10000", None, "10001")
@@ -217,48 +218,75 @@ async def test_statistics_and_overdue_for_managers(app: App, world):
     assert number
 
 
-async def test_pictures_come_with_a_note_and_show_only_privately(app: App, world):
+@pytest.fixture
+def media():
+    with MediaServer() as server:
+        yield server
+
+
+async def test_pictures_come_with_a_note_and_show_only_privately(app: App, world, media):
     from nonebot.adapters.onebot import v11
 
     number = await _file(app)
     message = v11.Message(v11.MessageSegment.text(f"/诉求 补充 {number} 欠条照片")) + v11.MessageSegment(
-        "image", {"file": "abc.image", "url": "https://multimedia.nt.qq.com.cn/download?appid=1407&fileid=X1"}
+        "image", {"file": "abc.image", "url": media.put("x1.jpg", JPEG)}
     )
     reply = await say(app, v11_group(message, user_id="32001", group_id=GROUP))
-    assert reply == texts.PHOTOS_ADDED.format(number=number, action="补充", count=1)
+    assert reply == texts.EVIDENCE_ADDED.format(number=number, action="补充", kept="图片 1 张")
     in_group = await say(app, v11_group(f"/诉求 查询 {number}", user_id="32001", group_id=GROUP))
-    assert texts.DETAIL_PHOTOS.format(count=1) in in_group and "fileid=X1" not in in_group
+    assert texts.DETAIL_EVIDENCE.format(kept="图片 1 张") in in_group and "[image]" not in in_group
     private = await say(app, v11_private(f"/诉求 查询 {number}", user_id="31009"))
-    assert (
-        texts.DETAIL_PHOTO.format(n=1, ref="https://multimedia.nt.qq.com.cn/download?appid=1407&fileid=X1") in private
+    assert private.endswith("[image]")  # the picture itself, after the details
+    # Only a picture, no words: still a note. Without pictures and words: the usage line.
+    only = v11.Message(v11.MessageSegment.text(f"/诉求 补充 {number}")) + v11.MessageSegment(
+        "image", {"file": "f2", "url": media.put("f2.png", PNG)}
     )
-    # Only pictures, no words: still a note. Without pictures and words: the usage line.
-    only = v11.Message(v11.MessageSegment.text(f"/诉求 补充 {number}")) + v11.MessageSegment("image", {"file": "f2"})
     assert "图片 1 张" in await say(app, v11_group(only, user_id="32001", group_id=GROUP))
     assert await say(app, v11_group(f"/诉求 补充 {number}", user_id="32001", group_id=GROUP)) == (
         "用法：/诉求 补充 <编号> <说明>（可附图片）"
     )
     assert await world.appeals.forget_person("qq:32001") == 1
-    assert "图片" not in await say(app, v11_private(f"/诉求 查询 {number}", user_id="31009"))
+    assert "[image]" not in await say(app, v11_private(f"/诉求 查询 {number}", user_id="31009"))
 
 
-async def test_a_picture_sent_during_the_intake_is_attached(app: App, world):
+async def test_a_voice_message_answers_the_description_and_pictures_are_kept(app: App, world, media):
     from nonebot.adapters.onebot import v11
 
     await say(app, v11_private("/诉求", user_id="32006"))
-    await say(app, v11_private("3", user_id="32006"))
-    photo = v11.MessageSegment(
-        "image", {"file": "p.image", "url": "https://multimedia.nt.qq.com.cn/download?fileid=Y2"}
-    )
-    # A picture alone is no description; it is kept, and the text asked for.
+    photo = v11.MessageSegment("image", {"file": "p.image", "url": media.put("p.jpg", JPEG)})
+    # A picture alone answers no question: it is kept, and the question asked again.
     assert await say(app, v11_private(v11.Message(photo), user_id="32006")) == (
-        texts.EMPTY_DESCRIPTION + "\n" + texts.ASK_DESCRIPTION.format(limit=500)
+        texts.MEDIA_NOTED.format(kept="图片 1 张") + "\n" + texts.ASK_CATEGORY
     )
-    await say(app, v11_private(v11.Message(v11.MessageSegment.text("轮胎爆了")) + photo, user_id="32006"))
+    await say(app, v11_private("3", user_id="32006"))
+    again = v11.MessageSegment("image", {"file": "q.image", "url": media.put("q.jpg", JPEG)})
+    assert await say(app, v11_private(v11.Message(again), user_id="32006")) == (
+        texts.PHOTO_NEEDS_WORDS.format(kept="图片 2 张") + "\n" + texts.ASK_DESCRIPTION.format(limit=500)
+    )
+    voice = v11.MessageSegment("record", {"file": "v.amr", "url": media.put("v.silk", silk(1.0))})
+    assert await say(app, v11_private(v11.Message(voice), user_id="32006")) == texts.ASK_PLACE
     await say(app, v11_private("G75 贵阳东", user_id="32006"))
     await say(app, v11_private("跳过", user_id="32006"))
-    await say(app, v11_private("不知道", user_id="32006"))
+    summary = await say(app, v11_private("不知道", user_id="32006"))
+    assert "描述：（语音 1 条）" in summary and texts.SUMMARY_EVIDENCE.format(kept="图片 2 张、语音 1 条") in summary
     done = await say(app, v11_private("确认", user_id="32006"))
     number = _number(done)
-    assert done == texts.SUBMITTED.format(number=number) + texts.SUBMITTED_PHOTOS.format(count=2)
-    assert "fileid=Y2" in await say(app, v11_private(f"/诉求 查询 {number}", user_id="32006"))
+    assert done == texts.SUBMITTED.format(number=number) + texts.SUBMITTED_EVIDENCE.format(kept="图片 2 张、语音 1 条")
+    shown = await say(app, v11_private(f"/诉求 查询 {number}", user_id="32006"))
+    assert "附件：图片 2 张、语音 1 条" in shown and shown.endswith("[image][image]\n[record]")
+
+
+async def test_a_file_that_is_no_picture_is_refused_at_once(app: App, world, media):
+    from nonebot.adapters.onebot import v11
+
+    number = await _file(app)
+    fake = v11.MessageSegment(
+        "image", {"file": "receipt.jpg", "url": media.put("receipt.jpg", b"%PDF-1.4 not a photo")}
+    )
+    message = v11.Message(v11.MessageSegment.text(f"/诉求 补充 {number} 收据")) + fake
+    reply = await say(app, v11_group(message, user_id="32001", group_id=GROUP))
+    assert reply == (
+        texts.EVIDENCE_REFUSED.format(what="图片", reason=texts.EVIDENCE_NOT_A["image"])
+        + "\n"
+        + texts.NOTE_SAVED.format(number=number, action="补充")
+    )
