@@ -129,9 +129,9 @@ async def test_limits_are_told_in_words(world, media):
         60,
     )
     assert receipt.refused == [
-        "这条图片没有保存：文件太大，每个不能超过 0.0625 MB。请压缩或截图后再发。",
+        "这条图片没有保存：文件太大，每个不能超过 64 KB。请压缩或截图后再发。",
         "这条图片没有保存：这不是图片文件（只收 JPG、PNG、GIF、WEBP），请直接发照片或截图。",
-        "这条图片没有保存：文件太大，每个不能超过 0.0625 MB。请压缩或截图后再发。",
+        "这条图片没有保存：文件太大，每个不能超过 64 KB。请压缩或截图后再发。",
         "这条语音没有保存：语音 6 秒，每条不能超过 5 秒。请分成几条再发，或用文字说明。",
     ]
     assert "fake.jpg" not in media.blobs  # it was fetched and looked at, not trusted by its name

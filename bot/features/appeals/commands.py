@@ -46,7 +46,7 @@ def line(appeal: Appeal) -> str:
     return texts.LINE.format(number=appeal.number, category=appeal.category, state=state, received=received)
 
 
-def detail(viewed: Viewed) -> str:
+def detail(viewed: Viewed, *, private: bool = False) -> str:
     """An appeal with its limits (those not met yet, 超期 marked by the one rule) and trail (催办 and 督办 included);
     the phone in full only when allowed; only number, state and limits when `status_only`."""
     appeal = viewed.appeal
@@ -84,7 +84,8 @@ def detail(viewed: Viewed) -> str:
         lines.append(texts.DETAIL_FOLLOW_UP.format(answer=appeal.satisfaction))
     pictures, voices, failed = evidence.counted(viewed.evidence)
     if pictures or voices:
-        lines.append(texts.DETAIL_EVIDENCE.format(kept=evidence.kept_words(pictures, voices)))
+        shown = texts.DETAIL_EVIDENCE_HERE if private else texts.DETAIL_EVIDENCE
+        lines.append(shown.format(kept=evidence.kept_words(pictures, voices)))
     if failed:
         lines.append(texts.DETAIL_EVIDENCE_FAILED.format(count=failed))
     lines.append(texts.DETAIL_TRAIL)
@@ -154,7 +155,7 @@ async def query(call: Call) -> str | list[Part]:
     number, _ = _number_and_rest(call, rest_required=False)
     service = _service(call)
     viewed = await service.view(call.actor, number, call.branch)
-    text = detail(viewed)
+    text = detail(viewed, private=call.actor.is_private)
     if not call.actor.is_private:
         return text
     if viewed.pictures:
@@ -232,7 +233,7 @@ async def add_note(call: Call) -> str:
     service = _service(call)
     staged = service.evidence.take(call.actor.session_key)
     try:
-        number, note = _number_and_rest(call, rest_required=not any(item.failed is None for item in staged))
+        number, note = _number_and_rest(call, rest_required=not staged)
     except Usage:
         service.evidence.drop(staged)
         raise

@@ -144,6 +144,13 @@ def silk_to_wav(data: bytes) -> bytes | None:
     return out.getvalue()
 
 
+def size_words(size: int) -> str:
+    """10 MB, 2.5 MB, 64 KB: a size as people say it (never three decimals, which the group guard would mask)."""
+    if size >= 1024 * 1024:
+        return f"{round(size / 1024 / 1024, 1):g} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
 @dataclass(slots=True)
 class Staged:
     """One medium of a message, fetched (a file in the staging folder) or not (`failed`: why, in words)."""
@@ -280,7 +287,7 @@ class Evidence:
     async def _fetch(self, medium: Media, load: Loader | None) -> Staged:
         """Download and check one medium; a Staged with `failed` set when it cannot be kept."""
         limits = self.limits
-        megabytes = f"{limits.max_bytes / 1024 / 1024:g}"
+        megabytes = size_words(limits.max_bytes)
         if medium.size is not None and medium.size > limits.max_bytes:
             return Staged(medium.kind, failed=texts.EVIDENCE_TOO_LARGE.format(limit=megabytes))
         try:

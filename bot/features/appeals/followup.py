@@ -191,6 +191,9 @@ async def add_note(
     kept = evidence.kept_words(counts[0], counts[1])
     if kept:
         note = (note + " " + texts.EVIDENCE_NOTE.format(kept=kept)).strip()
+    failed = sum(1 for item in staged or [] if item.failed is not None)
+    if failed:
+        note = (note + " " + texts.EVIDENCE_FAILED_NOTE.format(count=failed)).strip()
     async with service.database.session() as session:
         await service.record(session, appeal, actor.key, action, appeal.state, appeal.state, note, clock.now())
         if action == ADDITION:
