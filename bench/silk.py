@@ -59,7 +59,7 @@ def with_pysilk(silk: bytes) -> int:
 
 def with_pilk(silk: bytes) -> int:
     """Decode with pilk (it reads and writes file paths only)."""
-    import pilk
+    import pilk  # pyright: ignore[reportMissingImports]  (not a dependency: installed only to compare)
 
     with tempfile.TemporaryDirectory() as folder:
         source, target = os.path.join(folder, "in.silk"), os.path.join(folder, "out.pcm")
@@ -71,7 +71,7 @@ def with_pilk(silk: bytes) -> int:
 
 def main() -> None:
     """Encode once, decode with each installed library, print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="SILK to WAV: silk-python against pilk")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()

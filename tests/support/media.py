@@ -55,7 +55,7 @@ class MediaServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, *args) -> None:
+            def log_message(self, format: str, *args) -> None:
                 """Quiet."""
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
