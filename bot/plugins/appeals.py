@@ -8,7 +8,7 @@ from nonebot.rule import Rule
 require("nonebot_plugin_apscheduler")
 
 from bot import jobs, platform, runtime  # noqa: E402
-from bot.chat import first_text  # noqa: E402
+from bot.chat import COMMAND_STARTS, first_text  # noqa: E402
 from bot.core.settings import load_config  # noqa: E402
 from bot.features.appeals import commands  # noqa: E402, F401
 from bot.features.appeals.config import Config  # noqa: E402
@@ -35,7 +35,8 @@ def _with_media(bot: Bot, event: Event) -> bool:
     gets here)."""
     if not platform.media_in(bot, event):
         return False
-    if NOTE_WORD in first_text(event):
+    text = first_text(event).lstrip()
+    if text.startswith(COMMAND_STARTS) and NOTE_WORD in text:
         return True
     waiting = runtime.services().conversations.waiting_for(platform.session_key_of(bot, event))
     return bool(waiting) and waiting.startswith(f"「{INTAKE_NAME}」")

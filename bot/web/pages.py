@@ -476,6 +476,9 @@ async def appeal_evidence(
         raise HTTPException(404, texts.NO_SUCH_EVIDENCE)
     play = item.kind == "voice" and not original and item.playable is not None and item.playable != item.path
     relative = item.playable if play and item.playable else item.path
+    file = services.appeals.evidence.path_of(relative)
+    if not file.is_file():  # forgotten a moment ago, or the folder is not shared with this process
+        raise HTTPException(404, texts.NO_SUCH_EVIDENCE)
     await services.appeals.log_evidence(viewer.actor, viewed.appeal, f"#{item.id}")
     headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
     if original:
@@ -483,7 +486,7 @@ async def appeal_evidence(
             f'attachment; filename="{viewed.appeal.number}-{item.id}{Path(relative).suffix}"'
         )
     return FileResponse(
-        services.appeals.evidence.path_of(relative),
+        file,
         media_type="audio/wav" if play else (item.mime or "application/octet-stream"),
         headers=headers,
     )

@@ -3,6 +3,7 @@ private and unguessable, voice playable in a browser, failures recorded, everyth
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import stat
 from datetime import datetime
@@ -17,7 +18,7 @@ from bot.core.members import MemberRecords
 from bot.core.models import AccessLog
 from bot.core.parts import Image, Media, Voice
 from bot.features.appeals import evidence, texts
-from bot.features.appeals.evidence import Evidence, Limits, sniff
+from bot.features.appeals.evidence import Evidence, Limits, Receipt, sniff
 from bot.features.appeals.models import AppealEvidence
 from bot.features.appeals.service import AppealService
 from tests.support.media import JPEG, PNG, MediaServer, silk
@@ -81,7 +82,7 @@ async def test_a_picture_and_a_voice_are_fetched_at_once_and_kept_private(world,
     found = [Media("image", url=media.put("a.jpg", JPEG)), Media("voice", url=media.put("v.silk", voice))]
     receipt = await service.evidence.receive(SESSION, found, 60)
     assert receipt.refused == [] and len(receipt.kept) == 2
-    assert media.put("a.jpg", b"") and media.fetched == ["a.jpg", "v.silk"]  # fetched before anything else happens
+    assert sorted(media.fetched) == ["a.jpg", "v.silk"]  # fetched before anything else happens
     pictures, voices, left_out = await service.evidence.attach(appeal.id, DRIVER.key, service.evidence.take(SESSION))
     assert (pictures, voices, left_out) == (1, 1, 0)
     rows = await service.evidence.items(appeal.id)
@@ -124,10 +125,11 @@ async def test_limits_are_told_in_words(world, media):
             Media("image", url=media.put("big.jpg", big)),
             Media("image", url=media.put("fake.jpg", fake), name="fake.jpg"),
             Media("image", url="https://example.invalid/x.jpg", size=1024 * 1024),  # too large by its own word
-            Media("voice", url=media.put("long.silk", silk(6.0))),
         ],
         60,
     )
+    long_voice = [Media("voice", url=media.put("long.silk", silk(6.0)))]
+    receipt = Receipt(refused=receipt.refused + (await service.evidence.receive(SESSION, long_voice, 60)).refused)
     assert receipt.refused == [
         "这条图片没有保存：文件太大，每个不能超过 64 KB。请压缩或截图后再发。",
         "这条图片没有保存：这不是图片文件（只收 JPG、PNG、GIF、WEBP），请直接发照片或截图。",
@@ -135,6 +137,18 @@ async def test_limits_are_told_in_words(world, media):
         "这条语音没有保存：语音 6 秒，每条不能超过 5 秒。请分成几条再发，或用文字说明。",
     ]
     assert "fake.jpg" not in media.blobs  # it was fetched and looked at, not trusted by its name
+
+
+async def test_a_slow_download_is_given_up_in_time_and_the_driver_asked_again(database, media, tmp_path):
+    slow = Evidence(database, tmp_path / "evidence", Limits(timeout_seconds=0.3))
+    media.delay = 1.0
+    found = [Media("image", url=media.put("a.jpg", JPEG)), Media("image", url=media.put("b.jpg", JPEG))]
+    started = asyncio.get_running_loop().time()
+    receipt = await slow.receive(SESSION, found, 60)
+    assert asyncio.get_running_loop().time() - started < 0.9  # side by side, each within its limit
+    reason = texts.EVIDENCE_TIMEOUT.format(seconds="0.3")
+    assert receipt.refused == [texts.EVIDENCE_REFUSED.format(what="图片", reason=reason)] * 2
+    assert "请再发一次" in reason
 
 
 async def test_no_more_than_the_limit_per_appeal(world, media):

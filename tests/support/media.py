@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import math
 import threading
+import time
 from array import array
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -37,11 +38,13 @@ class MediaServer:
     def __init__(self) -> None:
         self.blobs: dict[str, bytes] = {}
         self.fetched: list[str] = []
+        self.delay = 0.0  # seconds before each answer (a slow platform)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 name = self.path.lstrip("/")
+                time.sleep(server.delay)
                 data = server.blobs.pop(name, None)
                 server.fetched.append(name)
                 if data is None:

@@ -193,6 +193,7 @@ class Evidence:
         self.client = client
         self.process = secrets.token_hex(6)
         self._staged: dict[str, tuple[float, list[Staged]]] = {}
+        self._fetching: dict[str, int] = {}  # media of a chat session being fetched right now (count toward the limit)
 
     # ---- files ----------------------------------------------------------------------------------------------
     def _folder(self, *parts: str) -> Path:
@@ -258,26 +259,33 @@ class Evidence:
     async def receive(
         self, session_key: str, media: list[Media], keep_seconds: float, load: Loader | None = None
     ) -> Receipt:
-        """Fetch and check each medium now and stage it for this chat session; a refused or failed one is staged as
-        a failure (recorded on the appeal) and its sentence returned to tell the driver."""
+        """Fetch and check a message's media now, side by side (one time limit each), and stage them for this chat
+        session; a refused or failed one is staged as a failure (recorded on the appeal) and its sentence returned to
+        tell the driver. Beyond `max_items` nothing is fetched."""
         self.sweep()
         _, waiting = self._staged.get(session_key, (0.0, []))
-        kept: list[Staged] = []
-        refused: list[str] = []
-        room = self.limits.max_items - sum(1 for item in waiting if item.failed is None)
-        for medium in media:
-            if room <= 0:
-                refused.append(texts.EVIDENCE_TOO_MANY.format(limit=self.limits.max_items))
-                break
-            item = await self._fetch(medium, load)
-            if item.failed is None:
-                room -= 1
-                kept.append(item)
-            else:
-                refused.append(self._sentence(item))
+        room = self.limits.max_items - sum(1 for i in waiting if i.failed is None) - self._fetching.get(session_key, 0)
+        wanted = media[: max(0, room)]
+        self._fetching[session_key] = self._fetching.get(session_key, 0) + len(wanted)
+        try:
+            fetched = await asyncio.gather(*(self._fetch(medium, load) for medium in wanted))
+        finally:
+            self._fetching[session_key] -= len(wanted)
+            if not self._fetching[session_key]:
+                del self._fetching[session_key]
+        _, waiting = self._staged.get(session_key, (0.0, []))  # another message of the chat may have added to it
+        failures = sum(1 for item in waiting if item.failed is not None)
+        refused = [self._sentence(item) for item in fetched if item.failed is not None]
+        if len(wanted) < len(media):
+            refused.append(texts.EVIDENCE_TOO_MANY.format(limit=self.limits.max_items))
+        for item in fetched:
+            if item.failed is not None:
+                if failures >= self.limits.max_items:
+                    continue  # enough failures recorded for one appeal
+                failures += 1
             waiting.append(item)
-        self._staged[session_key] = (time.monotonic() + keep_seconds, waiting[: self.limits.max_items * 2])
-        return Receipt(kept, refused)
+        self._staged[session_key] = (time.monotonic() + keep_seconds, waiting)
+        return Receipt([item for item in fetched if item.failed is None], refused)
 
     def _sentence(self, item: Staged) -> str:
         """What the driver reads about one that was not kept."""
