@@ -189,6 +189,14 @@ async def measure(services: Services, who: str, actor: Actor, runs: int) -> list
         visible = None if scope.everything else scope.branches
         return await overview.compute(services, visible, period, 5, level)
 
+    async def monthly_all():
+        visible = await roles.visible_branches(actor)
+        return await services.records.monthly_lines(visible, clock.today().replace(day=1))
+
+    async def monthly_each():  # what /月报 全部 did before monthly_lines: one whole report a branch
+        first = clock.today().replace(day=1)
+        return [await services.records.monthly(branch, first) for branch in await roles.visible_branches(actor)]
+
     async def board():
         return await queries.board(services, queries.appeal_scope(scope), queries.BoardFilter(), 1, 50)
 
@@ -198,6 +206,8 @@ async def measure(services: Services, who: str, actor: Actor, runs: int) -> list
         await timed("/诉求 列表", who, lambda: appeals.listing(actor, None, None), runs),
         await timed("/诉求 超期", who, lambda: appeals.overdue(actor, None), runs),
         await timed("/学习 统计", who, study, runs),
+        await timed("/月报 全部", who, monthly_all, runs),
+        await timed("/月报 全部 report each (old)", who, monthly_each, min(runs, 5)),
         await timed("web overview (uncached)", who, web_overview, runs),
         await timed("web appeals board", who, board, runs),
     ]

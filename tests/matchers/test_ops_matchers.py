@@ -67,10 +67,11 @@ async def test_leaving_the_group_ends_the_web_sessions_of_the_person(
     superuser = Actor("qq", SUPERUSER, GROUP, SELF_ID)
     web = make_app(own_services)
     clients = {}
-    for user_id in ("34003", "34004"):  # two secretaries signed in to the web view
+    for user_id in ("34003", "34004", "34005"):  # three secretaries signed in to the web view
         await own_services.roles.set_secretary(superuser, branch, f"qq:{user_id}", "书记")
-        member = Actor("qq", user_id, GROUP, SELF_ID)
-        await own_services.members.register(member, branch, {"name": "书记", "status": "党员"})
+        if user_id != "34005":  # 34005 runs the branch without a member record of their own
+            member = Actor("qq", user_id, GROUP, SELF_ID)
+            await own_services.members.register(member, branch, {"name": "书记", "status": "党员"})
         clients[user_id] = httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://testserver")
         reply = await link_reply(own_services, Actor("qq", user_id, None, SELF_ID))
         assert (await sign_in(clients[user_id], link_path(reply))).status_code == 200
@@ -78,10 +79,12 @@ async def test_leaving_the_group_ends_the_web_sessions_of_the_person(
         await say(app, decrease("34003", "leave"), expect_reply=False)
         assert (await clients["34003"].get(PREFIX + "/")).status_code == 401  # left: every session ends
         assert (await clients["34004"].get(PREFIX + "/")).status_code == 200
-        assert texts.WEB_SESSIONS.format(count=1) in (await say(app, v11_private("/状态", user_id=SUPERUSER)))
+        assert texts.WEB_SESSIONS.format(count=2) in (await say(app, v11_private("/状态", user_id=SUPERUSER)))
         # the bot left: every member there counts as left
         await say(app, decrease(SELF_ID, "kick_me"), expect_reply=False)
         assert (await clients["34004"].get(PREFIX + "/")).status_code == 401
+        assert (await clients["34005"].get(PREFIX + "/")).status_code == 401  # a role there is no standing there
+        assert texts.WEB_SESSIONS.format(count=0) in (await say(app, v11_private("/状态", user_id=SUPERUSER)))
     finally:
         for client in clients.values():
             await client.aclose()

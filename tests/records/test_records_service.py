@@ -148,6 +148,10 @@ async def test_monthly_report_against_hand_computed_figures(world):
     assert (report.activities, report.signups, report.attendance, report.contacts) == (1, 2, 1, 1)
     assert report.top[0][0] == "张三"
     assert report.checkins_per_day == [(date(2026, 11, d), n) for d, n in ((1, 1), (2, 1), (3, 1), (4, 2))]
+    # /月报 全部 reads the same figures from grouped queries: its line says what the branch's own report says
+    [line] = await service.monthly_lines([branch], date(2026, 11, 1))
+    assert (line.branch, line.members, line.active, line.checkins, line.activities) == (branch.name, 3, 2, 5, 1)
+    assert line.active_share == report.active_share
 
 
 def test_month_and_time_parsing():

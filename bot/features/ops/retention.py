@@ -17,7 +17,7 @@ from bot.core import clock
 from bot.core.actor import split_key
 from bot.core.db import Database
 from bot.core.identity import MISS_WINDOW, Revoke, revoke_nothing
-from bot.core.models import BindCode, BindMiss, Branch, IdentityLink, LedgerEntry, Member, OutboxItem
+from bot.core.models import BindCode, BindMiss, Branch, IdentityLink, LedgerEntry, Member, OutboxItem, Secretary
 from bot.core.outbox import EXPIRED, FAILED, PENDING, SENT
 from bot.features.branch.models import BranchSeen, BranchWelcome
 from bot.features.web.sessions import WebSessions
@@ -84,11 +84,15 @@ class Retention:
             if branch is None or not branch.active:
                 return None
             branch.active = False
-            leaving = (
-                await session.scalars(
-                    select(Member.user_key).where(Member.branch_id == branch.id, Member.left_at.is_(None))
-                )
-            ).all()
+            leaving = list(
+                (
+                    await session.scalars(
+                        select(Member.user_key).where(Member.branch_id == branch.id, Member.left_at.is_(None))
+                    )
+                ).all()
+            )
+            # its secretaries too, with or without a member record of their own: their standing came from this group
+            leaving += (await session.scalars(select(Secretary.user_key).where(Secretary.branch_id == branch.id))).all()
             await session.execute(
                 update(Member).where(Member.branch_id == branch.id, Member.left_at.is_(None)).values(left_at=now)
             )

@@ -354,15 +354,14 @@ async def monthly(call: Call) -> str | list[Part]:
         if not scope.committee_member:
             raise PermissionDenied(texts.OTHER_BRANCH_REPORT)
         lines = [texts.ALL_HEAD.format(month=first)]
-        for branch in await call.services.roles.visible_branches(call.actor):
-            report = await records.monthly(branch, first)
+        for line in await records.monthly_lines(await call.services.roles.visible_branches(call.actor), first):
             lines.append(
                 texts.ALL_LINE.format(
-                    branch=branch.name,
-                    members=report.members,
-                    share=report.active_share,
-                    checkins=report.checkins,
-                    activities=report.activities,
+                    branch=line.branch,
+                    members=line.members,
+                    share=line.active_share,
+                    checkins=line.checkins,
+                    activities=line.activities,
                 )
             )
         return "\n".join(lines)

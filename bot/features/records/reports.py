@@ -146,6 +146,22 @@ def report_text(report: MonthlyReport) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class MonthLine:
+    """One branch's line of `/月报 全部`: the same figures as its own report, from grouped queries."""
+
+    branch: str
+    members: int
+    active: int
+    checkins: int
+    activities: int
+
+    @property
+    def active_share(self) -> float:
+        """Members with any participation this month ÷ members."""
+        return self.active / self.members if self.members else 0.0
+
+
 class PointReports:
     """Points, rankings and the monthly report over one database (a part of RecordsService)."""
 
@@ -237,6 +253,41 @@ class PointReports:
         points = await self.points(user_key)
         parts = "、".join(f"{k}{n}次" for k, n in kinds if n > 0) or texts.NONE_YET
         return texts.SUMMARY_LINE.format(kinds=parts, month=points.month, year=points.year, total=points.total)
+
+    async def monthly_lines(self, branches: list[Branch], first: date) -> list[MonthLine]:
+        """`/月报 全部`: one line a branch, in the order given, from four grouped queries whatever the number of
+        branches (a province asks for 209; one report each took 209 × 10 queries)."""
+        end = month_end(first)
+        start_at, end_at = clock.day_bounds(first)[0], clock.day_bounds(end)[0]
+        ids = [branch.id for branch in branches]
+        async with self.database.reading() as session:
+            members = await participation.members(session, ids, first, end)
+            active = await participation.active_members(session, ids, first, end)
+            rates = await participation.ledger_rates(session, (ledger.STUDY,), ids, first, end)
+            activities = dict(
+                (
+                    await session.execute(
+                        select(Activity.branch_id, func.count())
+                        .where(
+                            Activity.branch_id.in_(ids),
+                            Activity.status == "open",
+                            Activity.starts_at >= start_at,
+                            Activity.starts_at < end_at,
+                        )
+                        .group_by(Activity.branch_id)
+                    )
+                ).all()
+            )
+        return [
+            MonthLine(
+                branch=branch.name,
+                members=members.get(branch.id, 0),
+                active=active.get(branch.id, 0),
+                checkins=rates[(branch.id, ledger.STUDY)].total,
+                activities=int(activities.get(branch.id, 0)),
+            )
+            for branch in branches
+        ]
 
     async def monthly(self, branch: Branch, first: date) -> MonthlyReport:
         """A branch's month: members, participation, activities, contacts, appeals, top scorers."""
