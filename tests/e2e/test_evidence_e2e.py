@@ -162,6 +162,7 @@ async def test_evidence_kept_shown_to_the_entitled_a_day_later_and_purged(eviden
             await client.private_message(SECRETARY, f"/诉求 查询 {number}")
             after = await client.sends()
             assert _media_of(after) == [] and "附件" not in after[0].text
+            assert "voice.silk" not in evidence_bot.read_log() and "receipt.png" not in evidence_bot.read_log()
         finally:
             await client.close()
 

@@ -290,3 +290,47 @@ async def test_a_file_that_is_no_picture_is_refused_at_once(app: App, world, med
         + "\n"
         + texts.NOTE_SAVED.format(number=number, action="补充")
     )
+
+
+async def _wechat(app: App, event, file: bytes | None = None) -> str:
+    """A WeChat (OneBot v12) event through every matcher; `file`: what get_file answers for the voice's id."""
+    import base64
+
+    from nonebot.adapters.onebot import v12
+    from nonebot.message import handle_event
+
+    from tests.support.events import SELF_ID, text_of
+
+    replies: list[str] = []
+    async with app.test_api() as ctx:
+        bot = ctx.create_bot(base=v12.Bot, self_id=SELF_ID, impl="test", platform="wechat")
+        if file is not None:
+            ctx.should_call_api(
+                "get_file", {"type": "data", "file_id": "F27"}, {"data": base64.b64encode(file).decode()}
+            )
+
+        async def capture(event, message, **kwargs):
+            replies.append(text_of(message))
+
+        bot.send = capture
+        await handle_event(bot, event)
+    return "\n".join(replies)
+
+
+async def test_a_wechat_voice_given_by_file_id_is_fetched_with_get_file(app: App, world):
+    from nonebot.adapters.onebot import v12
+
+    from tests.support.events import SELF_ID, v12_group
+
+    def said(content: str | v12.Message) -> v12.GroupMessageEvent:
+        return v12_group(content, user_id="wx_27", group_id="wxg_27")
+
+    await world.branches.open(Actor("wechat", "10000", "wxg_27", SELF_ID), "微信证据支部")
+    await _wechat(app, said("/诉求"))
+    await _wechat(app, said("1"))
+    voice = said(v12.Message(v12.MessageSegment.voice("F27")))
+    # Fetched by its id through the platform's get_file, and it answered the description.
+    assert await _wechat(app, voice, silk(1.0)) == "@wx_27 " + texts.ASK_PLACE
+    await _wechat(app, said("贵阳东"))
+    done = await _wechat(app, said("确认"))
+    assert texts.SUBMITTED_EVIDENCE.format(kept="语音 1 条") in done
