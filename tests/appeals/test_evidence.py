@@ -21,6 +21,7 @@ from bot.features.appeals import evidence, texts
 from bot.features.appeals.evidence import Evidence, Limits, Receipt, sniff
 from bot.features.appeals.models import AppealEvidence
 from bot.features.appeals.service import AppealService
+from bot.features.appeals.transcribe import NoModel, sense_voice
 from tests.support.media import JPEG, PNG, MediaServer, silk
 
 SUPERUSER = Actor("qq", "10000", None, "10001")
@@ -195,3 +196,32 @@ def test_the_group_guard_drops_kept_pictures_and_voice():
     assert sent == ["看图", privacy.NO_MEDIA_IN_GROUP]
     chart = Image(data=b"png")
     assert privacy.for_group([chart]) == [chart]  # a chart of the month is no one's evidence
+
+
+async def test_an_operators_model_transcribes_a_voice_and_none_pretends_without_one(world, media, tmp_path):
+    service, appeal = world
+    heard: list[bytes] = []
+
+    def model(wav: bytes) -> str:
+        heard.append(wav)
+        return "货主拖欠运费八千元"
+
+    service.evidence.transcriber = model
+    await service.evidence.receive(SESSION, [Media("voice", url=media.put("v.silk", silk(1.0)))], 60)
+    [staged] = service.evidence.waiting(SESSION)
+    assert staged.transcript == "货主拖欠运费八千元" and heard[0][8:12] == b"WAVE"  # the model hears the WAV
+    await service.evidence.attach(appeal.id, DRIVER.key, service.evidence.take(SESSION))
+    [row] = await service.evidence.items(appeal.id)
+    assert row.transcript == "货主拖欠运费八千元"
+    service.evidence.transcriber = None
+    await service.evidence.receive(SESSION, [Media("voice", url=media.put("w.silk", silk(1.0)))], 60)
+    assert service.evidence.waiting(SESSION)[0].transcript is None
+
+
+def test_a_configured_model_that_cannot_work_stops_the_start_with_the_reason(tmp_path):
+    with pytest.raises(NoModel, match=r"no model\.int8\.onnx/model\.onnx with tokens\.txt"):
+        sense_voice(tmp_path)
+    (tmp_path / "model.int8.onnx").write_bytes(b"")
+    (tmp_path / "tokens.txt").write_text("")
+    with pytest.raises(NoModel, match="sherpa-onnx is not installed"):  # the bot does not ship it
+        sense_voice(tmp_path)

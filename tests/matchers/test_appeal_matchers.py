@@ -334,3 +334,17 @@ async def test_a_wechat_voice_given_by_file_id_is_fetched_with_get_file(app: App
     await _wechat(app, said("贵阳东"))
     done = await _wechat(app, said("确认"))
     assert texts.SUBMITTED_EVIDENCE.format(kept="语音 1 条") in done
+
+
+async def test_with_an_operators_speech_model_the_voice_is_written_into_the_description(app: App, world, media):
+    from nonebot.adapters.onebot import v11
+
+    world.appeals.evidence.transcriber = lambda wav: "轮胎在收费站爆了"
+    await say(app, v11_private("/诉求", user_id="32007"))
+    await say(app, v11_private("4", user_id="32007"))
+    voice = v11.MessageSegment("record", {"file": "v.amr", "url": media.put("v.silk", silk(1.0))})
+    await say(app, v11_private(v11.Message(voice), user_id="32007"))
+    await say(app, v11_private("G75 贵阳东", user_id="32007"))
+    await say(app, v11_private("跳过", user_id="32007"))
+    summary = await say(app, v11_private("不知道", user_id="32007"))
+    assert "描述：（语音 1 条，机器转写）轮胎在收费站爆了" in summary

@@ -27,6 +27,9 @@ class Config(BaseModel):
     appeals_evidence_timeout_seconds: float = 20
     appeals_evidence_max_voice_seconds: int = 120
     appeals_evidence_dir: str = "evidence"
+    # A folder with a sherpa-onnx SenseVoice model (transcribe.py): voice messages are transcribed into the
+    # description. Empty: nothing is transcribed.
+    appeals_transcribe_model: str = ""
     # Per level (县, 市, 省): a JSON object of the limits above that differ there, without the prefix, e.g.
     # APPEALS_COUNTY_LIMITS={"accept_hours": 4, "close_working_days": 10}. Unset: timelimits.LEVEL_DEFAULTS.
     appeals_county_limits: dict[str, Any] | None = Field(default=None)

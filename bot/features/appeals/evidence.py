@@ -10,7 +10,7 @@
   `<evidence dir>/<appeal id>/<random name>`, a row of `appeal_evidence` keeps its type, size and sha256. One that
   could not be kept is a row too, with the reason, and the driver was told at once to send it again.
 - SILK is decoded to WAV for browsers (silk-python; `bench/silk.py` compares it with pilk); AMR is kept for download
-  (no decoder shipped). No speech is transcribed: an operator's offline model is not built in yet.
+  (no decoder shipped). Speech is transcribed only with an operator's offline model (`transcribe.py`).
 - Files are 0600 and folders 0700; names are `secrets.token_urlsafe`, so a path says nothing and cannot be guessed.
   `forget` deletes rows and files with the appeal's retention.
 
@@ -42,6 +42,7 @@ from bot.core.parts import Image, Media, Voice
 
 from . import texts
 from .models import AppealEvidence
+from .transcribe import Transcriber
 
 IMAGE, VOICE = "image", "voice"
 Loader = Callable[[Media], Awaitable[bytes]]  # the platform's own fetch of a file id (OneBot v12 get_file)
@@ -163,6 +164,7 @@ class Staged:
     playable: Path | None = None  # the browser's copy (SILK → WAV), or the file itself where browsers play it
     duration_ms: int | None = None
     failed: str | None = None
+    transcript: str | None = None  # only with an operator's offline model (transcribe.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,12 +187,18 @@ class Evidence:
     """Downloads, checks, stages and keeps the media of appeals; lists and forgets them."""
 
     def __init__(
-        self, database: Database, root: Path, limits: Limits | None = None, client: httpx.AsyncClient | None = None
+        self,
+        database: Database,
+        root: Path,
+        limits: Limits | None = None,
+        client: httpx.AsyncClient | None = None,
+        transcriber: Transcriber | None = None,
     ) -> None:
         self.database = database
         self.root = root
         self.limits = limits or Limits()
         self.client = client
+        self.transcriber = transcriber  # only where an operator configured an offline model (transcribe.py)
         self.process = secrets.token_hex(6)
         self._staged: dict[str, tuple[float, list[Staged]]] = {}
         self._fetching: dict[str, int] = {}  # media of a chat session being fetched right now (count toward the limit)
@@ -351,11 +359,13 @@ class Evidence:
         folder = self._folder(STAGING, self.process)
         file = self._write(folder, sniffed.ext, data)
         playable: Path | None = None
+        wav: bytes | None = None
         if sniffed.mime == "audio/silk":
             wav = silk_to_wav(data)
             playable = self._write(folder, "wav", wav) if wav is not None else None
         elif sniffed.kind == VOICE and sniffed.mime != "audio/amr":
             playable = file
+            wav = data if sniffed.mime == "audio/wav" else None
         return Staged(
             sniffed.kind,
             sniffed.mime,
@@ -364,7 +374,17 @@ class Evidence:
             file,
             playable,
             length,
+            transcript=self._transcript(wav),
         )
+
+    def _transcript(self, wav: bytes | None) -> str | None:
+        """The words of a voice message, where an operator configured a model and the model heard any."""
+        if wav is None or self.transcriber is None:
+            return None
+        try:
+            return self.transcriber(wav)[: texts.MAX_TRANSCRIPT] or None
+        except Exception:  # a model that fails on one message must not lose the message itself
+            return None
 
     # ---- keeping --------------------------------------------------------------------------------------------
     async def attach(self, appeal_id: int, added_by: str, items: list[Staged]) -> tuple[int, int, int]:
@@ -388,6 +408,7 @@ class Evidence:
                 sha256=item.sha256,
                 duration_ms=item.duration_ms,
                 failed=item.failed,
+                transcript=item.transcript,
                 added_by=added_by,
                 added_at=now,
             )

@@ -122,9 +122,12 @@ def intake(service: AppealService) -> Flow:
         """Typed words, or the voice messages sent for this step (counted, kept on confirmation)."""
         if not text.strip():
             items = [item for item in waiting(data) if item.failed is None]
-            voices = sum(1 for item in items if item.kind == evidence.VOICE)
+            voices = [item for item in items if item.kind == evidence.VOICE]
+            words = " ".join(item.transcript for item in voices if item.transcript)
+            if words:
+                return texts.VOICE_HEARD.format(count=len(voices), words=words)[:MAX_DESCRIPTION]
             if voices:
-                return texts.VOICE_DESCRIPTION.format(count=voices)
+                return texts.VOICE_DESCRIPTION.format(count=len(voices))
             if items:
                 raise Invalid(texts.PHOTO_NEEDS_WORDS.format(kept=evidence.staged_words(items)))
         return read_description(text)

@@ -140,5 +140,6 @@ class AppealEvidence(Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     failed: Mapped[str | None] = mapped_column(String(100))
+    transcript: Mapped[str | None] = mapped_column(Text)  # only with an operator's offline speech model
     added_by: Mapped[str] = mapped_column(String(96))
     added_at: Mapped[datetime]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, or_, select, update
@@ -469,6 +470,7 @@ def build(services: Services) -> AppealService:
 
     from . import flows
     from .config import Config
+    from .transcribe import sense_voice
 
     config = load_config(Config)
     limits = TimeLimits(
@@ -500,6 +502,7 @@ def build(services: Services) -> AppealService:
                 config.appeals_evidence_timeout_seconds,
                 config.appeals_evidence_max_voice_seconds,
             ),
+            transcriber=sense_voice(Path(config.appeals_transcribe_model)) if config.appeals_transcribe_model else None,
         ),
     )
     service.evidence.clear_staging()

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(length=64), nullable=True),
         sa.Column("duration_ms", sa.Integer(), nullable=True),
         sa.Column("failed", sa.String(length=100), nullable=True),
+        sa.Column("transcript", sa.Text(), nullable=True),
         sa.Column("added_by", sa.String(length=96), nullable=False),
         sa.Column("added_at", bot.core.db.AwareDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
