@@ -243,7 +243,7 @@ async def test_pictures_come_with_a_note_and_show_only_privately(app: App, world
     )
     assert "图片 1 张" in await say(app, v11_group(only, user_id="32001", group_id=GROUP))
     assert await say(app, v11_group(f"/诉求 补充 {number}", user_id="32001", group_id=GROUP)) == (
-        "用法：/诉求 补充 <编号> <说明>（可附图片）"
+        "用法：/诉求 补充 <编号> <说明>（可附图片或语音）"
     )
     assert await world.appeals.forget_person("qq:32001") == 1
     assert "[image]" not in await say(app, v11_private(f"/诉求 查询 {number}", user_id="31009"))

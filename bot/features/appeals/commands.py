@@ -223,9 +223,9 @@ async def follow_up_reason(call: Call) -> str:
 @command(
     "诉求 补充",
     roles=EVERYONE,
-    usage="/诉求 补充 <编号> <说明>（可附图片）",
+    usage="/诉求 补充 <编号> <说明>（可附图片或语音）",
     area=APPEALS,
-    summary="诉求人补充情况或图片；承办人记录办理进展（反馈、办理意见）",
+    summary="诉求人补充情况、图片或语音；承办人记录办理进展（反馈、办理意见）",
     order=6,
 )
 async def add_note(call: Call) -> str:
