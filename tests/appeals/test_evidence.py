@@ -183,6 +183,8 @@ async def test_a_query_shows_them_to_the_secretary_and_logs_it(world, media):
     viewed = await service.view(SECRETARY, appeal.number)
     [part] = evidence.parts_of(service.evidence, viewed.evidence)
     assert isinstance(part, Image) and part.personal
+    service.evidence.root = service.evidence.root.parent / "elsewhere"  # a database restored without the files
+    assert evidence.parts_of(service.evidence, viewed.evidence) == []  # nothing to send rather than a failed send
     await service.log_evidence(SECRETARY, appeal)
     async with service.database.reading() as session:
         logged = (await session.scalars(select(AccessLog))).all()

@@ -162,6 +162,9 @@ async def query(call: Call) -> str | list[Part]:
         refs = [texts.DETAIL_OLD_PHOTO.format(n=n, ref=ref) for n, ref in enumerate(viewed.pictures, start=1)]
         text += "\n" + "\n".join(refs)
     kept = evidence.parts_of(service.evidence, viewed.evidence)
+    pictures, voices, _ = evidence.counted(viewed.evidence)
+    if len(kept) < pictures + voices:
+        text += "\n" + texts.DETAIL_EVIDENCE_GONE.format(count=pictures + voices - len(kept))
     sent = [p for p in kept if (isinstance(p, Image) and "image" in call.capabilities)]
     sent += [p for p in kept if isinstance(p, Voice) and "voice" in call.capabilities]
     missing = {texts.EVIDENCE_KINDS["image" if isinstance(p, Image) else "voice"] for p in kept if p not in sent}

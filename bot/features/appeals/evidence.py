@@ -468,8 +468,8 @@ def parts_of(evidence: Evidence, rows: list[AppealEvidence]) -> list[Image | Voi
     """Kept pictures and voice messages as message parts for a private chat (never a group: the guard drops them)."""
     out: list[Image | Voice] = []
     for row in rows:
-        if row.failed is not None or row.path is None:
-            continue
+        if row.failed is not None or row.path is None or not evidence.path_of(row.path).is_file():
+            continue  # a file not on this server (a restored database without the evidence folder) is not sent
         path = str(evidence.path_of(row.path))
         out.append(Image(path=path, personal=True) if row.kind == IMAGE else Voice(path=path))
     return out
