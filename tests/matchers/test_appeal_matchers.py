@@ -10,6 +10,7 @@ from nonebug import App
 from bot.core.actor import Actor
 from bot.core.models import AccessLog, OutboxItem
 from bot.features.appeals import texts
+from bot.features.appeals.flows import ask_description
 from bot.services import Services
 from tests.support.events import say, v11_group, v11_private
 from tests.support.media import JPEG, PNG, MediaServer, silk
@@ -261,7 +262,7 @@ async def test_a_voice_message_answers_the_description_and_pictures_are_kept(app
     await say(app, v11_private("3", user_id="32006"))
     again = v11.MessageSegment("image", {"file": "q.image", "url": media.put("q.jpg", JPEG)})
     assert await say(app, v11_private(v11.Message(again), user_id="32006")) == (
-        texts.PHOTO_NEEDS_WORDS.format(kept="图片 2 张") + "\n" + texts.ASK_DESCRIPTION.format(limit=500)
+        texts.PHOTO_NEEDS_WORDS.format(kept="图片 2 张") + "\n" + ask_description(world.appeals.evidence.limits)
     )
     voice = v11.MessageSegment("record", {"file": "v.amr", "url": media.put("v.silk", silk(1.0))})
     assert await say(app, v11_private(v11.Message(voice), user_id="32006")) == texts.ASK_PLACE

@@ -102,7 +102,7 @@ def detail(viewed: Viewed, *, private: bool = False) -> str:
     roles=EVERYONE,
     usage="/诉求",
     area=APPEALS,
-    summary="提交诉求（对话：类别→描述→地点→电话→确认；可私聊）",
+    summary="提交诉求（对话：类别→描述（可发语音，可附图片）→地点→电话→确认；可私聊）",
     mention=True,
     order=1,
 )

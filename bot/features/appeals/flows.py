@@ -100,6 +100,16 @@ def summary(data: dict[str, Any]) -> str:
     return text
 
 
+def ask_description(limits: evidence.Limits) -> str:
+    """The description step's question, with the limits of what may come with it."""
+    return texts.ASK_DESCRIPTION.format(
+        limit=MAX_DESCRIPTION,
+        items=limits.max_items,
+        size=evidence.size_words(limits.max_bytes),
+        seconds=limits.max_voice_seconds,
+    )
+
+
 def intake(service: AppealService) -> Flow:
     """The conversation, bound to the service that stores its result. A voice message answers the description step;
     a picture or voice message alone at another step is acknowledged (it is kept on confirmation)."""
@@ -168,7 +178,7 @@ def intake(service: AppealService) -> Flow:
         intro=texts.INTAKE_INTRO,
         steps=[
             Step("category", texts.ASK_CATEGORY, noting(read_category), reads_data=True),
-            Step("description", texts.ASK_DESCRIPTION.format(limit=MAX_DESCRIPTION), describe, reads_data=True),
+            Step("description", ask_description(service.evidence.limits), describe, reads_data=True),
             Step("place", texts.ASK_PLACE, noting(read_place), reads_data=True),
             Step(
                 "phone",

@@ -14,7 +14,10 @@ SUB_USAGE = (
 )
 INTAKE_INTRO = "开始提交诉求（共 4 步）。"
 ASK_CATEGORY = "1/4 请选择类别，回复序号：\n" + CATEGORY_MENU
-ASK_DESCRIPTION = "2/4 请描述遇到的问题（{limit} 字以内，也可以直接发一条语音；可以附上图片）："
+ASK_DESCRIPTION = (
+    "2/4 请描述遇到的问题（{limit} 字以内，也可以直接发一条语音；可以附上图片。"
+    "图片和语音共 {items} 个以内，每个不超过 {size}，语音每条不超过 {seconds} 秒）："
+)
 ASK_PLACE = "3/4 事发地点（如 G75 贵阳东收费站附近）："
 ASK_PHONE = "4/4 联系电话（便于承办人联系您）："
 BAD_CATEGORY = "没有认出这个类别。"
