@@ -79,6 +79,7 @@ def test_a_text_or_a_program_is_no_picture_whatever_its_name():
 
 async def test_a_picture_and_a_voice_are_fetched_at_once_and_kept_private(world, media, tmp_path):
     service, appeal = world
+    (tmp_path / "evidence").mkdir(mode=0o755)  # as a volume may come: the folder is made private on first use
     voice = silk(2.0)
     found = [Media("image", url=media.put("a.jpg", JPEG)), Media("voice", url=media.put("v.silk", voice))]
     receipt = await service.evidence.receive(SESSION, found, 60)

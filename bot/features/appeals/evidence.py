@@ -26,6 +26,7 @@ import io
 import os
 import secrets
 import shutil
+import stat
 import struct
 import time
 import wave
@@ -205,12 +206,14 @@ class Evidence:
 
     # ---- files ----------------------------------------------------------------------------------------------
     def _folder(self, *parts: str) -> Path:
-        """A folder under the evidence root, made 0700 (and the root too)."""
+        """A folder under the evidence root, made 0700 (and the root too, also one made by someone else, e.g. a volume
+        mounted 0755)."""
         folder = self.root
         for part in ("", *parts):
             folder = folder / part if part else folder
             if not folder.is_dir():
                 folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if stat.S_IMODE(folder.stat().st_mode) != 0o700:
                 os.chmod(folder, 0o700)
         return folder
 
