@@ -1,12 +1,16 @@
-"""Whole bot vs a bare NoneBot, side by side in one run, at the SAME log level, over the real OneBot v11 WebSocket.
+"""Whole bot vs a bare NoneBot and vs the floor, side by side in one run, at the SAME log level, over the real
+OneBot v11 WebSocket.
 
     python bench/chatter.py [--messages 20000] [--commands 400] [--log-level INFO]
 
 The bare bot is NoneBot with one `/ping` command and nothing else (written to a temporary file and started like
-the whole bot: its own process, the same driver, the same log level). Both get the same stream of ordinary group
-chatter; then commands one at a time (concurrency 1): `/ping` on the bare bot, `/帮助`, `/支部` and `/驿站 乌当 停车`
-on the whole bot (read-only commands); then `/ping` and `/支部` at concurrency 50. Printed: chatter events per second
-and CPU per event of both and their ratio, and each command's p50/p99 round trip with its ratio to bare `/ping`.
+the whole bot: its own process, the same driver, the same log level). The floor is the same bare bot plus an event
+preprocessor that drops every message that is no command, and NoneBot's per-event log lines filtered out as the
+whole bot filters them (the event, and "Event … is ignored"): the least any NoneBot bot can pay to receive and drop
+a message. All three get the same stream of ordinary group chatter; then commands one at a time (concurrency 1):
+`/ping` on the bare bot, `/帮助`, `/支部` and `/驿站 乌当 停车` on the whole bot (read-only commands); then `/ping` and
+`/支部` at concurrency 50. Printed: chatter events per second and CPU µs per event of each, whole/bare and
+whole/floor, and each command's p50/p99 round trip with its ratio to bare `/ping`.
 
 Rate limits are lifted for the whole bot (RATE_* settings), so the bench measures the work, not the refusals.
 """
@@ -62,6 +66,44 @@ async def _ping() -> None:
 
 nonebot.run()
 """
+FLOOR_BOT = """
+import nonebot
+from nonebot import on_command
+from nonebot.adapters.onebot.v11 import Adapter, MessageEvent, MessageSegment
+from nonebot.exception import IgnoredException
+from nonebot.log import default_filter, default_format, logger
+from nonebot.message import event_preprocessor
+
+nonebot.init(driver="~fastapi+~websockets", command_start=["/", "#"])
+nonebot.get_driver().register_adapter(Adapter)
+logger.remove()  # NoneBot's per-event lines dropped, as the whole bot drops them (bot/logs.py)
+logger.add(
+    __import__("sys").stdout,
+    level=0,
+    diagnose=False,
+    format=default_format,
+    filter=lambda r: default_filter(r)
+    and not (
+        (r["function"] == "handle_event" or (r["function"] == "_handle" and r["level"].no < 30))
+        and r["name"].startswith("nonebot")
+    ),
+)
+ping = on_command("ping")
+
+
+@event_preprocessor
+async def drop(event: MessageEvent) -> None:
+    if not event.get_plaintext().startswith(("/", "#")):
+        raise IgnoredException("chatter")
+
+
+@ping.handle()
+async def _ping() -> None:
+    await ping.finish(MessageSegment.text("pong"))
+
+
+nonebot.run()
+"""
 UNLIMITED = {
     "RATE_USER_BURST": "1000000",
     "RATE_USER_PER_MINUTE": "100000000",
@@ -78,16 +120,17 @@ def cpu_seconds(pid: int) -> float:
 
 
 class BareBot:
-    """A bare NoneBot with `/ping`, as a process, at a given log level."""
+    """A bare NoneBot with `/ping` (or the floor: with the chatter preprocessor), as a process, at a given log level."""
 
-    def __init__(self, workdir: Path, log_level: str) -> None:
+    def __init__(self, workdir: Path, log_level: str, source: str = BARE_BOT, name: str = "bare") -> None:
         self.port = free_port()
         self.workdir = workdir
         self.log_level = log_level
+        self.source, self.name = source, name
 
     def start(self) -> None:
-        script = self.workdir / "bare_ping_bot.py"
-        script.write_text(BARE_BOT, encoding="utf-8")
+        script = self.workdir / f"{self.name}_ping_bot.py"
+        script.write_text(self.source, encoding="utf-8")
         env = {
             **os.environ,
             "PORT": str(self.port),
@@ -95,7 +138,7 @@ class BareBot:
             "ENVIRONMENT": "bench",
             "LOG_LEVEL": self.log_level,
         }
-        self.log = open(self.workdir / "bare.log", "wb")  # noqa: SIM115
+        self.log = open(self.workdir / f"{self.name}.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, str(script)], cwd=self.workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
@@ -202,17 +245,20 @@ async def measure(url: str, pid: int, args: argparse.Namespace, commands: tuple[
     return result
 
 
-def table(bare: dict, whole: dict, level: str) -> list[str]:
+def table(bare: dict, floor: dict, whole: dict, level: str) -> list[str]:
     """The side-by-side lines."""
     ratio = round(whole["chatter"]["events_per_s"] / bare["chatter"]["events_per_s"], 2)
     ping = bare["c1 /ping"]["p50_ms"]
+    runs = {"bare": bare, "floor": floor, "whole": whole}
+    us = {name: round(run["chatter"]["cpu_ms_per_event"] * 1000) for name, run in runs.items()}
     lines = [
-        f"log level {level} (both bots)",
-        f"{'':34}{'bare NoneBot':>14}{'whole bot':>14}{'whole/bare':>12}",
-        f"{'chatter events/s':34}{bare['chatter']['events_per_s']:>14}{whole['chatter']['events_per_s']:>14}"
-        f"{ratio:>12}",
-        f"{'chatter CPU ms/event':34}{bare['chatter']['cpu_ms_per_event']:>14}"
-        f"{whole['chatter']['cpu_ms_per_event']:>14}",
+        f"log level {level} (all bots)",
+        f"{'':26}{'bare NoneBot':>14}{'floor':>10}{'whole bot':>12}{'whole/bare':>12}{'whole/floor':>13}",
+        f"{'chatter events/s':26}{bare['chatter']['events_per_s']:>14}{floor['chatter']['events_per_s']:>10}"
+        f"{whole['chatter']['events_per_s']:>12}{ratio:>12}"
+        f"{round(whole['chatter']['events_per_s'] / floor['chatter']['events_per_s'], 2):>13}",
+        f"{'chatter CPU µs/event':26}{us['bare']:>14}{us['floor']:>10}{us['whole']:>12}"
+        f"{round(us['whole'] / us['bare'], 2):>12}{round(us['whole'] / us['floor'], 2):>13}",
         "",
         f"{'concurrency 1, round trip':34}{'p50 ms':>14}{'p99 ms':>14}{'p50/ping':>12}",
         f"{'bare /ping':34}{ping:>14}{bare['c1 /ping']['p99_ms']:>14}{1.0:>12}",
@@ -244,6 +290,12 @@ async def main() -> None:
         bare_result = await measure(bare.v11_url(), bare.process.pid, args, ("/ping",))
     finally:
         bare.stop()
+    floor = BareBot(workdir, args.log_level, FLOOR_BOT, "floor")
+    floor.start()
+    try:
+        floor_result = await measure(floor.v11_url(), floor.process.pid, args, ("/ping",))
+    finally:
+        floor.stop()
 
     env = {"LOG_LEVEL": args.log_level, "DELIVERY_GAP_MIN": "0", "DELIVERY_GAP_MAX": "0", **UNLIMITED}
     whole = BotProcess(workdir / "whole", env=env)
@@ -257,8 +309,15 @@ async def main() -> None:
 
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{args.messages} chatter messages, {args.commands} commands per run")
-    print("\n".join(table(bare_result, whole_result, args.log_level)))
-    summary = {"bench": "chatter", "log_level": args.log_level, "bare": bare_result, "whole": whole_result}
+    print(f"load average before: {os.getloadavg()}")
+    print("\n".join(table(bare_result, floor_result, whole_result, args.log_level)))
+    summary = {
+        "bench": "chatter",
+        "log_level": args.log_level,
+        "bare": bare_result,
+        "floor": floor_result,
+        "whole": whole_result,
+    }
     print(json.dumps(summary, ensure_ascii=False))
 
 

@@ -17,10 +17,12 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from bot.core.actor import QQBOT, Actor
+from bot.core.actor import Actor
+from bot.core.bindcodes import codes_in
 from bot.core.db import Database
-from bot.core.identity import IdentityLinks, codes_in
+from bot.core.identity import IdentityLinks
 from bot.core.migrate import upgrade
+from bot.platform.qqbot import QQBOT
 
 MESSAGES = {
     "chatter (14 chars)": "今天贵阳绕城堵不堵，有人知道吗",

@@ -5,11 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import nonebot
-from nonebot.adapters.onebot.v11 import Adapter as OneBotV11Adapter
-from nonebot.adapters.onebot.v12 import Adapter as OneBotV12Adapter
-from nonebot.adapters.qq import Adapter as QQAdapter
 
-from bot import runtime
+from bot import platform, runtime
 from bot.core.settings import environment
 
 PLUGIN_DIR = Path(__file__).parent / "plugins"
@@ -40,10 +37,8 @@ def create_app(**overrides):
     kwargs.update(overrides)
     nonebot.init(**kwargs)
     driver = nonebot.get_driver()
-    driver.register_adapter(OneBotV11Adapter)
-    driver.register_adapter(OneBotV12Adapter)
-    if overrides.get("qq_bots") or configured.get("qq_bots"):  # the official QQ bot, only when configured
-        driver.register_adapter(QQAdapter)
+    for adapter in platform.adapters_for({**configured, **overrides}):  # the official QQ bot only when configured
+        driver.register_adapter(adapter)
     runtime.install()
     load_plugins()
     return nonebot.get_asgi()

@@ -17,6 +17,14 @@ from bot.core import privacy
 LINK_TOKEN = re.compile(r"([?&]t=)[^&\s\"']+")
 
 
+def _per_event(record) -> bool:
+    """NoneBot's line for every event (`handle_event`), or its "Event … is ignored" (`_handle` at INFO; errors stay)."""
+    function = record["function"]
+    return (function == "handle_event" or (function == "_handle" and record["level"].no < 30)) and str(
+        record["name"]
+    ).startswith("nonebot")
+
+
 def scrub(text: str) -> str:
     """Mask personal data in a log line (the patterns of the group guard, `bot.core.privacy`) and a sign-in link's
     token."""
@@ -24,8 +32,10 @@ def scrub(text: str) -> str:
 
 
 def _filter(record) -> bool:
-    """Loguru filter: drop NoneBot's per-event line (it holds the message text) and scrub every other line."""
-    if record["function"] == "handle_event" and str(record["name"]).startswith("nonebot"):
+    """Loguru filter: drop NoneBot's per-event lines — the event (it holds the message text) and "Event … is ignored"
+    (one line per chatter message the gate drops, saying nothing `/metrics` does not count) — and scrub every other
+    line."""
+    if _per_event(record):
         return False
     record["message"] = scrub(record["message"])
     if record["exception"] is not None:  # a traceback's text can carry what was being written: keep its kind only

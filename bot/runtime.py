@@ -71,11 +71,8 @@ async def _send(self_id: str, target_kind: str, target_id: str, parts: list[Part
 def _exposure() -> str | None:
     """Why this process must not start (bound beyond this machine, a OneBot endpoint without a token), or None. The
     tokens are read as the adapters read them (`.env`, or the environment)."""
-    from nonebot.adapters.onebot.v11.config import Config as V11Config
-    from nonebot.adapters.onebot.v12.config import Config as V12Config
-
-    tokens = [nonebot.get_plugin_config(config).onebot_access_token for config in (V11Config, V12Config)]
-    token = str(tokens[0]) if all(tokens) else ""  # an endpoint without one is open
+    tokens = platform.access_tokens()
+    token = tokens[0] if tokens and all(tokens) else ""  # an endpoint without one is open
     return exposure_refusal(str(nonebot.get_driver().config.host), token, get_settings().onebot_auth_by_proxy)
 
 
@@ -122,6 +119,7 @@ async def _sweep_conversations() -> None:
         await asyncio.sleep(10)
         try:
             await _tell_expired(await services().conversations.expire(), EXPIRED)
+            await services().waiting.purge()
         except Exception as error:  # the kind only: an error's text can carry personal data
             log.error("conversation sweep failed: %s", type(error).__name__)
 

@@ -22,8 +22,10 @@ from bot.core.proof import RoleProof
 from bot.core.ratelimit import RateLimiter
 from bot.core.sender import AccountsFunc, Sender, SendFunc
 from bot.core.settings import Settings, get_settings, load_config
+from bot.core.waiting import Waiting
 from bot.features.appeals.service import AppealService
 from bot.features.branch.presence import Presence, seen_in
+from bot.features.branch.service import BranchService
 from bot.features.ops.service import Broadcasts
 from bot.features.org.service import OrgService
 from bot.features.records.service import RecordsService
@@ -54,9 +56,11 @@ class Services:
     presence: Presence
     proofs: RoleProof
     web_sessions: WebSessions
-    expectations: Expectations = field(default_factory=Expectations)
+    waiting: Waiting
+    expectations: Expectations
     user_limits: RateLimiter = field(default_factory=lambda: RateLimiter(1, 1))
     group_limits: RateLimiter = field(default_factory=lambda: RateLimiter(1, 1))
+    branch: BranchService = field(init=False)
     appeals: AppealService = field(init=False)
     study: StudyService = field(init=False)
     stations: StationService = field(init=False)
@@ -91,6 +95,7 @@ def build_services(
 ) -> Services:
     """Wire the core and every feature's service over one database."""
     from bot.features.appeals import service as appeals
+    from bot.features.branch import service as branch
     from bot.features.ops import service as ops
     from bot.features.org import service as org
     from bot.features.records import service as records
@@ -102,7 +107,10 @@ def build_services(
     branches = BranchDirectory(database)
     roles = Roles(database, branches)
     identities = IdentityLinks(database)
+    waiting = Waiting(database)
     services = Services(
+        waiting=waiting,
+        expectations=Expectations(waiting),
         proofs=RoleProof(database, roles, identities),
         web_sessions=WebSessions(database, load_config(SessionConfig)),
         settings=settings,
@@ -110,7 +118,7 @@ def build_services(
         branches=branches,
         roles=roles,
         members=MemberRecords(database, roles),
-        conversations=Conversations(database, settings.conversation_timeout_seconds),
+        conversations=Conversations(waiting, settings.conversation_timeout_seconds),
         sender=Sender(database, settings, send, accounts, same_chat=identities.ids_of_private_chat),
         identities=identities,
         leader=Leadership(database, settings.leader_poll_seconds),
@@ -120,7 +128,7 @@ def build_services(
     services.user_limits = RateLimiter(settings.rate_user_per_minute / 60, settings.rate_user_burst)
     services.group_limits = RateLimiter(settings.rate_group_per_minute / 60, settings.rate_group_burst)
     identities.revoked = roles.revoked = services.revoke
-    services.startup.append(services.identities.fresh)
+    services.branch = branch.build(services)
     services.org = org.build(services)
     services.appeals = appeals.build(services)
     services.study = study.build(services)

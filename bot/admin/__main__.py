@@ -8,11 +8,9 @@ import getpass
 import sys
 from pathlib import Path
 
-from bot.core import clock
+from bot.core import clock, postgres, sqlite_backup
 from bot.core.settings import environment, get_settings
-
-from . import postgres, sqlite_backup
-from .sqlite_backup import RestoreRefused
+from bot.core.sqlite_backup import RestoreRefused
 
 STOP_FIRST = "注意：恢复前必须先停止机器人（例如 systemctl stop redwheel），恢复完成后再启动。"
 
@@ -29,13 +27,7 @@ def _backup_folder() -> Path:
 
 
 def _load_models() -> None:
-    """Import every table definition; plugin packages need NoneBot initialised (no server is started)."""
-    import nonebot
-    from nonebot.log import logger
-
-    logger.remove()
-    logger.add(sys.stderr, level="WARNING")
-    nonebot.init(driver="~none", log_level="WARNING")
+    """Import every table definition (the features' models import without NoneBot)."""
     from bot.core.migrate import import_all_models
 
     import_all_models()

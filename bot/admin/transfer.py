@@ -23,8 +23,7 @@ from bot import __version__
 from bot.core import clock
 from bot.core.db import Base, Database
 from bot.core.migrate import known_revisions, schema_state, upgrade
-
-from .sqlite_backup import RestoreRefused
+from bot.core.sqlite_backup import RestoreRefused
 
 FORMAT = "redwheel-export"
 FORMAT_VERSION = 1
@@ -156,9 +155,9 @@ async def _reset_sequences(session, tables: list[Table]) -> None:
         )
 
 
-# Rows the migrations write into a new database (the root committee and its joint meeting): an export carries its own,
-# so they are no data that makes a database "not empty".
-SEEDED = frozenset({"committee", "department"})
+# Rows the migrations write into a new database (the root committee and its joint meeting, the waiting store's change
+# counter): an export carries its own, so they are no data that makes a database "not empty".
+SEEDED = frozenset({"committee", "department", "waiting_version"})
 
 
 async def import_jsonl(database: Database, path: Path, replace: bool = False) -> dict[str, int]:

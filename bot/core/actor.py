@@ -6,10 +6,6 @@ from dataclasses import dataclass
 
 from .settings import get_settings
 
-QQ = "qq"  # a personal QQ account through OneBot v11 (user ids are QQ numbers)
-WECHAT = "wechat"
-QQBOT = "qqbot"  # the official QQ bot platform (user ids are openids: member_openid in groups, user_openid in C2C)
-
 
 @dataclass(frozen=True, slots=True)
 class Actor:
@@ -21,8 +17,8 @@ class Actor:
     self_id: str
     nickname: str = ""
     group_role: str = "member"
-    # The id the person is stored under when it is not the chat's: on the official QQ bot a private chat's
-    # user_openid differs from the member_openid of the group they bound it to (bot/core/identity.py).
+    # The id the person is stored under when it is not the chat's: on a platform with two ids a private chat's id
+    # differs from the group id of the person they bound it to (bot/core/identity.py).
     person: str | None = None
 
     @property
@@ -48,7 +44,7 @@ class Actor:
 
     @property
     def is_group_owner(self) -> bool:
-        """The group's owner (QQ and the official QQ bot tell us; WeChat implementations do not)."""
+        """The group's owner (where the platform tells: the "owner" capability)."""
         return self.group_role == "owner"
 
 

@@ -1,8 +1,8 @@
 """Commands declared once, next to their code: names, who may use them, usage line, help entry — and the function.
 
 Framework-neutral: a feature's `commands.py` declares its commands with `@command(...)`; the NoneBot side
-(`bot/commands.py`) has one matcher that finds the declaration in one dict lookup, checks the role, and calls it.
-Help is generated from these declarations, so a command, its permission, its usage line and its help text can
+(`bot/plugins/dispatch.py`) has one matcher that finds the declaration in one dict lookup, checks the role, and
+calls it. Help is generated from these declarations, so a command, its permission, its usage line and its help text can
 never disagree.
 
     @command("受理", roles=SECRETARY_OR_ABOVE, usage="/受理 <编号> [紧急|一般]", area="诉求", summary="受理并定级")
@@ -61,9 +61,6 @@ class Usage(Refusal):
     def __init__(self, hint: str = "") -> None:
         super().__init__(hint)
         self.hint = hint
-
-
-Reply = "str | list[Part] | None"
 
 
 @dataclass

@@ -1,27 +1,25 @@
-"""Multi-step conversations kept in our own store, so waiting for an answer costs no NoneBot matcher.
+"""Multi-step conversations kept in the waiting store, so waiting for an answer costs no NoneBot matcher.
 
-NoneBot keeps every conversation waiting in `got` as a temporary matcher that every group message is
-checked against; here one matcher asks `is_waiting(session)` (a dict lookup) instead. Conversations
-time out, `取消` ends them at any step, and a row in `pending_conversation` lets a restarted bot tell
-the person their conversation was cut off (nothing of it was stored).
+NoneBot keeps every conversation waiting in `got` as a temporary matcher that every group message is checked
+against; here a flow is registered once by its id (`register`, from the area's `service.build`), and a person's
+place in it is a `flow` row of the waiting store (bot/core/waiting.py): every process can continue it, and the
+chatter gate asks a set in memory whether a chat is waited for. Conversations time out, `取消` ends them at any
+step; the answers so far live in that row only until the conversation ends (finished, cancelled, timed out, or cut
+off by a restart of the account's process, which tells the person to start again).
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass
+from datetime import timedelta
 from typing import Any
-
-from sqlalchemy import delete, select
 
 from . import clock
 from .actor import Actor
-from .db import Database
 from .errors import Refusal
-from .models import PendingConversation
 from .parts import Part
+from .waiting import FLOW, Wait, Waiting
 
 CANCEL_WORDS = frozenset({"取消", "退出", "算了", "/取消", "#取消"})
 CONFIRM_WORDS = frozenset(
@@ -70,8 +68,11 @@ class Step:
 
 @dataclass
 class Flow:
-    """A conversation: its steps, an optional summary to confirm, and what to do with the answers."""
+    """A conversation: its id (what is stored), its display name, its steps, an optional summary to confirm, and what
+    to do with the answers. Whatever a step or `finish` needs beyond the answers comes in the start's `initial` data
+    (ids, never objects: another process may continue it)."""
 
+    id: str
     name: str
     command: str
     steps: list[Step]
@@ -79,19 +80,23 @@ class Flow:
     confirm: Callable[[dict[str, Any]], str] | None = None
     # Runs before the first question; raise Refused to refuse to start.
     before: Callable[[Actor], Awaitable[dict[str, Any] | None]] | None = None
-    intro: str = ""
+    intro: str | Callable[[dict[str, Any]], str] = ""
+
+    def opening(self, data: dict[str, Any]) -> str:
+        """The intro for the data it starts with."""
+        return self.intro(data) if callable(self.intro) else self.intro
 
 
 @dataclass
 class _State:
-    """Where one person is in one flow."""
+    """Where one person is in one flow (stored as a `flow` wait)."""
 
     flow: Flow
     actor: Actor
     index: int
     data: dict[str, Any]
-    expires_at: datetime
     confirming: bool = False
+    wait: Wait | None = None
 
 
 @dataclass
@@ -112,54 +117,91 @@ class Expired:
 
 
 class Conversations:
-    """All conversations in flight in this process."""
+    """The registered flows, and every conversation in flight in the waiting store."""
 
-    def __init__(self, database: Database, timeout_seconds: int) -> None:
-        self.database = database
+    def __init__(self, waiting: Waiting, timeout_seconds: int) -> None:
+        self.waiting = waiting
         self.timeout = timedelta(seconds=timeout_seconds)
-        self.owner = f"conv-{uuid.uuid4().hex[:12]}"
-        self._states: dict[str, _State] = {}
         self.flows: dict[str, Flow] = {}
 
     def register(self, flow: Flow) -> Flow:
-        """Make a flow known (by name)."""
-        self.flows[flow.name] = flow
+        """Make a flow known by its id (once; an area registers its flows in its `service.build`)."""
+        if flow.id in self.flows:
+            raise ValueError(f"flow {flow.id} registered twice")
+        self.flows[flow.id] = flow
         return flow
 
     def is_waiting(self, session_key: str) -> bool:
-        """Whether this person has a conversation waiting for an answer here (called for every message)."""
-        return session_key in self._states
+        """Whether a conversation waits for an answer in this chat (a set lookup; the gate keeps it fresh)."""
+        return self.waiting.in_chat(session_key)
 
-    def waiting_for(self, session_key: str) -> str | None:
+    async def _load(self, session_key: str) -> _State | None:
+        found = await self.waiting.find(FLOW, session_key=session_key)
+        if not found:
+            return None
+        wait = found[-1]
+        flow = self.flows.get(wait.ref)
+        if flow is None:  # a flow this version no longer has
+            await self.waiting.remove(found)
+            return None
+        stored = wait.data
+        actor = Actor(**stored["actor"])
+        return _State(flow, actor, stored["index"], stored["answers"], stored["confirming"], wait)
+
+    async def _store(self, state: _State) -> None:
+        data = {
+            "actor": asdict(state.actor),
+            "index": state.index,
+            "answers": state.data,
+            "confirming": state.confirming,
+        }
+        until = clock.now() + self.timeout
+        if state.wait is None:
+            actor = state.actor
+            wait = Wait(FLOW, actor.session_key, actor.key, state.flow.id, data, until, actor.self_id)
+            state.wait = await self.waiting.put(wait, one_per_chat=True)
+        else:
+            state.wait.data, state.wait.until = data, until
+            await self.waiting.keep(state.wait)
+
+    async def current(self, session_key: str) -> str | None:
+        """The id of the flow waiting in this chat, or None."""
+        if not self.is_waiting(session_key):
+            return None
+        state = await self._load(session_key)
+        return None if state is None else state.flow.id
+
+    async def waiting_for(self, session_key: str) -> str | None:
         """What a waiting conversation asked last (to remind the person after another command), or None."""
-        state = self._states.get(session_key)
+        if not self.is_waiting(session_key):
+            return None
+        state = await self._load(session_key)
         if state is None:
             return None
         if state.confirming:
             return f"「{state.flow.name}」等待您回复“确认”或“取消”"
         return f"「{state.flow.name}」还在等待您回答：{state.flow.steps[state.index].prompt(state.data)}"
 
-    def __len__(self) -> int:
-        return len(self._states)
-
-    async def start(self, actor: Actor, flow: Flow, initial: dict[str, Any] | None = None) -> str:
-        """Begin a flow (replacing any other of this person in this chat); returns the first question."""
+    async def start(self, actor: Actor, flow: Flow | str, initial: dict[str, Any] | None = None) -> str:
+        """Begin a registered flow (replacing any other of this person in this chat); returns the first question."""
+        flow = self.flows[flow] if isinstance(flow, str) else flow
+        if self.flows.get(flow.id) is not flow:
+            raise KeyError(f"flow {flow.id} is not registered")
         data = dict(initial or {})
         if flow.before is not None:
             try:
                 data.update(await flow.before(actor) or {})
             except Refused as refusal:
                 return str(refusal)
-        replaced = self._states.pop(actor.session_key, None)
-        state = _State(flow, actor, -1, data, clock.now() + self.timeout)
+        replaced = await self._load(actor.session_key) if self.is_waiting(actor.session_key) else None
+        state = _State(flow, actor, -1, data)
         question = self._advance(state)
-        self._states[actor.session_key] = state
-        await self._persist(actor, flow)
+        await self._store(state)
         notes = []
-        if replaced is not None and replaced.flow.name != flow.name:
+        if replaced is not None and replaced.flow.id != flow.id:
             notes.append(f"（已放弃未完成的「{replaced.flow.name}」）")
-        if flow.intro:
-            notes.append(flow.intro)
+        if flow.opening(data):
+            notes.append(flow.opening(data))
         notes.append(question)
         notes.append("随时回复“取消”可退出。")
         return "\n".join(notes)
@@ -179,93 +221,70 @@ class Conversations:
 
     async def answer(self, actor: Actor, text: str) -> Outcome | None:
         """Feed one answer; None when this person has no conversation here."""
-        state = self._states.get(actor.session_key)
+        state = await self._load(actor.session_key)
         if state is None:
             return None
+        state.actor = actor if state.actor.session_key == actor.session_key else state.actor
         text = text.strip()
-        if clock.now() > state.expires_at:
-            await self._end(actor)
+        assert state.wait is not None
+        if clock.now() > state.wait.until:
+            await self._end(state)
             return Outcome(f"「{state.flow.name}」已超时，请重新发送 {state.flow.command} 开始。", True)
         if text in CANCEL_WORDS:
-            await self._end(actor)
+            await self._end(state)
             return Outcome(f"已取消「{state.flow.name}」，没有保存任何内容。", True)
-        state.expires_at = clock.now() + self.timeout
         if state.confirming:
             return await self._confirm(actor, state, text)
         step = state.flow.steps[state.index]
         try:
             value = None if step.optional and text in SKIP_WORDS else step.read(text, state.data)
         except Invalid as error:
+            await self._store(state)  # the time starts again
             return Outcome(f"{error}\n{step.prompt(state.data)}", False)
         state.data[step.key] = value
         question = self._advance(state)
         if state.confirming and state.flow.confirm is None:
             return await self._confirm(actor, state, "确认")
+        await self._store(state)
         return Outcome(question, False)
 
     async def _confirm(self, actor: Actor, state: _State, text: str) -> Outcome:
         """Finish on 确认; anything else asks again."""
         if not is_confirmation(text):
+            await self._store(state)
             return Outcome("请回复“确认”提交，或回复“取消”放弃。", False)
         # Leave the state in place until finish succeeds: a failure must not lose the answers.
         try:
             reply = await state.flow.finish(actor, state.data)
         except Refused as error:
-            await self._end(actor)
+            await self._end(state)
             return Outcome(str(error), True)
-        await self._end(actor)
+        await self._end(state)
         return Outcome(reply, True)
 
     async def cancel(self, actor: Actor) -> bool:
         """End this person's conversation here, if any."""
-        if actor.session_key not in self._states:
+        state = await self._load(actor.session_key)
+        if state is None:
             return False
-        await self._end(actor)
+        await self._end(state)
         return True
 
-    async def _end(self, actor: Actor) -> None:
-        """Forget a conversation, in memory and in the store."""
-        self._states.pop(actor.session_key, None)
-        async with self.database.session() as session:
-            await session.execute(
-                delete(PendingConversation).where(PendingConversation.session_key == actor.session_key)
-            )
-
-    async def _persist(self, actor: Actor, flow: Flow) -> None:
-        """Remember that a conversation is in flight (not its answers: nothing half-written is kept)."""
-        async with self.database.session() as session:
-            await session.merge(
-                PendingConversation(
-                    session_key=actor.session_key,
-                    flow=flow.name,
-                    command=flow.command,
-                    platform=actor.platform,
-                    self_id=actor.self_id,
-                    group_id=actor.group_id,
-                    user_id=actor.user_id,
-                    owner=self.owner,
-                    started_at=clock.now(),
-                )
-            )
+    async def _end(self, state: _State) -> None:
+        """Forget a conversation and its answers."""
+        if state.wait is not None:
+            await self.waiting.remove([state.wait])
 
     async def expire(self) -> list[Expired]:
-        """Drop conversations idle past the timeout; returns them for a notice."""
-        now = clock.now()
-        expired = [s for s in self._states.values() if now > s.expires_at]
-        for state in expired:
-            await self._end(state.actor)
-        return [Expired(s.actor, s.flow.name, s.flow.command) for s in expired]
+        """Drop the conversations this process moved last that are idle past the timeout; returns them for a notice."""
+        return [self._expired(w) for w in await self.waiting.take_over(FLOW, mine=True)]
 
     async def interrupted(self, self_id: str) -> list[Expired]:
-        """Conversations of an earlier run of this bot account, cut off by a restart; forgets them."""
-        async with self.database.session() as session:
-            rows = (
-                await session.scalars(
-                    select(PendingConversation).where(
-                        PendingConversation.self_id == self_id, PendingConversation.owner != self.owner
-                    )
-                )
-            ).all()
-            for row in rows:
-                await session.delete(row)
-        return [Expired(Actor(r.platform, r.user_id, r.group_id, r.self_id), r.flow, r.command) for r in rows]
+        """Conversations of this bot account that another run of the bot moved last (cut off by a restart or a
+        takeover): forgotten, for a notice."""
+        return [self._expired(w) for w in await self.waiting.take_over(FLOW, mine=False, self_id=self_id)]
+
+    def _expired(self, wait: Wait) -> Expired:
+        flow = self.flows.get(wait.ref)
+        actor = Actor(**wait.data["actor"])
+        return Expired(actor, flow.name if flow else wait.ref, flow.command if flow else "")

@@ -17,8 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from .settings import get_settings
-
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -151,20 +149,3 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
-
-
-_database: Database | None = None
-
-
-def get_database() -> Database:
-    """The process's database (created on first use from DATABASE_URL)."""
-    global _database
-    if _database is None:
-        _database = Database(get_settings().database_url)
-    return _database
-
-
-def set_database(database: Database | None) -> None:
-    """Replace the process's database; for tests and tools."""
-    global _database
-    _database = database

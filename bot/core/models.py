@@ -207,20 +207,31 @@ class AccessLog(Base):
     at: Mapped[datetime]
 
 
-class PendingConversation(Base):
-    """A conversation in flight, kept so that one cut off by a restart can be told to start again."""
+class Waiting(Base):
+    """Something the bot waits for from a person, readable by every process (bot/core/waiting.py): a conversation's
+    next answer (`flow`), a short reply standing for a command (`reply`), pictures for a command (`media`)."""
 
-    __tablename__ = "pending_conversation"
+    __tablename__ = "waiting"
 
-    session_key: Mapped[str] = mapped_column(String(160), primary_key=True)
-    flow: Mapped[str] = mapped_column(String(32))
-    command: Mapped[str] = mapped_column(String(32))
-    platform: Mapped[str] = mapped_column(String(16))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    session_key: Mapped[str] = mapped_column(String(160), index=True)  # the chat ("" for a reply from any chat)
+    user_key: Mapped[str] = mapped_column(String(96), index=True)
+    ref: Mapped[str] = mapped_column(String(64))  # the flow's id, or the command a reply or pictures are for
+    data: Mapped[dict] = mapped_column(JSON)  # the kind's state: a conversation's answers so far (erased at its end)
     self_id: Mapped[str] = mapped_column(String(64))
-    group_id: Mapped[str | None] = mapped_column(String(64))
-    user_id: Mapped[str] = mapped_column(String(64))
-    owner: Mapped[str] = mapped_column(String(64))
+    owner: Mapped[str] = mapped_column(String(64))  # the process that last moved it (it times it out)
+    until: Mapped[datetime]
     started_at: Mapped[datetime]
+
+
+class WaitingVersion(Base):
+    """One row counting every change of `waiting`: a process re-reads who waits only when it moved."""
+
+    __tablename__ = "waiting_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class MonthlyTheme(Base):

@@ -24,10 +24,12 @@ from sqlalchemy import select, update
 
 from . import clock
 from .actor import Actor, split_key, user_key
+from .bindcodes import MAX_MISSES, lock_key
 from .branches import Roles
 from .db import Database
-from .identity import MAX_MISSES, TWO_ID_PLATFORMS, IdentityLinks, Link, lock_key
+from .identity import IdentityLinks, Link
 from .models import BindMiss, Branch, DepartmentHandler, IdentityLink, Member, Secretary
+from .platforms import two_ids
 
 PROOF_DIGITS = 6  # digits only: never mistaken for a bind code (which has letters), typed easily on a phone
 PROOF_MINUTES = 10
@@ -109,13 +111,12 @@ class RoleProof:
                 session.add(BindMiss(platform=platform, member_id=member_id, missed_at=now))
                 return Proved.BAD
             row.proven_at, row.proof_code, row.proof_expires_at = now, None, None
-        self.identities.forget()
         return Proved.PROVEN
 
     async def unprove(self, key: str) -> None:
         """A role taken away (or any change of standing): the person's private chats must prove again."""
         platform, member_id = split_key(key)
-        if platform not in TWO_ID_PLATFORMS:
+        if not two_ids(platform):
             return
         async with self.database.session() as session:
             await session.execute(
@@ -123,7 +124,6 @@ class RoleProof:
                 .where(IdentityLink.platform == platform, IdentityLink.member_id == member_id)
                 .values(proven_at=None, proof_code=None, proof_expires_at=None)
             )
-        self.identities.forget()
 
     async def acts_for(self, private_chat: str, key: str) -> bool:
         """Whether the private chat `private_chat` (`<platform>:<id>`) still acts for the person `key`: its own id, or
@@ -133,7 +133,7 @@ class RoleProof:
             return True
         platform, private_id = split_key(private_chat)
         member_platform, member_id = split_key(key)
-        if platform != member_platform or platform not in TWO_ID_PLATFORMS:
+        if platform != member_platform or not two_ids(platform):
             return False
         async with self.database.reading() as session:
             link = await session.scalar(
@@ -153,7 +153,7 @@ class RoleProof:
         an id known as someone's in a group (a member, a secretary, a department handler, a superuser who acted in
         a branch group) gets an @ there instead; a role holder's id with no group known gets nothing; any other id
         (someone who wrote to the bot in private chat) as it is."""
-        if platform not in TWO_ID_PLATFORMS:
+        if not two_ids(platform):
             return Reach("private", target_id)
         key = user_key(platform, target_id)
         async with self.database.reading() as session:

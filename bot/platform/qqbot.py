@@ -18,13 +18,22 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, cast
 
 from nonebot.adapters import Bot, Event
+from nonebot.adapters.qq import Adapter as QQAdapter
 from nonebot.adapters.qq import Bot as QQBot
 from nonebot.adapters.qq import Message, MessageSegment
-from nonebot.adapters.qq.event import C2CMessageCreateEvent, GroupMessageCreateEvent, QQMessageEvent
+from nonebot.adapters.qq.event import (
+    C2CMessageCreateEvent,
+    GroupDelRobotEvent,
+    GroupMemberRemoveEvent,
+    GroupMessageCreateEvent,
+    QQMessageEvent,
+)
+from nonebot.adapters.qq.event import (
+    Event as QQEvent,
+)
 from nonebot.adapters.qq.exception import (
     ActionFailed,
     ApiNotAvailable,
@@ -34,13 +43,13 @@ from nonebot.adapters.qq.exception import (
 )
 from nonebot.adapters.qq.models import GroupMentionUser
 
-from ..core.actor import QQBOT, Actor
-from ..core.parts import File, Image, Media, Mention, Part, Voice
+from ..core.actor import Actor
+from ..core.parts import Image, Media, Mention, Part, Voice
+from ..core.platforms import Kind
 from ..core.sender import PermanentSendError
+from .base import Departure, Platform, image_bytes, register
 
-PROTOCOL = "qq"
-GROUP_MESSAGE_EVENTS = (GroupMessageCreateEvent,)  # GroupAtMessageCreateEvent is a subclass
-CAPABILITIES = frozenset({"image", "owner"})  # "owner": the platform says who owns a group (member_role)
+QQBOT = "qqbot"  # the stored platform name: user ids are openids (member_openid in groups, user_openid in C2C)
 # The platform accepts a passive reply this long after the message it answers; a little margin for the send itself.
 PASSIVE_WINDOW = {"group": timedelta(minutes=5), "private": timedelta(minutes=60)}
 PASSIVE_MARGIN = timedelta(seconds=20)
@@ -55,92 +64,9 @@ REFUSED = "QQ 平台拒绝（{code}）：{reason}"
 _MARKUP = re.compile(r"<(?=\s*(?:[@#]|emoji:|qqbot-|faceType))", re.IGNORECASE)
 
 
-def is_qqbot(bot: Bot) -> bool:
-    """Whether the account is an official QQ bot."""
-    return isinstance(bot, QQBot)
-
-
 def plain(text: str) -> str:
     """User text as content the platform shows verbatim: markup openers become a full-width ＜, @everyone is broken."""
     return _MARKUP.sub("＜", text).replace("@everyone", "@\u200beveryone")
-
-
-def actor_of(bot: Bot, event: Event) -> Actor | None:
-    """A group member by member_openid in the group_openid, or a private chat by user_openid."""
-    if isinstance(event, GroupMessageCreateEvent):
-        author = event.author
-        return Actor(
-            QQBOT, author.member_openid, event.group_openid, str(bot.self_id), author.username or "", author.member_role
-        )
-    if isinstance(event, C2CMessageCreateEvent):
-        return Actor(QQBOT, event.author.user_openid, None, str(bot.self_id), event.author.username or "")
-    return None
-
-
-def user_key_of(event: Event) -> str | None:
-    """`qqbot:<openid>` of a message event."""
-    if isinstance(event, GroupMessageCreateEvent):
-        return f"{QQBOT}:{event.author.member_openid}"
-    if isinstance(event, C2CMessageCreateEvent):
-        return f"{QQBOT}:{event.author.user_openid}"
-    return None
-
-
-def session_key_of(event: Event) -> str:
-    """Same as `Actor.session_key`."""
-    if isinstance(event, GroupMessageCreateEvent):
-        return f"{QQBOT}:{event.group_openid}:{event.author.member_openid}"
-    if isinstance(event, C2CMessageCreateEvent):
-        return f"{QQBOT}:private:{event.author.user_openid}"
-    return f"{QQBOT}:private:"
-
-
-def mentioned_ids(bot: Bot, event: Event) -> list[str]:
-    """Members @-mentioned in a group message (member_openids, in order), never the bot itself or @全体."""
-    if not isinstance(event, GroupMessageCreateEvent):
-        return []
-    members = {m.id: m for m in event.mentions or [] if isinstance(m, GroupMentionUser)}
-    own = {str(bot.self_id)} | {m.id for m in members.values() if m.is_you}
-    ids: list[str] = []
-    for seg in event.get_message():
-        if seg.type != "mention_user" or seg.data.get("is_bot"):
-            continue
-        user_id = str(seg.data.get("user_id", ""))
-        if not user_id or user_id in own:
-            continue
-        member = members.get(user_id)
-        ids.append(member.member_openid if member is not None else user_id)
-    return list(dict.fromkeys(ids))
-
-
-def media_in(event: Event) -> list[Media]:
-    """Attachments of an official-bot message that are pictures or voice (by the platform's content type)."""
-    found: list[Media] = []
-    for attachment in getattr(event, "attachments", None) or []:
-        content_type = (getattr(attachment, "content_type", None) or "").lower()
-        kind = (
-            "image"
-            if content_type.startswith("image")
-            else "voice"
-            if content_type in ("voice", "audio") or content_type.startswith("audio")
-            else None
-        )
-        if kind is None:
-            continue
-        url = getattr(attachment, "url", None)
-        if url and url.startswith("//"):
-            url = "https:" + url
-        found.append(
-            Media(
-                kind=kind, url=url, name=getattr(attachment, "filename", None), size=getattr(attachment, "size", None)
-            )
-        )
-    return found
-
-
-def _image_bytes(image: Image) -> bytes:
-    """The PNG bytes of an image part."""
-    return image.data if image.data is not None else Path(image.path or "").read_bytes()
 
 
 def messages(parts: list[Part]) -> list[Message]:
@@ -157,7 +83,7 @@ def messages(parts: list[Part]) -> list[Message]:
             if has_image:
                 out.append(current)
                 current, has_image = Message(), False
-            current += MessageSegment.file_image(_image_bytes(part))
+            current += MessageSegment.file_image(image_bytes(part))
             has_image = True
         elif isinstance(part, Voice):
             current += MessageSegment.text(VOICE_ELSEWHERE)
@@ -206,18 +132,6 @@ async def _post(bot: QQBot, target_kind: str, target_id: str, message: Message) 
         await guarded(bot.send_to_c2c(openid=target_id, message=message))
 
 
-async def send(bot: Bot, target_kind: str, target_id: str, parts: list[Part]) -> None:
-    """Send proactively (pushes, notices, the outbox); files become a note saying where to get them."""
-    qq = cast(QQBot, bot)
-    for message in messages(parts):
-        await _post(qq, target_kind, target_id, message)
-
-
-async def send_file(bot: Bot, target_kind: str, target_id: str, file: File) -> None:
-    """The platform sends no files: say where to get it instead."""
-    await send(bot, target_kind, target_id, [file])
-
-
 def received_at(event: QQMessageEvent) -> datetime | None:
     """When the platform received the message (its `timestamp`), if readable."""
     try:
@@ -235,12 +149,91 @@ def in_passive_window(event: QQMessageEvent, kind: str, now: datetime | None = N
     return (now or datetime.now(UTC)) - stamp < PASSIVE_WINDOW[kind] - PASSIVE_MARGIN
 
 
-async def reply(bot: Bot, event: Event, actor: Actor, parts: list[Part]) -> None:
-    """Answer passively while the window is open (the adapter adds msg_id and msg_seq), proactively after it."""
-    kind, target = ("private", actor.user_id) if actor.group_id is None else ("group", actor.group_id)
-    passive = isinstance(event, QQMessageEvent) and in_passive_window(event, kind)
-    for message in messages(parts):
-        if passive:
-            await guarded(bot.send(event, message))
-        else:
-            await _post(cast(QQBot, bot), kind, target, message)
+class QQBotPlatform(Platform):
+    """The official QQ bot: openids, two ids per person (bound by /绑定), passive replies, no files, no locations."""
+
+    adapter = QQAdapter
+    bot_class = QQBot
+    event_class = QQEvent
+    adapter_module = "~qq"
+    protocol = "qq"
+    kind = Kind(QQBOT, "QQ 官方机器人", two_ids=True)
+    capabilities = frozenset({"image", "owner"})  # "owner": the platform says who owns a group (member_role)
+    group_message_events = (GroupMessageCreateEvent,)  # GroupAtMessageCreateEvent is a subclass
+
+    def wanted(self, config: dict[str, Any]) -> bool:
+        """Registered only when an official bot is configured (`QQ_BOTS`)."""
+        return bool(config.get("qq_bots"))
+
+    def sender_of(self, event: Event, self_id: str = "") -> Actor | None:
+        """A group member by member_openid in the group_openid, or a private chat by user_openid."""
+        if isinstance(event, GroupMessageCreateEvent):
+            author = event.author
+            name = author.username or ""
+            return Actor(QQBOT, author.member_openid, event.group_openid, self_id, name, author.member_role)
+        if isinstance(event, C2CMessageCreateEvent):
+            return Actor(QQBOT, event.author.user_openid, None, self_id, event.author.username or "")
+        return None
+
+    def mentioned_ids(self, bot: Bot, event: Event) -> list[str]:
+        """Members @-mentioned in a group message (member_openids, in order), never the bot itself or @全体."""
+        if not isinstance(event, GroupMessageCreateEvent):
+            return []
+        members = {m.id: m for m in event.mentions or [] if isinstance(m, GroupMentionUser)}
+        own = {str(bot.self_id)} | {m.id for m in members.values() if m.is_you}
+        ids: list[str] = []
+        for seg in event.get_message():
+            if seg.type != "mention_user" or seg.data.get("is_bot"):
+                continue
+            user_id = str(seg.data.get("user_id", ""))
+            if not user_id or user_id in own:
+                continue
+            member = members.get(user_id)
+            ids.append(member.member_openid if member is not None else user_id)
+        return list(dict.fromkeys(ids))
+
+    def media_in(self, event: Event) -> list[Media]:
+        """Attachments that are pictures or voice (by the platform's content type)."""
+        found: list[Media] = []
+        for attachment in getattr(event, "attachments", None) or []:
+            content_type = (getattr(attachment, "content_type", None) or "").lower()
+            if content_type.startswith("image"):
+                kind = "image"
+            elif content_type in ("voice", "audio") or content_type.startswith("audio"):
+                kind = "voice"
+            else:
+                continue
+            url = getattr(attachment, "url", None)
+            if url and url.startswith("//"):
+                url = "https:" + url
+            name, size = getattr(attachment, "filename", None), getattr(attachment, "size", None)
+            found.append(Media(kind=kind, url=url, name=name, size=size))
+        return found
+
+    def departure_of(self, bot: Bot, event: Event) -> Departure | None:
+        if isinstance(event, GroupDelRobotEvent):  # the bot was removed; the member who did it is op_member_openid
+            return Departure(QQBOT, event.group_openid, str(bot.self_id), True)
+        if isinstance(event, GroupMemberRemoveEvent):
+            return Departure(QQBOT, event.group_openid, event.member_openid, False)
+        return None
+
+    async def render(self, bot: Bot, parts: list[Part]) -> Message:
+        return render(parts)
+
+    async def send(self, bot: Bot, target_kind: str, target_id: str, parts: list[Part]) -> None:
+        """Send proactively (pushes, notices, the outbox); files become a note saying where to get them."""
+        for message in messages(parts):
+            await _post(cast(QQBot, bot), target_kind, target_id, message)
+
+    async def reply(self, bot: Bot, event: Event, actor: Actor, parts: list[Part]) -> None:
+        """Answer passively while the window is open (the adapter adds msg_id and msg_seq), proactively after it."""
+        kind, target = ("private", actor.user_id) if actor.group_id is None else ("group", actor.group_id)
+        passive = isinstance(event, QQMessageEvent) and in_passive_window(event, kind)
+        for message in messages(parts):
+            if passive:
+                await guarded(bot.send(event, message))
+            else:
+                await _post(cast(QQBot, bot), kind, target, message)
+
+
+PLATFORM = register(QQBotPlatform())

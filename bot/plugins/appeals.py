@@ -12,7 +12,7 @@ from bot.chat import COMMAND_STARTS, first_text  # noqa: E402
 from bot.core.settings import load_config  # noqa: E402
 from bot.features.appeals import commands  # noqa: E402, F401
 from bot.features.appeals.config import Config  # noqa: E402
-from bot.features.appeals.texts import INTAKE_NAME  # noqa: E402
+from bot.features.appeals.flows import INTAKE  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
     name="诉求",
@@ -21,7 +21,7 @@ __plugin_meta__ = PluginMetadata(
     type="application",
     homepage="https://github.com/redwheel/redwheel",
     config=Config,
-    supported_adapters={"~onebot.v11", "~onebot.v12"},
+    supported_adapters=platform.supported_adapters(),
 )
 
 runtime.install()
@@ -30,16 +30,15 @@ runtime.install()
 NOTE_WORD = "补充"  # the sub-command media may come with: /诉求 补充 <编号> [说明] + pictures or a voice message
 
 
-def _with_media(bot: Bot, event: Event) -> bool:
-    """Cheap: a picture or voice message with the note sub-command, or sent while the /诉求 intake waits (chatter never
-    gets here)."""
+async def _with_media(bot: Bot, event: Event) -> bool:
+    """A picture or voice message with the note sub-command, or sent while the /诉求 intake waits (chatter never gets
+    here)."""
     if not platform.media_in(bot, event):
         return False
     text = first_text(event).lstrip()
     if text.startswith(COMMAND_STARTS) and NOTE_WORD in text:
         return True
-    waiting = runtime.services().conversations.waiting_for(platform.session_key_of(bot, event))
-    return bool(waiting) and waiting.startswith(f"「{INTAKE_NAME}」")
+    return await runtime.services().conversations.current(platform.session_key_of(bot, event)) == INTAKE
 
 
 # Runs before the dispatcher (priority 1) and does not block it: the media are fetched now (platform links expire)

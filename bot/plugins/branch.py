@@ -1,12 +1,11 @@
 """Branch and members: /支部, /书记, /部门, /登记, /认定, /档案, /欢迎 — and the welcome of newcomers.
 
 The commands are declared in `bot.features.branch.commands`; this module makes them known to NoneBot and listens
-for people joining a group (OneBot v11 `group_increase`, v12 `group_member_increase`) to queue their welcome.
+for people joining a group (as their platform reports it: `platform.arrival_of`) to queue their welcome.
 """
 
 from nonebot import on_notice
 from nonebot.adapters import Bot, Event
-from nonebot.adapters.onebot import v11, v12
 from nonebot.plugin import PluginMetadata
 from nonebot.rule import Rule
 
@@ -21,15 +20,13 @@ __plugin_meta__ = PluginMetadata(
     type="application",
     homepage="https://github.com/redwheel/redwheel",
     config=Config,
-    supported_adapters={"~onebot.v11", "~onebot.v12"},
+    supported_adapters=platform.supported_adapters(),
 )
 
-_ARRIVALS = (v11.GroupIncreaseNoticeEvent, v12.GroupMemberIncreaseEvent)
 
-
-def _is_arrival(event: Event) -> bool:
-    """Cheap rule: a group member increase notice."""
-    return isinstance(event, _ARRIVALS)
+def _is_arrival(bot: Bot, event: Event) -> bool:
+    """Cheap rule: a notice of someone joining a group."""
+    return platform.arrival_of(bot, event) is not None
 
 
 arrivals = on_notice(rule=Rule(_is_arrival), priority=5, block=False)
@@ -38,11 +35,7 @@ arrivals = on_notice(rule=Rule(_is_arrival), priority=5, block=False)
 @arrivals.handle()
 async def _arrived(bot: Bot, event: Event) -> None:
     """Someone joined a group: a branch group queues their welcome (batched per window, once per person)."""
-    if isinstance(event, v11.GroupIncreaseNoticeEvent):
-        group_id, user_id, self_id = str(event.group_id), str(event.user_id), str(event.self_id)
-    elif isinstance(event, v12.GroupMemberIncreaseEvent):
-        group_id, user_id, self_id = event.group_id, event.user_id, event.self.user_id
-    else:
-        return
-    current = runtime.services()
-    await service.of(current).welcome(platform.platform_of(bot), group_id, user_id, self_id)
+    arrival = platform.arrival_of(bot, event)
+    if arrival is not None:
+        branch_service = runtime.services().branch
+        await branch_service.welcome(arrival.platform, arrival.group_id, arrival.user_id, arrival.self_id)

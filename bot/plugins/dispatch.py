@@ -25,10 +25,10 @@ from nonebot.typing import T_State
 
 from bot import metrics, platform, runtime
 from bot.chat import COMMAND_STARTS, closest_command, first_text, parse_command, respond
+from bot.core.bindcodes import codes_in
 from bot.core.branches import MEMBER_DRIVER_STATUSES
 from bot.core.commands import Call, Command, Role, Usage, Where, may_use, owner_unknown, registry, who_may
 from bot.core.errors import Refusal
-from bot.core.identity import TWO_ID_PLATFORMS, codes_in
 from bot.features import help as _help  # noqa: F401  (declares /帮助)
 from bot.features.branch.binding import OPEN_WHILE_UNPROVEN, proof_refusal
 
@@ -43,7 +43,7 @@ __plugin_meta__ = PluginMetadata(
     usage="/帮助",
     type="application",
     homepage="https://github.com/redwheel/redwheel",
-    supported_adapters={"~onebot.v11", "~onebot.v12", "~qq"},
+    supported_adapters=platform.supported_adapters(),
     extra={"hidden": True},
 )
 
@@ -67,66 +67,64 @@ class Route:
     plain: bool = False  # a loose word (打卡) or an awaited short reply, not a typed command
 
 
-_GROUP_EVENTS = platform.GROUP_MESSAGE_EVENTS
-
-
 @event_preprocessor
-async def drop_chatter(bot: Bot, event: Event) -> None:
+async def drop_chatter(event: Event) -> None:
     """Ordinary group chatter ends here: no command, not for the bot, no feature reacts to it.
 
-    A few string checks and dict lookups; never jieba, never a log line with its text, and the database only for
-    a message that holds something shaped like a bind code on the official QQ bot (a read-only look; a code shown
-    in a group is spent at once).
+    A few string checks and set lookups; never jieba, never a log line with its text, and the database only for
+    a message that holds something shaped like a bind code on a two-id platform (a read-only look; a code shown
+    in a group is spent at once). It takes the event only: NoneBot spends two tasks per preprocessor parameter on
+    every event (bench/chatter_profile.py), so the platform is found by the event's class.
     """
-    if not isinstance(event, _GROUP_EVENTS):
+    found = platform.of_event(event)
+    if found is None or not found.is_group_message(event):
         kind = event.get_type()
         metrics.count_event("private_message" if kind == "message" else kind)
         return
     metrics.count_event("group_message")
     text = first_text(event).strip()
-    if platform.platform_of(bot) in TWO_ID_PLATFORMS:
-        await _spend_shown_code(bot, event, text)
+    sender = found.sender_of(event)
+    if sender is None:
+        return
+    if found.kind.two_ids:
+        await _spend_shown_code(sender, text)
     if getattr(event, "to_me", False):
         return
     if text.startswith(COMMAND_STARTS) or registry.loose_for(text) is not None:
         return
-    if platform.has_location_segment(event):
+    if found.has_location_segment(event):
         return
     current = runtime.services()
-    key = platform.user_key_of(bot, event)
-    if key is not None and current.expectations.has(key):
-        return
-    if current.conversations.is_waiting(platform.session_key_of(bot, event)):
+    if current.waiting.due():  # a set in memory, re-read only when another process changed who waits
+        await current.waiting.fresh()
+    if current.expectations.has(sender.key) or current.conversations.is_waiting(sender.session_key):
         return
     raise IgnoredException("chatter")
 
 
-async def _spend_shown_code(bot: Bot, event: Event, text: str) -> None:
+async def _spend_shown_code(sender: Actor, text: str) -> None:
     """A bind code in a group message is spent before anything could leave the message unanswered (rate limit,
     lockout, a group that is no branch, chatter): nobody else who reads the group can use it."""
     codes = codes_in(text)
-    if not codes:
-        return
-    actor = platform.actor_of(bot, event)
-    if actor is not None:
+    if codes:
         try:
-            await runtime.services().identities.spend_shown(actor, codes)
+            await runtime.services().identities.spend_shown(sender, codes)
         except Exception as error:  # the command's own handling still runs and answers
             log.error("spending a shown bind code failed: %s", type(error).__name__)
 
 
-def _actor(current: Services, bot: Bot, event: Event) -> Actor | None:
-    """Who sent the message; a private chat bound to a group (official QQ bot) as the person of that group."""
-    actor = platform.actor_of(bot, event)
-    return None if actor is None else current.identities.resolve(actor)
+async def _route(bot: Bot, event: Event, state: T_State) -> bool:
+    """Read the message as a command, a loose word, a conversation answer or an expected reply.
 
-
-def _route(bot: Bot, event: Event, state: T_State) -> bool:
-    """Read the message as a command, a loose word, a conversation answer or an expected reply."""
+    Who sent it is resolved here, once (a private chat of a two-id platform as the person it is bound to: one
+    indexed look in the database, `IdentityLinks.resolve_link`), and handed to the handler with the link."""
     current = runtime.services()
-    actor = _actor(current, bot, event)
-    if actor is None:
+    await current.waiting.fresh()
+    sender = platform.actor_of(bot, event)
+    if sender is None:
         return False
+    actor, link = await current.identities.resolve_link(sender)
+    state["actor"], state["link"] = actor, link
     text = first_text(event)
     parsed = parse_command(text)
     if parsed is not None:
@@ -146,7 +144,7 @@ def _route(bot: Bot, event: Event, state: T_State) -> bool:
         state["route"] = Route("answer")
         return not platform.has_location_segment(event)  # a shared location is never an answer
     if current.expectations.has(actor.key):
-        matched = current.expectations.match(actor, stripped)
+        matched = await current.expectations.match(actor, stripped)
         if matched is not None:
             spec = registry.by_key.get(matched[0])
             if spec is not None:
@@ -164,12 +162,8 @@ async def _handle(bot: Bot, event: Event, state: T_State) -> None:
     started = time.perf_counter()
     name, outcome = (route.spec.name if route.spec else metrics.UNKNOWN_COMMAND), "error"
     current = runtime.services()
-    await current.identities.fresh()
-    actor = _actor(current, bot, event)
-    if actor is None:
-        return
-    # a private chat another process bound a moment ago; the link it follows, for the role proof
-    actor, link = await current.identities.resolve_link(actor)
+    actor: Actor = state["actor"]
+    link = state["link"]  # the link a private chat follows, for the role proof
     try:
         if link is not None and (route.spec is None or route.spec.head not in OPEN_WHILE_UNPROVEN):
             refusal = await proof_refusal(current, actor, link)  # a role holder's chat acts once proven in the group
@@ -248,7 +242,7 @@ async def _call(current: Services, bot: Bot, event: Event, actor: Actor, route: 
     except Refusal as refusal:
         reply, outcome = str(refusal), "refused"
     if waiting_before and reply and isinstance(reply, str):
-        still = current.conversations.waiting_for(actor.session_key)
+        still = await current.conversations.waiting_for(actor.session_key)
         if still:
             reply += f"\n（{still}；回复“取消”可退出。）"
     return reply, outcome

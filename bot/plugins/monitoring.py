@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from nonebot.plugin import PluginMetadata
 
-from bot import health, metrics, runtime
+from bot import health, metrics, platform, runtime
 from bot.core.settings import load_config
 from bot.features.ops.config import Config
 
@@ -18,7 +18,7 @@ __plugin_meta__ = PluginMetadata(
     type="application",
     homepage="https://github.com/redwheel/redwheel",
     config=Config,
-    supported_adapters={"~onebot.v11", "~onebot.v12", "~qq"},
+    supported_adapters=platform.supported_adapters(),
     extra={"hidden": True},
 )
 

@@ -28,10 +28,16 @@ __plugin_meta__ = PluginMetadata(
     type="application",
     homepage="https://github.com/redwheel/redwheel",
     config=Config,
-    supported_adapters={"~onebot.v11", "~onebot.v12"},
+    supported_adapters=platform.supported_adapters(),
 )
 
-departures = on_notice(rule=Rule(platform.is_departure), priority=5, block=False)
+
+def _is_departure(bot: Bot, event: Event) -> bool:
+    """Cheap rule: a notice of someone (or the bot) leaving a group."""
+    return platform.departure_of(bot, event) is not None
+
+
+departures = on_notice(rule=Rule(_is_departure), priority=5, block=False)
 
 
 @departures.handle()
@@ -45,7 +51,6 @@ async def _departed(bot: Bot, event: Event) -> None:
         if await current.broadcasts.retention.group_lost(departure.platform, departure.group_id) is not None:
             current.branches.forget()
             current.roles.forget()
-            current.identities.forget()
             log.warning("a branch was deactivated: the bot is no longer in its group")
         return
     # Their id in that group is joined to no private chat any more (official QQ bot), their web sessions end; their

@@ -5,6 +5,7 @@ The commands are declared in `bot.features.org.commands`; this module makes them
 
 from nonebot.plugin import PluginMetadata
 
+from bot import platform
 from bot.features.org import commands  # noqa: F401
 
 __plugin_meta__ = PluginMetadata(
@@ -13,5 +14,5 @@ __plugin_meta__ = PluginMetadata(
     usage="/组织 · /组织 隶属 <支部> <行业党委> · /委员 添加|移除 @某人 <行业党委>",
     type="application",
     homepage="https://github.com/redwheel/redwheel",
-    supported_adapters={"~onebot.v11", "~onebot.v12", "~qq"},
+    supported_adapters=platform.supported_adapters(),
 )

@@ -12,7 +12,7 @@ from nonebot.plugin import PluginMetadata
 
 require("nonebot_plugin_apscheduler")
 
-from bot import jobs, runtime  # noqa: E402
+from bot import jobs, platform, runtime  # noqa: E402
 from bot.features.records import commands  # noqa: E402, F401
 from bot.features.records.config import Config  # noqa: E402
 
@@ -23,10 +23,8 @@ __plugin_meta__ = PluginMetadata(
     type="application",
     homepage="https://github.com/redwheel/redwheel",
     config=Config,
-    supported_adapters={"~onebot.v11", "~onebot.v12"},
+    supported_adapters=platform.supported_adapters(),
 )
-
-FILE_UPLOADS = frozenset({"upload_group_file", "upload_private_file"})
 
 
 @Bot.on_called_api
@@ -34,8 +32,10 @@ async def delete_sent_export(
     bot: Bot, exception: Exception | None, api: str, data: dict[str, Any], result: Any
 ) -> None:
     """An export file QQ has taken is deleted at once (a failed upload is left to the sweep)."""
-    if api in FILE_UPLOADS and exception is None and isinstance(data.get("file"), str):
-        runtime.services().records.forget_export(data["file"])
+    if exception is None:
+        path = platform.file_handed_over(bot, api, data)
+        if path is not None:
+            runtime.services().records.forget_export(path)
 
 
 async def sweep_exports() -> None:

@@ -3,7 +3,7 @@
 import nonebot
 from nonebot.plugin import PluginMetadata
 
-from bot import runtime
+from bot import platform, runtime
 from bot.web import (
     commands,  # noqa: F401  (declares /后台)
     mount,
@@ -15,7 +15,7 @@ __plugin_meta__ = PluginMetadata(
     usage="私聊发送 /后台",
     type="application",
     homepage="https://github.com/redwheel/redwheel",
-    supported_adapters={"~onebot.v11", "~onebot.v12", "~qq"},
+    supported_adapters=platform.supported_adapters(),
 )
 
 mount(nonebot.get_app(), runtime.services)

@@ -85,7 +85,9 @@ async def test_a_picture_and_a_voice_are_fetched_at_once_and_kept_private(world,
     receipt = await service.evidence.receive(SESSION, found, 60)
     assert receipt.refused == [] and len(receipt.kept) == 2
     assert sorted(media.fetched) == ["a.jpg", "v.silk"]  # fetched before anything else happens
-    pictures, voices, left_out = await service.evidence.attach(appeal.id, DRIVER.key, service.evidence.take(SESSION))
+    pictures, voices, left_out = await service.evidence.attach(
+        appeal.id, DRIVER.key, await service.evidence.take(SESSION)
+    )
     assert (pictures, voices, left_out) == (1, 1, 0)
     rows = await service.evidence.items(appeal.id)
     picture, sound = rows
@@ -112,7 +114,7 @@ async def test_a_failed_download_is_recorded_and_the_driver_asked_again(world, m
     receipt = await service.evidence.receive(SESSION, [Media("image", url=url)], 60)
     assert receipt.text() == texts.EVIDENCE_REFUSED.format(what="图片", reason=texts.EVIDENCE_DOWNLOAD_FAILED)
     assert "请再发一次" in receipt.text()
-    await service.evidence.attach(appeal.id, DRIVER.key, service.evidence.take(SESSION))
+    await service.evidence.attach(appeal.id, DRIVER.key, await service.evidence.take(SESSION))
     [row] = await service.evidence.items(appeal.id)
     assert (row.kind, row.failed, row.path) == ("image", texts.EVIDENCE_DOWNLOAD_FAILED, None)
 
@@ -159,16 +161,16 @@ async def test_no_more_than_the_limit_per_appeal(world, media):
     receipt = await service.evidence.receive(SESSION, found, 60)
     assert len(receipt.kept) == 3 and receipt.refused == [texts.EVIDENCE_TOO_MANY.format(limit=3)]
     assert "最多保存 3 个" in receipt.text()
-    assert await service.evidence.attach(appeal.id, DRIVER.key, service.evidence.take(SESSION)) == (3, 0, 0)
+    assert await service.evidence.attach(appeal.id, DRIVER.key, await service.evidence.take(SESSION)) == (3, 0, 0)
     await service.evidence.receive(SESSION, [Media("image", url=media.put("more.png", PNG))], 60)
-    assert await service.evidence.attach(appeal.id, DRIVER.key, service.evidence.take(SESSION)) == (0, 0, 1)
+    assert await service.evidence.attach(appeal.id, DRIVER.key, await service.evidence.take(SESSION)) == (0, 0, 1)
 
 
 async def test_retention_forgets_rows_and_files(world, media, tmp_path):
     service, appeal = world
     found = [Media("image", url=media.put("a.jpg", JPEG)), Media("voice", url=media.put("v.silk", silk(1.0)))]
     await service.evidence.receive(SESSION, found, 60)
-    await service.evidence.attach(appeal.id, DRIVER.key, service.evidence.take(SESSION))
+    await service.evidence.attach(appeal.id, DRIVER.key, await service.evidence.take(SESSION))
     folder = tmp_path / "evidence" / str(appeal.id)
     assert len(list(folder.iterdir())) == 3  # the picture, the SILK and its WAV
     assert await service.forget_person(DRIVER.key) == 1
@@ -180,7 +182,7 @@ async def test_retention_forgets_rows_and_files(world, media, tmp_path):
 async def test_a_query_shows_them_to_the_secretary_and_logs_it(world, media):
     service, appeal = world
     await service.evidence.receive(SESSION, [Media("image", url=media.put("a.jpg", JPEG))], 60)
-    await service.evidence.attach(appeal.id, DRIVER.key, service.evidence.take(SESSION))
+    await service.evidence.attach(appeal.id, DRIVER.key, await service.evidence.take(SESSION))
     viewed = await service.view(SECRETARY, appeal.number)
     [part] = evidence.parts_of(service.evidence, viewed.evidence)
     assert isinstance(part, Image) and part.personal
@@ -213,7 +215,7 @@ async def test_an_operators_model_transcribes_a_voice_and_none_pretends_without_
     await service.evidence.receive(SESSION, [Media("voice", url=media.put("v.silk", silk(1.0)))], 60)
     [staged] = service.evidence.waiting(SESSION)
     assert staged.transcript == "货主拖欠运费八千元" and heard[0][8:12] == b"WAVE"  # the model hears the WAV
-    await service.evidence.attach(appeal.id, DRIVER.key, service.evidence.take(SESSION))
+    await service.evidence.attach(appeal.id, DRIVER.key, await service.evidence.take(SESSION))
     [row] = await service.evidence.items(appeal.id)
     assert row.transcript == "货主拖欠运费八千元"
     service.evidence.transcriber = None

@@ -5,8 +5,9 @@ from datetime import timedelta
 from bot.chat import closest_command, parse_command
 from bot.core import clock
 from bot.core.actor import Actor
-from bot.core.expect import Expectations, Expected
+from bot.core.expect import Expectations, reader
 from bot.core.ratelimit import RateLimiter
+from bot.core.waiting import Waiting
 
 ALICE = Actor("qq", "20001", "5001", "10001")
 
@@ -25,24 +26,28 @@ def test_a_mistyped_command_finds_the_closest():
     assert closest_command("帮主") == "帮助"
 
 
-def test_an_expected_reply_is_used_once_within_its_window_and_chat():
-    expectations = Expectations()
+async def test_an_expected_reply_is_used_once_within_its_window_and_chat(database):
+    reader("测试答题", lambda t: t.upper() if t in "abcdABCD" and t else None)
+    expectations = Expectations(Waiting(database, poll_seconds=0))
     until = clock.now() + timedelta(minutes=5)
-    expectations.expect(
-        ALICE.key, Expected("答题", lambda t: t.upper() if t in "abcdABCD" and t else None, until, ALICE.session_key)
-    )
+    await expectations.expect(ALICE.key, "测试答题", until, session_key=ALICE.session_key)
     assert expectations.has(ALICE.key)
     elsewhere = Actor("qq", "20001", "5002", "10001")
-    assert expectations.match(elsewhere, "b") is None
-    assert expectations.match(ALICE, "早上好") is None
-    assert expectations.match(ALICE, "b") == ("答题", "B")
-    assert expectations.match(ALICE, "c") is None and not expectations.has(ALICE.key)
+    assert await expectations.match(elsewhere, "b") is None
+    assert await expectations.match(ALICE, "早上好") is None
+    assert await expectations.match(ALICE, "b") == ("测试答题", "B")
+    assert await expectations.match(ALICE, "c") is None
+    await expectations.waiting.fresh()
+    assert not expectations.has(ALICE.key)
 
 
-def test_an_expected_reply_expires():
-    expectations = Expectations()
-    expectations.expect(ALICE.key, Expected("回访", lambda t: t, clock.now() - timedelta(seconds=1), None))
-    assert expectations.match(ALICE, "满意") is None
+async def test_an_expected_reply_expires_and_reads_with_its_prefix(database):
+    reader("测试回访", lambda t: t if t in ("满意", "不满意") else None)
+    expectations = Expectations(Waiting(database, poll_seconds=0))
+    await expectations.expect(ALICE.key, "测试回访", clock.now() - timedelta(seconds=1), prefix="SQ1")
+    assert await expectations.match(ALICE, "满意") is None
+    await expectations.expect(ALICE.key, "测试回访", clock.now() + timedelta(hours=1), prefix="SQ2")
+    assert await expectations.match(ALICE, "满意") == ("测试回访", "SQ2 满意")
 
 
 def test_a_spammer_is_told_once_then_ignored_and_refills():

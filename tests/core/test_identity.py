@@ -10,22 +10,23 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.core import clock
-from bot.core.actor import QQBOT, Actor
-from bot.core.identity import (
+from bot.core.actor import Actor
+from bot.core.bindcodes import (
     CODE_ALPHABET,
     CODE_LENGTH,
     MAX_CANDIDATES,
     MAX_MISSES,
     Claimed,
     Confirmed,
-    IdentityLinks,
     codes_in,
     normal_code,
 )
+from bot.core.identity import IdentityLinks
 from bot.core.models import BindCode, BindMiss, IdentityLink, Member
 from bot.core.settings import Settings
 from bot.features.ops.retention import RetentionRules
 from bot.features.web.models import WebSession
+from bot.platform.qqbot import QQBOT
 from bot.services import build_services
 
 PRIVATE = Actor(QQBOT, "user-openid-1", None, "app-1")
@@ -51,7 +52,7 @@ async def test_a_claim_binds_only_once_its_owner_was_shown_it_and_confirmed(link
     code = await links.issue(QQBOT, PRIVATE.user_id)
     assert len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code) and codes_in(code) == [code]
     assert await links.claim(QQBOT, code, "member-openid-1", "group-openid-1", "张三") is Claimed.CLAIMED
-    assert (await links.resolve_now(PRIVATE)).person is None  # a claim alone binds nothing
+    assert (await links.resolve(PRIVATE)).person is None  # a claim alone binds nothing
     blind = await links.confirm(QQBOT, PRIVATE.user_id)
     assert blind == (Confirmed.NOTHING_PENDING, None)  # confirming what one was never shown binds nothing
     pending = await links.pending(QQBOT, PRIVATE.user_id, asking=True)
@@ -63,11 +64,11 @@ async def test_a_claim_binds_only_once_its_owner_was_shown_it_and_confirmed(link
     assert not pending.shown and not pending.contested and not pending.expired
     confirmed, link = await links.confirm(QQBOT, PRIVATE.user_id)
     assert confirmed is Confirmed.LINKED and link is not None and link.member_id == "member-openid-1"
-    resolved = links.resolve(PRIVATE)
+    resolved = await links.resolve(PRIVATE)
     assert resolved.key == "qqbot:member-openid-1" and resolved.session_key == PRIVATE.session_key
     assert await links.private_chat_for(QQBOT, "member-openid-1") == PRIVATE.user_id
     in_group = Actor(QQBOT, "member-openid-1", "group-openid-1", "app-1")
-    assert links.resolve(in_group) is in_group  # a group message is always its member
+    assert await links.resolve(in_group) is in_group  # a group message is always its member
     assert await links.pending(QQBOT, PRIVATE.user_id) is None  # the code is used up
     assert (await links.confirm(QQBOT, PRIVATE.user_id))[0] is Confirmed.NOTHING_PENDING
 
@@ -232,7 +233,7 @@ async def test_an_existing_link_is_never_replaced_by_another_private_chat(links)
     assert await links.private_chat_for(QQBOT, "member-openid-1") == PRIVATE.user_id
     assert await links.unlink_member(QQBOT, "member-openid-1") is not None  # /解绑 in the group, then bind anew
     assert await links.private_chat_for(QQBOT, "member-openid-1") is None
-    assert (await links.resolve_now(PRIVATE)).person is None
+    assert (await links.resolve(PRIVATE)).person is None
     assert (await bind(links, "stranger-openid", "member-openid-1", "group-openid-1"))[0] is Confirmed.LINKED
 
 
@@ -240,32 +241,26 @@ async def test_one_person_in_two_groups_acts_for_the_group_bound_or_chosen_last(
     await bind(links, PRIVATE.user_id, "member-in-a", "group-a")
     clock.set_now(START + timedelta(minutes=1))
     await bind(links, PRIVATE.user_id, "member-in-b", "group-b")
-    assert links.resolve(PRIVATE).key == "qqbot:member-in-b"
+    assert (await links.resolve(PRIVATE)).key == "qqbot:member-in-b"
     assert await links.private_chat_for(QQBOT, "member-in-a") == PRIVATE.user_id  # both records reach the person
     other = IdentityLinks(database)  # another process reads the same links
-    await other.fresh()
-    assert other.resolve(PRIVATE).key == "qqbot:member-in-b"
+    assert (await other.resolve(PRIVATE)).key == "qqbot:member-in-b"
     clock.set_now(START + timedelta(minutes=2))
     assert await links.make_current(QQBOT, "member-in-a")  # /登记 in group A
-    assert (await links.resolve_now(PRIVATE)).key == "qqbot:member-in-a"
+    assert (await links.resolve(PRIVATE)).key == "qqbot:member-in-a"
     removed = await links.unlink_private(QQBOT, PRIVATE.user_id)  # /解绑 in private chat: both go
     assert {link.group_id for link in removed} == {"group-a", "group-b"}
-    await links.fresh()
-    assert links.resolve(PRIVATE) == PRIVATE and await links.private_chat_for(QQBOT, "member-in-b") is None
+    assert await links.resolve(PRIVATE) == PRIVATE and await links.private_chat_for(QQBOT, "member-in-b") is None
 
 
 async def test_another_processs_change_counts_at_once_for_what_acts_on_a_private_chat(links, database):
-    await links.fresh()  # this process's cache: empty, and fresh for 30 s
     elsewhere = IdentityLinks(database)
+    assert await links.resolve(PRIVATE) == PRIVATE
     await bind(elsewhere, PRIVATE.user_id, "member-openid-1", "group-openid-1")
-    assert links.resolve(PRIVATE) == PRIVATE  # the routing cache does not know yet
-    assert (await links.resolve_now(PRIVATE)).key == "qqbot:member-openid-1"
+    assert (await links.resolve(PRIVATE)).key == "qqbot:member-openid-1"  # one path: no copy to be behind
     assert await links.private_chat_for(QQBOT, "member-openid-1") == PRIVATE.user_id
-    await links.fresh()
-    assert links.resolve(PRIVATE).key == "qqbot:member-openid-1"
     await elsewhere.unlink_private(QQBOT, PRIVATE.user_id)  # /解绑 there
-    assert links.resolve(PRIVATE).key == "qqbot:member-openid-1"  # the routing cache is behind...
-    assert (await links.resolve_now(PRIVATE)).person is None  # ...but nothing acts on it
+    assert (await links.resolve(PRIVATE)).person is None
     assert await links.private_chat_for(QQBOT, "member-openid-1") is None
 
 
@@ -275,7 +270,7 @@ async def test_a_claim_survives_a_restart_between_the_group_and_the_confirmation
     restarted = IdentityLinks(database)  # the bot restarted before the owner came back to private chat
     assert await restarted.pending(QQBOT, PRIVATE.user_id, asking=True) is not None
     assert (await restarted.confirm(QQBOT, PRIVATE.user_id))[0] is Confirmed.LINKED
-    assert (await IdentityLinks(database).resolve_now(PRIVATE)).key == "qqbot:member-openid-1"
+    assert (await IdentityLinks(database).resolve(PRIVATE)).key == "qqbot:member-openid-1"
 
 
 async def test_members_sending_the_same_code_at_once_claim_it_once(links):

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.core import clock
-from bot.core.actor import QQBOT, Actor
+from bot.core.actor import Actor
 from bot.core.proof import PROOF_DIGITS, Proved, Reach
 from bot.core.settings import Settings, get_settings
+from bot.platform.qqbot import QQBOT
 from bot.services import Services, build_services
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=clock.tz())

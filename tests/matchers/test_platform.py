@@ -45,10 +45,20 @@ def test_locations_from_both_protocols_and_the_qq_card():
 
 
 def test_a_deeply_nested_or_huge_json_card_is_no_location():
-    from bot.platform.onebot import _point_in_json_card
+    from bot.platform.onebot_v11 import point_in_json_card as _point_in_json_card
 
     assert _point_in_json_card("[" * 100_000 + "]" * 100_000) is None
     assert _point_in_json_card("[" * 5000 + "]" * 5000) is None  # under the size limit: deep, not long
     assert _point_in_json_card('{"meta": {"a": {"lat": 26.6, "lng": 106.7}}}') == (26.6, 106.7)
     nested = '{"meta": ' + '{"x": ' * 5000 + "1" + "}" * 5000 + "}"
     assert _point_in_json_card(nested) is None
+
+
+def test_every_plugin_lists_the_adapters_of_every_registered_platform():
+    import nonebot
+
+    listed = {p.module_name: p.metadata.supported_adapters for p in nonebot.get_loaded_plugins() if p.metadata}
+    ours = {name: adapters for name, adapters in listed.items() if name.startswith("bot.plugins.")}
+    shipped = {p.adapter_module for p in platform.registered() if p.__module__.startswith("bot.platform.")}
+    assert shipped == {"~onebot.v11", "~onebot.v12", "~qq"}  # what the e2e suites drive
+    assert ours and all(adapters == shipped for adapters in ours.values())

@@ -13,8 +13,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.admin import postgres
-from bot.core import clock
+from bot.core import clock, postgres
 from bot.core.models import Branch
 from bot.features.ops import backups, replies, texts
 from bot.features.ops.config import Config

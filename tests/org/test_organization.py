@@ -289,6 +289,24 @@ async def test_appeals_received_elsewhere_enter_the_same_workflow_and_figures_sp
     await appeals.act(SEC_A, hotline.number, Action.ACCEPT, "一般")
     _, found = await appeals.statistics_by(None, None, None, ("channel",))
     assert {k: v.collected for k, v in found["channel"].items()} == {"12328专线": 1, "12345热线": 1, "群聊": 1}
+    # the driver is in no chat here: nothing is queued for them; who entered it is asked to call and record the 回访
+    await appeals.act(MEMBER_A, entered.number, Action.CLOSE, "已协调退还")
+    async with services.database.reading() as session:
+        queued = (await session.execute(select(OutboxItem.target_kind, OutboxItem.target_id, OutboxItem.parts))).all()
+    driver_id = entered.appellant_key.partition(":")[2]  # made up for the record: no chat has it
+    assert driver_id and not [row for row in queued if row.target_id == driver_id]
+    asked = [row for row in queued if row.target_id == MEMBER_A.user_id and entered.number in str(row.parts)]
+    assert asked and ("private", MEMBER_A.user_id) == tuple(asked[-1][:2])
+    assert "请电话回访诉求人" in str(asked[-1].parts)
+    await appeals.act(SEC_A, hotline.number, Action.CLOSE, "已处理")
+    followed = await appeals.act(SEC_A, hotline.number, Action.FOLLOW_UP, "满意")  # the secretary who entered it
+    assert followed.satisfaction == "满意"
+    await appeals.act(MEMBER_A, entered.number, Action.FOLLOW_UP, "基本满意")
+    # a level above accepting it keeps the urgency the branch set (its own limits apply)
+    urgent = await appeals.submit(DRIVER_A, a, APPEAL)
+    await appeals.act(SEC_A, urgent.number, Action.ACCEPT, "紧急")
+    await appeals.act(SEC_A, urgent.number, Action.ESCALATE)
+    assert (await appeals.act(MEMBER_A, urgent.number, Action.ACCEPT)).level == "紧急"
 
 
 async def test_a_roster_import_links_a_later_registration_and_lists_who_has_not_joined(province):

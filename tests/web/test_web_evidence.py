@@ -21,7 +21,7 @@ async def kept(world):
     with MediaServer() as media:
         found = [Media("image", url=media.put("p.png", PNG)), Media("voice", url=media.put("v.silk", silk(1.0)))]
         await evidence.receive("web-test", found, 60)
-    await evidence.attach(appeal.id, "qq:20001", evidence.take("web-test"))
+    await evidence.attach(appeal.id, "qq:20001", await evidence.take("web-test"))
     return number, await evidence.items(appeal.id)
 
 

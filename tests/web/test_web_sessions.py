@@ -13,12 +13,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.core import clock
-from bot.core.actor import QQBOT, Actor
+from bot.core.actor import Actor
 from bot.core.commands import Call
 from bot.core.models import AccessLog
 from bot.core.proof import Proved
 from bot.core.settings import Settings
 from bot.features.branch.binding import unbind
+from bot.platform.qqbot import QQBOT
 from bot.services import build_services
 from bot.web import texts
 from bot.web.app import BAD_PARAMETER, NO_LONGER, NOT_FROM_HERE

@@ -13,7 +13,7 @@ from bot.core.commands import EVERYONE, HANDLERS, MANAGERS, Call, Usage, Where, 
 from bot.core.parts import Image, Part, Voice
 from bot.core.validation import mask_phone
 
-from . import deadlines, evidence, levels, rules, texts
+from . import deadlines, evidence, flows, levels, rules, texts
 from .figures import Figures
 from .followup import FOLLOW_UP_REASON, read_reply
 from .models import Appeal
@@ -110,8 +110,7 @@ async def intake(call: Call) -> str:
     """/诉求 starts the intake conversation (the phone is asked only in private chat)."""
     if call.arg:
         raise Usage(texts.SUB_USAGE)
-    flow = call.services.conversations.flows[texts.INTAKE_NAME]
-    reply = await call.services.conversations.start(call.actor, flow)
+    reply = await call.services.conversations.start(call.actor, flows.INTAKE)
     if call.actor.group_id is not None and call.services.conversations.is_waiting(call.actor.session_key):
         reply += texts.GROUP_NO_PHONE
     return reply
@@ -131,8 +130,7 @@ async def enter(call: Call) -> str:
     """/诉求 代录 starts the entry conversation for an appeal received elsewhere."""
     if call.arg:
         raise Usage()
-    flow = call.services.conversations.flows[texts.ENTRY_NAME]
-    return await call.services.conversations.start(call.actor, flow)
+    return await call.services.conversations.start(call.actor, flows.ENTRY)
 
 
 @command(
@@ -234,7 +232,7 @@ async def follow_up_reason(call: Call) -> str:
 async def add_note(call: Call) -> str:
     """A note, with the pictures and voice messages of the same message (fetched as it arrived)."""
     service = _service(call)
-    staged = service.evidence.take(call.actor.session_key)
+    staged = await service.evidence.take(call.actor.session_key)
     try:
         number, note = _number_and_rest(call, rest_required=not staged)
     except Usage:
@@ -295,7 +293,7 @@ async def overdue(call: Call) -> str:
 )
 async def accept(call: Call) -> str:
     number, level = _number_and_rest(call, rest_required=False)
-    appeal = await _service(call).act(call.actor, number, Action.ACCEPT, level or "一般")
+    appeal = await _service(call).act(call.actor, number, Action.ACCEPT, level or None)
     due = when(appeal.close_due) if appeal.close_due else ""
     return texts.ACCEPTED.format(number=appeal.number, level=appeal.level, due=due)
 

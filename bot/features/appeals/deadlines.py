@@ -163,7 +163,9 @@ async def _alert(service: AppealService, appeal: Appeal, limit: Limit, alert: st
             return False
         values: dict[str, Any] = {"number": appeal.number, "category": appeal.category, "limit": limit.name}
         if alert == "催办" and limit.name == FOLLOW_UP:
-            await notices.appellant(session, appeal, texts.REMIND_FOLLOW_UP.format(number=appeal.number, due=due))
+            text = texts.REMIND_FOLLOW_UP.format(number=appeal.number, due=due)
+            on_behalf = texts.ENTERED_REMIND_FOLLOW_UP.format(number=appeal.number, name=appeal.appellant_name, due=due)
+            await notices.appellant(session, appeal, text, on_behalf)
             note = texts.TRAIL_REMIND.format(limit=limit.name, due=due)
         elif alert == "催办":
             doing = texts.DOING[limit.name].format(number=appeal.number)
@@ -196,7 +198,7 @@ async def _no_answer(service: AppealService, appeal: Appeal, limit: Limit) -> in
         )
         text = texts.SUPERVISE_FOLLOW_UP.format(number=appeal.number, due=notices.when(limit.due))
         await notices.managers(service, session, appeal, text)
-    service.expectations.forget(appeal.appellant_key, "回访")
+    await service.expectations.forget(appeal.appellant_key, "回访")
     return 1
 
 

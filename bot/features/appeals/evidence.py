@@ -32,7 +32,9 @@ import time
 import wave
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import delete, func, select
@@ -40,6 +42,7 @@ from sqlalchemy import delete, func, select
 from bot.core import clock
 from bot.core.db import Database
 from bot.core.parts import Image, Media, Voice
+from bot.core.waiting import MEDIA, Wait, Waiting
 
 from . import texts
 from .models import AppealEvidence
@@ -50,6 +53,7 @@ Loader = Callable[[Media], Awaitable[bytes]]  # the platform's own fetch of a fi
 CHUNK = 64 * 1024
 SILK_RATE = 24000
 STAGING = "staging"
+STASH = "appeals.evidence"  # what staged media wait for in the waiting store (its `ref`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,14 +198,15 @@ class Evidence:
         limits: Limits | None = None,
         client: httpx.AsyncClient | None = None,
         transcriber: Transcriber | None = None,
+        waiting: Waiting | None = None,
     ) -> None:
         self.database = database
         self.root = root
         self.limits = limits or Limits()
         self.client = client
         self.transcriber = transcriber  # only where an operator configured an offline model (transcribe.py)
-        self.process = secrets.token_hex(6)
-        self._staged: dict[str, tuple[float, list[Staged]]] = {}
+        self.store = waiting or Waiting(database)  # staged media wait here, by chat session (kind `media`)
+        self._seen: dict[str, list[Staged]] = {}  # what this process staged, by chat (for conversation readers)
         self._fetching: dict[str, int] = {}  # media of a chat session being fetched right now (count toward the limit)
 
     # ---- files ----------------------------------------------------------------------------------------------
@@ -232,17 +237,22 @@ class Evidence:
 
     # ---- receiving ------------------------------------------------------------------------------------------
     def waiting(self, session_key: str) -> list[Staged]:
-        """What waits for this chat session (fetched or failed), not taken."""
-        until, items = self._staged.get(session_key, (0.0, []))
-        return items if until >= time.monotonic() else []
+        """What this process staged for a chat and nobody took yet (for a conversation's step readers, which cannot
+        wait for the database; the message being answered was received by this same process)."""
+        return self._seen.get(session_key, [])
 
-    def take(self, session_key: str) -> list[Staged]:
-        """What waits for this chat session, taken (the caller attaches it or drops it)."""
-        self.sweep()
-        until, items = self._staged.pop(session_key, (0.0, []))
-        if until < time.monotonic():
-            self.drop(items)
-            return []
+    async def _stash(self, session_key: str) -> tuple[list[Wait], list[Staged]]:
+        """The waits of this chat's staged media in the waiting store, and the staged items still in time."""
+        found = [w for w in await self.store.find(MEDIA, session_key=session_key) if w.ref == STASH]
+        now = clock.now()
+        return found, [self._staged_of(item) for w in found if w.until >= now for item in w.data.get("items", [])]
+
+    async def take(self, session_key: str) -> list[Staged]:
+        """What waits for this chat session, taken (the caller attaches it or drops it) — in whichever process."""
+        await self.sweep()
+        found, items = await self._stash(session_key)
+        await self.store.remove(found)
+        self._seen.pop(session_key, None)
         return items
 
     def drop(self, items: list[Staged]) -> None:
@@ -252,29 +262,64 @@ class Evidence:
                 if path is not None:
                     path.unlink(missing_ok=True)
 
-    def sweep(self) -> None:
+    async def sweep(self) -> None:
         """Forget what waited past its time (a conversation given up), with its files."""
-        now = time.monotonic()
-        for key in [k for k, (until, _) in self._staged.items() if until < now]:
-            self.drop(self._staged.pop(key)[1])
+        now = clock.now()
+        gone = [w for w in await self.store.find(MEDIA) if w.ref == STASH and w.until < now]
+        if gone:
+            await self.store.remove(gone)
+            self.drop([self._staged_of(item) for w in gone for item in w.data.get("items", [])])
+            for w in gone:
+                self._seen.pop(w.session_key, None)
 
     def clear_staging(self, older_than: float = 86400) -> None:
-        """At start-up: staging folders of earlier runs untouched for a day are removed (their sessions are gone;
-        another process sharing the folder keeps its own, which it touches)."""
+        """At start-up: staged files untouched for a day are removed (nobody waits for them any more)."""
         folder = self.root / STAGING
         if folder.is_dir():
             for old in folder.iterdir():
-                if old.name != self.process and time.time() - old.stat().st_mtime > older_than:
-                    shutil.rmtree(old, ignore_errors=True)
+                if time.time() - old.stat().st_mtime > older_than:
+                    if old.is_dir():
+                        shutil.rmtree(old, ignore_errors=True)
+                    else:
+                        old.unlink(missing_ok=True)
+
+    def _staged_of(self, item: dict[str, Any]) -> Staged:
+        """A staged item as the waiting store keeps it (paths relative to the evidence folder)."""
+        return Staged(
+            item["kind"],
+            item.get("mime"),
+            int(item.get("size") or 0),
+            item.get("sha256"),
+            self.root / item["file"] if item.get("file") else None,
+            self.root / item["playable"] if item.get("playable") else None,
+            item.get("duration_ms"),
+            item.get("failed"),
+            item.get("transcript"),
+        )
+
+    def _stored_of(self, item: Staged) -> dict[str, Any]:
+        """The inverse of `_staged_of`."""
+        return {
+            "kind": item.kind,
+            "mime": item.mime,
+            "size": item.size,
+            "sha256": item.sha256,
+            "file": str(item.file.relative_to(self.root)) if item.file else None,
+            "playable": str(item.playable.relative_to(self.root)) if item.playable else None,
+            "duration_ms": item.duration_ms,
+            "failed": item.failed,
+            "transcript": item.transcript,
+        }
 
     async def receive(
         self, session_key: str, media: list[Media], keep_seconds: float, load: Loader | None = None
     ) -> Receipt:
         """Fetch and check a message's media now, side by side (one time limit each), and stage them for this chat
-        session; a refused or failed one is staged as a failure (recorded on the appeal) and its sentence returned to
-        tell the driver. Beyond `max_items` nothing is fetched."""
-        self.sweep()
-        _, waiting = self._staged.get(session_key, (0.0, []))
+        session in the waiting store (any process may take them); a refused or failed one is staged as a failure
+        (recorded on the appeal) and its sentence returned to tell the driver. Beyond `max_items` nothing is
+        fetched."""
+        await self.sweep()
+        _, waiting = await self._stash(session_key)
         room = self.limits.max_items - sum(1 for i in waiting if i.failed is None) - self._fetching.get(session_key, 0)
         wanted = media[: max(0, room)]
         self._fetching[session_key] = self._fetching.get(session_key, 0) + len(wanted)
@@ -284,7 +329,7 @@ class Evidence:
             self._fetching[session_key] -= len(wanted)
             if not self._fetching[session_key]:
                 del self._fetching[session_key]
-        _, waiting = self._staged.get(session_key, (0.0, []))  # another message of the chat may have added to it
+        _, waiting = await self._stash(session_key)  # another message of the chat may have added to it
         failures = sum(1 for item in waiting if item.failed is not None)
         refused = [self._sentence(item) for item in fetched if item.failed is not None]
         if len(wanted) < len(media):
@@ -295,7 +340,10 @@ class Evidence:
                     continue  # enough failures recorded for one appeal
                 failures += 1
             waiting.append(item)
-        self._staged[session_key] = (time.monotonic() + keep_seconds, waiting)
+        until = clock.now() + timedelta(seconds=keep_seconds)
+        stored = {"items": [self._stored_of(item) for item in waiting]}
+        await self.store.put(Wait(MEDIA, session_key, "", STASH, stored, until))
+        self._seen[session_key] = waiting
         return Receipt([item for item in fetched if item.failed is None], refused)
 
     def _sentence(self, item: Staged) -> str:
@@ -359,7 +407,7 @@ class Evidence:
                     seconds=round(length / 1000), limit=self.limits.max_voice_seconds
                 ),
             )
-        folder = self._folder(STAGING, self.process)
+        folder = self._folder(STAGING)
         file = self._write(folder, sniffed.ext, data)
         playable: Path | None = None
         wav: bytes | None = None

@@ -11,6 +11,10 @@ from bot.core.validation import mask_phone
 
 from . import evidence, levels, rules, texts
 
+# The flows' ids: what the waiting store keeps and commands start.
+INTAKE = "appeals.intake"
+ENTRY = "appeals.entry"
+
 if TYPE_CHECKING:
     from .service import AppealService
 
@@ -150,7 +154,7 @@ def intake(service: AppealService) -> Flow:
         if actor.group_id is not None and await service.roles.branches.of_group(actor.platform, actor.group_id) is None:
             raise Refused(texts.NO_BRANCH_HERE)
         await service.check_daily_limit(actor.key)
-        service.evidence.drop(service.evidence.take(actor.session_key))  # nothing left from an earlier try
+        service.evidence.drop(await service.evidence.take(actor.session_key))  # nothing left from an earlier try
         if actor.group_id is not None:
             return {SESSION: actor.session_key}
         # In private chat: the branch of the group the person is in, when the bot knows exactly one; otherwise
@@ -166,13 +170,14 @@ def intake(service: AppealService) -> Flow:
     async def finish(actor: Actor, data: dict[str, Any]) -> str:
         branch = await service.branch_for(actor, data.get(BRANCH))
         appeal = await service.submit(actor, branch, data)
-        staged = service.evidence.take(actor.session_key)
+        staged = await service.evidence.take(actor.session_key)
         pictures, voices, _ = await service.evidence.attach(appeal.id, actor.key, staged) if staged else (0, 0, 0)
         reply = texts.SUBMITTED.format(number=appeal.number)
         kept = evidence.kept_words(pictures, voices)
         return reply + (texts.SUBMITTED_EVIDENCE.format(kept=kept) if kept else "")
 
     return Flow(
+        id=INTAKE,
         name=texts.INTAKE_NAME,
         command="/诉求",
         intro=texts.INTAKE_INTRO,
@@ -291,6 +296,7 @@ def entry(service: AppealService) -> Flow:
 
     choices = "\n".join(f"{n}. {c}" for n, c in enumerate(levels.ENTERED, start=1))
     return Flow(
+        id=ENTRY,
         name=texts.ENTRY_NAME,
         command="/诉求 代录",
         intro=texts.ENTRY_INTRO,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.core import clock
 from bot.core.actor import Actor
 from bot.core.errors import Refusal
-from bot.core.expect import Expected
+from bot.core.expect import reader
 
 from . import deadlines, evidence, notices, rules, texts
 from .evidence import Staged
@@ -111,35 +111,34 @@ def read_answer(text: str) -> str | None:
     return read[0] if read else None
 
 
-def after(service: AppealService, appeal: Appeal, action: Action) -> None:
+def _answer(text: str) -> str | None:
+    """满意/基本满意/不满意 and the reason said with it, as the argument after the appeal's number."""
+    read = read_reply(text)
+    return f"{read[0]} {read[1]}".strip() if read else None
+
+
+reader(FOLLOW_UP, _answer)
+reader(FOLLOW_UP_REASON, lambda text: text.strip() or None)
+
+
+async def after(service: AppealService, appeal: Appeal, action: Action) -> None:
     """Replies the bot now waits for: the 回访 answer after 办结, the reason after 不满意."""
     if action is Action.CLOSE and appeal.follow_up_due is not None:
-        expect_answer(service, appeal)
+        await expect_answer(service, appeal)
     elif action is Action.FOLLOW_UP:
-        service.expectations.forget(appeal.appellant_key, FOLLOW_UP)
+        await service.expectations.forget(appeal.appellant_key, FOLLOW_UP)
         if appeal.state == rules.REOPENED:
-            number = appeal.number
-            service.expectations.expect(
-                appeal.appellant_key,
-                Expected(
-                    FOLLOW_UP_REASON,
-                    lambda text: f"{number} {text.strip()}" if text.strip() else None,
-                    clock.now() + timedelta(hours=REASON_HOURS),
-                    None,
-                ),
-            )
+            until = clock.now() + timedelta(hours=REASON_HOURS)
+            await service.expectations.expect(appeal.appellant_key, FOLLOW_UP_REASON, until, prefix=appeal.number)
 
 
-def expect_answer(service: AppealService, appeal: Appeal) -> None:
-    """Read the appellant's next plain 满意/基本满意/不满意 (any chat, until the window ends) as /回访."""
-    number = appeal.number
+async def expect_answer(service: AppealService, appeal: Appeal) -> None:
+    """Read the appellant's next plain 满意/基本满意/不满意 (any chat, until the window ends) as /回访 (not for an
+    appeal entered for a driver: nobody here answers for them but by /回访)."""
     assert appeal.follow_up_due is not None
-
-    def parse(text: str) -> str | None:
-        read = read_reply(text)
-        return f"{number} {read[0]} {read[1]}".strip() if read else None
-
-    service.expectations.expect(appeal.appellant_key, Expected(FOLLOW_UP, parse, appeal.follow_up_due, None))
+    if appeal.entered_by is not None:
+        return
+    await service.expectations.expect(appeal.appellant_key, FOLLOW_UP, appeal.follow_up_due, prefix=appeal.number)
 
 
 async def expect_pending(service: AppealService) -> int:
@@ -153,20 +152,20 @@ async def expect_pending(service: AppealService) -> int:
             )
         ).all()
     for appeal in waiting:
-        expect_answer(service, appeal)
+        await expect_answer(service, appeal)
     return len(waiting)
 
 
 async def add_reason(service: AppealService, actor: Actor, number: str, reason: str) -> Appeal:
     """The reason after a 不满意 answer: into the trail and to the managers."""
     appeal, held = await service.find_for(actor, number)
-    if Role.APPELLANT not in held or appeal.state != rules.REOPENED or appeal.satisfaction != "不满意":
+    if not held & {Role.APPELLANT, Role.ON_BEHALF} or appeal.state != rules.REOPENED or appeal.satisfaction != "不满意":
         raise Refusal(texts.NO_REASON_WANTED.format(number=appeal.number))
     async with service.database.session() as session:
         await service.record(session, appeal, actor.key, REASON_ACTION, appeal.state, appeal.state, reason, clock.now())
         text = texts.TELL_REASON.format(number=appeal.number, reason=reason[:MAX_NOTE])
         await notices.managers(service, session, appeal, text)
-    service.expectations.forget(actor.key, FOLLOW_UP_REASON)
+    await service.expectations.forget(actor.key, FOLLOW_UP_REASON)
     return appeal
 
 

@@ -27,8 +27,16 @@ def when(value) -> str:
     return clock.local(value).strftime("%m月%d日 %H:%M")
 
 
-async def appellant(session: AsyncSession, appeal: Appeal, text: str) -> None:
-    """The appellant hears in the group the appeal came from (with an @; numbers and states only), or privately."""
+async def appellant(session: AsyncSession, appeal: Appeal, text: str, on_behalf: str = "") -> None:
+    """The appellant hears in the group the appeal came from (with an @; numbers and states only), or privately.
+    A driver whose appeal was entered for them (/诉求 代录) is not in any chat here: whoever entered it hears
+    `on_behalf` instead (the 回访 they make by phone), and nothing when there is none."""
+    if appeal.entered_by is not None:
+        platform, user_id = split_key(appeal.entered_by)
+        if on_behalf and platform == appeal.platform:
+            target = Target(platform, "private", user_id, appeal.self_id)
+            await enqueue(session, target, [on_behalf], purpose=PURPOSE)
+        return
     _, user_id = split_key(appeal.appellant_key)
     parts: list[Part] = [text]
     if appeal.group_id:
@@ -99,7 +107,8 @@ async def announce(service: AppealService, session: AsyncSession, appeal: Appeal
         text = texts.TELL_SENT_BACK.format(number=number, department=department, reason=reason)
         await managers(service, session, appeal, text)
     elif action is Action.CLOSE:
-        await appellant(session, appeal, texts.ASK_FOLLOW_UP.format(number=number, result=appeal.result))
+        on_behalf = texts.ENTERED_ASK_FOLLOW_UP.format(number=number, name=appeal.appellant_name, result=appeal.result)
+        await appellant(session, appeal, texts.ASK_FOLLOW_UP.format(number=number, result=appeal.result), on_behalf)
     elif action is Action.FOLLOW_UP and appeal.state == rules.REOPENED:
         await managers(service, session, appeal, texts.TELL_REOPENED.format(number=number))
         if appeal.department:

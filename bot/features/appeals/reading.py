@@ -72,6 +72,8 @@ class AppealReading:
             or scope.everything
         ):
             held.add(Role.COMMITTEE)
+        if appeal.entered_by is not None and (actor.key == appeal.entered_by or held & rules.MANAGERS):
+            held.add(Role.ON_BEHALF)  # the driver is not in the chat: the 回访 is by phone, recorded by them
         return held
 
     async def find(self, number: str) -> Appeal:

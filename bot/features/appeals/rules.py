@@ -48,6 +48,7 @@ class Role(Enum):
     SUPERUSER = "行业党委"
     COMMITTEE = "上级行业党委"  # a committee whose subtree holds the appeal
     DEPARTMENT = "承办部门"
+    ON_BEHALF = "代录人"  # an appeal entered for a driver (/诉求 代录): who entered it, or whoever manages it
 
 
 class Action(Enum):
@@ -73,10 +74,10 @@ _ALLOWED: dict[Action, tuple[frozenset, frozenset[Role]]] = {
     Action.TRANSFER: (frozenset({ACCEPTED, RETURNED, REOPENED}), MANAGERS),
     Action.SEND_BACK: (frozenset({TRANSFERRED}), MANAGERS | {Role.DEPARTMENT}),
     Action.CLOSE: (frozenset({ACCEPTED, TRANSFERRED, RETURNED, REOPENED}), MANAGERS | {Role.DEPARTMENT}),
-    Action.FOLLOW_UP: (frozenset({CLOSED}), frozenset({Role.APPELLANT})),
+    Action.FOLLOW_UP: (frozenset({CLOSED}), frozenset({Role.APPELLANT, Role.ON_BEHALF})),
     Action.ESCALATE: (frozenset({PENDING, *OPEN}), MANAGERS),
     Action.REJECT: (frozenset({PENDING}), MANAGERS),
-    Action.WITHDRAW: (frozenset({PENDING}), frozenset({Role.APPELLANT})),
+    Action.WITHDRAW: (frozenset({PENDING}), frozenset({Role.APPELLANT, Role.ON_BEHALF})),
 }
 
 

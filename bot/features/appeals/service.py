@@ -28,6 +28,7 @@ from bot.core.members import MemberRecords
 from bot.core.models import Branch
 from bot.core.org import Dept, Node
 from bot.core.settings import Settings, get_settings
+from bot.core.waiting import Waiting
 
 from . import deadlines, figures, followup, levels, notices, rules, texts
 from .evidence import Evidence, Limits
@@ -86,12 +87,13 @@ class AppealService(AppealReading):
             self.members.sightings.append(filed_in)
         self.limits = limits or TimeLimits()
         self.settings = settings or get_settings()
-        self.expectations = expectations or Expectations()
+        waiting = expectations.waiting if expectations is not None else Waiting(database)
+        self.expectations = expectations or Expectations(waiting)
         self.per_user_per_day = per_user_per_day
         self.log_access = log_access  # async (viewer, action, subject, branch_id) -> None
         self.told: set[str] = set()  # one-time notices already queued by this process
         # pictures and voice messages, fetched as they arrive and kept with the appeal (see evidence.py)
-        self.evidence = evidence or Evidence(database, self.settings.data_dir / "evidence")
+        self.evidence = evidence or Evidence(database, self.settings.data_dir / "evidence", waiting=waiting)
 
     # ---- intake ------------------------------------------------------------------------------------
     async def filed_today(self, user_key: str) -> int:
@@ -224,7 +226,7 @@ class AppealService(AppealReading):
         note = value or ""
         new_state = rules.next_state(appeal.state, action, value)
         if action is Action.ACCEPT:
-            level = value or "一般"
+            level = value or appeal.level or "一般"  # a level above accepting it keeps the urgency set below
             if level not in rules.LEVELS:
                 raise TransitionError(texts.BAD_LEVEL)
             changes = self._deadlines(now, level, limits) | {"level": level}
@@ -286,7 +288,7 @@ class AppealService(AppealReading):
                 and updated.branch_id
             ):
                 await ledger.record(session, actor.key, updated.branch_id, ledger.APPEAL_HELP, updated.number)
-        self._after(updated, action)
+        await self._after(updated, action)
         return updated
 
     @staticmethod
@@ -324,12 +326,8 @@ class AppealService(AppealReading):
             await notices.people(self, session, appeal, keys, text)
         raise NoHandler(texts.NO_HANDLER.format(department=shown, number=appeal.number))
 
-    def _after(self, appeal: Appeal, action: Action) -> None:
-        followup.after(self, appeal, action)
-
-    def expect_follow_up(self, appeal: Appeal) -> None:
-        """Read the appellant's next plain 满意/基本满意/不满意 (any chat, until the window ends) as /回访."""
-        followup.expect_answer(self, appeal)
+    async def _after(self, appeal: Appeal, action: Action) -> None:
+        await followup.after(self, appeal, action)
 
     async def expect_pending_follow_ups(self) -> int:
         """At start-up: wait again for the answers of every appeal still in its follow-up window."""
@@ -445,8 +443,8 @@ class AppealService(AppealReading):
                 update(AppealEvent).where(AppealEvent.actor_key == user_key).values(actor_key=pseudonym, note="")
             )
         await self.evidence.forget(kept)  # their pictures and voice messages: rows and files
-        self.expectations.forget(user_key, FOLLOW_UP)
-        self.expectations.forget(user_key, FOLLOW_UP_REASON)
+        await self.expectations.forget(user_key, FOLLOW_UP)
+        await self.expectations.forget(user_key, FOLLOW_UP_REASON)
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

@@ -156,6 +156,14 @@ TRAIL_WITHDRAWN_BEFORE_SENT = "诉求发出通知前已撤回，不再通知"
 
 # ---- deadlines -----------------------------------------------------------------------------------------
 REMIND = "【催办】诉求 {number}（{category}）的{limit}时限 {due} 将到，请抓紧{doing}。"
+ENTERED_ASK_FOLLOW_UP = (
+    "您代录的诉求 {number}（{name}）已办结：{result}\n"
+    "请电话回访诉求人，再发送 /回访 {number} 满意|基本满意|不满意 记录结果。"
+)
+ENTERED_REMIND_FOLLOW_UP = (
+    "【回访提醒】您代录的诉求 {number}（{name}）已办结，"
+    "请电话回访后发送 /回访 {number} 满意|基本满意|不满意（{due} 前）。"
+)
 REMIND_FOLLOW_UP = "【回访提醒】您的诉求 {number} 已办结，请回复：满意、基本满意 或 不满意（{due} 前）。"
 SUPERVISE = "【督办】诉求 {number}（{category}）已超过 {due} 的{limit}时限（{holder}），已提请「{tier}」督办。"
 SUPERVISE_FOLLOW_UP = "【督办】诉求 {number} 回访期 {due} 已过，诉求人未回复，已记为未回复；如需可电话回访。"

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 
 from bot.core import clock
 from bot.core.actor import Actor
+from bot.core.bindcodes import Claimed, Confirmed, PendingClaim, normal_code
 from bot.core.commands import EVERYONE, Call, Usage, Where, command
 from bot.core.errors import NotFound
-from bot.core.expect import Expected
-from bot.core.identity import Claimed, Confirmed, Link, PendingClaim, normal_code
+from bot.core.expect import reader
+from bot.core.identity import Link
 from bot.core.models import Branch
 from bot.core.outbox import HIGH, Target
 from bot.core.parts import Mention
@@ -41,6 +42,9 @@ OPEN_WHILE_UNPROVEN = frozenset({BIND, "解绑", "帮助"})
 
 def _yes_or_no(text: str) -> str | None:
     return text if text in CONFIRM_WORDS or text in CANCEL_WORDS else None
+
+
+reader(BIND, _yes_or_no)  # a bare 确认 or 取消 after the question counts as /绑定 确认|取消
 
 
 async def proof_refusal(services: Services, actor: Actor, link: Link | None) -> str | None:
@@ -99,8 +103,9 @@ async def _question(call: Call, pending: PendingClaim) -> str:
     """Who sent this private chat's code, where and when — for the owner to confirm or cancel."""
     branch = await call.services.branches.of_group(call.actor.platform, pending.group_id)
     # a bare 确认 or 取消 after the question counts as /绑定 确认|取消
-    expected = Expected(BIND, _yes_or_no, clock.now() + ANSWER_WAIT, call.actor.session_key)
-    call.services.expectations.expect(call.actor.key, expected)
+    await call.services.expectations.expect(
+        call.actor.key, BIND, clock.now() + ANSWER_WAIT, session_key=call.actor.session_key
+    )
     return texts.BIND_PENDING.format(
         where=texts.BIND_IN_BRANCH.format(branch=branch.name) if branch is not None else texts.BIND_IN_OTHER_GROUP,
         who=texts.BIND_NAMED.format(name=pending.name) if pending.name else texts.BIND_SOMEONE,
@@ -147,7 +152,7 @@ async def _in_private(call: Call) -> str:
     platform, private_id = call.actor.platform, call.actor.user_id
     identities = call.services.identities
     if word:
-        call.services.expectations.forget(call.actor.key, BIND)
+        await call.services.expectations.forget(call.actor.key, BIND)
     if not word:
         return await code_or_pending(call)
     if word in CANCEL_WORDS:

@@ -21,7 +21,7 @@ from bot.core.errors import Conflict, NotFound
 from bot.core.members import FIELD_WORDS, parse_free_text, parse_name, parse_phone, parse_plate, parse_status
 from bot.core.models import Branch
 
-from . import flows, service, texts
+from . import flows, texts
 from .binding import code_or_pending
 
 BRANCH = area(texts.AREA_NAME, texts.AREA_DESCRIPTION, order=10, aliases=("成员", "登记", "档案"))
@@ -66,9 +66,9 @@ async def card(call: Call) -> str:
         mine.update({b.id: b for b in await call.services.roles.managed_branches(call.actor.key)})
         if not mine:
             raise NotFound(texts.NO_BRANCH_KNOWN)
-        branch_service = service.of(call.services)
+        branch_service = call.services.branch
         return "\n\n".join([await branch_service.card_text(b) for b in mine.values()])
-    return await service.of(call.services).card_text(_here(call))
+    return await call.services.branch.card_text(_here(call))
 
 
 @command(
@@ -85,7 +85,7 @@ async def open_branch(call: Call) -> str:
     _short(call)
     if not call.arg.strip():
         raise Usage()
-    created = await service.of(call.services).open(call.actor, call.arg.strip())
+    created = await call.services.branch.open(call.actor, call.arg.strip())
     return texts.OPENED.format(name=created.name, push_time=created.push_time)
 
 
@@ -100,7 +100,7 @@ async def open_branch(call: Call) -> str:
 async def close_branch(call: Call) -> str:
     """/支部 关闭 in the group, or /支部 关闭 <名称> anywhere."""
     _short(call)
-    branch_service = service.of(call.services)
+    branch_service = call.services.branch
     name = call.arg.strip()
     if name:
         branch = await branch_service.by_name(name)
@@ -134,7 +134,7 @@ async def set_secretary(call: Call) -> str:
     """/书记 设置 @某人."""
     branch = _here(call)
     key = _one_mention(call, "/书记 设置 @某人")
-    name = await service.of(call.services).display_name(branch, key)
+    name = await call.services.branch.display_name(branch, key)
     added = await call.services.roles.set_secretary(call.actor, branch, key, name)
     return (texts.SECRETARY_SET if added else texts.SECRETARY_ALREADY).format(name=name, branch=branch.name)
 
@@ -152,7 +152,7 @@ async def remove_secretary(call: Call) -> str:
     """/书记 移除 @某人."""
     branch = _here(call)
     key = _one_mention(call, "/书记 移除 @某人")
-    name = await service.of(call.services).display_name(branch, key)
+    name = await call.services.branch.display_name(branch, key)
     removed = await call.services.roles.remove_secretary(call.actor, branch, key)
     return (texts.SECRETARY_REMOVED if removed else texts.SECRETARY_NOT).format(name=name)
 
@@ -171,7 +171,7 @@ async def departments(call: Call) -> str:
     """/部门 [行业党委]: each department of the joint meetings one deals with, with its handlers."""
     if len(call.words) > 1:
         raise Usage()
-    return await service.of(call.services).departments_text(call.actor, call.arg.strip() or None)
+    return await call.services.branch.departments_text(call.actor, call.arg.strip() or None)
 
 
 async def _department_usage(call: Call, verb: str) -> Usage:
@@ -188,7 +188,7 @@ async def _department_target(call: Call, verb: str) -> tuple[str, str, str]:
     if len(call.mentions) != 1 or not words:
         raise await _department_usage(call, verb)
     key = f"{call.actor.platform}:{call.mentions[0]}"
-    name = await service.of(call.services).display_name(call.branch, key)
+    name = await call.services.branch.display_name(call.branch, key)
     return key, name, words[-1]
 
 
@@ -232,7 +232,7 @@ async def unbind(call: Call) -> str:
 )
 async def register(call: Call) -> str:
     """/登记: in a branch group the name, then private chat; in private chat for the branch one belongs to."""
-    branch_service = service.of(call.services)
+    branch_service = call.services.branch
     actor = call.actor
     if not actor.is_private:
         branch = call.branch
@@ -241,7 +241,8 @@ async def register(call: Call) -> str:
         if not call.takes("private"):  # the official QQ bot cannot write first in private chat: all of it there
             return await _register_in_private(call)
         existing = await call.services.members.get(branch.id, actor.key)
-        return await call.services.conversations.start(actor, flows.group_flow(branch_service, branch, existing))
+        flow = flows.GROUP_UPDATE if existing is not None else flows.GROUP
+        return await call.services.conversations.start(actor, flow, flows.initial(branch, existing))
     if not call.takes("private") and actor.person is None:
         return await code_or_pending(call)  # the official QQ bot: this private chat is nobody's yet
     branches = await branch_service.branches_to_register(actor)
@@ -259,7 +260,8 @@ async def register(call: Call) -> str:
     else:
         branch = branches[0]
     existing = await call.services.members.get(branch.id, actor.key)
-    return await call.services.conversations.start(actor, flows.private_flow(branch_service, branch, existing))
+    flow = flows.PRIVATE_UPDATE if existing is not None else flows.PRIVATE
+    return await call.services.conversations.start(actor, flow, flows.initial(branch, existing))
 
 
 async def _register_in_private(call: Call) -> str:
@@ -298,7 +300,7 @@ async def edit(call: Call) -> str:
     except Invalid as error:
         return str(error)
     branch = None if call.actor.is_private else _here(call)
-    changed = await service.of(call.services).edit(call.actor, branch, field, value)
+    changed = await call.services.branch.edit(call.actor, branch, field, value)
     names = "、".join(f"「{b.name}」" for b in changed)
     if field == "declared_status":
         return texts.EDITED_STATUS.format(branches=names, value=value)
@@ -337,7 +339,7 @@ async def confirm(call: Call) -> str:
 async def profile(call: Call) -> str:
     """/档案 (own), /档案 @某人 in the branch's group, /档案 <姓名> in private chat (a secretary's branches)."""
     _short(call)
-    branch_service = service.of(call.services)
+    branch_service = call.services.branch
     if call.actor.is_private:
         name = call.arg.strip()
         if name:
@@ -373,7 +375,7 @@ async def welcome_usage(call: Call) -> str:
 )
 async def welcome_on(call: Call) -> str:
     """/欢迎 开启."""
-    await service.of(call.services).set_welcome(call.actor, _here(call), True)
+    await call.services.branch.set_welcome(call.actor, _here(call), True)
     return texts.WELCOME_ON
 
 
@@ -382,5 +384,5 @@ async def welcome_on(call: Call) -> str:
 )
 async def welcome_off(call: Call) -> str:
     """/欢迎 关闭."""
-    await service.of(call.services).set_welcome(call.actor, _here(call), False)
+    await call.services.branch.set_welcome(call.actor, _here(call), False)
     return texts.WELCOME_OFF

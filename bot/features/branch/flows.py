@@ -37,26 +37,54 @@ def parse_group_name(text: str) -> str:
     return parse_name(text)
 
 
-def _now_is(value: str | None) -> str:
-    return texts.NOW_IS.format(value=value) if value else ""
+# The flows' ids: in a group the name only, then in private chat the rest; `_UPDATE` when the person is registered
+# already there (every step may be skipped, keeping what is stored).
+GROUP, GROUP_UPDATE = "branch.register.group", "branch.register.group.update"
+PRIVATE, PRIVATE_UPDATE = "branch.register.private", "branch.register.private.update"
+_FIELDS = ("name", "phone", "plate", "hometown", "route", "declared_status")
 
 
-def _ask(question: str, current: str | None) -> Callable[[dict[str, Any]], str]:
+def initial(branch: Branch, existing: Member | None, **more: Any) -> dict[str, Any]:
+    """What a registration starts with: the branch (by id) and what is stored already (shown, kept when skipped)."""
+    old = {key: getattr(existing, key) for key in _FIELDS} if existing is not None else None
+    return {"branch_id": branch.id, "branch_name": branch.name, "old": old, **more}
+
+
+def _old(data: dict[str, Any], key: str) -> str | None:
+    return (data.get("old") or {}).get(key)
+
+
+def _ask(question: str, key: str) -> Callable[[dict[str, Any]], str]:
     def ask(data: dict[str, Any]) -> str:
-        return question + _now_is(current)
+        value = _old(data, key)
+        return question + (texts.NOW_IS.format(value=value) if value else "")
 
     return ask
 
 
-def group_flow(service: BranchService, branch: Branch, existing: Member | None) -> Flow:
+def register(service: BranchService) -> None:
+    """Register the four /登记 flows (built once, by `build`)."""
+    for keep in (False, True):
+        service.services.conversations.register(_group_flow(service, keep))
+        service.services.conversations.register(_private_flow(service, keep))
+
+
+async def _branch(service: BranchService, data: dict[str, Any]) -> Branch | None:
+    async with service.services.database.reading() as session:
+        return await session.get(Branch, data["branch_id"])
+
+
+def _group_flow(service: BranchService, keep: bool) -> Flow:
     """In the branch group: the name only, then the private part starts in private chat."""
 
     async def finish(actor: Actor, data: dict[str, Any]) -> str:
+        branch = await _branch(service, data)
+        if branch is None:
+            raise Refused(texts.BRANCH_GONE)
         private = Actor(actor.platform, actor.user_id, None, actor.self_id, actor.nickname)
-        initial = {"name": data.get("name")}
-        flow = private_flow(service, branch, existing)
-        question = await service.services.conversations.start(private, flow, initial)
-        name = data.get("name") or (existing.name if existing else "")
+        start = {**initial(branch, None), "old": data.get("old"), "name": data.get("name")}
+        question = await service.services.conversations.start(private, PRIVATE_UPDATE if keep else PRIVATE, start)
+        name = data.get("name") or _old(data, "name") or ""
         opening = texts.PRIVATE_CONTINUE.format(branch=branch.name, name=name)
         await service.services.notify(
             Target(actor.platform, "private", actor.user_id, actor.self_id),
@@ -67,27 +95,17 @@ def group_flow(service: BranchService, branch: Branch, existing: Member | None) 
         return texts.MOVED_TO_PRIVATE.format(name=name)
 
     return Flow(
+        id=GROUP_UPDATE if keep else GROUP,
         name=texts.FLOW_NAME,
         command="/登记",
         intro=texts.INTRO_GROUP,
-        steps=[
-            Step(
-                "name",
-                _ask(texts.ASK_NAME, existing.name if existing else None),
-                parse_group_name,
-                optional=existing is not None,
-            )
-        ],
+        steps=[Step("name", _ask(texts.ASK_NAME, "name"), parse_group_name, optional=keep)],
         finish=finish,
     )
 
 
-def private_flow(service: BranchService, branch: Branch, existing: Member | None) -> Flow:
+def _private_flow(service: BranchService, keep: bool) -> Flow:
     """In private chat, for one branch: every field, the known ones shown and kept when skipped."""
-    keep = existing is not None
-
-    def old(key: str) -> str | None:
-        return getattr(existing, key) if existing is not None else None
 
     def summary(data: dict[str, Any]) -> str:
         def value(key: str, stored: str | None) -> str:
@@ -97,13 +115,13 @@ def private_flow(service: BranchService, branch: Branch, existing: Member | None
             return answer or texts.UNSET
 
         return texts.SUMMARY.format(
-            branch=branch.name,
-            name=value("name", old("name")),
-            phone=value("phone", old("phone")),
-            plate=value("plate", old("plate")),
-            hometown=value("hometown", old("hometown")),
-            route=value("route", old("route")),
-            status=value("status", old("declared_status")),
+            branch=data["branch_name"],
+            name=value("name", _old(data, "name")),
+            phone=value("phone", _old(data, "phone")),
+            plate=value("plate", _old(data, "plate")),
+            hometown=value("hometown", _old(data, "hometown")),
+            route=value("route", _old(data, "route")),
+            status=value("status", _old(data, "declared_status")),
         )
 
     async def before(actor: Actor) -> dict[str, Any]:
@@ -112,21 +130,25 @@ def private_flow(service: BranchService, branch: Branch, existing: Member | None
         return {}
 
     async def finish(actor: Actor, data: dict[str, Any]) -> str:
-        if not keep and not data.get("name"):
+        branch = await _branch(service, data)
+        if branch is None or (not keep and not data.get("name")):
             raise Refused(texts.BRANCH_GONE)
-        return await service.store_registration(actor, branch, data)
+        answers = {k: v for k, v in data.items() if k not in ("branch_id", "branch_name", "old")}
+        return await service.store_registration(actor, branch, answers)
 
+    intro = texts.INTRO_UPDATE if keep else texts.INTRO_PRIVATE
     return Flow(
+        id=PRIVATE_UPDATE if keep else PRIVATE,
         name=texts.FLOW_NAME,
         command="/登记",
-        intro=(texts.INTRO_UPDATE if keep else texts.INTRO_PRIVATE).format(branch=branch.name),
+        intro=lambda data: intro.format(branch=data["branch_name"]),
         steps=[
-            Step("name", _ask(texts.ASK_NAME, old("name")), parse_name, skip=lambda a, d: "name" in d, optional=keep),
-            Step("phone", _ask(texts.ASK_PHONE, old("phone")), parse_phone, optional=keep),
-            Step("plate", _ask(texts.ASK_PLATE, old("plate")), parse_plate, optional=True),
-            Step("hometown", _ask(texts.ASK_HOMETOWN, old("hometown")), parse_free_text("户籍地"), optional=True),
-            Step("route", _ask(texts.ASK_ROUTE, old("route")), parse_free_text("常跑路线"), optional=True),
-            Step("status", _ask(texts.ASK_STATUS, old("declared_status")), parse_status, optional=keep),
+            Step("name", _ask(texts.ASK_NAME, "name"), parse_name, skip=lambda a, d: "name" in d, optional=keep),
+            Step("phone", _ask(texts.ASK_PHONE, "phone"), parse_phone, optional=keep),
+            Step("plate", _ask(texts.ASK_PLATE, "plate"), parse_plate, optional=True),
+            Step("hometown", _ask(texts.ASK_HOMETOWN, "hometown"), parse_free_text("户籍地"), optional=True),
+            Step("route", _ask(texts.ASK_ROUTE, "route"), parse_free_text("常跑路线"), optional=True),
+            Step("status", _ask(texts.ASK_STATUS, "declared_status"), parse_status, optional=keep),
         ],
         confirm=summary,
         before=before,

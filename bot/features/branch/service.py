@@ -378,24 +378,11 @@ class BranchService:
 
 
 def build(services: Services) -> BranchService:
-    """The branch service of a process, from the `BRANCH_*` settings."""
+    """The branch service of a process, from the `BRANCH_*` settings; registers the /登记 flows."""
     from bot.core.settings import load_config
 
-    return BranchService(services, load_config(Config))
+    from . import flows
 
-
-def of(services: Services) -> BranchService:
-    """The branch service for a call (cheap: it holds references only; settings are read once per process)."""
-    return BranchService(services, _config())
-
-
-_CONFIG: list[Config] = []
-
-
-def _config() -> Config:
-    """The `BRANCH_*` settings, read once."""
-    if not _CONFIG:
-        from bot.core.settings import load_config
-
-        _CONFIG.append(load_config(Config))
-    return _CONFIG[0]
+    built = BranchService(services, load_config(Config))
+    flows.register(built)
+    return built

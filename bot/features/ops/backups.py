@@ -15,8 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.admin import postgres, sqlite_backup
-from bot.core import clock
+from bot.core import clock, postgres, sqlite_backup
 from bot.core.db import Database
 
 from .config import Config

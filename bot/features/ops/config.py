@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, field_validator
 
-from bot.admin.sqlite_backup import DEFAULT_KEEP_DAYS
+from bot.core.sqlite_backup import DEFAULT_KEEP_DAYS
 
 
 class Config(BaseModel):

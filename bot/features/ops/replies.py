@@ -6,7 +6,7 @@ import math
 import re
 from datetime import datetime, timedelta
 
-from bot.core import clock
+from bot.core import clock, platforms
 from bot.core.sender import CHAT_NAMES, PERIOD_NAMES
 
 from . import texts
@@ -107,7 +107,7 @@ def _platform_rules(state: Status) -> list[str]:
         if rules.quiet_hours:
             parts.append(texts.RULE_QUIET.format(hours=rules.quiet_hours))
         if parts:
-            name = texts.PLATFORM_NAMES.get(platform, platform)
+            name = platforms.label(platform)
             lines.append(texts.PLATFORM_RULE_LINE.format(platform=name, rules="，".join(parts)))
     return [texts.PLATFORM_RULES_HEAD, *lines] if lines else []
 
@@ -122,7 +122,7 @@ def status(state: Status) -> str:
             seen = texts.OFFLINE_SINCE.format(when=when(a.disconnected_at))
         else:
             seen = texts.OFFLINE
-        platform = texts.PLATFORM_NAMES.get(a.platform, a.platform)
+        platform = platforms.label(a.platform)
         protocol = f"OneBot {a.protocol}" if a.protocol.startswith("v1") else (a.protocol or "-")
         lines.append(
             texts.ACCOUNT_LINE.format(

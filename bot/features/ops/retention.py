@@ -15,8 +15,9 @@ from sqlalchemy import delete, or_, select, update
 
 from bot.core import clock
 from bot.core.actor import split_key
+from bot.core.bindcodes import MISS_WINDOW
 from bot.core.db import Database
-from bot.core.identity import MISS_WINDOW, Revoke, revoke_nothing
+from bot.core.identity import Revoke, revoke_nothing
 from bot.core.models import BindCode, BindMiss, Branch, IdentityLink, LedgerEntry, Member, OutboxItem, Secretary
 from bot.core.outbox import EXPIRED, FAILED, PENDING, SENT
 from bot.features.branch.models import BranchSeen, BranchWelcome

@@ -14,12 +14,12 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from bot import __version__
-from bot.admin.sqlite_backup import sqlite_path
 from bot.core import clock
 from bot.core.db import Database
 from bot.core.models import BotAccount, Branch, OutboxItem
 from bot.core.outbox import EXPIRED, FAILED, PENDING, SENDING, SENT
 from bot.core.sender import PlatformRules
+from bot.core.sqlite_backup import sqlite_path
 
 from .backups import LastBackup, failed_since, last_good
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.core.commands import COMMITTEES, Call, Usage, Where, area, command
-from bot.features.branch import service as branch_service
 
 from . import texts
 from .service import OrgService
@@ -90,7 +89,7 @@ async def _member_target(call: Call, verb: str) -> tuple[str, str, str]:
     if len(call.mentions) != 1 or len(words) != 1:
         raise Usage(texts.MEMBER_USAGE.format(verb=verb))
     key = f"{call.actor.platform}:{call.mentions[0]}"
-    name = await branch_service.of(call.services).display_name(call.branch, key)
+    name = await call.services.branch.display_name(call.branch, key)
     return key, name, words[0]
 
 

@@ -12,7 +12,7 @@ from bot.core.outbox import Target
 from bot.core.parts import File, Image, Mention, Part
 from bot.core.validation import mask_phone
 
-from . import texts
+from . import flows, texts
 from .activities import parse_id
 from .export import FORMATS
 from .reports import parse_month, report_text
@@ -101,8 +101,7 @@ async def activities(call: Call) -> str:
 async def publish(call: Call) -> str:
     """/活动 发布: the conversation."""
     await _branch(call)
-    flow = call.services.conversations.flows[texts.FLOW_NAME]
-    return await call.services.conversations.start(call.actor, flow)
+    return await call.services.conversations.start(call.actor, flows.PUBLISH)
 
 
 @command(

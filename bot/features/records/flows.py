@@ -14,6 +14,8 @@ from bot.core.outbox import Target
 from . import texts
 from .activities import parse_id, parse_when
 
+PUBLISH = "records.publish"  # the flow's id: what the waiting store keeps and commands start
+
 if TYPE_CHECKING:
     from bot.services import Services
 
@@ -96,6 +98,7 @@ def publish_flow(services: Services) -> Flow:
         return texts.PUBLISHED.format(id=activity.id, title=activity.title)
 
     return Flow(
+        id=PUBLISH,
         name=texts.FLOW_NAME,
         command="/活动 发布",
         steps=[

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.commands import COMMITTEES, EVERYONE, MANAGERS, Call, Usage, area, command
 
-from . import lookups, texts
+from . import flows, lookups, texts
 from .replies import station_lines
 from .service import EDITABLE
 
@@ -73,8 +73,7 @@ async def more(call: Call) -> str:
 )
 async def add(call: Call) -> str:
     """Start the add conversation."""
-    flow = call.services.conversations.flows[texts.ADD_FLOW]
-    return await call.services.conversations.start(call.actor, flow)
+    return await call.services.conversations.start(call.actor, flows.ADD)
 
 
 @command(

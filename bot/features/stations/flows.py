@@ -16,6 +16,8 @@ from .replies import station_lines
 from .station import ADDRESS_MAX, NAME_MAX, SHORT_MAX, Station, clean_phone, clean_text, parse_services
 from .vocabulary import SERVICE_TAGS, STATION_KINDS
 
+ADD = "stations.add"  # the flow's id: what the waiting store keeps and commands start
+
 if TYPE_CHECKING:
     from bot.services import Services
 
@@ -161,6 +163,7 @@ def add_flow(services: Services) -> Flow:
         return template.format(station=station_lines(station))
 
     return Flow(
+        id=ADD,
         name=texts.ADD_FLOW,
         command=texts.ADD_COMMAND,
         steps=[

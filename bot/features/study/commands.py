@@ -5,19 +5,20 @@ from __future__ import annotations
 from bot.core import clock
 from bot.core.commands import COMMITTEES, MANAGERS, SUPERUSERS, Call, Usage, area, command
 from bot.core.errors import PermissionDenied, Refusal
-from bot.core.expect import Expected
+from bot.core.expect import reader
 from bot.core.models import Branch
 from bot.core.participation import Rate
 from bot.core.parts import Mention, Part
 from bot.core.scope import Scope
 
-from . import texts
+from . import flows, texts
 from .flows import MAX_THEME
 from .materials import Question, format_material, normalize_letter
 from .service import AnswerResult, parse_push_time, to_material
 
 STUDY = area(texts.AREA, texts.AREA_DESCRIPTION, order=20)
 QUIZ = "答题"
+reader(QUIZ, normalize_letter)  # a bare letter after /答题 answers it
 CHECK_IN_WORDS = ("打卡", "学习打卡", "已学习")
 STUDY_USAGE = "/学习 [统计|提醒|添加|主题|撤回 <编号>]"
 
@@ -113,13 +114,12 @@ async def quiz(call: Call) -> str:
         answered = await study.answered(branch.id, actor.key)
         if answered is None:
             until = clock.now() + study.answer_wait
-            expected = Expected(command=QUIZ, parse=normalize_letter, until=until, session_key=actor.session_key)
-            call.services.expectations.expect(actor.key, expected)
+            await call.services.expectations.expect(actor.key, QUIZ, until, session_key=actor.session_key)
         return question_text(question, answered)
     letter = normalize_letter(call.arg)
     if letter is None:
         raise Usage(texts.ONE_LETTER)
-    call.services.expectations.forget(actor.key, QUIZ)
+    await call.services.expectations.forget(actor.key, QUIZ)
     result = await study.answer(branch.id, actor.key, letter)
     return texts.NO_QUESTION if result is None else answer_text(result)
 
@@ -224,8 +224,7 @@ async def add(call: Call) -> str:
                 return texts.ADD_WHICH_BRANCH if runs else texts.ADD_NO_BRANCH
             branch = runs[0]
         initial = {"branch_id": branch.id, "branch_name": branch.name}
-    flow = call.services.conversations.flows[texts.ADD_FLOW]
-    return await call.services.conversations.start(actor, flow, initial)
+    return await call.services.conversations.start(actor, flows.ADD, initial)
 
 
 @command("学习 主题", roles=MANAGERS, usage="/学习 主题", area=STUDY, summary="资料库的主题和资料数", order=23)

@@ -15,6 +15,8 @@ from bot.core.conversation import Flow, Invalid, Step
 from . import texts
 from .materials import Material, Question, normalize_letter
 
+ADD = "study.add"  # the flow's id: what the waiting store keeps and commands start
+
 if TYPE_CHECKING:
     from bot.services import Services
 
@@ -83,6 +85,7 @@ def add_flow(services: Services) -> Flow:
         )
 
     return Flow(
+        id=ADD,
         name=texts.ADD_FLOW,
         command=texts.ADD_COMMAND,
         steps=[

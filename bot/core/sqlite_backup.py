@@ -1,6 +1,6 @@
 """SQLite backups through the online backup API, verified restores with an atomic swap, and pruning of old backups.
 
-Plain `sqlite3`, no NoneBot: used by the `python -m bot.admin` tool and by the bot's daily backup job.
+Plain `sqlite3`, no NoneBot: used by the `python -m bot.admin` tool and by the daily backup job (features/ops).
 """
 
 from __future__ import annotations
