@@ -36,6 +36,8 @@ async def web_link(call: Call) -> str:
     base = config.base_url()
     if base is None:  # listening on 0.0.0.0 without WEB_BASE_URL: no address people could open
         return texts.NOT_CONFIGURED
+    if not call.takes("link") and not config.registered(base):  # the platform would refuse or blank the message
+        return texts.NO_LINKS_HERE
     return texts.LINK.format(minutes=config.web_link_minutes, url=link_for(call, config, base))
 
 

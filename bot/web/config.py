@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from bot.core.settings import environment, is_loopback, load_config
 from bot.features.web.config import SessionConfig
 
@@ -14,6 +16,9 @@ class WebConfig(SessionConfig):
     # Where links point; empty means http://HOST:PORT of the bot's own server.
     web_base_url: str = ""
     web_link_minutes: int = 10
+    # Domains a platform without free links (the official QQ bot) accepts in a message: those registered with it
+    # (comma-separated, e.g. "bot.example.cn"). There `/后台` sends a link only when its domain is among them.
+    web_link_domains: str = ""
     # A tile URL template such as https://webrd01.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}&style=8 (GCJ-02);
     # empty: the map shows markers on a blank background (no tiles fetched from anywhere).
     web_tile_url: str = ""
@@ -47,6 +52,11 @@ class WebConfig(SessionConfig):
             return None
         port = env.get("port", "8080")
         return f"http://{host}:{port}"
+
+    def registered(self, base: str) -> bool:
+        """Whether the links' domain is one registered with a platform that takes links on such domains only."""
+        host = (urlsplit(base).hostname or "").lower()
+        return host in {d.strip().lower() for d in self.web_link_domains.split(",") if d.strip()}
 
     @property
     def secure(self) -> bool:

@@ -16,10 +16,12 @@ from sqlalchemy import select
 
 from bot import runtime
 from bot.core.models import OutboxItem
+from bot.core.ratelimit import RateLimiter
 from bot.core.parts import Mention, from_json
 from bot.core.settings import get_settings
 from bot.features.branch import texts as branch_texts
 from bot.features.ops import texts as ops_texts
+from bot.web import texts as web_texts
 from tests.qq.qqsay import Answer, qq_say
 from tests.support.qqfake import c2c_payload, group_payload
 
@@ -259,7 +261,9 @@ def _proof_code(reply: str, branch: str = "官方机器人测试支部") -> str:
     return found[1]
 
 
-async def test_a_driver_named_secretary_later_proves_it_in_the_group_and_a_removal_ends_the_proof(app: App):
+async def test_a_driver_named_secretary_later_proves_it_in_the_group_and_a_removal_ends_the_proof(
+    app: App, monkeypatch: pytest.MonkeyPatch
+):
     await _open_branch(app)
     member, private = "DRIVER11", "DRIVER11PRIVATE"
     await _bind(app, member, private, "孙八")
@@ -282,6 +286,11 @@ async def test_a_driver_named_secretary_later_proves_it_in_the_group_and_a_remov
     assert PROOF.search(_platform_part(await qq_say(app, c2c_payload("/档案", user=private))))
     proved = _platform_part(await qq_say(app, group_payload(f"/绑定 授权 {code}", member=member, group=GROUP)))
     assert proved == f"@{member} {branch_texts.PROVED}"
+    # the platform takes links on registered domains only: no link the platform would refuse, unless registered
+    monkeypatch.setattr(runtime.services(), "user_limits", RateLimiter(1000, 1000))  # two more asks, same minute
+    assert _platform_part(await qq_say(app, c2c_payload("/后台", user=private))) == web_texts.NO_LINKS_HERE
+    monkeypatch.setenv("WEB_LINK_DOMAINS", "bot.example.cn, 127.0.0.1")
+    assert "/admin/login?t=" in _platform_part(await qq_say(app, c2c_payload("/后台", user=private)))
     assert _platform_part(await qq_say(app, c2c_payload("/档案", user=private))) == branch_texts.PROFILE_NONE
     again = _platform_part(await qq_say(app, group_payload(f"/绑定 授权 {code}", member=member, group=GROUP)))
     assert again == f"@{member} {branch_texts.PROOF_ALREADY}"

@@ -157,7 +157,7 @@ async def link_reply(services: Services, actor: Actor) -> str:
     """What /后台 answers this person."""
     from bot.web.commands import web_link
 
-    call = Call(services, actor, "后台", "后台", "", [], None, frozenset())
+    call = Call(services, actor, "后台", "后台", "", [], None, frozenset(), capabilities=frozenset({"link", "private"}))
     return await web_link(call)
 
 
