@@ -208,12 +208,13 @@ async def test_a_planted_code_gives_an_outsider_nothing_of_a_secretarys(qq):
     code = re.search(r"/绑定 ([A-Z0-9]{8})", (await fake.ask(c2c_payload("/绑定", user=outsider))).content)
     assert code is not None
     fake.push(group_payload(f"今天学习奖励领取码 {code[1]}", member=secretary, group=group, at_bot=False))
+    shown = None
     for _ in range(10):  # the chatter goes unanswered: ask until its claim is recorded (a loaded machine is slow)
         shown = await fake.reply_to(c2c_payload("/绑定", user=outsider))
         if "是您本人吗" in shown.content:
             break
         await asyncio.sleep(0.5)
-    assert "是您本人吗" in shown.content
+    assert shown is not None and "是您本人吗" in shown.content
     mark = len(fake.sent)
     bound = await fake.reply_to(c2c_payload("/绑定 确认", user=outsider))
     assert bound.content.startswith("绑定成功") and "/绑定 授权" in bound.content  # bound, but powerless
