@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from bot import runtime
 from bot.core.models import OutboxItem
-from bot.core.ratelimit import RateLimiter
 from bot.core.parts import Mention, from_json
+from bot.core.ratelimit import RateLimiter
 from bot.core.settings import get_settings
 from bot.features.branch import texts as branch_texts
 from bot.features.ops import texts as ops_texts
