@@ -283,6 +283,7 @@ async def main() -> None:
     parser.add_argument("--log-level", default="INFO", help="for both bots (INFO: what the bot ships with)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="redwheel-bench-"))
+    load_before = os.getloadavg()
 
     bare = BareBot(workdir, args.log_level)
     bare.start()
@@ -309,7 +310,7 @@ async def main() -> None:
 
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{args.messages} chatter messages, {args.commands} commands per run")
-    print(f"load average before: {os.getloadavg()}")
+    print(f"load average before: {load_before}, after: {os.getloadavg()}")
     print("\n".join(table(bare_result, floor_result, whole_result, args.log_level)))
     summary = {
         "bench": "chatter",

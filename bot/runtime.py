@@ -114,12 +114,15 @@ async def _tell_expired(items: list[Expired], template: str) -> None:
 
 
 async def _sweep_conversations() -> None:
-    """Time out idle conversations every few seconds and say so."""
+    """Time out idle conversations every few seconds and say so; forget stale waits once a minute (a write)."""
+    rounds = 0
     while True:
         await asyncio.sleep(10)
+        rounds += 1
         try:
             await _tell_expired(await services().conversations.expire(), EXPIRED)
-            await services().waiting.purge()
+            if rounds % 6 == 0:
+                await services().waiting.purge()
         except Exception as error:  # the kind only: an error's text can carry personal data
             log.error("conversation sweep failed: %s", type(error).__name__)
 

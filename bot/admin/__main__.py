@@ -6,11 +6,17 @@ import argparse
 import asyncio
 import getpass
 import sys
+from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.core import clock, postgres, sqlite_backup
 from bot.core.settings import environment, get_settings
 from bot.core.sqlite_backup import RestoreRefused
+
+from . import texts
 
 STOP_FIRST = "注意：恢复前必须先停止机器人（例如 systemctl stop redwheel），恢复完成后再启动。"
 
@@ -33,8 +39,27 @@ def _load_models() -> None:
     import_all_models()
 
 
+def init(args: argparse.Namespace) -> int:
+    """Create the database if it does not exist, and bring its tables to this version (what the bot does at start)."""
+    from bot.core.db import Database
+    from bot.core.migrate import upgrade
+
+    _load_models()
+
+    async def run() -> None:
+        database = Database(_url(args))
+        try:
+            await upgrade(database)
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
+    print(texts.INITIALISED)
+    return 0
+
+
 def backup(args: argparse.Namespace) -> int:
-    """Take a backup now."""
+    """Take a backup now, and record it where /状态 and /metrics read the last good backup."""
     url = _url(args)
     now = clock.now()
     live = sqlite_backup.sqlite_path(url)
@@ -43,7 +68,9 @@ def backup(args: argparse.Namespace) -> int:
         command = postgres.dump_command(url, target)
         print(f"PostgreSQL：用 pg_dump 备份（自定义格式，可用 pg_restore 恢复）：\n  {command.shown()}")
         postgres.dump(url, target)
-        print(f"已备份到 {target}（{target.stat().st_size} 字节）")
+        size = target.stat().st_size
+        print(f"已备份到 {target}（{size} 字节）")
+        _record_backup(url, "postgresql", target, size, verified=False, at=now)
         return 0
     target = Path(args.to) if args.to else _backup_folder() / sqlite_backup.backup_name(now)
     info = sqlite_backup.backup_sqlite(live, target)
@@ -51,7 +78,28 @@ def backup(args: argparse.Namespace) -> int:
         f"已备份 {live} → {info.path}（{info.size} 字节，完整性检查通过，"
         f"数据库版本 {', '.join(sorted(info.revisions))}）"
     )
+    _record_backup(url, "sqlite", info.path, info.size, verified=True, at=now)
     return 0
+
+
+def _record_backup(url: str, kind: str, path: Path, size: int, *, verified: bool, at: datetime) -> None:
+    """Leave the row the daily job leaves (`ops_backup`), so /状态 shows this backup as the last good one."""
+    from bot.core.db import Database
+    from bot.features.ops.backups import keep
+    from bot.features.ops.models import BackupRecord
+
+    async def run() -> None:
+        database = Database(url)
+        try:
+            record = BackupRecord(kind=kind, file=path.name, size=size, taken_at=at, verified=verified, ok=True)
+            await keep(database, record)
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(run())
+    except SQLAlchemyError:  # a database older than the backup record: the file is written all the same
+        print(texts.BACKUP_NOT_RECORDED)
 
 
 def restore(args: argparse.Namespace) -> int:
@@ -163,6 +211,8 @@ def parser() -> argparse.ArgumentParser:
     )
     main.add_argument("--database-url", help="要操作的数据库（默认取 DATABASE_URL / .env）")
     commands = main.add_subparsers(dest="command", required=True)
+    one = commands.add_parser("init", help="新建数据库（文件不存在时）并升级到当前结构；其他命令都不会新建数据库")
+    one.set_defaults(run=init)
     one = commands.add_parser("backup", help="立即备份（SQLite 用在线备份 API；PostgreSQL 用 pg_dump）")
     one.add_argument("--to", help="备份文件路径（默认 data/backups/redwheel-<时间>.db）")
     one.set_defaults(run=backup)
@@ -186,15 +236,61 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+# Commands that work on no database, and those whose purpose is to make one (every other refuses a missing file).
+NO_DATABASE = frozenset({"holidays"})
+MAKES_DATABASE = frozenset({"init", "restore"})
+# Commands that load data and bring the tables up first: on the embedded default database (no --database-url, no
+# DATABASE_URL) they may make it, as the bot's first start would — a province loads its organization before that.
+LOADS_DATA = frozenset({"org", "roster", "stations"})
+# Commands whose `path` is a file to read (export writes its path).
+READS_PATH = frozenset({"restore", "import", "stations", "org", "roster", "holidays"})
+
+
+def refusal(args: argparse.Namespace) -> str | None:
+    """Why a command must not run on what was typed, before it touches anything (None: it may run)."""
+    path = vars(args).get("path")
+    if args.command in READS_PATH and path is not None and not Path(path).is_file():
+        return texts.NO_INPUT.format(path=path)
+    if args.command in NO_DATABASE:
+        return None
+    try:
+        url = make_url(_url(args))
+    except ArgumentError:
+        return texts.BAD_URL.format(url="")
+    shown = f"「{url.render_as_string(hide_password=True)}」"
+    if url.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+        return texts.BAD_URL.format(url=shown)
+    if url.drivername == "postgresql+asyncpg":
+        return None
+    if not url.database or url.database == ":memory:":
+        return texts.BAD_URL.format(url=shown)
+    file = Path(url.database)
+    embedded = not args.database_url and not environment().get("database_url")
+    may_make = args.command in MAKES_DATABASE or (embedded and args.command in LOADS_DATA)
+    if not may_make and not file.is_file():
+        return texts.NO_DATABASE_FILE.format(path=file)
+    if not file.parent.is_dir():
+        return texts.NO_DATABASE_FOLDER.format(path=file.parent)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; a refusal prints its reason and exits with 1."""
+    """Run one command. Bad input (a wrong database URL, a missing database or file) is refused in one sentence
+    with exit code 2 before anything is created; a refusal of the command itself exits with 1."""
     args = parser().parse_args(argv)
+    refused = refusal(args)
+    if refused is not None:
+        print(refused, file=sys.stderr)
+        return 2
     try:
         return args.run(args)
-    except (RestoreRefused, FileNotFoundError) as error:
+    except RestoreRefused as error:
         print(f"未执行：{error}", file=sys.stderr)
-        if isinstance(error, RestoreRefused) and args.command == "restore":
+        if args.command == "restore":
             print("现有数据库没有改动。", file=sys.stderr)
+        return 1
+    except OSError as error:  # a file that vanished or cannot be written: said in words, never a traceback
+        print(texts.FILE_FAILED.format(path=error.filename or "", why=texts.file_error(error)), file=sys.stderr)
         return 1
 
 

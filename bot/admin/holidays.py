@@ -8,10 +8,39 @@ bot reads it the next time it starts.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any
 
 from bot.features.appeals.holidays import HolidayCalendar, TableError, default_table_dir
+
+NOT_UTF8 = "文件不是 UTF-8 编码的 CSV，请另存为 UTF-8 后再导入。"
+# The calendar (bot/features/appeals/holidays.py) names a bad line in English; the operator reads Chinese.
+_IN_WORDS = (
+    (
+        re.compile(r"line (\d+): expected date,kind,name"),
+        "第 {0} 行：应为三列「日期,类型,名称」，例如 2027-01-01,假日,元旦。",
+    ),
+    (
+        re.compile(r"line (\d+): '(.*)' is not a date \(YYYY-MM-DD\)"),
+        "第 {0} 行：「{1}」不是日期，日期应写成 2027-01-01。",
+    ),
+    (
+        re.compile(r"line (\d+): kind must be .*, not '(.*)'"),
+        "第 {0} 行：类型应为「假日」或「调休上班」，不是「{1}」。",
+    ),
+    (re.compile(r"the table has no rows"), "表里没有任何日期。"),
+    (re.compile(r"no holiday directory configured"), "没有配置节假日表的保存目录（--to 或 DATA_DIR）。"),
+)
+
+
+def in_words(message: str) -> str:
+    """A table error as a Chinese sentence (an unknown one as it is)."""
+    for pattern, sentence in _IN_WORDS:
+        found = pattern.fullmatch(message)
+        if found:
+            return sentence.format(*found.groups())
+    return message
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -20,7 +49,10 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         years = calendar.import_table(Path(args.path))
     except TableError as error:
-        print(f"未导入：{error}")
+        print(f"未导入：{in_words(str(error))}")
+        return 1
+    except UnicodeDecodeError:
+        print(f"未导入：{NOT_UTF8}")
         return 1
     for year in years:
         print(f"已导入 {year} 年节假日表 → {calendar.table_dir}/{year}.csv")

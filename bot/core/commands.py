@@ -115,6 +115,16 @@ class Command:
     order: int = 50
     # Listed in help only where the platform lacks this capability (/绑定 is needed only without "private").
     help_unless: str = ""
+    # More forms of the command that only `staff` may use (/档案 @某人 for a secretary): shown, in help and in a
+    # usage reply, only to those who hold one of those roles, so a driver reads only what a driver can do.
+    staff_usage: str = ""
+    staff: frozenset[Role] = frozenset()
+
+    def usage_for(self, held: frozenset[Role]) -> str:
+        """The usage as someone holding `held` reads it: with the staff's forms only for the staff."""
+        if self.staff_usage and (Role.SUPERUSER in held or self.staff & held):
+            return f"{self.usage} · {self.staff_usage}"
+        return self.usage
 
     def listed_for(self, capabilities: frozenset[str]) -> bool:
         """Whether help shows it on a platform with these capabilities."""
@@ -141,9 +151,11 @@ class Registry:
         self.loose: dict[str, Command] = {}  # plain words (as `loose_key` writes them)
         self._loose_ends: set[str] = set()  # the last character of each: a text without any is no plain word
         self.areas: dict[str, AreaInfo] = {}
+        self._parents: dict[str, Command | None] = {}
 
     def add(self, spec: Command) -> None:
         """Register one declaration; a name used twice is a bug."""
+        self._parents.clear()
         keys = [spec.name, *spec.aliases]
         for key in keys:
             if key in self.by_key:
@@ -175,8 +187,28 @@ class Registry:
             spec = self.by_key.get(f"{head} {first}")
             if spec is not None:
                 return spec, tail.strip()
-        spec = self.by_key.get(head)
+        spec = self.by_key.get(head) or self.parent(head)
         return (spec, rest.strip()) if spec is not None else None
+
+    def parent(self, head: str) -> Command | None:
+        """A bare parent word (`/书记` of `/书记 设置|移除`) that is no command itself: answered with the usage of its
+        sub-commands, to whoever may use any of them (built once per head; nothing to declare)."""
+        if head in self._parents:
+            return self._parents[head]
+        children = sorted(
+            {id(s): s for s in self.by_key.values() if s.name.startswith(f"{head} ")}.values(), key=lambda s: s.order
+        )
+        found = None
+        if children:
+
+            async def usage(call: Call) -> None:
+                raise Usage()
+
+            usages = " 或 ".join(dict.fromkeys(child.usage for child in children))
+            roles = frozenset().union(*(child.roles for child in children))
+            found = Command(head, (), roles, usages, children[0].area, "", usage, hidden=True)
+        self._parents[head] = found
+        return found
 
     def commands(self) -> list[Command]:
         """Every declaration once, in help order."""
@@ -221,6 +253,8 @@ def command(
     hidden: bool = False,
     order: int = 50,
     help_unless: str = "",
+    staff_usage: str = "",
+    staff: frozenset[Role] = frozenset(),
 ) -> Callable[[Handler], Handler]:
     """Declare a command next to its function."""
 
@@ -240,6 +274,8 @@ def command(
                 hidden,
                 order,
                 help_unless,
+                staff_usage,
+                frozenset(staff),
             )
         )
         return func

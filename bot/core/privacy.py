@@ -21,7 +21,11 @@ _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕
 # Mobiles (also typed 139 1234 0000 or 139-1234-0000) and landlines with an area code (0851-83339867).
 PHONE = re.compile(r"(?<![\dA-Za-z])(?:1[3-9]\d[ \-]?\d{4}[ \-]?\d{4}|0\d{2,3}-?\d{7,8})(?![\d])")
 ID_NUMBER = re.compile(r"(?<![\dA-Za-z])(?:\d{17}[\dXx]|\d{15})(?![\dA-Za-z])")
-PLATE = re.compile(rf"[{_PROVINCES}][A-HJ-NP-Za-hj-np-z][·\s]?[A-HJ-NP-Za-hj-np-z0-9]{{4,6}}[挂学警港澳]?")
+# A plate as typed or as a text repeats it: 贵A12345, 贵a·12345, 川A-D12345, and split into words (贵、a12345).
+_PLATE_GAP = r"[·\s\-、，,]"
+PLATE = re.compile(
+    rf"[{_PROVINCES}]{_PLATE_GAP}?[A-HJ-NP-Za-hj-np-z]{_PLATE_GAP}?[A-HJ-NP-Za-hj-np-z0-9]{{4,6}}[挂学警港澳]?"
+)
 COORDINATE = re.compile(r"(?<![\d.])-?\d{1,3}\.\d{3,}(?![\d.])")
 
 NO_FILE_IN_GROUP = "（文件不在群里发送，请私聊机器人或在网页版获取。）"
@@ -49,7 +53,7 @@ def _mask_phone(match: re.Match[str]) -> str:
 
 
 def _mask_plate(match: re.Match[str]) -> str:
-    plate = re.sub(r"[·\s]", "", match.group(0))
+    plate = re.sub(_PLATE_GAP, "", match.group(0))
     return f"{plate[:2]}{'*' * max(len(plate) - 4, 1)}{plate[-2:]}"
 
 

@@ -57,11 +57,13 @@ class ProofNeeded:
 @dataclass(frozen=True, slots=True)
 class Reach:
     """Where a private message to an id can go: `private` (that chat id), `group` (an @ of `member_id` there, asking
-    them to bind) or `nowhere` (a role holder's group id with no group known: nothing is sent)."""
+    them to bind, or when `bound`, a role holder who bound a private chat, to prove it with /绑定 授权) or `nowhere`
+    (a role holder's group id with no group known: nothing is sent)."""
 
     kind: str
     id: str = ""
     member_id: str = ""
+    bound: bool = False
 
 
 class RoleProof:
@@ -163,7 +165,7 @@ class RoleProof:
             if link is not None:
                 if link.proven_at is not None or not await self.roles.holds_any(key):
                     return Reach("private", link.private_id)
-                return Reach("group", link.group_id, target_id)
+                return Reach("group", link.group_id, target_id, bound=True)
             is_private_chat = await session.scalar(
                 select(IdentityLink.id)
                 .where(IdentityLink.platform == platform, IdentityLink.private_id == target_id)

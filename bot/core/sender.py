@@ -112,6 +112,10 @@ class PermanentSendError(Exception):
     """The platform refused for a reason a retry cannot fix (e.g. the bot left the group)."""
 
 
+# How often the background loop expires late items and abandons ones a dead sender left mid-send (a write).
+TIDY_SECONDS = 30.0
+
+
 class Sender:
     """One per process. Pacing is per bot account: random gaps keep a burst to many groups from looking like spam."""
 
@@ -162,11 +166,15 @@ class Sender:
         self.wakeup.set()
 
     async def _loop(self) -> None:
-        """Drain, then sleep until nudged or the poll interval passes."""
+        """Drain, then sleep until nudged or the poll interval passes. Expiring and abandoning (a write) happens at
+        most every `TIDY_SECONDS`: an idle poll is one read, so an idle bot costs almost nothing between messages."""
+        tidied = -TIDY_SECONDS
         while True:
-            self.beat = asyncio.get_running_loop().time()
+            self.beat = now = asyncio.get_running_loop().time()
             try:
-                await self.drain()
+                tidy = now - tidied >= TIDY_SECONDS
+                await self.drain(tidy=tidy)
+                tidied = now if tidy else tidied
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # the kind only: a database error's text can carry a message's parameters
@@ -177,19 +185,20 @@ class Sender:
             except TimeoutError:
                 pass
 
-    async def drain(self, limit: int | None = None) -> int:
+    async def drain(self, limit: int | None = None, *, tidy: bool = True) -> int:
         """Send due items until none is left (or `limit` were handled); returns how many were handled.
 
         Each round looks at the most urgent due item, refuses it without sending when a daily cap is reached, waits
         for its account's pacing gap, and only then claims the most urgent item of that account and sends it: a
         crash during the wait leaves everything queued, and a claimed item is never sent twice.
         """
-        lease = timedelta(seconds=self.settings.delivery_lease_seconds)
-        async with self.database.session() as session:
-            await expire_and_abandon(session, lease)
+        if tidy:  # late items are never sent either way (`peek_next` skips them): this only records why
+            lease = timedelta(seconds=self.settings.delivery_lease_seconds)
+            async with self.database.session() as session:
+                await expire_and_abandon(session, lease)
         handled = 0
         while limit is None or handled < limit:
-            async with self.database.session() as session:
+            async with self.database.reading() as session:
                 item = await peek_next(session, self.accounts())
             if item is None:
                 return handled

@@ -75,7 +75,17 @@ def _lines(path: Path) -> list[tuple[int, list[str]]]:
 def read_table(path: Path | str, columns: tuple[str, ...], required: tuple[str, ...]) -> list[Row]:
     """The rows of a table whose first line names its columns (any order; `required` must be there; others are
     ignored); SheetError when it cannot be read or the header lacks a required column."""
-    lines = _lines(Path(path))
+    path = Path(path)
+    try:
+        lines = _lines(path)
+    except FileNotFoundError:
+        raise SheetError(f"找不到文件 {path.name}") from None
+    except IsADirectoryError:
+        raise SheetError(f"{path.name} 是一个文件夹，不是文件") from None
+    except PermissionError:
+        raise SheetError(f"没有权限读取文件 {path.name}") from None
+    except OSError:
+        raise SheetError(f"文件 {path.name} 无法读取") from None
     if not lines:
         raise SheetError("文件是空的")
     header = [c.strip().lstrip("\ufeff") for c in lines[0][1]]

@@ -16,10 +16,10 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
 from . import clock
 from .db import Database
@@ -28,6 +28,8 @@ from .models import WaitingVersion
 
 FLOW, REPLY, MEDIA = "flow", "reply", "media"
 POLL_SECONDS = 1.0
+# A conversation this long past its time was left by a process that died (its own sweep would have ended it).
+ORPHANED = timedelta(hours=1)
 
 
 @dataclass
@@ -154,9 +156,12 @@ class Waiting:
         return found
 
     async def purge(self) -> None:
-        """Forget replies and pictures past their time (nobody is told)."""
+        """Forget replies and pictures past their time, and conversations an hour past theirs whose process is gone
+        (their answers must not outlive them; nobody is told)."""
+        now = clock.now()
+        stale = or_(Row.kind != FLOW, Row.until < now - ORPHANED)
         async with self.database.session() as session:
-            gone = await session.execute(delete(Row).where(Row.kind != FLOW, Row.until < clock.now()))
+            gone = await session.execute(delete(Row).where(stale, Row.until < now))
             if gone.rowcount:  # type: ignore[attr-defined]
                 await _moved(session)
 

@@ -17,8 +17,11 @@ def _who(spec: Command) -> str:
 
 
 def render_help(held: frozenset[Role], wanted: str | None, capabilities: frozenset[str] = frozenset()) -> str:
-    """The help text for a set of roles: every area in brief, or one area in full."""
-    visible = [s for s in registry.commands() if s.listed_for(capabilities) and (not s.loose or s.usage)]
+    """The help text for a set of roles: every area in brief, or one area in full; either way only the commands
+    (and the forms of a command) these roles may use."""
+    visible = [
+        s for s in registry.commands() if s.listed_for(capabilities) and (not s.loose or s.usage) and may_use(s, held)
+    ]
     if wanted:
         chosen = [a for a in registry.areas.values() if wanted in (a.name, *a.aliases)]
         if not chosen:
@@ -26,14 +29,14 @@ def render_help(held: frozenset[Role], wanted: str | None, capabilities: frozens
             return f"没有「{wanted}」这个功能。可选：{names}"
         info = chosen[0]
         lines = [f"【{info.name}】{info.description}"]
-        lines += [f"{s.usage} — {s.summary}{_who(s)}" for s in visible if s.area == info.name]
+        lines += [f"{s.usage_for(held)} — {s.summary}{_who(s)}" for s in visible if s.area == info.name]
         return "\n".join(lines)
     lines = ["【红色方向盘】可用命令（/ 或 # 开头）："]
     for info in sorted(registry.areas.values(), key=lambda a: a.order):
-        usable = [s for s in visible if s.area == info.name and may_use(s, held)]
+        usable = [s for s in visible if s.area == info.name]
         if usable:
             more = "　…" if len(usable) > SHOWN_PER_AREA else ""
-            lines.append(f"· {info.name}：" + "　".join(s.usage for s in usable[:SHOWN_PER_AREA]) + more)
+            lines.append(f"· {info.name}：" + "　".join(s.usage_for(held) for s in usable[:SHOWN_PER_AREA]) + more)
     lines.append("发送 /帮助 <功能> 查看某项功能的全部命令，例如 /帮助 诉求")
     return "\n".join(lines)
 

@@ -238,7 +238,7 @@ async def _call(current: Services, bot: Bot, event: Event, actor: Actor, route: 
     try:
         reply = await spec.func(call)
     except Usage as usage:
-        reply, outcome = usage.hint or f"用法：{spec.usage}", "usage"
+        reply, outcome = usage.hint or f"用法：{spec.usage_for(held)}", "usage"
     except Refusal as refusal:
         reply, outcome = str(refusal), "refused"
     if waiting_before and reply and isinstance(reply, str):

@@ -62,7 +62,7 @@ async def _answer_by_reply(bot: Bot, event: Event) -> None:
     try:
         reply = await commands.quiz(call)
     except Usage as usage:
-        reply = usage.hint or f"用法：{spec.usage}"
+        reply = usage.hint or f"用法：{spec.usage_for(held)}"
     except Refusal as refusal:  # no branch here: one sentence, as the dispatcher says it
         reply = str(refusal)
     await respond(bot, event, reply, mention=actor.group_id is not None)

@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 
+from bot.core import privacy
 from bot.core.actor import Actor, split_key
 from bot.core.scope import Scope
 from bot.services import Services
@@ -140,6 +141,8 @@ class Web:
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.templates.env.globals["prefix"] = config.prefix
         self.templates.env.globals["static"] = lambda path: f"{config.prefix}/static/{path}?v={static_version(path)}"
+        # free text a person typed (an appeal's description, a trail note) shows numbers as the phone field does
+        self.templates.env.filters["masked"] = lambda text: privacy.mask(text) if text else text
         self.csp = content_security_policy(config)
         self._signer: Signer | None = None
         self.cache: dict[str, tuple[float, object]] = {}

@@ -194,3 +194,17 @@ async def test_a_registration_started_by_one_process_is_finished_by_another(data
     assert done.done and "登记成功" in str(done.reply)
     member = await first.members.get(branch.id, driver.key)
     assert member is not None and (member.name, member.phone) == ("张三", "13800001234")
+
+
+async def test_a_conversation_left_by_a_dead_process_is_forgotten_an_hour_after_its_time(database):
+    """Its answers (a phone, a plate) must not outlive it when no process is left to time it out."""
+    clock.set_now(datetime(2026, 11, 23, 9, 0, tzinfo=clock.tz()))
+    dead = Conversations(Waiting(database, poll_seconds=0), 300)
+    await dead.start(DRIVER, dead.register(_flow([])))
+    survivor = Waiting(database, poll_seconds=0)
+    clock.advance(timedelta(minutes=30))
+    await survivor.purge()
+    assert len(await survivor.find("flow")) == 1  # the process that moved it last may still tell the person
+    clock.advance(timedelta(hours=1))
+    await survivor.purge()
+    assert await survivor.find("flow") == []

@@ -102,3 +102,17 @@ def test_a_plain_yes_confirms(text):
 @pytest.mark.parametrize("text", ["不对", "不行", "再想想", "不好"])
 def test_no_is_no_yes(text):
     assert not is_confirmation(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("没有认出「贵、a12345」", "没有认出「贵a***45」"),
+        ("没有认出「川a、d12345」", "没有认出「川a****45」"),
+        ("车牌 川A-D12345", "车牌 川A****45"),
+        ("车牌、贵、a12345、坏", "车牌、贵a***45、坏"),
+        ("云、贵、川三省", None),
+    ],
+)
+def test_a_plate_split_into_words_or_lowercased_is_masked(text, shown):
+    assert privacy.mask(text) == (text if shown is None else shown)

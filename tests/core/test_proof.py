@@ -7,11 +7,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.core import clock
 from bot.core.actor import Actor
+from bot.core.models import OutboxItem
 from bot.core.proof import PROOF_DIGITS, Proved, Reach
 from bot.core.settings import Settings, get_settings
+from bot.features.branch import texts as branch_texts
+from bot.features.branch.binding import not_in_private
 from bot.platform.qqbot import QQBOT
 from bot.services import Services, build_services
 
@@ -107,7 +111,8 @@ async def test_where_a_private_message_may_go(services):
     assert await reach(QQBOT, "super-openid") == Reach("nowhere")  # a superuser's group id, no group known
     assert await reach(QQBOT, "someone-who-wrote") == Reach("private", "someone-who-wrote")
     secretary = await bind(services, "sec-private", "sec-openid")
-    assert await reach(QQBOT, "sec-openid") == Reach("group", GROUP, "sec-openid")  # bound, not proven
+    # bound, not proven: the @ asks for /绑定 授权, not for a binding
+    assert await reach(QQBOT, "sec-openid") == Reach("group", GROUP, "sec-openid", bound=True)
     assert await reach(QQBOT, "sec-private") == Reach("private", "sec-private")  # a private chat's own id
     shown = await needed(services, secretary)
     assert shown is not None
@@ -120,3 +125,20 @@ async def test_where_a_private_message_may_go(services):
     assert await reach(QQBOT, "handler-openid") == Reach("group", "group-openid-2", "handler-openid")
     await services.branches.open(Actor(QQBOT, "super-openid", "group-openid-3", "app-1"), "官方三支部")
     assert await reach(QQBOT, "super-openid") == Reach("group", "group-openid-3", "super-openid")  # acted there
+
+
+async def test_a_bound_but_unproven_role_holder_is_asked_for_the_proof_not_for_a_binding(services):
+    """The @ in the group for a private notice that cannot go: a bound secretary who has not proven it was told to
+    bind again (「请私聊机器人发送 /绑定」); they only need /绑定 授权 with the code from their private chat."""
+    branch = await services.branches.open(OWNER, "官方一支部")
+    await services.roles.set_secretary(OWNER, branch, "qqbot:sec-openid", "书记")
+    await services.roles.set_secretary(OWNER, branch, "qqbot:new-openid", "书记")
+    await bind(services, "sec-private", "sec-openid")
+    for member_id in ("sec-openid", "new-openid"):
+        reach = await services.proofs.reach(QQBOT, member_id)
+        assert await not_in_private(services, QQBOT, "app-1", reach) == branch_texts.NOT_SENT_REMINDED
+    async with services.database.reading() as session:
+        items = (await session.scalars(select(OutboxItem).order_by(OutboxItem.id))).all()
+    reminders = [item.parts[1]["text"] for item in items if item.purpose == "bind_reminder"]
+    assert reminders == [branch_texts.PROOF_REMINDER, branch_texts.BIND_REMINDER]  # the second never bound
+    assert "/绑定 授权 <私聊里的确认码>" in reminders[0] and "私聊机器人发送 /绑定，" not in reminders[0]

@@ -56,6 +56,10 @@ def province_bot(tmp_path):
     org = process.workdir / "org.csv"
     org.write_text(ORG, encoding="utf-8")
     url = f"sqlite+aiosqlite:///{process.workdir / 'bot.db'}"
+    made = subprocess.run(
+        [sys.executable, "-m", "bot.admin", "--database-url", url, "init"], cwd=ROOT, capture_output=True, timeout=120
+    )
+    assert made.returncode == 0, made.stderr  # the admin command line makes no database but with init
     done = subprocess.run(
         [sys.executable, "-m", "bot.admin", "--database-url", url, "org", "import", str(org)],
         cwd=ROOT,
@@ -154,6 +158,7 @@ async def test_a_province_in_one_deployment(province_bot):
             assert "按渠道：群聊 1/0" in stats
             study = await client.ask(None, member, "/学习 统计")
             assert "下辖支部 1 个" in study and branch in study and other not in study
+            assert f"· {branch}：—（0/0）" in study and "成员打卡率 —" in study  # no members yet: no 0%
             report = await client.ask(None, member, "/月报")
             assert branch in report and other not in report
             assert "没有找到支部" in await client.ask(None, member, f"/通知 {other} 今晚有雨")

@@ -211,6 +211,23 @@ async def test_the_daily_filing_limit_is_one_short_message(app: App, world):
     )
 
 
+async def test_rates_with_nothing_behind_them_show_a_dash_not_zero(app: App, world):
+    """A new branch's /诉求 统计: every rate whose denominator is 0 reads 「—」 (0.00% made it look failing), and a
+    comparison with an empty period gives no +100.00%."""
+    stats = (await say(app, v11_group("/诉求 统计", user_id="31009", group_id=GROUP))).splitlines()
+    assert stats[1:6] == [
+        "收集 0　办结 0　办结率 —",
+        "按期办结率 —　平均办理时长 —　超期 0",
+        "回访率 —　满意率 —（满意+基本满意 ÷ 作答 0，未回复不计入）",
+        "退单率 —　重办率 —",
+        "小事不出县率 —（县级及以下办结 0 ÷ 办结 0）",
+    ]
+    await _file(app)
+    compared = (await say(app, v11_group("/诉求 统计 本年 对比", user_id="31009", group_id=GROUP))).splitlines()
+    assert compared[1] == "收集 1　办结 0　办结率 0.00%"
+    assert compared[-1].startswith("对比上年（") and compared[-1].endswith("：收集 0（+1）　办结率 —　满意率 —")
+
+
 async def test_statistics_and_overdue_for_managers(app: App, world):
     number = await _file(app)
     stats = await say(app, v11_group("/诉求 统计 本月 对比", user_id="31009", group_id=GROUP))

@@ -244,3 +244,13 @@ async def test_a_wechat_newcomer_over_v12_is_welcomed(app: App, own_services):
     [welcome] = await _outbox(own_services, "welcome")
     assert (welcome.platform, welcome.target_id) == ("wechat", "wxg_7011")
     assert _text(welcome).startswith("欢迎 @wx_30080 加入「微信支部」")
+
+
+async def test_on_onebot_binding_and_proof_are_said_to_be_unneeded_at_once(app: App):
+    """One id per person: private /绑定 授权 sent people to the group, where they heard 「这里不需要绑定」."""
+    await say(app, v11_group("/支部 开通 无需绑定支部", user_id=SUPERUSER, group_id="7091"))
+    private = await say(app, v11_private("/绑定 授权 123456", user_id="30091"))
+    assert private == texts.PROOF_NOT_NEEDED
+    group = await say(app, v11_group("/绑定 授权 123456", user_id="30091", group_id="7091"))
+    assert group == f"@30091 {texts.PROOF_NOT_NEEDED}"
+    assert await say(app, v11_private("/解绑", user_id="30091")) == texts.UNBIND_NOT_NEEDED

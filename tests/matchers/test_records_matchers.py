@@ -218,9 +218,10 @@ async def test_a_secretary_never_reaches_another_branch(app: App, own_services: 
     assert await say(app, v11_private("/台账 导出", user_id=DRIVER)) == ONLY_MANAGERS
     # the committee's /月报 全部 has one line a branch, in the order of the branch list
     month = clock.today().strftime("%Y年%m月")
+    # 2 members, none active: 0%; no members at all: —
     assert await say(app, v11_private("/月报 全部", user_id="10000")) == (
         f"【{month} 全部支部】\n积分测试支部：成员 2，参与 0%，打卡 0，活动 0"
-        "\n别人的支部：成员 0，参与 0%，打卡 0，活动 0"
+        "\n别人的支部：成员 0，参与 —，打卡 0，活动 0"
     )
 
 

@@ -185,3 +185,22 @@ async def test_location_shares_and_questions_share_the_command_rate_limit(app: A
     assert await say(app, quiet, expect_reply=False) is None
     # Someone else is answered as usual.
     assert "离您最近" in await say(app, v11_group(location(26.58, 106.72), user_id="35011", group_id=GROUP))
+
+
+async def test_a_lookup_never_says_back_a_plate_a_phone_or_coordinates(app: App):
+    """Unrecognised words are said back only when they are plain Chinese words: nothing typed with digits or Latin
+    letters (贵A12345, 川A-D12345, 26.58,106.72) is repeated in the group, masked or not."""
+    parked = await say(app, v11_group("/停车 贵A12345 乌当", user_id="35011", group_id=GROUP))
+    assert parked.startswith("@35011 找到 ") and parked.endswith("\n" + texts.IGNORED_UNSAID)
+    station = await say(app, v11_group("/驿站 川A-D12345 乌当", user_id="35011", group_id=GROUP))
+    assert station.startswith("@35011 找到 ") and station.endswith("\n" + texts.IGNORED_UNSAID)
+    question = v11_group("我的车牌贵A12345坏在乌当了，附近哪里能修车", user_id="35011", group_id=GROUP, to_me=True)
+    repair = await say(app, question)
+    assert repair.startswith("@35011 找到 ") and repair.endswith("\n" + texts.IGNORED_UNSAID)
+    typed = await say(app, v11_group("/驿站 26.581234,106.723456", user_id="35011", group_id=GROUP))
+    assert typed == at("35011", texts.UNKNOWN_PLACE_UNSAID)
+    for reply in (parked, station, repair, typed):
+        assert not any(secret in reply.lower() for secret in ("a12345", "d12345", "贵a", "川a", "581234", "723456"))
+    # A plain Chinese word is still said back.
+    mars = await say(app, v11_group("/驿站 乌当 火星 洗澡", user_id="35011", group_id=GROUP))
+    assert mars.endswith("\n" + texts.IGNORED_NOTE.format(words="火星"))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.core import clock
 from bot.core.actor import Actor
 from bot.core.branches import theme_of_month
-from bot.core.models import Branch, OutboxItem
+from bot.core.models import Branch, LedgerEntry, OutboxItem
 from bot.core.ratelimit import RateLimiter
 from bot.core.scope import EVERYTHING
 from bot.features.study import texts
@@ -63,6 +63,27 @@ async def test_check_in_with_and_without_prefix(app: App, own_services: Services
     for word in ("/打卡", "学习打卡", "已学习"):
         again = await say(app, v11_group(word, user_id=DRIVER, group_id=GROUP))
         _mentioned(again, DRIVER, texts.ALREADY_CHECKED_IN.format(streak=1, month=1))
+
+
+async def test_a_member_moved_to_another_branch_checks_in_once_a_day(app: App, own_services: Services):
+    """打卡 in group A, /转出 to branch B, 打卡 in group B: already checked in today, and one point, not two."""
+    first = await _branch(own_services)
+    second = await _branch(own_services, OTHER_GROUP, OTHER_SECRETARY, "二支部")
+    driver = Actor("qq", DRIVER, GROUP, SELF_ID)
+    await own_services.members.register(driver, first, {"name": "孙师傅", "phone": None, "status": "群众"})
+    _mentioned(
+        await say(app, v11_group("打卡", user_id=DRIVER, group_id=GROUP)), DRIVER, "！已连续 1 天，本月第 1 天。"
+    )
+    await own_services.members.transfer(Actor("qq", SECRETARY, GROUP, SELF_ID), first, driver.key, second)
+    again = await say(app, v11_group("打卡", user_id=DRIVER, group_id=OTHER_GROUP))
+    _mentioned(again, DRIVER, texts.ALREADY_CHECKED_IN.format(streak=1, month=1))
+    async with own_services.database.reading() as session:
+        points = (await session.scalars(select(LedgerEntry.points).where(LedgerEntry.user_key == driver.key))).all()
+    assert list(points) == [1]
+    clock.advance(timedelta(days=1))  # the streak goes on in the new branch
+    _mentioned(
+        await say(app, v11_group("打卡", user_id=DRIVER, group_id=OTHER_GROUP)), DRIVER, "！已连续 2 天，本月第 2 天。"
+    )
 
 
 async def test_check_in_in_a_group_that_is_no_branch_says_how_to_open_one(app: App):
@@ -127,7 +148,7 @@ async def test_secretary_only_settings_and_statistics(app: App, own_services: Se
     usage = await say(app, v11_group("/推送 暂停", user_id=SECRETARY, group_id=GROUP))
     assert usage == texts.PUSH_SWITCH_USAGE.format(state=texts.OFF)
     stats = await say(app, v11_group("/学习 统计", user_id=SECRETARY, group_id=GROUP))
-    assert stats == "【今日学习统计】学习支部\n登记成员 0 人中已打卡 0 人，成员打卡率 0%"
+    assert stats == "【今日学习统计】学习支部\n登记成员 0 人中已打卡 0 人，成员打卡率 —"
     theme = await say(app, v11_group("/本月主题 安全驾驶", user_id=SECRETARY, group_id=GROUP))
     assert theme == texts.THEME_SET.format(scope="学习支部", theme="安全驾驶", note="")
     async with own_services.database.reading() as session:
@@ -135,7 +156,7 @@ async def test_secretary_only_settings_and_statistics(app: App, own_services: Se
         assert row is not None and (row.push_time, row.push_enabled) == ("08:00", False)
         assert await theme_of_month(session, row.id, "2026-11") == "安全驾驶"
     private = await say(app, v11_private("/学习 统计", user_id=SECRETARY))  # the branches they run, names and all
-    assert private == "【今日学习统计】学习支部\n登记成员 0 人中已打卡 0 人，成员打卡率 0%"
+    assert private == "【今日学习统计】学习支部\n登记成员 0 人中已打卡 0 人，成员打卡率 —"
 
 
 async def test_theme_for_all_says_which_branches_keep_their_own(app: App, own_services: Services):
@@ -235,7 +256,7 @@ async def test_statistics_and_one_reminder_that_mentions_who_has_not_studied(app
     stats = await say(app, v11_group("/学习 统计", user_id=SECRETARY, group_id=GROUP))
     head = [
         texts.STATS_HEAD.format(branch="学习支部"),
-        texts.STATS_LINE.format(members=2, registered=1, rate=0.5, others=""),
+        texts.STATS_LINE.format(members=2, registered=1, rate="50%", others=""),
     ]
     # In the group: the count, and where the names are; the names themselves only in private chat.
     assert stats == "\n".join([*head, texts.STATS_NAMES_PRIVATE.format(count=1)])

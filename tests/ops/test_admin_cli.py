@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import subprocess
 import sys
@@ -10,21 +11,30 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.admin import texts as admin_texts
+from bot.admin.__main__ import main
 from bot.core import clock
+from bot.core.branches import UNBOUND
 from bot.core.db import Database
 from bot.core.migrate import upgrade
 from bot.core.models import Branch
+from bot.features.ops import replies
+from bot.features.ops import texts as ops_texts
+from bot.features.ops.status import Health
 from tests.support.botprocess import ROOT
 
 
-def admin(*args: str, url: str) -> subprocess.CompletedProcess:
-    """Run `python -m bot.admin …` against one database."""
+def admin(
+    *args: str, url: str | None, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run `python -m bot.admin …` against one database (url None: the one the settings name)."""
     return subprocess.run(
-        [sys.executable, "-m", "bot.admin", "--database-url", url, *args],
+        [sys.executable, "-m", "bot.admin", *(("--database-url", url) if url else ()), *args],
         capture_output=True,
         text=True,
         timeout=180,
-        cwd=ROOT,
+        cwd=cwd,
+        env=env,
     )
 
 
@@ -135,3 +145,85 @@ async def test_loading_a_province_station_list_from_csv(tmp_path):
     assert "新增 1 个" in first.stdout and "第 3 行" in first.stdout
     again = admin("stations", str(path), url=url)
     assert "新增 0 个，更新 0 个" in again.stdout
+
+
+async def test_status_shows_a_backup_taken_from_the_command_line_and_imported_branches_as_waiting(tmp_path):
+    """/状态 after `python -m bot.admin backup`: that backup is the last good one (it said 还没有成功的备份); a branch
+    the organization import made, still waiting for its group, is 待开通, not 停用."""
+    url = await _database_with(tmp_path / "live.db", ["一支部"])
+    database = Database(url)
+    async with database.session() as session:
+        session.add(
+            Branch(
+                name="待开通支部",
+                platform=UNBOUND,
+                group_id="待开通支部",
+                active=False,
+                created_by="admin:ops",
+                created_at=clock.now(),
+            )
+        )
+    done = admin("backup", "--to", str(tmp_path / "backups" / "manual.db"), url=url)
+    assert done.returncode == 0, done.stderr
+    lines = replies.status(await Health(database).collect()).splitlines()
+    await database.dispose()
+    backup = next(line for line in lines if line.startswith("备份："))
+    assert (
+        backup.startswith("备份：最近一次成功 ") and "（SQLite，" in backup and backup.endswith("，已通过完整性检查）")
+    )
+    branches = ops_texts.BRANCHES.format(active=1, inactive=0) + ops_texts.BRANCHES_WAITING.format(waiting=1)
+    assert branches == "支部：启用 1 个，停用 0 个，待开通 1 个（已导入，等群里发送 /支部 开通）"
+    assert branches in lines
+
+
+def _refused(done: subprocess.CompletedProcess, sentence: str) -> None:
+    """Refused in one sentence with exit code 2, no traceback."""
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", sentence + "\n")
+
+
+async def test_bad_input_is_refused_in_one_sentence_and_nothing_is_created(tmp_path):
+    _refused(admin("backup", url="foo://"), admin_texts.BAD_URL.format(url="「foo://」"))
+    missing = tmp_path / "nonexist" / "dir" / "x.db"
+    _refused(
+        admin("export", str(tmp_path / "x.jsonl"), url=f"sqlite+aiosqlite:///{missing}"),
+        admin_texts.NO_DATABASE_FILE.format(path=missing),
+    )
+    assert not (tmp_path / "nonexist").exists() and not (tmp_path / "x.jsonl").exists()
+    org = tmp_path / "org.csv"
+    org.write_text("级别,名称,上级,区划代码,部门\n省,贵州省道路货运行业党委,,520000,\n", encoding="utf-8")
+    typo = tmp_path / "redwheeel.db"
+    _refused(
+        admin("org", "import", str(org), url=f"sqlite+aiosqlite:///{typo}"),
+        admin_texts.NO_DATABASE_FILE.format(path=typo),
+    )
+    assert not typo.exists()
+    url = await _database_with(tmp_path / "live.db", [])
+    gone = tmp_path / "no-such-org.csv"
+    _refused(admin("org", "import", str(gone), url=url), admin_texts.NO_INPUT.format(path=gone))
+    # A new installation makes its database on purpose, then imports into it.
+    fresh = f"sqlite+aiosqlite:///{tmp_path / 'new.db'}"
+    assert admin("init", url=fresh).stdout == admin_texts.INITIALISED + "\n"
+    assert "组织导入完成" in admin("org", "import", str(org), url=fresh).stdout
+    # The embedded default (no --database-url, no DATABASE_URL): a province loads its tree before the first start.
+    data = tmp_path / "data"
+    data.mkdir()
+    environment = {k: v for k, v in os.environ.items() if k.upper() != "DATABASE_URL"} | {"DATA_DIR": str(data)}
+    first = admin("org", "import", str(org), url=None, cwd=tmp_path, env=environment)  # no .env in tmp_path
+    assert "组织导入完成" in first.stdout, first.stderr
+    assert (data / "redwheel.db").is_file()
+
+
+def test_a_bad_holiday_table_is_named_in_chinese(tmp_path, capsys):
+    header = tmp_path / "org.csv"
+    header.write_text("级别,名称,上级\n", encoding="utf-8")
+    one = tmp_path / "one.csv"
+    one.write_text("2027-01-01\n", encoding="utf-8")
+    out = str(tmp_path / "out")
+    assert main(["holidays", "import", str(header), "--to", out]) == 1
+    assert main(["holidays", "import", str(one), "--to", out]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "未导入：第 1 行：「级别」不是日期，日期应写成 2027-01-01。",
+        "未导入：第 1 行：应为三列「日期,类型,名称」，例如 2027-01-01,假日,元旦。",
+    ]
+    assert main(["holidays", "import", str(tmp_path / "gone.csv"), "--to", out]) == 2
+    assert capsys.readouterr().err == admin_texts.NO_INPUT.format(path=tmp_path / "gone.csv") + "\n"

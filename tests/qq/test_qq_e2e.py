@@ -21,12 +21,12 @@ from bot.core.models import Branch, Member, OutboxItem
 from bot.core.outbox import Target, enqueue
 from bot.features.branch.texts import (
     BIND_CLAIMED,
-    BIND_REMINDER,
     BOUND,
     BOUND_IN_GROUP,
     NOT_SENT_REMINDED,
     PROFILE_NONE,
     PROOF_NEEDED,
+    PROOF_REMINDER,
     REGISTER_BIND_FIRST,
     UNBOUND_GROUP,
 )
@@ -208,13 +208,13 @@ async def test_a_planted_code_gives_an_outsider_nothing_of_a_secretarys(qq):
     code = re.search(r"/绑定 ([A-Z0-9]{8})", (await fake.ask(c2c_payload("/绑定", user=outsider))).content)
     assert code is not None
     fake.push(group_payload(f"今天学习奖励领取码 {code[1]}", member=secretary, group=group, at_bot=False))
-    shown = None
+    shown = await fake.reply_to(c2c_payload("/绑定", user=outsider))
     for _ in range(10):  # the chatter goes unanswered: ask until its claim is recorded (a loaded machine is slow)
-        shown = await fake.reply_to(c2c_payload("/绑定", user=outsider))
         if "是您本人吗" in shown.content:
             break
         await asyncio.sleep(0.5)
-    assert shown is not None and "是您本人吗" in shown.content
+        shown = await fake.reply_to(c2c_payload("/绑定", user=outsider))
+    assert "是您本人吗" in shown.content
     mark = len(fake.sent)
     bound = await fake.reply_to(c2c_payload("/绑定 确认", user=outsider))
     assert bound.content.startswith("绑定成功") and "/绑定 授权" in bound.content  # bound, but powerless
@@ -230,8 +230,9 @@ async def test_a_planted_code_gives_an_outsider_nothing_of_a_secretarys(qq):
         await fake.reply_to(group_payload(said, member="member-openid-21", group=group, at_bot=said == "/诉求"))
     done = await fake.reply_to(group_payload("确认", member="member-openid-21", group=group, at_bot=False))
     assert "诉求已提交" in done.content
-    _, reminded = await fake.wait_for(lambda s: s.kind == "group" and BIND_REMINDER in s.content, mark)
-    assert reminded.target == group and reminded.content == f"<@{secretary}>{BIND_REMINDER}"
+    # bound (by someone else's private chat) but unproven: asked for the proof, and told how to undo a binding
+    _, reminded = await fake.wait_for(lambda s: s.kind == "group" and PROOF_REMINDER in s.content, mark)
+    assert reminded.target == group and reminded.content == f"<@{secretary}>{PROOF_REMINDER}"
     assert "运费" not in reminded.content
     await asyncio.sleep(1)  # the sender has had time for anything else it would send
     to_outsider = [s.content for s in fake.sent if s.kind == "private" and s.target == outsider]

@@ -282,7 +282,7 @@ async def test_a_driver_named_secretary_later_proves_it_in_the_group_and_a_remov
     wrong = _platform_part(await qq_say(app, group_payload("/绑定 授权 000000", member=member, group=GROUP)))
     assert wrong == f"@{member} {branch_texts.PROOF_BAD}"
     in_private = _platform_part(await qq_say(app, c2c_payload(f"/绑定 授权 {code}", user=private)))
-    assert in_private == "请在支部群里发送 /绑定 授权。"
+    assert _proof_code(in_private) == code and "群里 @机器人 发送 /绑定 授权" in in_private  # where, and the code
     assert PROOF.search(_platform_part(await qq_say(app, c2c_payload("/档案", user=private))))
     proved = _platform_part(await qq_say(app, group_payload(f"/绑定 授权 {code}", member=member, group=GROUP)))
     assert proved == f"@{member} {branch_texts.PROVED}"

@@ -13,6 +13,7 @@ from bot.core.actor import Actor
 from bot.core.branches import BranchDirectory, Conflict, Roles
 from bot.core.members import MemberRecords
 from bot.core.models import LedgerEntry
+from bot.features.records.reports import percent
 from bot.features.records.service import RecordsService, parse_id, parse_month, parse_when, report_text
 
 SUPERUSER = Actor("qq", "10000", "5001", "10001")
@@ -263,3 +264,15 @@ async def test_the_report_counts_members_as_the_branch_card_does(world):
     card = await BranchDirectory(service.database).card(branch)
     report = await service.monthly(branch, date(2026, 11, 1))
     assert (report.members, report.member_drivers) == (card.members, card.member_drivers) == (2, 1)
+
+
+async def test_a_report_of_a_branch_with_no_one_shows_dashes_not_zero_rates(world):
+    """A new branch's /月报 and its /月报 全部 line: a rate with no members or no answers behind it is 「—」."""
+    service, _, _ = world
+    empty = await BranchDirectory(service.database).open(Actor("qq", "10000", "5009", "10001"), "新开支部")
+    text = report_text(await service.monthly(empty, date(2026, 11, 1)))
+    assert "本月参与 0 人，占成员 —" in text
+    assert "成员日均打卡率 —（0 人 × " in text and "成员日均答题率 —，正确率 —" in text
+    assert "0%" not in text
+    [line] = await service.monthly_lines([empty], date(2026, 11, 1))  # /月报 全部 formats its share the same way
+    assert (line.members, percent(line.active_share, line.members)) == (0, "—")

@@ -80,3 +80,14 @@ async def test_more_pages_through_the_last_lookup(world):
     assert first.endswith(texts.MORE_HINT)
     second = await lookups.more(service, DRIVER, None)
     assert "（第 2/" in second
+
+
+async def test_what_was_understood_never_repeats_a_number_or_plate(world):
+    """Nothing found: 「我理解的是」 lists plain words only (it repeated a12345 and 13912340000)."""
+    service, _ = world
+    for query, got in (
+        ("拉萨 维修 a12345", "西藏自治区拉萨市、维修"),
+        ("新疆 洗澡 13912340000", "新疆维吾尔自治区、淋浴"),
+    ):
+        answer = await lookups.lookup(service, DRIVER, None, query)
+        assert answer == texts.NO_MATCH + texts.UNDERSTOOD.format(got=got) + "\n" + texts.TRY_OTHER

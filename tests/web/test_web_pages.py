@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.core import clock
 from bot.core.models import AccessLog
 from bot.core.participation import Rate
-from tests.web.seed import DEPARTMENT, DRIVER, PREFIX, SECRETARY_A, SECRETARY_B, SUPER, link_reply, private
+from tests.web.seed import DEPARTMENT, DRIVER, PREFIX, SECRETARY_A, SECRETARY_B, SUPER, in_group, link_reply, private
 
 PAGES = ("/", "/appeals", "/branches", "/stations", "/api/stations")
 
@@ -212,3 +212,16 @@ async def test_the_overview_is_served_from_its_cache_and_refreshed_behind_it(wor
     if task is not None:
         await task
     assert 'id="total-collected">6<' in (await client.get(PREFIX + "/")).text
+
+
+async def test_numbers_typed_into_an_appeals_text_show_masked_like_its_phone_field(world, client_for):
+    """A driver writes their phone and plate into the description: the page shows them as the phone field does."""
+    appeal = await world.services.appeals.submit(
+        in_group(DRIVER, world.branch_a.group_id),
+        world.branch_a,
+        {"category": "运费", "description": "老板拖欠运费，我电话13912340000，车牌贵A99999", "place": "乌当"},
+    )
+    for viewer in (SUPER.key, SECRETARY_A):
+        page = (await (await client_for(viewer)).get(f"{PREFIX}/appeals/{appeal.number}")).text
+        assert "139****0000" in page and "贵A***99" in page, viewer
+        assert "13912340000" not in page and "贵A99999" not in page, viewer

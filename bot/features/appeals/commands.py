@@ -368,13 +368,19 @@ def _span(since: date | None, until: date | None) -> str:
     return f"{since:%Y-%m-%d}–{until:%Y-%m-%d}"
 
 
-def _pct(value: float) -> str:
-    return f"{value:.2%}"
+def _pct(value: float, base: int) -> str:
+    """A rate, or 「—」 when nothing is behind it (a new branch shows no 0.00% it did not earn)."""
+    return f"{value:.2%}" if base else texts.NONE
 
 
 def _delta(now: float, before: float, percent: bool = True) -> str:
     change = now - before
     return f"{change:+.2%}" if percent else f"{change:+.0f}"
+
+
+def _rate_delta(now: float, now_base: int, before: float, before_base: int) -> str:
+    """「（+5.00%）」 after a rate compared with the period before; nothing when either side has no base."""
+    return texts.STATS_DELTA.format(delta=_delta(now, before)) if now_base and before_base else ""
 
 
 def render(scope: str, period: str, since: date | None, until: date | None, figures: Figures) -> list[str]:
@@ -383,17 +389,24 @@ def render(scope: str, period: str, since: date | None, until: date | None, figu
     lines = [
         texts.STATS_HEAD.format(scope=scope, period=period, span=_span(since, until)),
         texts.STATS_TOTALS.format(
-            collected=figures.collected, closed=figures.closed, close_rate=_pct(figures.close_rate)
+            collected=figures.collected,
+            closed=figures.closed,
+            close_rate=_pct(figures.close_rate, figures.collected),
         ),
-        texts.STATS_TIMES.format(on_time_rate=_pct(figures.on_time_rate), average=average, overdue=figures.overdue),
+        texts.STATS_TIMES.format(
+            on_time_rate=_pct(figures.on_time_rate, figures.closed), average=average, overdue=figures.overdue
+        ),
         texts.STATS_FOLLOW_UP.format(
-            follow_up_rate=_pct(figures.follow_up_rate),
-            satisfaction_rate=_pct(figures.satisfaction_rate),
+            follow_up_rate=_pct(figures.follow_up_rate, figures.ever_closed),
+            satisfaction_rate=_pct(figures.satisfaction_rate, figures.answered),
             answered=figures.answered,
         ),
-        texts.STATS_RETURNS.format(return_rate=_pct(figures.return_rate), reopen_rate=_pct(figures.reopen_rate)),
+        texts.STATS_RETURNS.format(
+            return_rate=_pct(figures.return_rate, figures.transferred),
+            reopen_rate=_pct(figures.reopen_rate, figures.ever_closed),
+        ),
         texts.STATS_COUNTY.format(
-            county_rate=_pct(figures.county_rate), in_county=figures.in_county, closed=figures.closed
+            county_rate=_pct(figures.county_rate, figures.closed), in_county=figures.in_county, closed=figures.closed
         ),
     ]
     return lines
@@ -450,7 +463,7 @@ async def statistics(call: Call) -> str:
                     name=unit_name,
                     collected=unit.collected,
                     closed=unit.closed,
-                    close_rate=_pct(unit.close_rate),
+                    close_rate=_pct(unit.close_rate, unit.collected),
                     overdue=unit.overdue,
                 )
             )
@@ -462,10 +475,12 @@ async def statistics(call: Call) -> str:
                 span=_span(before, after),
                 collected=old.collected,
                 d_collected=_delta(figures.collected, old.collected, percent=False),
-                close_rate=_pct(old.close_rate),
-                d_close=_delta(figures.close_rate, old.close_rate),
-                satisfaction_rate=_pct(old.satisfaction_rate),
-                d_satisfaction=_delta(figures.satisfaction_rate, old.satisfaction_rate),
+                close_rate=_pct(old.close_rate, old.collected),
+                d_close=_rate_delta(figures.close_rate, figures.collected, old.close_rate, old.collected),
+                satisfaction_rate=_pct(old.satisfaction_rate, old.answered),
+                d_satisfaction=_rate_delta(
+                    figures.satisfaction_rate, figures.answered, old.satisfaction_rate, old.answered
+                ),
             )
         )
     return "\n".join(lines)

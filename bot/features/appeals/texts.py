@@ -192,9 +192,10 @@ STATS_RETURNS = "退单率 {return_rate}　重办率 {reopen_rate}"
 STATS_BY = "按{dimension}：{items}（收集/办结）"
 STATS_ITEM = "{name} {collected}/{closed}"
 STATS_COMPARE = (
-    "对比{previous}（{span}）：收集 {collected}（{d_collected}）　办结率 {close_rate}（{d_close}）"
-    "　满意率 {satisfaction_rate}（{d_satisfaction}）"
+    "对比{previous}（{span}）：收集 {collected}（{d_collected}）　办结率 {close_rate}{d_close}"
+    "　满意率 {satisfaction_rate}{d_satisfaction}"
 )
+STATS_DELTA = "（{delta}）"  # a rate's change; left out when either period has nothing behind the rate
 DAYS = "{days:.1f} 天"
 NONE = "—"
 DIMENSIONS = {"category": "类别", "department": "部门", "branch": "支部", "channel": "渠道"}

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from bot.core import clock
 from bot.core.actor import Actor
 from bot.core.bindcodes import Claimed, Confirmed, PendingClaim, normal_code
-from bot.core.commands import EVERYONE, Call, Usage, Where, command
+from bot.core.commands import EVERYONE, Call, Usage, command
 from bot.core.errors import NotFound
 from bot.core.expect import reader
 from bot.core.identity import Link
@@ -65,7 +65,7 @@ async def not_in_private(services: Services, platform: str, self_id: str, reach:
         return texts.NOT_SENT_NO_GROUP
     await services.notify(
         Target(platform, "group", reach.id, self_id),
-        [Mention(reach.member_id), texts.BIND_REMINDER],
+        [Mention(reach.member_id), texts.PROOF_REMINDER if reach.bound else texts.BIND_REMINDER],
         purpose="bind_reminder",
         priority=HIGH,
         dedupe_key=f"bind-reminder:{platform}:{reach.member_id}:{clock.today().isoformat()}",
@@ -201,17 +201,20 @@ async def _in_private(call: Call) -> str:
     usage="/绑定 授权 <确认码>（在支部群，确认码在您绑定的私聊里）",
     area=BRANCH,
     summary="官方QQ机器人：书记等职务在群里确认绑定的私聊是您本人，职务权限才在私聊里生效",
-    where=Where.GROUP,
     mention=True,
     order=44,
     help_unless="private",
 )
 async def prove(call: Call) -> str:
     """/绑定 授权 <code> in the group: the sender's own bound private chat gets their role powers. Only this explicit
-    command proves (a code in chatter does nothing), and only for the sender's own group id."""
+    command proves (a code in chatter does nothing), and only for the sender's own group id. Where one id is the
+    person everywhere, it says at once that nothing is to be bound or proven, in private chat too."""
     if call.takes("private"):
-        return texts.BIND_NOT_NEEDED
+        return texts.PROOF_NOT_NEEDED
     actor = call.actor
+    if actor.is_private:  # where and with which code, when this chat has one to prove
+        resolved, link = await call.services.identities.resolve_link(actor)
+        return await proof_refusal(call.services, resolved, link) or texts.PROOF_IN_GROUP
     if call.branch is None or actor.group_id is None:
         raise NotFound(texts.NO_BRANCH_HERE)
     code = "".join(unicodedata.normalize("NFKC", call.arg).split()).replace("-", "")
@@ -240,7 +243,7 @@ async def prove(call: Call) -> str:
 async def unbind(call: Call) -> str:
     """/解绑: in private chat every link of this private chat; in a group the sender's link there."""
     if call.takes("private"):
-        return texts.BIND_NOT_NEEDED
+        return texts.UNBIND_NOT_NEEDED
     actor = call.actor
     identities = call.services.identities
     if actor.is_private:

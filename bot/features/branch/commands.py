@@ -112,15 +112,6 @@ async def close_branch(call: Call) -> str:
 
 
 # ---- 书记 ---------------------------------------------------------------------------------------------------
-SECRETARY_USAGE = "/书记 设置 @某人 或 /书记 移除 @某人"
-
-
-@command("书记", roles=OPENERS, usage=SECRETARY_USAGE, area=BRANCH, summary="书记任免", hidden=True)
-async def secretary_usage(call: Call) -> str:
-    """/书记 without 设置/移除."""
-    raise Usage()
-
-
 @command(
     "书记 设置",
     roles=OPENERS,
@@ -331,9 +322,11 @@ async def confirm(call: Call) -> str:
 @command(
     "档案",
     roles=EVERYONE,
-    usage="/档案 · /档案 @某人（书记，在本支部群）· 私聊 /档案 <姓名>（书记）",
+    usage="/档案",
+    staff_usage="/档案 @某人（在本支部群）· 私聊 /档案 <姓名>：查看成员档案（记录查看日志）",
+    staff=MANAGERS,
     area=BRANCH,
-    summary="查看自己的档案（私聊显示完整信息）；书记查看本支部成员档案（记录查看日志）",
+    summary="查看自己的档案（私聊显示完整信息）",
     order=51,
 )
 async def profile(call: Call) -> str:
@@ -358,12 +351,6 @@ async def profile(call: Call) -> str:
 
 
 # ---- 欢迎 ---------------------------------------------------------------------------------------------------
-@command("欢迎", roles=MANAGERS, usage="/欢迎 开启|关闭", area=BRANCH, summary="新成员欢迎", hidden=True)
-async def welcome_usage(call: Call) -> str:
-    """/欢迎 without 开启/关闭."""
-    raise Usage()
-
-
 @command(
     "欢迎 开启",
     roles=MANAGERS,

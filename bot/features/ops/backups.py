@@ -101,6 +101,11 @@ async def take(database: Database, config: Config, data_dir: Path) -> BackupReco
     except Exception as error:  # recorded and shown in /状态; the text of a tool's error names no person
         record.error = f"{type(error).__name__}: {error}"[:300]
         log.error("daily backup failed: %s", type(error).__name__)
+    await keep(database, record)
+    return record
+
+
+async def keep(database: Database, record: BackupRecord) -> None:
+    """Store one run's row: the daily job's and `python -m bot.admin backup`'s alike, so /状态 sees both."""
     async with database.session() as session:
         session.add(record)
-    return record

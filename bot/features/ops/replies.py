@@ -131,7 +131,10 @@ def status(state: Status) -> str:
         )
     if not state.accounts:
         lines.append(texts.NO_ACCOUNTS)
-    lines.append(texts.BRANCHES.format(active=state.active_branches, inactive=state.inactive_branches))
+    branches = texts.BRANCHES.format(active=state.active_branches, inactive=state.inactive_branches)
+    if state.waiting_branches:
+        branches += texts.BRANCHES_WAITING.format(waiting=state.waiting_branches)
+    lines.append(branches)
     queue = texts.QUEUE.format(backlog=state.backlog)
     if state.backlog:
         queue += texts.QUEUE_DUE.format(due=state.backlog_due)

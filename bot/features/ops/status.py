@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 
 from bot import __version__
 from bot.core import clock
+from bot.core.branches import UNBOUND
 from bot.core.db import Database
 from bot.core.models import BotAccount, Branch, OutboxItem
 from bot.core.outbox import EXPIRED, FAILED, PENDING, SENDING, SENT
@@ -77,6 +78,7 @@ class Status:
     backup_failures: int = 0
     backups_enabled: bool = True
     web_sessions: int | None = None  # web view sessions open now
+    waiting_branches: int = 0  # imported with the organization, no group has opened them yet
 
 
 def refusal_code(reason: str) -> str:
@@ -155,9 +157,15 @@ async def collect(database: Database, online: dict[str, str]) -> Status:
                 )
             ).all()
         )
-        active, inactive = (
+        # A branch the organization import made is waiting for its group (待开通), not one that was closed.
+        bound = Branch.platform != UNBOUND
+        active, inactive, waiting = (
             await session.execute(
-                select(func.count().filter(Branch.active), func.count().filter(~Branch.active)).select_from(Branch)
+                select(
+                    func.count().filter(Branch.active),
+                    func.count().filter(~Branch.active, bound),
+                    func.count().filter(~Branch.active, ~bound),
+                ).select_from(Branch)
             )
         ).one()
         backlog, due, oldest = (
@@ -237,6 +245,7 @@ async def collect(database: Database, online: dict[str, str]) -> Status:
         kind,
         size,
         now,
+        waiting_branches=waiting,
     )
 
 

@@ -94,14 +94,6 @@ async def _member_target(call: Call, verb: str) -> tuple[str, str, str]:
 
 
 @command(
-    "委员", roles=COMMITTEES, usage="/委员 添加|移除 @某人 <行业党委名称>", area=ORG, summary="委员任免", hidden=True
-)
-async def member_usage(call: Call) -> str:
-    """/委员 without 添加/移除."""
-    raise Usage()
-
-
-@command(
     "委员 添加",
     "委员 任命",
     roles=COMMITTEES,

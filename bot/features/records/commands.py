@@ -15,7 +15,7 @@ from bot.core.validation import mask_phone
 from . import flows, texts
 from .activities import parse_id
 from .export import FORMATS
-from .reports import parse_month, report_text
+from .reports import parse_month, percent, report_text
 from .roster import rows_of_text
 
 RECORDS = area(
@@ -358,7 +358,7 @@ async def monthly(call: Call) -> str | list[Part]:
                 texts.ALL_LINE.format(
                     branch=line.branch,
                     members=line.members,
-                    share=line.active_share,
+                    share=percent(line.active_share, line.members),
                     checkins=line.checkins,
                     activities=line.activities,
                 )

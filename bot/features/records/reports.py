@@ -110,6 +110,11 @@ class MonthlyReport:
         return self.quiz_correct / self.quiz_answers if self.quiz_answers else 0.0
 
 
+def percent(value: float, base: int) -> str:
+    """A rate as chat shows it: 「—」 when nothing is behind it (a new branch shows no 0% it did not earn)."""
+    return f"{value:.0%}" if base else texts.NO_RATE
+
+
 def report_text(report: MonthlyReport) -> str:
     """The monthly report in one message."""
     lines = [
@@ -118,19 +123,19 @@ def report_text(report: MonthlyReport) -> str:
             members=report.members,
             member_drivers=report.member_drivers,
             active=report.active,
-            share=report.active_share,
+            share=percent(report.active_share, report.members),
         ),
         texts.REPORT_STUDY.format(
             checkins=report.study.done,
-            rate=report.checkin_rate,
+            rate=percent(report.checkin_rate, report.study.possible),
             days=report.days,
             members=report.members,
             others=texts.REPORT_OTHERS.format(count=report.study.others) if report.study.others else "",
         ),
         texts.REPORT_QUIZ.format(
             quiz=report.quiz.done,
-            rate=report.quiz.value,
-            accuracy=report.accuracy,
+            rate=percent(report.quiz.value, report.quiz.possible),
+            accuracy=percent(report.accuracy, report.quiz_answers),
             others=texts.REPORT_OTHERS.format(count=report.quiz.others) if report.quiz.others else "",
         ),
         texts.REPORT_ACTIVITIES.format(

@@ -17,7 +17,7 @@ from bot.core.models import Branch
 from . import texts
 from .geo import validate_coordinates
 from .regions import Place
-from .replies import nearest_text, search_text
+from .replies import PERSONAL, nearest_text, plain, search_text
 from .results import SearchResult
 from .suggest import edit_distance, near_misses
 
@@ -35,19 +35,32 @@ def _short(place: Place) -> str:
     return place.city or place.province
 
 
-def _unrecognised(stations: StationService, query: str, result: SearchResult) -> str:
-    """The words that named no place and no station, when no place or road was understood ("" if none).
+def _sayable(query: str, words: tuple[str, ...] | list[str]) -> list[str]:
+    """The words that may be said back, in a group too: pure Chinese words only, and none from a typed word with
+    digits or Latin letters in it (a plate 贵A12345, a phone number, coordinates are never repeated, not even
+    the 贵 of 贵A12345)."""
+    risky = [typed.lower() for typed in query.split() if PERSONAL.search(typed)]
+    return [word for word in words if plain(word) and not any(word in typed for typed in risky)]
+
+
+def _unrecognised(stations: StationService, query: str, result: SearchResult) -> str | None:
+    """The words that named no place and no station, when no place or road was understood: None if none, "" if
+    there are some but none may be said back.
 
     Shown as the person typed them ("火星基地", though only 火星 is unknown and 基地 is in a station's address).
     """
     understood = result.understood
     if understood.places or understood.roads:
-        return ""
+        return None
     unknown = stations.index.unknown_words(understood.ignored or understood.keywords)
     if not unknown:
-        return ""
-    typed = [word for word in query.split() if len(word) <= 12 and any(k in word.lower() for k in unknown)]
-    return "、".join(typed) if typed else "".join(understood.ignored or understood.keywords)
+        return None
+    typed = [
+        word
+        for word in query.split()
+        if len(word) <= 12 and not PERSONAL.search(word) and any(k in word.lower() for k in unknown)
+    ]
+    return "、".join(typed) if typed else "".join(_sayable(query, understood.ignored or understood.keywords))
 
 
 async def lookup(stations: StationService, actor: Actor, branch: Branch | None, query: str) -> str:
@@ -63,9 +76,9 @@ async def lookup(stations: StationService, actor: Actor, branch: Branch | None, 
         if not (understood.roads or understood.keywords):
             return texts.NEAR_ASK
     unknown = _unrecognised(stations, query, result)
-    if unknown:
-        words = stations.index.unknown_words(understood.ignored or understood.keywords)
-        return await _near_miss(stations, actor, branch, query, unknown, words)
+    if unknown is not None:
+        words = _sayable(query, stations.index.unknown_words(understood.ignored or understood.keywords))
+        return await _near_miss(stations, actor, branch, query, unknown, tuple(words))
     missing = [service for service in understood.services if not stations.index.offering(service)]
     if missing and not result.items:
         where = "、".join(p.label for p in understood.places)
@@ -78,7 +91,8 @@ async def lookup(stations: StationService, actor: Actor, branch: Branch | None, 
     if broad and result.total > PAGE_SIZE:
         return await _broad(stations, actor, branch, result, scope)
     if understood.ignored and result.items:
-        note = texts.IGNORED_NOTE.format(words="、".join(understood.ignored))
+        said = _sayable(query, understood.ignored)
+        note = texts.IGNORED_NOTE.format(words="、".join(said)) if said else texts.IGNORED_UNSAID
         stations.memory.remember_query(actor.session_key, query, result.page)
         return search_text(result) + "\n" + note
     stations.memory.remember_query(actor.session_key, query, result.page)
@@ -88,14 +102,14 @@ async def lookup(stations: StationService, actor: Actor, branch: Branch | None, 
 async def _near_miss(
     stations: StationService, actor: Actor, branch: Branch | None, query: str, unknown: str, words: tuple[str, ...]
 ) -> str:
-    """Words that name no place (`unknown` as typed, `words` as read): one slip from exactly one place name → that
-    lookup, said so; several → ask which; none → say it was not understood."""
+    """Words that name no place (`unknown` as typed, `words` as read, both only what may be said back): one slip
+    from exactly one place name → that lookup, said so; several → ask which; none → say it was not understood."""
     guesses = {word: _closest(stations, word) for word in words}
     if len(words) == 1 and len(guesses[words[0]]) == 1 and words[0] in query:
         meant = guesses[words[0]][0]
         answer = await lookup(stations, actor, branch, query.replace(words[0], f" {meant} "))
         return texts.NEAR_MISS.format(typed=words[0], meant=meant) + "\n" + answer
-    text = texts.UNKNOWN_PLACE.format(words=unknown)
+    text = texts.UNKNOWN_PLACE.format(words=unknown) if unknown else texts.UNKNOWN_PLACE_UNSAID
     names = list(dict.fromkeys(name for word in words for name in guesses[word]))[:3]
     if names:
         text += "\n" + texts.DID_YOU_MEAN.format(names="、".join(f"「{name}」" for name in names))

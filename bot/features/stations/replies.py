@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from . import texts
 from .geo import format_distance
 from .results import NearestResult, SearchResult
 from .station import Station
+
+# Digits or Latin letters (half or full width): a word typed with any (a plate, a phone number, coordinates) is never
+# said back; only plain Chinese words are.
+PERSONAL = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")
+_CHINESE = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def plain(word: str) -> bool:
+    """Whether a word the person typed may be said back, in a group too (Chinese characters only)."""
+    return _CHINESE.fullmatch(word) is not None
 
 
 def station_lines(station: Station, distance_km: float | None = None) -> str:
@@ -37,9 +49,8 @@ def search_text(result: SearchResult) -> str:
     """A keyword lookup's reply."""
     if not result.items:
         understood = result.understood
-        got = "、".join(
-            [*understood.regions, *understood.services, *understood.kinds, *understood.roads, *understood.keywords]
-        )
+        keywords = [word for word in understood.keywords if plain(word)]
+        got = "、".join([*understood.regions, *understood.services, *understood.kinds, *understood.roads, *keywords])
         lines = [texts.NO_MATCH + (texts.UNDERSTOOD.format(got=got) if got else "")]
         if result.suggestion and result.suggestion != texts.NO_MATCH:
             lines.append(result.suggestion.removeprefix(texts.NO_MATCH))

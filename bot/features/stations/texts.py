@@ -20,7 +20,10 @@ NO_MORE = "没有更多了。"
 UNKNOWN_PLACE = (
     "没有认出「{words}」这个地方。请换个地名（如 乌当、贵阳、G75），或直接发送位置，我会列出离您最近的驿站。"
 )
+UNKNOWN_PLACE_UNSAID = "没有认出您说的地方。请换个地名（如 乌当、贵阳、G75），或直接发送位置，我会列出离您最近的驿站。"
 IGNORED_NOTE = "（没有认出「{words}」，已按其余条件查找。）"
+# Words with digits or letters (a plate, a phone number, coordinates) are never said back, in a group least of all.
+IGNORED_UNSAID = "（有些词没有认出，已按其余条件查找。）"
 NEAR_MISS = "没有认出「{typed}」，按「{meant}」查找："
 DID_YOU_MEAN = "您是不是要找：{names}？"
 NO_SERVICE_KNOWN = "还没有收录提供「{service}」的驿站{where}。可以发送位置，看看附近的驿站都有哪些服务。"

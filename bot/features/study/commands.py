@@ -20,7 +20,9 @@ STUDY = area(texts.AREA, texts.AREA_DESCRIPTION, order=20)
 QUIZ = "答题"
 reader(QUIZ, normalize_letter)  # a bare letter after /答题 answers it
 CHECK_IN_WORDS = ("打卡", "学习打卡", "已学习")
-STUDY_USAGE = "/学习 [统计|提醒|添加|主题|撤回 <编号>]"
+STUDY_USAGE = "/学习"
+# What a secretary may add after /学习 (each is its own command too): shown to them only.
+STUDY_STAFF_USAGE = "/学习 [统计|提醒|添加|主题|撤回 <编号>]"
 
 
 async def _branch(call: Call) -> Branch:
@@ -62,7 +64,15 @@ def answer_text(result: AnswerResult) -> str:
     return verdict + explanation
 
 
-@command("学习", usage=STUDY_USAGE, area=STUDY, summary="今天的学习内容", order=10)
+@command(
+    "学习",
+    usage=STUDY_USAGE,
+    staff_usage=STUDY_STAFF_USAGE,
+    staff=MANAGERS,
+    area=STUDY,
+    summary="今天的学习内容",
+    order=10,
+)
 async def today(call: Call) -> str:
     """/学习: the branch's material of the day."""
     if call.words:
@@ -145,6 +155,11 @@ async def statistics(call: Call) -> str:
     return await _day_text(call, await _managed(call), names=False)
 
 
+def _percent(rate: Rate) -> str:
+    """A members' rate as chat shows it: 「—」 when there is no one to count (a new branch is not failing)."""
+    return f"{rate.value:.0%}" if rate.possible else texts.NO_RATE
+
+
 async def _committee_day_text(call: Call, scope: Scope) -> str:
     """A committee's day: its subtree's members' rate, and one line per unit right below it (no names: those are
     each branch's secretary's to see)."""
@@ -157,9 +172,9 @@ async def _committee_day_text(call: Call, scope: Scope) -> str:
         name = tree.unit_of(node.id, branch_id)
         units[name] = units.get(name, Rate()) + rate
     total = sum(rates.values(), Rate())
-    lines = [texts.STATS_COMMITTEE_HEAD.format(name=node.name, branches=len(branch_ids), rate=total.value)]
+    lines = [texts.STATS_COMMITTEE_HEAD.format(name=node.name, branches=len(branch_ids), rate=_percent(total))]
     lines += [
-        texts.STATS_UNIT.format(name=name, rate=rate.value, done=rate.done, members=rate.possible)
+        texts.STATS_UNIT.format(name=name, rate=_percent(rate), done=rate.done, members=rate.possible)
         for name, rate in sorted(units.items())
     ]
     return "\n".join(lines)
@@ -172,7 +187,7 @@ async def _day_text(call: Call, branch: Branch, *, names: bool) -> str:
     lines = [
         texts.STATS_HEAD.format(branch=branch.name),
         texts.STATS_LINE.format(
-            members=stats.members, registered=stats.registered_checked_in, rate=stats.rate, others=others
+            members=stats.members, registered=stats.registered_checked_in, rate=_percent(stats.study), others=others
         ),
     ]
     if not stats.missing:

@@ -215,29 +215,32 @@ class StudyService(Library, BranchSettings):
 
     # ---- check-in and the question ----------------------------------------------------------------
     async def check_in(self, branch_id: int, user_key: str) -> CheckinResult:
-        """打卡 for today: once; replies with the streak and this month's count."""
+        """打卡 for today: once a person a day, whichever of their branches (a member moved by /转出 who checked in
+        in the old group has checked in); replies with the streak and this month's count over all branches."""
         now = clock.now()
         day = now.date()
         async with self.database.session() as session:
             material = await self._todays_material(session, branch_id, day)
-            inserted = (
-                await session.execute(
-                    _insert(session)(StudyCheckin)
-                    .values(branch_id=branch_id, user_key=user_key, day=day, at=now)
-                    .on_conflict_do_nothing()
-                    .returning(StudyCheckin.id)
-                )
-            ).scalar_one_or_none()
+            elsewhere = await session.scalar(
+                select(StudyCheckin.id).where(StudyCheckin.user_key == user_key, StudyCheckin.day == day).limit(1)
+            )
+            inserted = None
+            if elsewhere is None:
+                inserted = (
+                    await session.execute(
+                        _insert(session)(StudyCheckin)
+                        .values(branch_id=branch_id, user_key=user_key, day=day, at=now)
+                        .on_conflict_do_nothing()
+                        .returning(StudyCheckin.id)
+                    )
+                ).scalar_one_or_none()
             if inserted is not None:
                 await ledger.record(session, user_key, branch_id, ledger.STUDY, f"study:{day.isoformat()}")
             days = (
                 await session.scalars(
                     select(StudyCheckin.day)
-                    .where(
-                        StudyCheckin.branch_id == branch_id,
-                        StudyCheckin.user_key == user_key,
-                        StudyCheckin.day > day - timedelta(days=400),
-                    )
+                    .where(StudyCheckin.user_key == user_key, StudyCheckin.day > day - timedelta(days=400))
+                    .distinct()
                     .order_by(StudyCheckin.day.desc())
                 )
             ).all()

@@ -12,7 +12,7 @@ TAIL_WITH_QUESTION = "\n\n学完请回复“打卡”；今日一题发送 /答�
 TAIL = "\n\n学完请回复“打卡”。"
 
 STATS_HEAD = "【今日学习统计】{branch}"
-STATS_LINE = "登记成员 {members} 人中已打卡 {registered} 人，成员打卡率 {rate:.0%}{others}"
+STATS_LINE = "登记成员 {members} 人中已打卡 {registered} 人，成员打卡率 {rate}{others}"
 STATS_OTHERS = "；另有未登记的群成员 {count} 人打卡（不计入打卡率）"
 STATS_MISSING = "尚未打卡：{names}{more}"
 STATS_MORE = " 等 {count} 人"
@@ -118,5 +118,6 @@ SUPERUSERS_ONLY = "只有行业党委可以审核或删除学习资料。"
 MAY_NOT_WITHDRAW = "只能撤回您自己添加的学习资料（行业党委可用 /学习 删除）。"
 REMOVE_USAGE = "用法：/学习 删除 <编号>"
 REMOVED = "已删除学习资料 #{id}「{title}」，各支部不再学习和推送它。"
-STATS_COMMITTEE_HEAD = "【今日学习】{name}：下辖支部 {branches} 个，成员打卡率 {rate:.0%}"
-STATS_UNIT = "· {name}：{rate:.0%}（{done}/{members}）"
+STATS_COMMITTEE_HEAD = "【今日学习】{name}：下辖支部 {branches} 个，成员打卡率 {rate}"
+STATS_UNIT = "· {name}：{rate}（{done}/{members}）"
+NO_RATE = "—"  # a rate with nothing behind it (no members yet): not 0%
