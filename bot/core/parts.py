@@ -15,10 +15,18 @@ class Mention:
 
 @dataclass(frozen=True, slots=True)
 class Image:
-    """A picture given as PNG bytes or a file path."""
+    """A picture given as PNG bytes or a file path; `personal`: someone's evidence, never sent to a group."""
 
     data: bytes | None = None
     path: str | None = None
+    personal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """A voice message from a file (an appeal's kept voice, SILK/AMR/…): personal, never sent to a group."""
+
+    path: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +52,7 @@ class Media:
     size: int | None = None
 
 
-Part = str | Mention | Image | File
+Part = str | Mention | Image | File | Voice
 
 
 def to_json(parts: list[Part]) -> list[dict[str, Any]]:
@@ -55,7 +63,7 @@ def to_json(parts: list[Part]) -> list[dict[str, Any]]:
             out.append({"type": "text", "text": part})
         elif isinstance(part, Mention):
             out.append({"type": "mention", "user_id": part.user_id})
-        elif isinstance(part, Image) and part.path:
+        elif isinstance(part, Image) and part.path and not part.personal:  # evidence is replied, never queued
             out.append({"type": "image", "path": part.path})
         else:
             raise TypeError(f"cannot queue {type(part).__name__}")
@@ -86,6 +94,8 @@ def plain(parts: list[Part]) -> str:
             out.append(f"@{part.user_id}")
         elif isinstance(part, Image):
             out.append("[图片]")
+        elif isinstance(part, Voice):
+            out.append("[语音]")
         elif isinstance(part, File):
             out.append(f"[文件 {part.name}]")
     return "".join(out)

@@ -1,5 +1,5 @@
 """The one guard on what reaches a group: phone numbers, plates, id numbers and coordinates in any text are masked,
-and no file goes to a group.
+and no file, kept picture or voice message goes to a group.
 
 `bot.platform.reply` and `bot.platform.send` call `for_group` on every message bound for a group (a reply in a group
 chat, a group item of the outbox), so a rule holds for every text the bot repeats — an appeal's description, a
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .parts import File, Part
+from .parts import File, Image, Part, Voice
 
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
 # Mobiles (also typed 139 1234 0000 or 139-1234-0000) and landlines with an area code (0851-83339867).
@@ -29,6 +29,7 @@ PLATE = re.compile(
 COORDINATE = re.compile(r"(?<![\d.])-?\d{1,3}\.\d{3,}(?![\d.])")
 
 NO_FILE_IN_GROUP = "（文件不在群里发送，请私聊机器人或在网页版获取。）"
+NO_MEDIA_IN_GROUP = "（诉求的图片和语音不在群里发送，请私聊机器人查询或在网页版查看。）"
 PLACE_HIDDEN = "[位置]"
 
 _published: set[str] = set()
@@ -78,13 +79,17 @@ def scrub(text: str) -> str:
 
 
 def for_group(parts: list[Part]) -> list[Part]:
-    """A message as it may reach a group: every text masked, every file replaced by where to get it."""
+    """A message as it may reach a group: every text masked, every file replaced by where to get it, someone's
+    pictures and voice messages (an appeal's evidence) replaced by one line saying where to see them."""
     out: list[Part] = []
     for part in parts:
         if isinstance(part, str):
             out.append(mask(part))
         elif isinstance(part, File):
             out.append(NO_FILE_IN_GROUP)
+        elif isinstance(part, Voice) or (isinstance(part, Image) and part.personal):
+            if NO_MEDIA_IN_GROUP not in out:
+                out.append(NO_MEDIA_IN_GROUP)
         else:
             out.append(part)
     return out

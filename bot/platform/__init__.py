@@ -32,6 +32,7 @@ __all__ = [
     "is_group_message",
     "location_of",
     "media_in",
+    "media_loader",
     "mentioned_ids",
     "of",
     "platform_of",
@@ -109,6 +110,15 @@ def mentioned_ids(bot: Bot, event: Event) -> list[str]:
 def media_in(bot: Bot, event: Event) -> list[Media]:
     """Pictures and voice messages that came with a message event, as the platform hands them over (not fetched)."""
     return of(bot).media_in(event)
+
+
+def media_loader(bot: Bot):
+    """How the evidence service fetches a medium the platform gives by id only (OneBot v12 `get_file`)."""
+
+    async def load(medium: Media) -> bytes:
+        return await of(bot).load_media(bot, medium)
+
+    return load
 
 
 def location_of(event: Event) -> tuple[float, float] | None:

@@ -16,7 +16,7 @@ from nonebot.adapters import Adapter, Bot, Event
 
 from ..core import platforms
 from ..core.actor import Actor
-from ..core.parts import File, Image, Media, Part
+from ..core.parts import File, Image, Media, Part, Voice
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +93,11 @@ class Platform:
         """Pictures and voice messages of a message event, as the platform hands them over (not fetched)."""
         return []
 
+    async def load_media(self, bot: Bot, medium: Media) -> bytes:
+        """The bytes of a medium the platform gives by id only (no url); platforms whose media come as urls have
+        nothing to load (the evidence service downloads those itself)."""
+        raise LookupError("this platform gives media as urls")
+
     def location_of(self, event: Event) -> tuple[float, float] | None:
         """A shared location (lat, lng); never stored or logged."""
         return None
@@ -129,11 +134,15 @@ class Platform:
         await self.send(bot, target_kind, target_id, [file])
 
     async def reply(self, bot: Bot, event: Event, actor: Actor, parts: list[Part]) -> None:
-        """Answer the chat the event came from (files as the platform allows)."""
+        """Answer the chat the event came from (files as the platform allows; a voice message alone, as platforms
+        want it)."""
         files = [p for p in parts if isinstance(p, File)]
-        others: list[Part] = [p for p in parts if not isinstance(p, File)]
+        voices = [p for p in parts if isinstance(p, Voice)]
+        others: list[Part] = [p for p in parts if not isinstance(p, File | Voice)]
         if others:
             await bot.send(event, await self.render(bot, others))
+        for voice in voices:
+            await bot.send(event, await self.render(bot, [voice]))
         kind, target = ("private", actor.user_id) if actor.group_id is None else ("group", actor.group_id)
         for file in files:
             await self.send_file(bot, kind, target, file)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 import nonebot
@@ -12,7 +13,7 @@ from nonebot.adapters.onebot import v11
 from nonebot.adapters.onebot.v11.config import Config as V11Config
 
 from ..core.actor import Actor
-from ..core.parts import File, Image, Media, Mention, Part
+from ..core.parts import File, Image, Media, Mention, Part, Voice
 from ..core.platforms import Kind
 from .base import Arrival, Departure, Platform, image_bytes, register
 
@@ -85,6 +86,8 @@ def render_v11(parts: list[Part]) -> v11.Message:
             message += v11.MessageSegment.at(part.user_id)
         elif isinstance(part, Image):
             message += v11.MessageSegment.image(image_bytes(part))
+        elif isinstance(part, Voice):
+            message += v11.MessageSegment.record(Path(part.path).read_bytes())
     return message
 
 
@@ -104,7 +107,8 @@ class OneBotV11(Platform):
     kind = Kind("qq", "QQ")
     # "private": the bot may write first, in private chat, to a person of the group, under the same id.
     # "owner": the platform says who owns a group.
-    capabilities = frozenset({"image", "file", "location", "link", "private", "owner"})
+    # "voice": a kept voice message can be sent back (QQ plays SILK/AMR).
+    capabilities = frozenset({"image", "voice", "file", "location", "link", "private", "owner"})
     group_message_events = (v11.GroupMessageEvent,)
 
     def access_token(self) -> str | None:

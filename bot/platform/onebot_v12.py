@@ -12,7 +12,7 @@ from nonebot.adapters.onebot import v12
 from nonebot.adapters.onebot.v12.config import Config as V12Config
 
 from ..core.actor import Actor
-from ..core.parts import File, Image, Media, Mention, Part
+from ..core.parts import File, Image, Media, Mention, Part, Voice
 from ..core.platforms import Kind
 from .base import Arrival, Departure, Platform, image_bytes, register
 from .onebot_v11 import BOT_GONE, media_of
@@ -33,7 +33,8 @@ class OneBotV12(Platform):
     adapter_module = "~onebot.v12"
     protocol = "v12"
     kind = Kind("wechat", "微信")
-    capabilities = frozenset({"image", "file", "location", "link", "private"})
+    # "voice": a kept voice message can be sent back (uploaded; WeChat plays SILK).
+    capabilities = frozenset({"image", "voice", "file", "location", "link", "private"})
     group_message_events = (v12.GroupMessageEvent,)
 
     def access_token(self) -> str | None:
@@ -61,6 +62,16 @@ class OneBotV12(Platform):
 
     def media_in(self, event: Event) -> list[Media]:
         return media_of(getattr(event, "original_message", None))
+
+    async def load_media(self, bot: Bot, medium: Media) -> bytes:
+        """A medium given by file id: OneBot v12 `get_file`, asked for its data (base64 in JSON, bytes in msgpack)."""
+        got = await bot.call_api("get_file", type="data", file_id=medium.file_id or "")
+        data = got.get("data") if isinstance(got, dict) else None
+        if isinstance(data, str):
+            return base64.b64decode(data)
+        if isinstance(data, bytes):
+            return data
+        raise ValueError("get_file gave no data")
 
     def location_of(self, event: Event) -> tuple[float, float] | None:
         if not isinstance(event, v12.MessageEvent):
@@ -97,7 +108,11 @@ class OneBotV12(Platform):
             elif isinstance(part, Mention):
                 message += v12.MessageSegment.mention(part.user_id)
             elif isinstance(part, Image):
-                message += v12.MessageSegment.image(await _upload(bot, "chart.png", image_bytes(part)))
+                name = Path(part.path).name if part.path else "chart.png"
+                message += v12.MessageSegment.image(await _upload(bot, name, image_bytes(part)))
+            elif isinstance(part, Voice):
+                data = await asyncio.to_thread(Path(part.path).read_bytes)
+                message += v12.MessageSegment.voice(await _upload(bot, Path(part.path).name, data))
         return message
 
     async def _post(self, bot: Bot, target_kind: str, target_id: str, message: v12.Message) -> None:

@@ -44,7 +44,7 @@ from nonebot.adapters.qq.exception import (
 from nonebot.adapters.qq.models import GroupMentionUser
 
 from ..core.actor import Actor
-from ..core.parts import Image, Media, Mention, Part
+from ..core.parts import Image, Media, Mention, Part, Voice
 from ..core.platforms import Kind
 from ..core.sender import PermanentSendError
 from .base import Departure, Platform, image_bytes, register
@@ -54,6 +54,7 @@ QQBOT = "qqbot"  # the stored platform name: user ids are openids (member_openid
 PASSIVE_WINDOW = {"group": timedelta(minutes=5), "private": timedelta(minutes=60)}
 PASSIVE_MARGIN = timedelta(seconds=20)
 
+VOICE_ELSEWHERE = "（QQ 官方机器人不能发送这条语音，请在网页版收听。）"
 FILE_ELSEWHERE = (
     "（QQ 官方机器人不能发送文件，「{name}」请在网页版下载，或在另一个平台的机器人私聊中再发一次这条命令。）"
 )
@@ -84,6 +85,8 @@ def messages(parts: list[Part]) -> list[Message]:
                 current, has_image = Message(), False
             current += MessageSegment.file_image(image_bytes(part))
             has_image = True
+        elif isinstance(part, Voice):
+            current += MessageSegment.text(VOICE_ELSEWHERE)
         else:
             current += MessageSegment.text(FILE_ELSEWHERE.format(name=plain(part.name)))
     if len(current):

@@ -8,7 +8,7 @@ from nonebot.rule import Rule
 require("nonebot_plugin_apscheduler")
 
 from bot import jobs, platform, runtime  # noqa: E402
-from bot.chat import first_text  # noqa: E402
+from bot.chat import COMMAND_STARTS, first_text  # noqa: E402
 from bot.core.settings import load_config  # noqa: E402
 from bot.features.appeals import commands  # noqa: E402, F401
 from bot.features.appeals.config import Config  # noqa: E402
@@ -27,36 +27,37 @@ __plugin_meta__ = PluginMetadata(
 runtime.install()
 
 
-NOTE_WORD = "补充"  # the sub-command a picture may come with: /诉求 补充 <编号> [说明] + pictures
+NOTE_WORD = "补充"  # the sub-command media may come with: /诉求 补充 <编号> [说明] + pictures or a voice message
 
 
-def picture_refs(bot: Bot, event: Event) -> list[str]:
-    """The platform's own reference of each picture in a message (url, else file id; never downloaded)."""
-    refs = [m.url or m.file_id or m.name or "" for m in platform.media_in(bot, event) if m.kind == "image"]
-    return [ref for ref in refs if ref]
-
-
-async def _with_pictures(bot: Bot, event: Event) -> bool:
-    """A picture with the note sub-command, or sent while the /诉求 intake waits (chatter never gets here)."""
-    if not any(m.kind == "image" for m in platform.media_in(bot, event)):
+async def _with_media(bot: Bot, event: Event) -> bool:
+    """A picture or voice message with the note sub-command, or sent while the /诉求 intake waits (chatter never gets
+    here)."""
+    if not platform.media_in(bot, event):
         return False
-    if NOTE_WORD in first_text(event):
+    text = first_text(event).lstrip()
+    if text.startswith(COMMAND_STARTS) and NOTE_WORD in text:
         return True
     return await runtime.services().conversations.current(platform.session_key_of(bot, event)) == INTAKE
 
 
-# Runs before the dispatcher (priority 1) and does not block it: the pictures wait, by chat session, for the
-# /诉求 补充 command the dispatcher is about to run, or for the intake's confirmation (both get text only).
-pictures = on_message(rule=Rule(_with_pictures), priority=0, block=False)
+# Runs before the dispatcher (priority 1) and does not block it: the media are fetched now (platform links expire)
+# and wait, by chat session, for the /诉求 补充 command the dispatcher is about to run, or for the intake's
+# confirmation; one that cannot be kept is answered at once (evidence.py).
+media = on_message(rule=Rule(_with_media), priority=0, block=False)
 
 
-@pictures.handle()
-async def _keep_pictures(bot: Bot, event: Event) -> None:
+@media.handle()
+async def _keep_media(bot: Bot, event: Event) -> None:
     actor = platform.actor_of(bot, event)
-    if actor is not None:
-        current = runtime.services()
-        keep = float(current.settings.conversation_timeout_seconds) + 60
-        await current.appeals.pictures.put(actor.session_key, picture_refs(bot, event), keep)
+    if actor is None:
+        return
+    current = runtime.services()
+    keep = float(current.settings.conversation_timeout_seconds) + 60
+    found = platform.media_in(bot, event)
+    receipt = await current.appeals.evidence.receive(actor.session_key, found, keep, platform.media_loader(bot))
+    if receipt.refused:
+        await platform.reply(bot, event, receipt.text())
 
 
 async def check_appeal_deadlines() -> None:

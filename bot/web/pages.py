@@ -465,6 +465,42 @@ async def appeal_page(request: Request, number: str, viewer: ViewerDep, period: 
         branch=branch,
         branch_link=branch is not None and viewer.sees_branch(branch.id),
         phone=mask_phone(appeal.phone),
+        evidence=[row for row in viewed.evidence if row.failed is None],
+        evidence_failed=sum(1 for row in viewed.evidence if row.failed is not None),
+    )
+
+
+@router.get("/appeals/{number}/evidence/{item_id}")
+async def appeal_evidence(
+    request: Request, number: str, item_id: int, viewer: ViewerDep, original: int = 0
+) -> Response:
+    """One picture or voice message kept with an appeal, for those who may see the appeal (the same rule as its
+    page); a voice message as the browser's copy (WAV) unless `original`; every fetch is logged."""
+    services = web_of(request).services
+    try:
+        viewed = await services.appeals.view(viewer.actor, number)
+    except NotFound as error:
+        raise HTTPException(404, str(error)) from None
+    except Refusal:
+        raise HTTPException(403, texts.NOT_YOURS_APPEAL) from None
+    item = next((row for row in viewed.evidence if row.id == item_id and row.path), None)
+    if item is None or item.path is None:
+        raise HTTPException(404, texts.NO_SUCH_EVIDENCE)
+    play = item.kind == "voice" and not original and item.playable is not None and item.playable != item.path
+    relative = item.playable if play and item.playable else item.path
+    file = services.appeals.evidence.path_of(relative)
+    if not file.is_file():  # forgotten a moment ago, or the folder is not shared with this process
+        raise HTTPException(404, texts.NO_SUCH_EVIDENCE)
+    await services.appeals.log_evidence(viewer.actor, viewed.appeal, f"#{item.id}")
+    headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+    if original:
+        headers["Content-Disposition"] = (
+            f'attachment; filename="{viewed.appeal.number}-{item.id}{Path(relative).suffix}"'
+        )
+    return FileResponse(
+        file,
+        media_type="audio/wav" if play else (item.mime or "application/octet-stream"),
+        headers=headers,
     )
 
 

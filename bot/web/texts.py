@@ -109,4 +109,5 @@ MINUTES = "{word} {m} 分钟"
 
 NOT_FOUND_BRANCH = "没有这个支部，或您无权查看。"
 NOT_YOURS_APPEAL = "无权查看这条诉求。"
+NO_SUCH_EVIDENCE = "这条诉求没有这个图片或语音。"
 BAD_NUMBER = "没有找到编号为「{number}」的诉求（或您无权查看）。"

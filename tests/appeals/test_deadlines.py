@@ -79,7 +79,7 @@ async def test_transfer_feedback_opinion_and_close_each_once(world):
     clock.set_now(at(2026, 11, 25, 0, 0))  # past 80 % of 反馈 (2 working days)
     assert await service.scan_deadlines() == {**QUIET, "催办": 1}
     # The department's progress note meets 反馈 and 办理意见.
-    assert await service.add_note(HANDLER, number, "已联系货主，约定周五前付清") == ("办理意见", 0)
+    assert await service.add_note(HANDLER, number, "已联系货主，约定周五前付清") == ("办理意见", (0, 0, 0))
     clock.set_now(at(2026, 11, 29, 12, 0))  # 80 % of the close limit
     assert await service.scan_deadlines() == {**QUIET, "催办": 1}  # only 办结 is left
     clock.set_now(at(2026, 11, 30, 9, 1))

@@ -27,6 +27,8 @@ import pytest
 from bot.core.validation import mask_phone, mask_plate
 from bot.features.appeals import rules
 from bot.features.appeals import texts as appeal_texts
+from bot.features.appeals.evidence import Limits
+from bot.features.appeals.flows import ask_description
 from bot.features.branch import texts as branch_texts
 from bot.features.ops import replies as ops_replies
 from bot.features.ops import texts as ops_texts
@@ -234,7 +236,7 @@ async def appealed(story: Story) -> None:
     assert intake.text.startswith(_to(chat, DRIVER, appeal_texts.INTAKE_INTRO))
     assert appeal_texts.ASK_CATEGORY in intake.text and intake.text.endswith(appeal_texts.GROUP_NO_PHONE)
     asked = await chat.in_group(DRIVER, "1")
-    assert asked.text == _to(chat, DRIVER, appeal_texts.ASK_DESCRIPTION.format(limit=500))
+    assert asked.text == _to(chat, DRIVER, ask_description(Limits()))
     assert (await chat.in_group(DRIVER, DESCRIPTION)).text == _to(chat, DRIVER, appeal_texts.ASK_PLACE)
     summary = await chat.in_group(DRIVER, PLACE)  # in a group the phone step is left out
     expected = appeal_texts.SUMMARY.format(

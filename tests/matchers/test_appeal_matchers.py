@@ -11,8 +11,10 @@ from bot.core import clock
 from bot.core.actor import Actor
 from bot.core.models import AccessLog, OutboxItem
 from bot.features.appeals import texts
+from bot.features.appeals.flows import ask_description
 from bot.services import Services
 from tests.support.events import say, v11_group, v11_private
+from tests.support.media import JPEG, PNG, MediaServer, silk
 
 GROUP, OTHER_GROUP = "7401", "7402"
 SUPER = Actor("qq", "10000", None, "10001")
@@ -238,48 +240,133 @@ async def test_statistics_and_overdue_for_managers(app: App, world):
     assert number
 
 
-async def test_pictures_come_with_a_note_and_show_only_privately(app: App, world):
+@pytest.fixture
+def media():
+    with MediaServer() as server:
+        yield server
+
+
+async def test_pictures_come_with_a_note_and_show_only_privately(app: App, world, media):
     from nonebot.adapters.onebot import v11
 
     number = await _file(app)
     message = v11.Message(v11.MessageSegment.text(f"/诉求 补充 {number} 欠条照片")) + v11.MessageSegment(
-        "image", {"file": "abc.image", "url": "https://multimedia.nt.qq.com.cn/download?appid=1407&fileid=X1"}
+        "image", {"file": "abc.image", "url": media.put("x1.jpg", JPEG)}
     )
     reply = await say(app, v11_group(message, user_id="32001", group_id=GROUP))
-    assert reply == texts.PHOTOS_ADDED.format(number=number, action="补充", count=1)
+    assert reply == texts.EVIDENCE_ADDED.format(number=number, action="补充", kept="图片 1 张")
     in_group = await say(app, v11_group(f"/诉求 查询 {number}", user_id="32001", group_id=GROUP))
-    assert texts.DETAIL_PHOTOS.format(count=1) in in_group and "fileid=X1" not in in_group
+    assert texts.DETAIL_EVIDENCE.format(kept="图片 1 张") in in_group and "[image]" not in in_group
     private = await say(app, v11_private(f"/诉求 查询 {number}", user_id="31009"))
-    assert (
-        texts.DETAIL_PHOTO.format(n=1, ref="https://multimedia.nt.qq.com.cn/download?appid=1407&fileid=X1") in private
+    assert private.endswith("[image]")  # the picture itself, after the details
+    # Only a picture, no words: still a note. Without pictures and words: the usage line.
+    only = v11.Message(v11.MessageSegment.text(f"/诉求 补充 {number}")) + v11.MessageSegment(
+        "image", {"file": "f2", "url": media.put("f2.png", PNG)}
     )
-    # Only pictures, no words: still a note. Without pictures and words: the usage line.
-    only = v11.Message(v11.MessageSegment.text(f"/诉求 补充 {number}")) + v11.MessageSegment("image", {"file": "f2"})
     assert "图片 1 张" in await say(app, v11_group(only, user_id="32001", group_id=GROUP))
     assert await say(app, v11_group(f"/诉求 补充 {number}", user_id="32001", group_id=GROUP)) == (
-        "用法：/诉求 补充 <编号> <说明>（可附图片）"
+        "用法：/诉求 补充 <编号> <说明>（可附图片或语音）"
     )
     assert await world.appeals.forget_person("qq:32001") == 1
-    assert "图片" not in await say(app, v11_private(f"/诉求 查询 {number}", user_id="31009"))
+    assert "[image]" not in await say(app, v11_private(f"/诉求 查询 {number}", user_id="31009"))
 
 
-async def test_a_picture_sent_during_the_intake_is_attached(app: App, world):
+async def test_a_voice_message_answers_the_description_and_pictures_are_kept(app: App, world, media):
     from nonebot.adapters.onebot import v11
 
     await say(app, v11_private("/诉求", user_id="32006"))
-    await say(app, v11_private("3", user_id="32006"))
-    photo = v11.MessageSegment(
-        "image", {"file": "p.image", "url": "https://multimedia.nt.qq.com.cn/download?fileid=Y2"}
-    )
-    # A picture alone is no description; it is kept, and the text asked for.
+    photo = v11.MessageSegment("image", {"file": "p.image", "url": media.put("p.jpg", JPEG)})
+    # A picture alone answers no question: it is kept, and the question asked again.
     assert await say(app, v11_private(v11.Message(photo), user_id="32006")) == (
-        texts.EMPTY_DESCRIPTION + "\n" + texts.ASK_DESCRIPTION.format(limit=500)
+        texts.MEDIA_NOTED.format(kept="图片 1 张") + "\n" + texts.ASK_CATEGORY
     )
-    await say(app, v11_private(v11.Message(v11.MessageSegment.text("轮胎爆了")) + photo, user_id="32006"))
+    await say(app, v11_private("3", user_id="32006"))
+    again = v11.MessageSegment("image", {"file": "q.image", "url": media.put("q.jpg", JPEG)})
+    assert await say(app, v11_private(v11.Message(again), user_id="32006")) == (
+        texts.PHOTO_NEEDS_WORDS.format(kept="图片 2 张") + "\n" + ask_description(world.appeals.evidence.limits)
+    )
+    voice = v11.MessageSegment("record", {"file": "v.amr", "url": media.put("v.silk", silk(1.0))})
+    assert await say(app, v11_private(v11.Message(voice), user_id="32006")) == texts.ASK_PLACE
     await say(app, v11_private("G75 贵阳东", user_id="32006"))
     await say(app, v11_private("跳过", user_id="32006"))
-    await say(app, v11_private("不知道", user_id="32006"))
+    summary = await say(app, v11_private("不知道", user_id="32006"))
+    assert "描述：（语音 1 条）" in summary and texts.SUMMARY_EVIDENCE.format(kept="图片 2 张、语音 1 条") in summary
     done = await say(app, v11_private("确认", user_id="32006"))
     number = _number(done)
-    assert done == texts.SUBMITTED.format(number=number) + texts.SUBMITTED_PHOTOS.format(count=2)
-    assert "fileid=Y2" in await say(app, v11_private(f"/诉求 查询 {number}", user_id="32006"))
+    assert done == texts.SUBMITTED.format(number=number) + texts.SUBMITTED_EVIDENCE.format(kept="图片 2 张、语音 1 条")
+    shown = await say(app, v11_private(f"/诉求 查询 {number}", user_id="32006"))
+    assert "附件：图片 2 张、语音 1 条" in shown and shown.endswith("[image][image]\n[record]")
+
+
+async def test_a_file_that_is_no_picture_is_refused_at_once(app: App, world, media):
+    from nonebot.adapters.onebot import v11
+
+    number = await _file(app)
+    fake = v11.MessageSegment(
+        "image", {"file": "receipt.jpg", "url": media.put("receipt.jpg", b"%PDF-1.4 not a photo")}
+    )
+    message = v11.Message(v11.MessageSegment.text(f"/诉求 补充 {number} 收据")) + fake
+    reply = await say(app, v11_group(message, user_id="32001", group_id=GROUP))
+    assert reply == (
+        texts.EVIDENCE_REFUSED.format(what="图片", reason=texts.EVIDENCE_NOT_A["image"])
+        + "\n"
+        + texts.NOTE_SAVED.format(number=number, action="补充")
+    )
+
+
+async def _wechat(app: App, event, file: bytes | None = None) -> str:
+    """A WeChat (OneBot v12) event through every matcher; `file`: what get_file answers for the voice's id."""
+    import base64
+
+    from nonebot.adapters.onebot import v12
+    from nonebot.message import handle_event
+
+    from tests.support.events import SELF_ID, text_of
+
+    replies: list[str] = []
+    async with app.test_api() as ctx:
+        bot = ctx.create_bot(base=v12.Bot, self_id=SELF_ID, impl="test", platform="wechat")
+        if file is not None:
+            ctx.should_call_api(
+                "get_file", {"type": "data", "file_id": "F27"}, {"data": base64.b64encode(file).decode()}
+            )
+
+        async def capture(event, message, **kwargs):
+            replies.append(text_of(message))
+
+        bot.send = capture
+        await handle_event(bot, event)
+    return "\n".join(replies)
+
+
+async def test_a_wechat_voice_given_by_file_id_is_fetched_with_get_file(app: App, world):
+    from nonebot.adapters.onebot import v12
+
+    from tests.support.events import SELF_ID, v12_group
+
+    def said(content: str | v12.Message) -> v12.GroupMessageEvent:
+        return v12_group(content, user_id="wx_27", group_id="wxg_27")
+
+    await world.branches.open(Actor("wechat", "10000", "wxg_27", SELF_ID), "微信证据支部")
+    await _wechat(app, said("/诉求"))
+    await _wechat(app, said("1"))
+    voice = said(v12.Message(v12.MessageSegment.voice("F27")))
+    # Fetched by its id through the platform's get_file, and it answered the description.
+    assert await _wechat(app, voice, silk(1.0)) == "@wx_27 " + texts.ASK_PLACE
+    await _wechat(app, said("贵阳东"))
+    done = await _wechat(app, said("确认"))
+    assert texts.SUBMITTED_EVIDENCE.format(kept="语音 1 条") in done
+
+
+async def test_with_an_operators_speech_model_the_voice_is_written_into_the_description(app: App, world, media):
+    from nonebot.adapters.onebot import v11
+
+    world.appeals.evidence.transcriber = lambda wav: "轮胎在收费站爆了"
+    await say(app, v11_private("/诉求", user_id="32007"))
+    await say(app, v11_private("4", user_id="32007"))
+    voice = v11.MessageSegment("record", {"file": "v.amr", "url": media.put("v.silk", silk(1.0))})
+    await say(app, v11_private(v11.Message(voice), user_id="32007"))
+    await say(app, v11_private("G75 贵阳东", user_id="32007"))
+    await say(app, v11_private("跳过", user_id="32007"))
+    summary = await say(app, v11_private("不知道", user_id="32007"))
+    assert "描述：（语音 1 条，机器转写）轮胎在收费站爆了" in summary

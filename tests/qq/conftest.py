@@ -19,6 +19,7 @@ async def own_services(tmp_path):
     shutil.copy(await _sqlite_template(), path)
     database = Database(f"sqlite+aiosqlite:///{path}")
     fresh = build_services(get_settings(), database=database, send=runtime._send, accounts=runtime.connected_accounts)
+    fresh.appeals.evidence.root = tmp_path / "evidence"  # pictures and voice kept by this test stay in it
     for work in fresh.startup:
         await work()
     old = runtime.use(fresh)

@@ -77,7 +77,9 @@ async def test_capabilities_depend_on_the_adapter(app: App):
         official = make_bot(ctx)
         onebot = ctx.create_bot(base=v11.Bot, self_id=SELF_ID)
         assert platform.capabilities(official) == frozenset({"image", "owner"})
-        assert platform.capabilities(onebot) == frozenset({"image", "file", "location", "link", "private", "owner"})
+        assert platform.capabilities(onebot) == frozenset(
+            {"image", "voice", "file", "location", "link", "private", "owner"}
+        )
         assert not platform.has_location_segment(qq_event(group_payload("/驿站")))
         assert platform.location_of(qq_event(group_payload("/驿站"))) is None
 

@@ -10,9 +10,10 @@ from datetime import date, timedelta
 
 from bot.core import clock
 from bot.core.commands import EVERYONE, HANDLERS, MANAGERS, Call, Usage, Where, area, command
+from bot.core.parts import Image, Part, Voice
 from bot.core.validation import mask_phone
 
-from . import deadlines, flows, levels, photos, rules, texts
+from . import deadlines, evidence, flows, levels, rules, texts
 from .figures import Figures
 from .followup import FOLLOW_UP_REASON, read_reply
 from .models import Appeal
@@ -45,7 +46,7 @@ def line(appeal: Appeal) -> str:
     return texts.LINE.format(number=appeal.number, category=appeal.category, state=state, received=received)
 
 
-def detail(viewed: Viewed) -> str:
+def detail(viewed: Viewed, *, private: bool = False) -> str:
     """An appeal with its limits (those not met yet, 超期 marked by the one rule) and trail (催办 and 督办 included);
     the phone in full only when allowed; only number, state and limits when `status_only`."""
     appeal = viewed.appeal
@@ -81,8 +82,12 @@ def detail(viewed: Viewed) -> str:
         lines.append(texts.DETAIL_RESULT.format(result=appeal.result))
     if appeal.satisfaction:
         lines.append(texts.DETAIL_FOLLOW_UP.format(answer=appeal.satisfaction))
-    if viewed.pictures:
-        lines.append(texts.DETAIL_PHOTOS.format(count=len(viewed.pictures)))
+    pictures, voices, failed = evidence.counted(viewed.evidence)
+    if pictures or voices:
+        shown = texts.DETAIL_EVIDENCE_HERE if private else texts.DETAIL_EVIDENCE
+        lines.append(shown.format(kept=evidence.kept_words(pictures, voices)))
+    if failed:
+        lines.append(texts.DETAIL_EVIDENCE_FAILED.format(count=failed))
     lines.append(texts.DETAIL_TRAIL)
     for event in viewed.events[-10:]:
         note = f"（{event.note}）" if event.note else ""
@@ -97,7 +102,7 @@ def detail(viewed: Viewed) -> str:
     roles=EVERYONE,
     usage="/诉求",
     area=APPEALS,
-    summary="提交诉求（对话：类别→描述→地点→电话→确认；可私聊）",
+    summary="提交诉求（对话：类别→描述（可发语音，可附图片）→地点→电话→确认；可私聊）",
     mention=True,
     order=1,
 )
@@ -142,15 +147,31 @@ async def mine(call: Call) -> str:
 @command(
     "诉求 查询", roles=EVERYONE, usage="/诉求 查询 <编号>", area=APPEALS, summary="诉求详情、时限和办理记录", order=3
 )
-async def query(call: Call) -> str:
-    """Details for those entitled; in a group only the appeal's own branch group."""
+async def query(call: Call) -> str | list[Part]:
+    """Details for those entitled; in a group only the appeal's own branch group. In private chat the kept pictures
+    and voice messages follow as real ones where the platform takes them (the view is logged); never in a group."""
     number, _ = _number_and_rest(call, rest_required=False)
-    viewed = await _service(call).view(call.actor, number, call.branch)
-    text = detail(viewed)
-    if call.actor.is_private and viewed.pictures:
-        refs = [texts.DETAIL_PHOTO.format(n=n, ref=ref) for n, ref in enumerate(viewed.pictures, start=1)]
+    service = _service(call)
+    viewed = await service.view(call.actor, number, call.branch)
+    text = detail(viewed, private=call.actor.is_private)
+    if not call.actor.is_private:
+        return text
+    if viewed.pictures:
+        refs = [texts.DETAIL_OLD_PHOTO.format(n=n, ref=ref) for n, ref in enumerate(viewed.pictures, start=1)]
         text += "\n" + "\n".join(refs)
-    return text
+    kept = evidence.parts_of(service.evidence, viewed.evidence)
+    pictures, voices, _ = evidence.counted(viewed.evidence)
+    if len(kept) < pictures + voices:
+        text += "\n" + texts.DETAIL_EVIDENCE_GONE.format(count=pictures + voices - len(kept))
+    sent = [p for p in kept if (isinstance(p, Image) and "image" in call.capabilities)]
+    sent += [p for p in kept if isinstance(p, Voice) and "voice" in call.capabilities]
+    missing = {texts.EVIDENCE_KINDS["image" if isinstance(p, Image) else "voice"] for p in kept if p not in sent}
+    if missing:
+        text += "\n" + texts.DETAIL_EVIDENCE_ELSEWHERE.format(what="和".join(sorted(missing)))
+    if not sent:
+        return text
+    await service.log_evidence(call.actor, viewed.appeal)
+    return [text, *sent]
 
 
 @command("诉求 撤回", roles=EVERYONE, usage="/诉求 撤回 <编号>", area=APPEALS, summary="撤回尚未受理的诉求", order=4)
@@ -203,22 +224,28 @@ async def follow_up_reason(call: Call) -> str:
 @command(
     "诉求 补充",
     roles=EVERYONE,
-    usage="/诉求 补充 <编号> <说明>（可附图片）",
+    usage="/诉求 补充 <编号> <说明>（可附图片或语音）",
     area=APPEALS,
-    summary="诉求人补充情况或图片；承办人记录办理进展（反馈、办理意见）",
+    summary="诉求人补充情况、图片或语音；承办人记录办理进展（反馈、办理意见）",
     order=6,
 )
 async def add_note(call: Call) -> str:
+    """A note, with the pictures and voice messages of the same message (fetched as it arrived)."""
     service = _service(call)
-    pictures = await service.pictures.take(call.actor.session_key)
-    number, note = _number_and_rest(call, rest_required=not pictures)
-    action, stored = await service.add_note(call.actor, number, note, pictures)
+    staged = await service.evidence.take(call.actor.session_key)
+    try:
+        number, note = _number_and_rest(call, rest_required=not staged)
+    except Usage:
+        service.evidence.drop(staged)
+        raise
+    action, (pictures, voices, left_out) = await service.add_note(call.actor, number, note, staged)
     shown = rules.parse_number(number)
-    if pictures and not stored:
-        return texts.PHOTOS_FULL.format(number=shown, limit=photos.MAX_PHOTOS)
-    if stored:
-        return texts.PHOTOS_ADDED.format(number=shown, action=action, count=stored)
-    return texts.NOTE_SAVED.format(number=shown, action=action)
+    kept = evidence.kept_words(pictures, voices)
+    reply = texts.EVIDENCE_ADDED.format(number=shown, action=action, kept=kept) if kept else ""
+    if left_out:
+        full = texts.EVIDENCE_FULL.format(number=shown, limit=service.evidence.limits.max_items, count=left_out)
+        reply = f"{reply}\n{full}" if reply else full
+    return reply or texts.NOTE_SAVED.format(number=shown, action=action)
 
 
 # ---- handlers --------------------------------------------------------------------------------------------

@@ -20,6 +20,16 @@ class Config(BaseModel):
     appeals_remind_fraction: float = 0.8
     appeals_check_minutes: float = 5
     appeals_per_user_per_day: int = 5
+    # Pictures and voice messages kept with an appeal (evidence.py): at most this many per appeal, each at most this
+    # large, fetched within this time, a voice message at most this long; kept under <DATA_DIR>/<evidence_dir>.
+    appeals_evidence_max_items: int = 9
+    appeals_evidence_max_bytes: int = 10 * 1024 * 1024
+    appeals_evidence_timeout_seconds: float = 20
+    appeals_evidence_max_voice_seconds: int = 120
+    appeals_evidence_dir: str = "evidence"
+    # A folder with a sherpa-onnx SenseVoice model (transcribe.py): voice messages are transcribed into the
+    # description. Empty: nothing is transcribed.
+    appeals_transcribe_model: str = ""
     # Per level (县, 市, 省): a JSON object of the limits above that differ there, without the prefix, e.g.
     # APPEALS_COUNTY_LIMITS={"accept_hours": 4, "close_working_days": 10}. Unset: timelimits.LEVEL_DEFAULTS.
     appeals_county_limits: dict[str, Any] | None = Field(default=None)

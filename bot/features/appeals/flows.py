@@ -9,7 +9,7 @@ from bot.core.conversation import Flow, Invalid, Refused, Step
 from bot.core.members import parse_name, parse_phone
 from bot.core.validation import mask_phone
 
-from . import levels, photos, rules, texts
+from . import evidence, levels, rules, texts
 
 # The flows' ids: what the waiting store keeps and commands start.
 INTAKE = "appeals.intake"
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 MAX_DESCRIPTION = 500
 MAX_PLACE = 100
 BRANCH, CHOICES, ALL_BRANCHES = "branch_id", "branch_choices", "all_branches"
+SESSION = "session"  # the chat session whose pictures and voice messages wait for this intake (evidence.py)
 NONE_OF_THEM = frozenset({"0", "都不是", "不知道", "跳过", "没有"})
 
 
@@ -103,31 +104,77 @@ def summary(data: dict[str, Any]) -> str:
     return text
 
 
+def ask_description(limits: evidence.Limits) -> str:
+    """The description step's question, with the limits of what may come with it."""
+    return texts.ASK_DESCRIPTION.format(
+        limit=MAX_DESCRIPTION,
+        items=limits.max_items,
+        size=evidence.size_words(limits.max_bytes),
+        seconds=limits.max_voice_seconds,
+    )
+
+
 def intake(service: AppealService) -> Flow:
-    """The conversation, bound to the service that stores its result."""
+    """The conversation, bound to the service that stores its result. A voice message answers the description step;
+    a picture or voice message alone at another step is acknowledged (it is kept on confirmation)."""
+
+    def waiting(data: dict[str, Any]) -> list[evidence.Staged]:
+        return service.evidence.waiting(data.get(SESSION, ""))
+
+    def noting(parse: Any) -> Any:
+        """A step's reader that acknowledges a message of media only instead of reading it as a wrong answer."""
+
+        def read(text: str, data: dict[str, Any]) -> Any:
+            kept = evidence.staged_words(waiting(data))
+            if not text.strip() and kept:
+                raise Invalid(texts.MEDIA_NOTED.format(kept=kept))
+            return parse(text)
+
+        return read
+
+    def describe(text: str, data: dict[str, Any]) -> str:
+        """Typed words, or the voice messages sent for this step (counted, kept on confirmation)."""
+        if not text.strip():
+            items = [item for item in waiting(data) if item.failed is None]
+            voices = [item for item in items if item.kind == evidence.VOICE]
+            words = " ".join(item.transcript for item in voices if item.transcript)
+            if words:
+                return texts.VOICE_HEARD.format(count=len(voices), words=words)[:MAX_DESCRIPTION]
+            if voices:
+                return texts.VOICE_DESCRIPTION.format(count=len(voices))
+            if items:
+                raise Invalid(texts.PHOTO_NEEDS_WORDS.format(kept=evidence.staged_words(items)))
+        return read_description(text)
+
+    def confirm(data: dict[str, Any]) -> str:
+        kept = evidence.staged_words(waiting(data))
+        return summary(data) + ("\n" + texts.SUMMARY_EVIDENCE.format(kept=kept) if kept else "")
 
     async def before(actor: Actor) -> dict[str, Any]:
         if actor.group_id is not None and await service.roles.branches.of_group(actor.platform, actor.group_id) is None:
             raise Refused(texts.NO_BRANCH_HERE)
         await service.check_daily_limit(actor.key)
+        service.evidence.drop(await service.evidence.take(actor.session_key))  # nothing left from an earlier try
         if actor.group_id is not None:
-            return {}
+            return {SESSION: actor.session_key}
         # In private chat: the branch of the group the person is in, when the bot knows exactly one; otherwise
         # the last step asks which (never straight to the committee).
         known = await service.branches_of(actor)
         if len(known) == 1:
-            return {BRANCH: known[0].id, CHOICES: [(known[0].id, known[0].name)]}
+            return {SESSION: actor.session_key, BRANCH: known[0].id, CHOICES: [(known[0].id, known[0].name)]}
         if known:
-            return {CHOICES: [(b.id, b.name) for b in known]}
-        return {ALL_BRANCHES: [(b.id, b.name) for b in await service.roles.branches.all_active()]}
+            return {SESSION: actor.session_key, CHOICES: [(b.id, b.name) for b in known]}
+        everywhere = await service.roles.branches.all_active()
+        return {SESSION: actor.session_key, ALL_BRANCHES: [(b.id, b.name) for b in everywhere]}
 
     async def finish(actor: Actor, data: dict[str, Any]) -> str:
         branch = await service.branch_for(actor, data.get(BRANCH))
         appeal = await service.submit(actor, branch, data)
-        pictures = await service.pictures.take(actor.session_key)
-        stored = await photos.store(service, appeal.id, actor, pictures) if pictures else 0
+        staged = await service.evidence.take(actor.session_key)
+        pictures, voices, _ = await service.evidence.attach(appeal.id, actor.key, staged) if staged else (0, 0, 0)
         reply = texts.SUBMITTED.format(number=appeal.number)
-        return reply + (texts.SUBMITTED_PHOTOS.format(count=stored) if stored else "")
+        kept = evidence.kept_words(pictures, voices)
+        return reply + (texts.SUBMITTED_EVIDENCE.format(kept=kept) if kept else "")
 
     return Flow(
         id=INTAKE,
@@ -135,13 +182,20 @@ def intake(service: AppealService) -> Flow:
         command="/诉求",
         intro=texts.INTAKE_INTRO,
         steps=[
-            Step("category", texts.ASK_CATEGORY, read_category),
-            Step("description", texts.ASK_DESCRIPTION.format(limit=MAX_DESCRIPTION), read_description),
-            Step("place", texts.ASK_PLACE, read_place),
-            Step("phone", texts.ASK_PHONE, read_phone, optional=True, skip=lambda actor, data: not actor.is_private),
+            Step("category", texts.ASK_CATEGORY, noting(read_category), reads_data=True),
+            Step("description", ask_description(service.evidence.limits), describe, reads_data=True),
+            Step("place", texts.ASK_PLACE, noting(read_place), reads_data=True),
+            Step(
+                "phone",
+                texts.ASK_PHONE,
+                noting(read_phone),
+                optional=True,
+                skip=lambda actor, data: not actor.is_private,
+                reads_data=True,
+            ),
             Step(BRANCH, ask_branch, read_branch, skip=_branch_known, reads_data=True),
         ],
-        confirm=summary,
+        confirm=confirm,
         before=before,
         finish=finish,
     )

@@ -13,7 +13,8 @@ from bot.core.actor import Actor
 from bot.core.errors import Refusal
 from bot.core.expect import reader
 
-from . import deadlines, notices, photos, rules, texts
+from . import deadlines, evidence, notices, rules, texts
+from .evidence import Staged
 from .models import Appeal
 from .rules import Action, Role, TransitionError
 
@@ -169,21 +170,29 @@ async def add_reason(service: AppealService, actor: Actor, number: str, reason: 
 
 
 async def add_note(
-    service: AppealService, actor: Actor, number: str, note: str, pictures: list[str] | None = None
-) -> tuple[str, int]:
+    service: AppealService, actor: Actor, number: str, note: str, staged: list[Staged] | None = None
+) -> tuple[str, tuple[int, int, int]]:
     """/诉求 补充: a handler's progress note (反馈; a department's counts as its 办理意见) goes to the appellant;
-    the appellant's addition goes to whoever holds the appeal; pictures are attached. Returns the trail action and
-    how many pictures were stored."""
-    appeal, held = await service.find_for(actor, number)
-    if appeal.state in rules.FINAL:
-        raise TransitionError(texts.NOT_OPEN.format(number=appeal.number, state=appeal.state))
+    the appellant's addition goes to whoever holds the appeal; the pictures and voice messages fetched for it are kept
+    with the appeal. Returns the trail action and (pictures kept, voice messages kept, left out for lack of room)."""
+    try:
+        appeal, held = await service.find_for(actor, number)
+        if appeal.state in rules.FINAL:
+            raise TransitionError(texts.NOT_OPEN.format(number=appeal.number, state=appeal.state))
+    except Exception:
+        service.evidence.drop(staged or [])
+        raise
     if held & {Role.SECRETARY, Role.SUPERUSER, Role.DEPARTMENT}:
         action = deadlines.OPINION if Role.DEPARTMENT in held else deadlines.FEEDBACK
     else:
         action = ADDITION
-    stored = await photos.store(service, appeal.id, actor, pictures) if pictures else 0
-    if stored:
-        note = (note + " " + texts.PHOTO_NOTE.format(count=stored)).strip()
+    counts = await service.evidence.attach(appeal.id, actor.key, staged) if staged else (0, 0, 0)
+    kept = evidence.kept_words(counts[0], counts[1])
+    if kept:
+        note = (note + " " + texts.EVIDENCE_NOTE.format(kept=kept)).strip()
+    failed = sum(1 for item in staged or [] if item.failed is not None)
+    if failed:
+        note = (note + " " + texts.EVIDENCE_FAILED_NOTE.format(count=failed)).strip()
     async with service.database.session() as session:
         await service.record(session, appeal, actor.key, action, appeal.state, appeal.state, note, clock.now())
         if action == ADDITION:
@@ -196,4 +205,4 @@ async def add_note(
                 await notices.managers(service, session, appeal, text)
         else:
             await notices.appellant(session, appeal, texts.TELL_PROGRESS.format(number=appeal.number))
-    return action, stored
+    return action, counts

@@ -110,7 +110,7 @@ class AppealAlert(Base):
 
 
 class AppealPhoto(Base):
-    """A picture attached to an appeal: the platform's own file id or url (never re-hosted), who added it, when."""
+    """A picture reference kept before evidence was downloaded (the platform's url, long expired); read-only now."""
 
     __tablename__ = "appeal_photo"
     __table_args__ = (Index("ix_appeal_photo_appeal", "appeal_id"),)
@@ -118,5 +118,28 @@ class AppealPhoto(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeal.id", ondelete="CASCADE"))
     ref: Mapped[str] = mapped_column(String(1000))
+    added_by: Mapped[str] = mapped_column(String(96))
+    added_at: Mapped[datetime]
+
+
+class AppealEvidence(Base):
+    """A picture or voice message kept with an appeal (`evidence.py`): the file under the data folder, its checked
+    type, size and sha256; or, for one that could not be kept, why (`failed`, no file)."""
+
+    __tablename__ = "appeal_evidence"
+    __table_args__ = (Index("ix_appeal_evidence_appeal", "appeal_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeal.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))  # image | voice
+    mime: Mapped[str | None] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    # Relative to the evidence folder: <appeal id>/<random>.<ext>; `playable` the browser's copy (SILK → WAV).
+    path: Mapped[str | None] = mapped_column(String(200))
+    playable: Mapped[str | None] = mapped_column(String(200))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    failed: Mapped[str | None] = mapped_column(String(100))
+    transcript: Mapped[str | None] = mapped_column(Text)  # only with an operator's offline speech model
     added_by: Mapped[str] = mapped_column(String(96))
     added_at: Mapped[datetime]

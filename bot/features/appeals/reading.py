@@ -16,10 +16,11 @@ from bot.core.settings import Settings
 
 from . import deadlines, levels, photos, rules, texts
 from .deadlines import Limit
-from .models import Appeal, AppealEvent
+from .models import Appeal, AppealEvent, AppealEvidence
 from .rules import Role
 
 if TYPE_CHECKING:
+    from .evidence import Evidence
     from .timelimits import TimeLimits
 
 
@@ -34,6 +35,7 @@ class Viewed:
     limits: list[Limit] = field(default_factory=list)  # the limits not met yet (`deadlines.running_limits`)
     status_only: bool = False  # filed in private chat, asked in its branch's group: number, state and limits only
     level: str = ""  # the holder's level as people read it (支部, 县级（…行业党委）…)
+    evidence: list[AppealEvidence] = field(default_factory=list)  # pictures and voice messages kept (and failed)
 
 
 class AppealReading:
@@ -44,6 +46,7 @@ class AppealReading:
     settings: Settings
     limits: TimeLimits
     log_access: Any
+    evidence: Evidence
 
     def superuser_keys(self, platform: str) -> list[str]:
         """Superusers as stored keys on one platform (SUPERUSERS lists raw ids or `<platform>:<id>`)."""
@@ -116,7 +119,13 @@ class AppealReading:
         full = actor.is_private and bool(appeal.phone)
         if full and self.log_access is not None:
             await self.log_access(actor, "诉求电话", appeal.number, appeal.branch_id)
-        return Viewed(appeal, list(events), full, pictures, limits, level=level)
+        kept = await self.evidence.items(appeal.id)
+        return Viewed(appeal, list(events), full, pictures, limits, level=level, evidence=kept)
+
+    async def log_evidence(self, actor: Actor, appeal: Appeal, what: str = "") -> None:
+        """Who was shown an appeal's pictures or voice messages (in private chat, or one file on the web view)."""
+        if self.log_access is not None:
+            await self.log_access(actor, texts.LOG_EVIDENCE, f"{appeal.number}{what}"[:200], appeal.branch_id)
 
     async def mine(self, actor_key: str, limit: int = 10) -> list[Appeal]:
         """The appellant's latest appeals."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, or_, select, update
@@ -30,10 +31,10 @@ from bot.core.settings import Settings, get_settings
 from bot.core.waiting import Waiting
 
 from . import deadlines, figures, followup, levels, notices, rules, texts
+from .evidence import Evidence, Limits
 from .figures import Figures
 from .followup import FOLLOW_UP, FOLLOW_UP_REASON
 from .models import Appeal, AppealCounter, AppealEvent, AppealPhoto
-from .photos import PhotoStash
 from .reading import AppealReading
 from .rules import Action, Role, TransitionError
 from .timelimits import TimeLimits, compute_deadlines, follow_up_due
@@ -76,6 +77,7 @@ class AppealService(AppealReading):
         per_user_per_day: int = 5,
         log_access: Any = None,
         members: MemberRecords | None = None,
+        evidence: Evidence | None = None,
     ) -> None:
         self.database = database
         self.roles = roles
@@ -90,7 +92,8 @@ class AppealService(AppealReading):
         self.per_user_per_day = per_user_per_day
         self.log_access = log_access  # async (viewer, action, subject, branch_id) -> None
         self.told: set[str] = set()  # one-time notices already queued by this process
-        self.pictures = PhotoStash(waiting)  # pictures of the message being handled (see photos.py)
+        # pictures and voice messages, fetched as they arrive and kept with the appeal (see evidence.py)
+        self.evidence = evidence or Evidence(database, self.settings.data_dir / "evidence", waiting=waiting)
 
     # ---- intake ------------------------------------------------------------------------------------
     async def filed_today(self, user_key: str) -> int:
@@ -335,11 +338,11 @@ class AppealService(AppealReading):
         return await followup.add_reason(self, actor, number, reason)
 
     async def add_note(
-        self, actor: Actor, number: str, note: str, pictures: list[str] | None = None
-    ) -> tuple[str, int]:
-        """/诉求 补充: a handler's progress note or the appellant's addition, with pictures; returns the trail
-        action and how many pictures were stored."""
-        return await followup.add_note(self, actor, number, note, pictures)
+        self, actor: Actor, number: str, note: str, staged: list[Any] | None = None
+    ) -> tuple[str, tuple[int, int, int]]:
+        """/诉求 补充: a handler's progress note or the appellant's addition, with the pictures and voice messages
+        fetched for it; returns the trail action and (pictures kept, voice messages kept, left out for lack of room)."""
+        return await followup.add_note(self, actor, number, note, staged)
 
     # ---- deadlines and figures ------------------------------------------------------------------------
     async def overdue(self, actor: Actor, here: Branch | None) -> list[deadlines.Overdue]:
@@ -429,6 +432,7 @@ class AppealService(AppealReading):
         pseudonym = f"gone:{uuid.uuid4().hex}"  # random: a hash of a QQ number could be reversed by trying them all
         async with self.database.session() as session:
             theirs = select(Appeal.id).where(Appeal.appellant_key == user_key)
+            kept = list((await session.scalars(theirs)).all())
             await session.execute(delete(AppealPhoto).where(AppealPhoto.appeal_id.in_(theirs)))
             result = await session.execute(
                 update(Appeal)
@@ -438,6 +442,7 @@ class AppealService(AppealReading):
             await session.execute(
                 update(AppealEvent).where(AppealEvent.actor_key == user_key).values(actor_key=pseudonym, note="")
             )
+        await self.evidence.forget(kept)  # their pictures and voice messages: rows and files
         await self.expectations.forget(user_key, FOLLOW_UP)
         await self.expectations.forget(user_key, FOLLOW_UP_REASON)
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -463,6 +468,7 @@ def build(services: Services) -> AppealService:
 
     from . import flows
     from .config import Config
+    from .transcribe import sense_voice
 
     config = load_config(Config)
     limits = TimeLimits(
@@ -485,7 +491,19 @@ def build(services: Services) -> AppealService:
         per_user_per_day=config.appeals_per_user_per_day,
         log_access=services.members.log_access,
         members=services.members,
+        evidence=Evidence(
+            services.database,
+            services.settings.data_dir / config.appeals_evidence_dir,
+            Limits(
+                config.appeals_evidence_max_items,
+                config.appeals_evidence_max_bytes,
+                config.appeals_evidence_timeout_seconds,
+                config.appeals_evidence_max_voice_seconds,
+            ),
+            transcriber=sense_voice(Path(config.appeals_transcribe_model)) if config.appeals_transcribe_model else None,
+        ),
     )
+    service.evidence.clear_staging()
     services.conversations.register(flows.intake(service))
     services.conversations.register(flows.entry(service))
     services.startup.append(service.expect_pending_follow_ups)

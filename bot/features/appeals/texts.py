@@ -14,11 +14,20 @@ SUB_USAGE = (
 )
 INTAKE_INTRO = "开始提交诉求（共 4 步）。"
 ASK_CATEGORY = "1/4 请选择类别，回复序号：\n" + CATEGORY_MENU
-ASK_DESCRIPTION = "2/4 请描述遇到的问题（{limit} 字以内；可以附上图片，和文字一起发送）："
+ASK_DESCRIPTION = (
+    "2/4 请描述遇到的问题（{limit} 字以内，也可以直接发一条语音；可以附上图片。"
+    "图片和语音共 {items} 个以内，每个不超过 {size}，语音每条不超过 {seconds} 秒）："
+)
 ASK_PLACE = "3/4 事发地点（如 G75 贵阳东收费站附近）："
 ASK_PHONE = "4/4 联系电话（便于承办人联系您）："
 BAD_CATEGORY = "没有认出这个类别。"
-EMPTY_DESCRIPTION = "描述不能为空，请用文字说说遇到了什么问题（发来的图片会随诉求一起提交）。"
+EMPTY_DESCRIPTION = "描述不能为空，请用文字或语音说说遇到了什么问题（发来的图片会随诉求一起提交）。"
+VOICE_DESCRIPTION = "（语音 {count} 条）"
+VOICE_HEARD = "（语音 {count} 条，机器转写）{words}"
+MAX_TRANSCRIPT = 400
+MEDIA_NOTED = "已收到{kept}，提交时一并保存。"
+PHOTO_NEEDS_WORDS = "已收到{kept}，提交时一并保存。请再用文字或语音说说遇到了什么问题。"
+SUMMARY_EVIDENCE = "附件：{kept}"
 LONG_DESCRIPTION = "描述最多 {limit} 字（现在 {length} 字），请精简后再发。"
 BAD_PLACE = "地点请写 1–100 字，例如：G75 兰海高速 贵阳东收费站附近。"
 BAD_PHONE = "{error}不想留电话请回复“跳过”。"
@@ -33,7 +42,7 @@ NO_PHONE = "未留"
 NO_BRANCH_HERE = "本群还没有开通支部。诉求可以私聊机器人发送 /诉求 提交。"
 GROUP_NO_PHONE = "\n（在群里提交不收集电话；如需留电话或不便公开，可私聊机器人发送 /诉求。）"
 SUBMITTED = "诉求已提交，编号 {number}。我们会尽快受理并告知进展；查询进度发送 /诉求 查询 {number} 或 /我的诉求。"
-SUBMITTED_PHOTOS = "（已附图片 {count} 张）"
+SUBMITTED_EVIDENCE = "（已保存{kept}）"
 DAILY_LIMIT = "您今天已提交 {limit} 件诉求，已达每日上限；紧急情况请直接联系支部书记，明天可继续提交。"
 
 # ---- reading -------------------------------------------------------------------------------------------
@@ -70,9 +79,15 @@ DETAIL_LIMITS = "时限：{limits}"
 DETAIL_LIMIT = "{name} {due}{mark}"
 DETAIL_RESULT = "办理结果：{result}"
 DETAIL_FOLLOW_UP = "回访：{answer}"
-DETAIL_PHOTOS = "图片：{count} 张（私聊查询时列出）"
-DETAIL_PHOTO = "图片 {n}：{ref}"
-PHOTO_NOTE = "（图片 {count} 张）"
+DETAIL_EVIDENCE = "附件：{kept}（私聊查询时发送；网页版可看）"
+DETAIL_EVIDENCE_FAILED = "（另有 {count} 个没能保存，已请诉求人重发）"
+DETAIL_EVIDENCE_HERE = "附件：{kept}"
+DETAIL_EVIDENCE_GONE = "（其中 {count} 个文件不在服务器上，请联系管理员从备份恢复。）"
+DETAIL_EVIDENCE_ELSEWHERE = "（这个平台不能在私聊中发送{what}，请在网页版查看：发送 /后台。）"
+DETAIL_OLD_PHOTO = "早先的图片链接 {n}：{ref}"
+EVIDENCE_NOTE = "（{kept}）"
+EVIDENCE_FAILED_NOTE = "（{count} 个图片或语音没能保存）"
+LOG_EVIDENCE = "诉求附件"
 DETAIL_TRAIL = "办理记录："
 DETAIL_EVENT = "· {at} {action}{note}"
 ERASED = "（已按保存期限删除）"
@@ -197,9 +212,24 @@ CALENDAR_NOT_COVERED = (
     "请按国务院办公厅通知整理节假日表，用 python -m bot.admin holidays import <文件> 导入。"
 )
 
-# ---- photos --------------------------------------------------------------------------------------------
-PHOTOS_ADDED = "已记入诉求 {number} 的办理记录（{action}，图片 {count} 张）。"
-PHOTOS_FULL = "诉求 {number} 的图片已满 {limit} 张，没有再添加。"
+# ---- pictures and voice messages (evidence.py) -------------------------------------------------------------
+EVIDENCE_ADDED = "已记入诉求 {number} 的办理记录（{action}，{kept}）。"
+EVIDENCE_FULL = "诉求 {number} 的图片和语音已满 {limit} 个，{count} 个没有保存。"
+EVIDENCE_KINDS = {"image": "图片", "voice": "语音"}
+EVIDENCE_PICTURES = "图片 {count} 张"
+EVIDENCE_VOICES = "语音 {count} 条"
+EVIDENCE_AND = "、"
+EVIDENCE_REFUSED = "这条{what}没有保存：{reason}"
+EVIDENCE_TOO_LARGE = "文件太大，每个不能超过 {limit}。请压缩或截图后再发。"
+EVIDENCE_TOO_LONG = "语音 {seconds} 秒，每条不能超过 {limit} 秒。请分成几条再发，或用文字说明。"
+EVIDENCE_TOO_MANY = "每件诉求最多保存 {limit} 个图片或语音，再发的不会保存。"
+EVIDENCE_TIMEOUT = "{seconds} 秒内没有下载完（网络或平台较慢），请再发一次。"
+EVIDENCE_DOWNLOAD_FAILED = "下载失败（平台的链接可能已失效），请再发一次。"
+EVIDENCE_NO_LINK = "平台没有给出下载地址，请再发一次。"
+EVIDENCE_NOT_A = {
+    "image": "这不是图片文件（只收 JPG、PNG、GIF、WEBP），请直接发照片或截图。",
+    "voice": "这不是能识别的语音格式，请直接按住说话发语音，或用文字说明。",
+}
 NO_BRANCH = "未归属支部"
 NOTE_SAVED = "已记入诉求 {number} 的办理记录（{action}）。"
 TELL_PROGRESS = "您的诉求 {number} 有新的办理进展，发送 /诉求 查询 {number} 查看。"
