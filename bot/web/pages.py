@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import tempfile
 import time
@@ -34,6 +35,7 @@ from .periods import Period
 from .privacy import full_numbers, may_see_full_numbers
 from .queries import BoardFilter, BoardLine
 
+logger = logging.getLogger(__name__)
 router = APIRouter()
 # Sorting the overview: (value of a line, whether a line can be judged by it). Lines that cannot (no appeals, no
 # members) go last whichever way the column is sorted, so the worst are never branches with nothing to judge.
@@ -170,12 +172,38 @@ async def overview_of(web: Web, viewer: Viewer, period: Period, unit: str = "") 
 
 
 def prepare_overview(web: Web, viewer: Viewer) -> None:
-    """At sign-in: start computing the overview the person is about to open, unless it is cached or running."""
-    period = periods.default(clock.today())
+    """At sign-in: start computing the overview the person is about to open, unless it is cached or running; for a
+    committee, then the other periods of the picker one after another (a province's year reads a year of the ledger:
+    computed while the person reads the first page, the choice is served from the cache)."""
+    today = clock.today()
+    period = periods.default(today)
     key = overview_key(viewer, period)
     wanted = web.config.web_overview_cache_seconds > 0 and (viewer.committee or viewer.branch_ids)
     if wanted and key not in web.cache and key not in web.refreshing:
         web.refreshing[key] = asyncio.create_task(_refresh(web, key, viewer, period))
+    if wanted and (viewer.committee or viewer.scope.top):
+        warming = "warm:" + key
+        if warming not in web.refreshing:
+            rest = [choice for choice in periods.choices(today) if choice.value != period.value]
+            web.refreshing[warming] = asyncio.create_task(_warm(web, viewer, key, rest, warming))
+
+
+async def _warm(web: Web, viewer: Viewer, first: str, rest: list[Period], warming: str) -> None:
+    """Compute the periods one at a time after the first (never several at once on a small machine)."""
+    try:
+        running = web.refreshing.get(first)
+        if running is not None:
+            await asyncio.shield(running)
+        for period in rest:
+            key = overview_key(viewer, period)
+            if key in web.cache or key in web.refreshing:
+                continue
+            task = web.refreshing[key] = asyncio.create_task(_refresh(web, key, viewer, period))
+            await asyncio.shield(task)
+    except Exception:  # a warm-up that fails leaves the page to compute it when asked; it never breaks a page
+        logger.exception("warming the overview's periods failed")
+    finally:
+        web.refreshing.pop(warming, None)
 
 
 async def _refresh(web: Web, key: str, viewer: Viewer, period: Period, unit: str = "") -> Overview:

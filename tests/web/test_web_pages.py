@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.core import clock
 from bot.core.models import AccessLog
 from bot.core.participation import Rate
+from bot.web import periods
 from tests.web.seed import DEPARTMENT, DRIVER, PREFIX, SECRETARY_A, SECRETARY_B, SUPER, in_group, link_reply, private
 
 PAGES = ("/", "/appeals", "/branches", "/stations", "/api/stations")
@@ -200,6 +201,11 @@ async def test_the_overview_is_served_from_its_cache_and_refreshed_behind_it(wor
     mounted = next(r for r in app.routes if isinstance(r, Mount)).app
     assert isinstance(mounted, FastAPI)
     web = mounted.state.web  # the mounted web view
+    # signing in started this month's overview, then every other period of the picker, one after another
+    warming = next((task for key, task in web.refreshing.items() if key.startswith("warm:")), None)
+    assert warming is not None
+    await warming
+    assert {f"committee|{p.value}|" for p in periods.choices(clock.today())} <= set(web.cache)
     assert 'id="total-collected">5<' in (await client.get(PREFIX + "/")).text
     data = {"category": "其他", "description": "缓存测试", "place": "贵阳"}
     await world.services.appeals.submit(in_group("qq:41001", "9001"), world.branch_a, data)
