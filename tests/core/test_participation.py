@@ -59,10 +59,11 @@ async def test_the_months_rates_by_hand(month):
         assert await participation.members(session, [branch.id], first, end) == {branch.id: 2}  # 王五 left
         rates = await participation.ledger_rates(session, (ledger.STUDY, ledger.QUIZ), [branch.id], first, end)
         active = await participation.active_members(session, [branch.id], first, end)
-    # members' check-ins: 张三 3 + 李四 1 = 4 of 2 × 4; 王五's 2, qq:8's 4 and qq:9's 1 are beside
-    assert rates[(branch.id, ledger.STUDY)] == Rate(done=4, possible=8, others=7)
-    assert rates[(branch.id, ledger.STUDY)].value == pytest.approx(0.5)
-    assert rates[(branch.id, ledger.QUIZ)] == Rate(done=1, possible=8, others=2)
+    # member-days: 张三 4 + 李四 4 + 王五 3 (the 1st to the day he left) = 11; members' check-ins while members:
+    # 张三 3 + 李四 1 + 王五 2 (made before he left: still his branch's) = 6; qq:8's 4 and qq:9's 1 are beside
+    assert rates[(branch.id, ledger.STUDY)] == Rate(done=6, possible=11, others=5)
+    assert rates[(branch.id, ledger.STUDY)].value == pytest.approx(6 / 11)
+    assert rates[(branch.id, ledger.QUIZ)] == Rate(done=1, possible=11, others=2)
     assert active == {branch.id: 2}  # 张三 and 李四 took part (李四 also by checking in, not by the appeal)
 
 
@@ -76,6 +77,25 @@ async def test_a_day_of_a_group_of_mostly_unregistered_drivers_stays_under_100_p
     assert rate == Rate(done=1, possible=2, others=2)  # 张三 of 2 members; qq:8 and qq:9 beside
     assert rate.value == pytest.approx(0.5) and rate.total == 3
     assert (rate + Rate(1, 3, 0)) == Rate(2, 5, 2)
+
+
+async def test_a_driver_who_joins_today_is_not_counted_for_the_days_before(month):
+    """A member who registers on the 4th after checking in that morning as a driver: the 4th is their one member-day,
+    the morning's check-in was no member's (beside the rate); tomorrow's would be."""
+    database, branch = month
+    members = MemberRecords(database, Roles(database, BranchDirectory(database)))
+    clock.set_now(at(4, 7))
+    async with database.session() as session:
+        await ledger.record(session, "qq:5", branch.id, ledger.STUDY)
+    clock.set_now(at(4, 21))
+    await members.register(Actor("qq", "5", "5001", "10001"), branch, {"name": "赵七", "status": "党员"})
+    async with database.reading() as session:
+        rates = await participation.ledger_rates(
+            session, (ledger.STUDY,), [branch.id], date(2027, 1, 1), date(2027, 2, 1)
+        )
+        days = await participation.member_days(session, [branch.id], date(2027, 1, 1), date(2027, 2, 1))
+    assert days == {branch.id: 12}  # 11 as above + 赵七's 4th, not 4 days for a member of one evening
+    assert rates[(branch.id, ledger.STUDY)] == Rate(done=6, possible=12, others=6)
 
 
 async def test_a_past_month_keeps_who_left_only_after_it(month):

@@ -201,7 +201,7 @@ async def test_4_members_rates_never_pass_100_percent(app: App, branch, own_serv
         await say(app, v11_group("/答题 A", user_id=DRIVER, group_id=GROUP))
     clock.set_now(datetime(2027, 1, 2, 20, 0, tzinfo=clock.tz()))
     report = await say(app, v11_group("/月报", user_id=SECRETARY, group_id=GROUP))
-    assert "成员学习打卡 1 人次，成员日均打卡率 50%（1 人 × 2 天）；另有未登记的群成员 2 人次" in report
+    assert "成员学习打卡 1 人次，成员日均打卡率 50%（成员在册 2 人天）；另有未登记的群成员 2 人次" in report
     assert "成员答题 1 人次，成员日均答题率 50%" in report
     stats = await say(app, v11_group("/学习 统计", user_id=SECRETARY, group_id=GROUP))
     assert "成员打卡率 0%" in stats and "另有未登记的群成员 1 人打卡" in stats

@@ -145,7 +145,7 @@ async def test_monthly_report_comes_with_a_chart_picture(app: App, own_services:
     [message] = sent
     text = message.extract_plain_text()
     assert text.startswith("【2026年11月 月报】积分测试支部\n成员 2 人（党员司机 1）")
-    assert "成员日均打卡率 0%（2 人 × 23 天）" in text and "积极分子" not in text
+    assert "成员日均打卡率 0%（成员在册 2 人天）" in text and "积极分子" not in text
     image = next(seg for seg in message if seg.type == "image")
     assert image.data["file"].startswith("base64://")
 

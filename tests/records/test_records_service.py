@@ -25,8 +25,8 @@ def at(*args) -> datetime:
 
 @pytest.fixture
 async def world(database):
-    """A branch with three members (张三 党员, 李四 群众, 王五 who later leaves), on 10 November 2026."""
-    clock.set_now(at(2026, 11, 10, 9, 0))
+    """A branch with three members since 1 November (张三 党员, 李四 群众, 王五 who later leaves), seen on the 10th."""
+    clock.set_now(at(2026, 11, 1, 7, 0))
     branches = BranchDirectory(database)
     roles = Roles(database, branches)
     members = MemberRecords(database, roles)
@@ -37,6 +37,7 @@ async def world(database):
         )
     await members.confirm_status(SUPERUSER, branch, "qq:1", "党员")
     await members.confirm_status(SUPERUSER, branch, "qq:3", "党员")
+    clock.set_now(at(2026, 11, 10, 9, 0))
     return RecordsService(database), branch, members
 
 
@@ -274,7 +275,7 @@ async def test_a_report_of_a_branch_with_no_one_shows_dashes_not_zero_rates(worl
     empty = await BranchDirectory(service.database).open(Actor("qq", "10000", "5009", "10001"), "新开支部")
     text = report_text(await service.monthly(empty, date(2026, 11, 1)))
     assert "本月参与 0 人，占成员 —" in text
-    assert "成员日均打卡率 —（0 人 × " in text and "成员日均答题率 —，正确率 —" in text
+    assert "成员日均打卡率 —（成员在册 0 人天）" in text and "成员日均答题率 —，正确率 —" in text
     assert "0%" not in text
     [line] = await service.monthly_lines([empty], date(2026, 11, 1))  # /月报 全部 formats its share the same way
     assert (line.members, percent(line.active_share, line.members)) == (0, "—")

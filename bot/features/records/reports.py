@@ -128,8 +128,7 @@ def report_text(report: MonthlyReport) -> str:
         texts.REPORT_STUDY.format(
             checkins=report.study.done,
             rate=percent(report.checkin_rate, report.study.possible),
-            days=report.days,
-            members=report.members,
+            possible=report.study.possible,
             others=texts.REPORT_OTHERS.format(count=report.study.others) if report.study.others else "",
         ),
         texts.REPORT_QUIZ.format(

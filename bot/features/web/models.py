@@ -55,5 +55,6 @@ LEDGER_BRANCH_KIND_DAY = Index(
     LedgerEntry.day,
     LedgerEntry.user_key,
     LedgerEntry.reverses_id,
+    LedgerEntry.at,  # whether the person was a member when the line was made
 )
 MEMBER_PRESENT = Index("ix_member_present", Member.branch_id, Member.user_key, Member.registered_at, Member.left_at)

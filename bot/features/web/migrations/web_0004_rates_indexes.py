@@ -19,7 +19,7 @@ def upgrade() -> None:
     """Apply this revision."""
     with op.batch_alter_table("ledger_entry", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_ledger_branch_kind_day", ["branch_id", "kind", "day", "user_key", "reverses_id"], unique=False
+            "ix_ledger_branch_kind_day", ["branch_id", "kind", "day", "user_key", "reverses_id", "at"], unique=False
         )
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.create_index("ix_member_present", ["branch_id", "user_key", "registered_at", "left_at"], unique=False)
