@@ -449,3 +449,24 @@ async def test_removing_a_committee_member_ends_their_web_sessions_and_their_vie
     assert removed and node.name == COUNTY_A
     assert await services.web_sessions.read(token) is None  # ended at once, in every process (a row)
     assert (await services.roles.scope(MEMBER_A)).empty and not await services.roles.holds_any(MEMBER_A.key)
+
+
+async def test_full_numbers_in_chat_only_to_the_appellant_and_their_secretary(province):
+    """PRODUCT: numbers masked except to the person and their secretary — the county above reads them masked in
+    private chat too (as on the web view), the description's numbers included."""
+    from bot.features.appeals.commands import detail
+
+    services, a = province.services, province.a
+    data = {**APPEAL, "description": "货主拖欠运费，电话13900003333，车牌贵A54321", "phone": "13900003333"}
+    appeal = await services.appeals.submit(DRIVER_A, a, data)
+    shown = {}
+    for who, actor in (("driver", Actor("qq", "50001", None, "10001")), ("secretary", SEC_A), ("county", MEMBER_A)):
+        viewed = await services.appeals.view(actor, appeal.number)
+        shown[who] = (viewed.full_phone, detail(viewed, private=True))
+    for who in ("driver", "secretary"):
+        full, text = shown[who]
+        assert full and "电话：13900003333" in text and "贵A54321" in text, who
+    full, text = shown["county"]
+    assert not full and "13900003333" not in text and "贵A54321" not in text
+    assert "电话：139****3333" in text and "贵A***21" in text
+

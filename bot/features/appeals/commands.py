@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.core import clock
+from bot.core import clock, privacy
 from bot.core.commands import EVERYONE, HANDLERS, MANAGERS, Call, Usage, Where, area, command
 from bot.core.parts import Image, Part, Voice
 from bot.core.validation import mask_phone
@@ -57,8 +57,9 @@ def detail(viewed: Viewed, *, private: bool = False) -> str:
     if not viewed.status_only:
         if appeal.appellant_name and viewed.full_phone:  # entered for a driver: their name, where the phone shows
             lines.append(texts.DETAIL_APPELLANT.format(name=appeal.appellant_name))
-        lines.append(texts.DETAIL_DESCRIPTION.format(description=appeal.description))
-        lines.append(texts.DETAIL_PLACE.format(place=appeal.place))
+        shown = (lambda text: text) if viewed.full_phone else privacy.mask  # numbers typed into the text too
+        lines.append(texts.DETAIL_DESCRIPTION.format(description=shown(appeal.description)))
+        lines.append(texts.DETAIL_PLACE.format(place=shown(appeal.place)))
         if appeal.phone:
             phone = appeal.phone if viewed.full_phone else mask_phone(appeal.phone)
             lines.append(texts.DETAIL_PHONE.format(phone=phone))

@@ -99,7 +99,7 @@ class AppealReading:
         """An appeal and its trail for the appellant, their secretary, the handler and superusers — in a group only
         in the group of the appeal's own branch, and one filed in private chat shows there only its number, state
         and limits; the full phone only in private chat, and that view goes to the access log."""
-        appeal, _ = await self.find_for(actor, number)
+        appeal, held = await self.find_for(actor, number)
         status_only = False
         if not actor.is_private:
             if here is None or appeal.branch_id != here.id:
@@ -116,8 +116,13 @@ class AppealReading:
         if status_only:
             return Viewed(appeal, [], False, [], limits, status_only=True, level=level)
         pictures = await photos.of(self, appeal.id)
-        full = actor.is_private and bool(appeal.phone)
-        if full and self.log_access is not None:
+        # full numbers only to the person and their secretary — for an appeal no branch holds, the committee holding
+        # it stands in the secretary's place — and to whoever entered it for a driver (they call them); a committee
+        # above a branch, a department or a superuser reads them masked, as on the web view
+        secretary_like = {Role.SECRETARY} if appeal.branch_id is not None else {Role.COMMITTEE, Role.SUPERUSER}
+        entitled = bool(held & ({Role.APPELLANT} | secretary_like)) or actor.key == appeal.entered_by
+        full = actor.is_private and entitled
+        if full and appeal.phone and self.log_access is not None:
             await self.log_access(actor, "诉求电话", appeal.number, appeal.branch_id)
         kept = await self.evidence.items(appeal.id)
         return Viewed(appeal, list(events), full, pictures, limits, level=level, evidence=kept)
