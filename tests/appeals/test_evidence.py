@@ -196,6 +196,19 @@ async def test_a_query_shows_them_to_the_secretary_and_logs_it(world, media):
     ]
 
 
+async def test_one_chat_reply_carries_files_within_a_few_megabytes_and_leaves_the_rest_to_the_web(world, media):
+    """Two 9 MB pictures sent base64 in one message dropped the bot's connection (QA): a reply sends what fits."""
+    service, appeal = world
+    urls = [Media("image", url=media.put(f"{n}.jpg", JPEG)) for n in range(3)]
+    await service.evidence.receive(SESSION, urls, 60)
+    await service.evidence.attach(appeal.id, DRIVER.key, await service.evidence.take(SESSION))
+    rows = (await service.view(SECRETARY, appeal.number)).evidence
+    assert evidence.for_chat(rows) == (rows, 0)  # small pictures: all of them
+    shown, left = evidence.for_chat(rows, budget=2 * len(JPEG))
+    assert (shown, left) == (rows[:2], 1)
+    assert evidence.CHAT_MEDIA_BYTES <= 4 * 1024 * 1024
+
+
 def test_the_group_guard_drops_kept_pictures_and_voice():
     sent = privacy.for_group(["看图", Image(path="/x/a.jpg", personal=True), Voice(path="/x/v.silk")])
     assert sent == ["看图", privacy.NO_MEDIA_IN_GROUP]

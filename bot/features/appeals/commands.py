@@ -160,10 +160,13 @@ async def query(call: Call) -> str | list[Part]:
     if viewed.pictures:
         refs = [texts.DETAIL_OLD_PHOTO.format(n=n, ref=ref) for n, ref in enumerate(viewed.pictures, start=1)]
         text += "\n" + "\n".join(refs)
-    kept = evidence.parts_of(service.evidence, viewed.evidence)
+    chat, too_large = evidence.for_chat(viewed.evidence)
+    kept = evidence.parts_of(service.evidence, chat)
     pictures, voices, _ = evidence.counted(viewed.evidence)
-    if len(kept) < pictures + voices:
-        text += "\n" + texts.DETAIL_EVIDENCE_GONE.format(count=pictures + voices - len(kept))
+    if len(kept) < pictures + voices - too_large:
+        text += "\n" + texts.DETAIL_EVIDENCE_GONE.format(count=pictures + voices - too_large - len(kept))
+    if too_large:
+        text += "\n" + texts.DETAIL_EVIDENCE_TOO_LARGE.format(count=too_large)
     sent = [p for p in kept if (isinstance(p, Image) and "image" in call.capabilities)]
     sent += [p for p in kept if isinstance(p, Voice) and "voice" in call.capabilities]
     missing = {texts.EVIDENCE_KINDS["image" if isinstance(p, Image) else "voice"] for p in kept if p not in sent}

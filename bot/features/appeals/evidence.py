@@ -526,6 +526,26 @@ def parts_of(evidence: Evidence, rows: list[AppealEvidence]) -> list[Image | Voi
     return out
 
 
+# What one chat reply carries of an appeal's files together: the platform takes a message of a few MB at most (a
+# OneBot implementation drops the whole connection on a larger frame, and pictures travel base64-encoded).
+CHAT_MEDIA_BYTES = 3 * 1024 * 1024
+
+
+def for_chat(rows: list[AppealEvidence], budget: int = CHAT_MEDIA_BYTES) -> tuple[list[AppealEvidence], int]:
+    """The kept files one chat reply sends, in order, within `budget` bytes; and how many are left to the web view."""
+    shown: list[AppealEvidence] = []
+    used = left = 0
+    for row in rows:
+        if row.failed is not None:
+            continue
+        if used + (row.size or 0) > budget:
+            left += 1
+            continue
+        used += row.size or 0
+        shown.append(row)
+    return shown, left
+
+
 def counted(rows: list[AppealEvidence]) -> tuple[int, int, int]:
     """(pictures kept, voice messages kept, failed) of an appeal's rows."""
     kept = [row for row in rows if row.failed is None]
