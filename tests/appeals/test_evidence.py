@@ -17,7 +17,7 @@ from bot.core.branches import BranchDirectory, Roles
 from bot.core.members import MemberRecords
 from bot.core.models import AccessLog
 from bot.core.parts import Image, Media, Voice
-from bot.features.appeals import evidence, texts
+from bot.features.appeals import evidence, followup, texts
 from bot.features.appeals.evidence import Evidence, Limits, Receipt, sniff
 from bot.features.appeals.models import AppealEvidence
 from bot.features.appeals.service import AppealService
@@ -164,6 +164,12 @@ async def test_no_more_than_the_limit_per_appeal(world, media):
     assert await service.evidence.attach(appeal.id, DRIVER.key, await service.evidence.take(SESSION)) == (3, 0, 0)
     await service.evidence.receive(SESSION, [Media("image", url=media.put("more.png", PNG))], 60)
     assert await service.evidence.attach(appeal.id, DRIVER.key, await service.evidence.take(SESSION)) == (0, 0, 1)
+    # a /诉求 补充 with only a picture that no longer fits writes no blank line into the trail and tells nobody
+    await service.evidence.receive(SESSION, [Media("image", url=media.put("last.png", PNG))], 60)
+    before = len((await service.view(SECRETARY, appeal.number)).events)
+    staged = await service.evidence.take(SESSION)
+    assert (await followup.add_note(service, DRIVER, appeal.number, "", staged))[1] == (0, 0, 1)
+    assert len((await service.view(SECRETARY, appeal.number)).events) == before
 
 
 async def test_retention_forgets_rows_and_files(world, media, tmp_path):

@@ -193,6 +193,8 @@ async def add_note(
     failed = sum(1 for item in staged or [] if item.failed is not None)
     if failed:
         note = (note + " " + texts.EVIDENCE_FAILED_NOTE.format(count=failed)).strip()
+    if not note.strip():  # nothing said and nothing kept (the appeal's files were full): no blank line, no notice
+        return action, counts
     async with service.database.session() as session:
         await service.record(session, appeal, actor.key, action, appeal.state, appeal.state, note, clock.now())
         if action == ADDITION:
