@@ -469,4 +469,3 @@ async def test_full_numbers_in_chat_only_to_the_appellant_and_their_secretary(pr
     full, text = shown["county"]
     assert not full and "13900003333" not in text and "贵A54321" not in text
     assert "电话：139****3333" in text and "贵A***21" in text
-
