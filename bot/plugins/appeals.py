@@ -12,7 +12,7 @@ from bot.chat import COMMAND_STARTS, first_text  # noqa: E402
 from bot.core.settings import load_config  # noqa: E402
 from bot.features.appeals import commands  # noqa: E402, F401
 from bot.features.appeals.config import Config  # noqa: E402
-from bot.features.appeals.flows import INTAKE  # noqa: E402
+from bot.features.appeals.flows import ENTRY, INTAKE  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
     name="诉求",
@@ -31,14 +31,14 @@ NOTE_WORD = "补充"  # the sub-command media may come with: /诉求 补充 <编
 
 
 async def _with_media(bot: Bot, event: Event) -> bool:
-    """A picture or voice message with the note sub-command, or sent while the /诉求 intake waits (chatter never gets
-    here)."""
+    """A picture or voice message with the note sub-command, or sent while the /诉求 intake (or /诉求 代录) waits
+    (chatter never gets here)."""
     if not platform.media_in(bot, event):
         return False
     text = first_text(event).lstrip()
     if text.startswith(COMMAND_STARTS) and NOTE_WORD in text:
         return True
-    return await runtime.services().conversations.current(platform.session_key_of(bot, event)) == INTAKE
+    return await runtime.services().conversations.current(platform.session_key_of(bot, event)) in (INTAKE, ENTRY)
 
 
 # Runs before the dispatcher (priority 1) and does not block it: the media are fetched now (platform links expire)

@@ -298,6 +298,23 @@ async def test_a_voice_message_answers_the_description_and_pictures_are_kept(app
     assert "附件：图片 2 张、语音 1 条" in shown and shown.endswith("[image][image]\n[record]")
 
 
+async def test_a_picture_sent_while_entering_an_appeal_for_a_driver_is_kept_with_it(app: App, world, media):
+    from nonebot.adapters.onebot import v11
+
+    await say(app, v11_private("/诉求 代录", user_id="31009"))
+    for answer in ("1", "王师傅", "13900001111", "1"):  # 12328, the driver's name and phone, 运费拖欠
+        await say(app, v11_private(answer, user_id="31009"))
+    photo = v11.MessageSegment("image", {"file": "r.image", "url": media.put("r.jpg", JPEG)})
+    noted = await say(app, v11_private(v11.Message(photo), user_id="31009"))  # the receipt the driver sent
+    assert "发来的图片会随诉求一起提交" in noted  # the promise the step makes: now kept
+    await say(app, v11_private("货主拖欠运费八千元", user_id="31009"))
+    await say(app, v11_private("贵阳东", user_id="31009"))
+    done = await say(app, v11_private("确认", user_id="31009"))
+    assert done.endswith(texts.SUBMITTED_EVIDENCE.format(kept="图片 1 张")), done
+    number = _number(done)
+    assert "附件：图片 1 张" in await say(app, v11_private(f"/诉求 查询 {number}", user_id="31009"))
+
+
 async def test_a_file_that_is_no_picture_is_refused_at_once(app: App, world, media):
     from nonebot.adapters.onebot import v11
 

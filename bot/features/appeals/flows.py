@@ -280,6 +280,7 @@ def entry(service: AppealService) -> Flow:
         visible = sorted((branch_ids | scope.own) & tree.active_branches)
         if not visible and own is None:
             raise Refused(texts.ENTRY_NO_SCOPE)
+        service.evidence.drop(await service.evidence.take(actor.session_key))  # nothing left from an earlier try
         data: dict[str, Any] = {HOLDER_CHOICES: [(b, tree.branch_names[b]) for b in visible]}
         if own is not None:
             data[OWN_LEVEL], data["committee_id"] = own[1], own[0]
@@ -292,7 +293,11 @@ def entry(service: AppealService) -> Flow:
         appeal = await service.submit(
             actor, branch, data, channel=data["channel"], committee_id=data.get("committee_id")
         )
-        return texts.ENTERED.format(number=appeal.number, channel=appeal.channel)
+        staged = await service.evidence.take(actor.session_key)  # a photo the driver sent the one entering it
+        pictures, voices, _ = await service.evidence.attach(appeal.id, actor.key, staged) if staged else (0, 0, 0)
+        kept = evidence.kept_words(pictures, voices)
+        reply = texts.ENTERED.format(number=appeal.number, channel=appeal.channel)
+        return reply + (texts.SUBMITTED_EVIDENCE.format(kept=kept) if kept else "")
 
     choices = "\n".join(f"{n}. {c}" for n, c in enumerate(levels.ENTERED, start=1))
     return Flow(
