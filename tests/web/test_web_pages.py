@@ -231,3 +231,12 @@ async def test_numbers_typed_into_an_appeals_text_show_masked_like_its_phone_fie
         page = (await (await client_for(viewer)).get(f"{PREFIX}/appeals/{appeal.number}")).text
         assert "139****0000" in page and "贵A***99" in page, viewer
         assert "13912340000" not in page and "贵A99999" not in page, viewer
+
+
+async def test_a_rate_with_nothing_behind_it_reads_a_dash_not_zero(world, client_for):
+    """A period with no appeals and no check-ins: the tiles say 「—」 as the chat does, not a failing 0.0 %."""
+    page = (await (await client_for(SUPER.key)).get(PREFIX + "/?period=2001")).text
+    for tile in ("total-close-rate", "total-on-time", "total-satisfaction", "study-rate"):
+        assert f'id="{tile}">—<' in page, tile
+    assert 'id="total-collected">0<' in page
+
