@@ -142,6 +142,7 @@ def board_rows(lines: list[BoardLine], left: dict[int, str]) -> list[list[object
     ]
 
 
-def title(what: str, period: str) -> str:
-    """The first line of a sheet."""
-    return texts.EXPORT_TITLE.format(what=what, period=period, at=clock.now())
+def title(what: str, period: str, at: datetime | None = None) -> str:
+    """The first line of a sheet: what, the period, and when its figures were counted (a cached overview's time,
+    not the download's)."""
+    return texts.EXPORT_TITLE.format(what=what, period=period, at=clock.local(at) if at else clock.now())

@@ -316,7 +316,7 @@ async def overview_export(request: Request, viewer: ViewerDep, period: PeriodDep
         raise HTTPException(404, texts.NOT_FOUND_BRANCH)
     unit = unit if units.find(await units.committees(web.services, viewer.scope), unit) is not None else ""
     data = await overview_of(web, viewer, period, unit)
-    title = exports.title(data.root.name + "概览", period.label)
+    title = exports.title(data.root.name + "概览", period.label, data.at)
     rows = exports.overview_rows(data)
     body = await asyncio.to_thread(exports.workbook, texts.SHEET_OVERVIEW, title, texts.OVERVIEW_HEADER, rows)
     what = f"{data.root.name} {period.label}"

@@ -96,7 +96,7 @@ BOARD_HEADER = (
     "办结时间",
     "回访",
 )
-EXPORT_TITLE = "{what}（{period}，导出于 {at:%Y-%m-%d %H:%M}）"
+EXPORT_TITLE = "{what}（{period}，数据截至 {at:%Y-%m-%d %H:%M}）"
 EXPORT_OVERVIEW_NAME = "概览-{period}-{at:%Y%m%d-%H%M}.xlsx"
 EXPORT_BOARD_NAME = "诉求-{at:%Y%m%d-%H%M}.xlsx"
 EXPORT_LEDGER_NAME = "{branch}-台账-{at:%Y%m%d-%H%M}.xlsx"
