@@ -227,6 +227,8 @@ async def test_rates_with_nothing_behind_them_show_a_dash_not_zero(app: App, wor
     compared = (await say(app, v11_group("/诉求 统计 本年 对比", user_id="31009", group_id=GROUP))).splitlines()
     assert compared[1] == "收集 1　办结 0　办结率 0.00%"
     assert compared[-1].startswith("对比上年（") and compared[-1].endswith("：收集 0（+1）　办结率 —　满意率 —")
+    head = (await say(app, v11_group("/诉求 统计 全部", user_id="31009", group_id=GROUP))).splitlines()[0]
+    assert head.endswith(" · 全部") and "（全部）" not in head  # no dates to show, and no 「全部（全部）」
     year = clock.today().year  # a period reads with its own last day, not the first day after it
     assert f"（{year}-01-01–{year}-12-31）" in compared[0]
     assert compared[-1].startswith(f"对比上年（{year - 1}-01-01–{year - 1}-12-31）")

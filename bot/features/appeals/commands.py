@@ -392,7 +392,10 @@ def render(scope: str, period: str, since: date | None, until: date | None, figu
     """The figures as /诉求 统计 shows them."""
     average = texts.DAYS.format(days=figures.avg_days) if figures.avg_days is not None else texts.NONE
     lines = [
-        texts.STATS_HEAD.format(scope=scope, period=period, span=_span(since, until)),
+        texts.STATS_HEAD.format(scope=scope, period=period, span=_span(since, until)).replace(
+            f"（{texts.PERIODS[2]}）",
+            "",  # 全部 needs no dates after it (it read 「全部（全部）」)
+        ),
         texts.STATS_TOTALS.format(
             collected=figures.collected,
             closed=figures.closed,
