@@ -239,4 +239,3 @@ async def test_a_rate_with_nothing_behind_it_reads_a_dash_not_zero(world, client
     for tile in ("total-close-rate", "total-on-time", "total-satisfaction", "study-rate"):
         assert f'id="{tile}">—<' in page, tile
     assert 'id="total-collected">0<' in page
-
