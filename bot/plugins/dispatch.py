@@ -244,7 +244,7 @@ async def _call(current: Services, bot: Bot, event: Event, actor: Actor, route: 
     if waiting_before and reply and isinstance(reply, str):
         still = await current.conversations.waiting_for(actor.session_key)
         if still:
-            reply += f"\n（{still}；回复“取消”可退出。）"
+            reply += f"\n（{still.rstrip('：:；;，, ')}；回复“取消”可退出。）"  # a question ends with ：
     return reply, outcome
 
 

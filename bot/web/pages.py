@@ -395,7 +395,10 @@ async def appeals_board(request: Request, viewer: ViewerDep, period: PeriodDep, 
     size = web.config.web_page_size
     found = await queries.board(web.services, scope, wanted, page, size)
     pages = pager(request, found.total, size, found.page)
-    departments = sorted({*web.services.settings.departments, *found.counts.get("department", {})} - {""})
+    # 「（未转办）」 is the select's own last option, not a department (it was listed twice)
+    departments = sorted(
+        {*web.services.settings.departments, *found.counts.get("department", {})} - {"", texts.UNASSIGNED}
+    )
     return render(
         request,
         "appeals.html",

@@ -78,6 +78,9 @@ async def test_registration_asks_the_name_in_the_group_and_the_rest_in_private(a
     # A phone typed in the group is not kept, and the person is told so (once, with the question again).
     leaked = await say(app, v11_group("13812345678", user_id="30010", group_id="7002"))
     assert leaked == _at("30010", f"{texts.NOT_STORED_IN_GROUP}\n{texts.ASK_NAME}")
+    # Another command in the middle is answered, and the question is recalled once, in plain punctuation.
+    aside = await say(app, v11_group("/支部", user_id="30010", group_id="7002"))
+    assert aside.endswith("（「登记」还在等待您回答：请回复您的真实姓名；回复“取消”可退出。）"), aside
     assert "贵A12345" not in await say(app, v11_group("贵A12345", user_id="30010", group_id="7002"))
     moved = await say(app, v11_group("李四", user_id="30010", group_id="7002"))
     assert moved == _at("30010", texts.MOVED_TO_PRIVATE.format(name="李四"))

@@ -239,3 +239,9 @@ async def test_a_rate_with_nothing_behind_it_reads_a_dash_not_zero(world, client
     for tile in ("total-close-rate", "total-on-time", "total-satisfaction", "study-rate"):
         assert f'id="{tile}">—<' in page, tile
     assert 'id="total-collected">0<' in page
+
+
+async def test_the_boards_department_filter_offers_not_transferred_once(world, client_for):
+    page = (await (await client_for(SUPER.key)).get(PREFIX + "/appeals")).text
+    assert page.count(">（未转办）</option>") == 1 and ">交通运输</option>" in page
+
