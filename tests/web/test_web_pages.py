@@ -244,4 +244,3 @@ async def test_a_rate_with_nothing_behind_it_reads_a_dash_not_zero(world, client
 async def test_the_boards_department_filter_offers_not_transferred_once(world, client_for):
     page = (await (await client_for(SUPER.key)).get(PREFIX + "/appeals")).text
     assert page.count(">（未转办）</option>") == 1 and ">交通运输</option>" in page
-
