@@ -15,11 +15,12 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from bot.core import privacy
@@ -123,6 +124,11 @@ def content_security_policy(config: WebConfig) -> str:
 
 
 BAD_PARAMETER = "链接里的参数不对。请从后台页面上的链接进入。"
+# What the framework itself answers (an address no page has, a method no route takes), said in Chinese.
+FRAMEWORK_ERRORS = {
+    "Not Found": "没有这个页面。请从后台页面上的链接进入。",
+    "Method Not Allowed": "这个页面不能这样打开。",
+}
 NOT_FROM_HERE = "请在打开登录链接的页面上点「确认登录」。"
 NO_ROLE = "网页后台只对行业党委、书记和承办部门开放。"
 NO_LONGER = "发出这个链接的私聊已不再代表您（已解绑或需要重新确认），链接作废。请重新发送 /后台。"
@@ -231,12 +237,13 @@ def create_web_app(services_getter: ServicesGetter, config: WebConfig | None = N
             return JSONResponse({"error": "未登录"}, status_code=401)
         return web.page(request, "signin.html", None, status=401, message="请在私聊中向机器人发送 /后台 获取登录链接。")
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, error: HTTPException) -> Response:
-        """Errors as a short page."""
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's HTTPException too, and the router's own 404/405
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        """Errors as a short page, in Chinese also where the framework answered (an unknown address)."""
+        detail = FRAMEWORK_ERRORS.get(str(error.detail), str(error.detail))
         if "/api/" in request.url.path:
-            return JSONResponse({"error": str(error.detail)}, status_code=error.status_code)
-        return web.page(request, "signin.html", None, status=error.status_code, message=str(error.detail))
+            return JSONResponse({"error": detail}, status_code=error.status_code)
+        return web.page(request, "signin.html", None, status=error.status_code, message=detail)
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, _error: RequestValidationError) -> Response:

@@ -244,3 +244,11 @@ async def test_a_rate_with_nothing_behind_it_reads_a_dash_not_zero(world, client
 async def test_the_boards_department_filter_offers_not_transferred_once(world, client_for):
     page = (await (await client_for(SUPER.key)).get(PREFIX + "/appeals")).text
     assert page.count(">（未转办）</option>") == 1 and ">交通运输</option>" in page
+
+
+async def test_an_address_no_page_has_gets_the_views_page_in_chinese(world, client_for):
+    client = await client_for(SUPER.key)
+    response = await client.get(PREFIX + "/nonexistent")
+    assert response.status_code == 404 and "没有这个页面" in response.text and "Not Found" not in response.text
+    assert "text/html" in response.headers["content-type"]
+
