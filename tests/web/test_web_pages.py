@@ -251,4 +251,3 @@ async def test_an_address_no_page_has_gets_the_views_page_in_chinese(world, clie
     response = await client.get(PREFIX + "/nonexistent")
     assert response.status_code == 404 and "没有这个页面" in response.text and "Not Found" not in response.text
     assert "text/html" in response.headers["content-type"]
-
