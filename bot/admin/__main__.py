@@ -8,6 +8,7 @@ import getpass
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -204,11 +205,17 @@ def stations(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that says what was wrong in Chinese (its own words are English), with the usage line, exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, texts.bad_arguments(message, self.prog) + "\n")
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
-    main = argparse.ArgumentParser(
-        prog="python -m bot.admin", description="红色方向盘运维工具：备份、恢复、导出、导入。"
-    )
+    main = _Parser(prog="python -m bot.admin", description="红色方向盘运维工具：备份、恢复、导出、导入。")
     main.add_argument("--database-url", help="要操作的数据库（默认取 DATABASE_URL / .env）")
     commands = main.add_subparsers(dest="command", required=True)
     one = commands.add_parser("init", help="新建数据库（文件不存在时）并升级到当前结构；其他命令都不会新建数据库")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 BACKUP_NOT_RECORDED = (
     "（备份文件已写好，但没能记入数据库：/状态 里看不到这次备份。数据库结构可能较旧，启动一次机器人即可升级。）"
 )
@@ -21,6 +23,19 @@ INITIALISED = "数据库已就绪（结构已是当前版本）。"
 
 # ---- a file operation that failed while running (exit code 1) -----------------------------------------------------
 FILE_FAILED = "未执行完：文件 {path} {why}。"
+
+
+def bad_arguments(message: str, prog: str) -> str:
+    """argparse's complaint in words: an unknown command, a missing or an extra argument."""
+    if match := re.search(r"invalid choice: '([^']*)'", message):
+        said = f"没有「{match[1]}」这个命令"
+    elif match := re.search(r"required: (.*)$", message):
+        said = f"缺少参数：{match[1]}"
+    elif match := re.search(r"unrecognized arguments: (.*)$", message):
+        said = f"多余的参数：{match[1]}"
+    else:
+        said = "参数不对"
+    return f"{said}。未做任何改动；用法见 {prog} --help。"
 
 
 def file_error(error: OSError) -> str:

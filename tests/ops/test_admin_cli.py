@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.admin import texts as admin_texts
@@ -227,3 +228,15 @@ def test_a_bad_holiday_table_is_named_in_chinese(tmp_path, capsys):
     ]
     assert main(["holidays", "import", str(tmp_path / "gone.csv"), "--to", out]) == 2
     assert capsys.readouterr().err == admin_texts.NO_INPUT.format(path=tmp_path / "gone.csv") + "\n"
+
+
+def test_a_mistyped_command_is_said_in_chinese(capsys):
+    for argv, said in (
+        (["frobnicate"], "没有「frobnicate」这个命令。未做任何改动；用法见 python -m bot.admin --help。"),
+        (["backup", "extra"], "多余的参数：extra。未做任何改动；用法见 python -m bot.admin --help。"),
+    ):
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        assert stopped.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith("usage: python -m bot.admin") and err.endswith(said + "\n") and "invalid" not in err
