@@ -203,9 +203,9 @@ async def test_a_planted_code_gives_an_outsider_nothing_of_a_secretarys(qq):
         group_payload("/支部 开通 花溪区货车司机流动党员党支部", member="owner-21", group=group, role="owner")
     )
     named = group_payload(f"/书记 设置 <@{secretary}>", member=SUPER, group=group, mentions=[secretary])
-    assert "书记" in (await fake.ask(named)).content
+    assert "书记" in (await fake.reply_to(named)).content  # the reply itself, not a notice sent meanwhile
     await _seed_member(process, group, "qqbot:member-openid-21", "张三", "13812345678", "贵A12345")
-    code = re.search(r"/绑定 ([A-Z0-9]{8})", (await fake.ask(c2c_payload("/绑定", user=outsider))).content)
+    code = re.search(r"/绑定 ([A-Z0-9]{8})", (await fake.reply_to(c2c_payload("/绑定", user=outsider))).content)
     assert code is not None
     fake.push(group_payload(f"今天学习奖励领取码 {code[1]}", member=secretary, group=group, at_bot=False))
     shown = await fake.reply_to(c2c_payload("/绑定", user=outsider))
