@@ -124,11 +124,11 @@ async def test_a_conversation_over_the_official_platform(qq):
     # Registration: nothing is asked in the group; a code from private chat, claimed in the group, confirmed.
     told = await fake.ask(group_payload("/登记", member="member-openid-9"))
     assert told.content.endswith(REGISTER_BIND_FIRST) and told.passive
-    code = re.search(r"/绑定 ([A-Z0-9]{8})", (await fake.ask(c2c_payload("/登记", user="user-openid-9"))).content)
+    code = re.search(r"/绑定 ([A-Z0-9]{8})", (await fake.reply_to(c2c_payload("/登记", user="user-openid-9"))).content)
     assert code is not None
     claimed = await fake.ask(group_payload(f"/绑定 {code[1]}", member="member-openid-9", name="张三"))
     assert claimed.content.endswith(BIND_CLAIMED)
-    asked = await fake.ask(c2c_payload("/绑定", user="user-openid-9"))
+    asked = await fake.reply_to(c2c_payload("/绑定", user="user-openid-9"))
     assert asked.content.startswith("「乌当区货车司机流动党员党支部」里「张三」在 ")  # who sent it, before binding
     mark = len(fake.sent)
     bound = await fake.reply_to(c2c_payload("/绑定 确认", user="user-openid-9"))
@@ -149,10 +149,10 @@ async def test_a_conversation_over_the_official_platform(qq):
 async def test_a_private_message_to_a_bound_member_reaches_their_private_chat(qq):
     fake, process = qq
     await fake.ask(group_payload("/支部 开通 乌当区货车司机流动党员党支部", member="owner-1", role="owner"))
-    code = re.search(r"/绑定 ([A-Z0-9]{8})", (await fake.ask(c2c_payload("/绑定", user="user-openid-7"))).content)
+    code = re.search(r"/绑定 ([A-Z0-9]{8})", (await fake.reply_to(c2c_payload("/绑定", user="user-openid-7"))).content)
     assert code is not None
     await fake.ask(group_payload(f"/绑定 {code[1]}", member="member-openid-7"))
-    assert "是您本人吗" in (await fake.ask(c2c_payload("/绑定", user="user-openid-7"))).content
+    assert "是您本人吗" in (await fake.reply_to(c2c_payload("/绑定", user="user-openid-7"))).content
     assert "绑定成功" in (await fake.reply_to(c2c_payload("/绑定 确认", user="user-openid-7"))).content
     database = Database(f"sqlite+aiosqlite:///{process.workdir / 'bot.db'}")
     try:
