@@ -47,6 +47,14 @@ class Rate:
         return Rate(self.done + other.done, self.possible + other.possible, self.others + other.others)
 
 
+NO_RATE = "—"  # a rate with nothing behind it (no members, no answers, nothing closed): not a 0 % nobody earned
+
+
+def percent(value: float, base: int, digits: int = 0) -> str:
+    """A rate as chat shows it (`digits` after the point), or 「—」 when nothing is behind it (`base` 0)."""
+    return f"{value:.{digits}%}" if base else NO_RATE
+
+
 def days_counted(first: date, end: date, today: date | None = None) -> int:
     """The days of [first, end) that have begun (a month in progress counts up to today), at least 1."""
     today = today or clock.today()

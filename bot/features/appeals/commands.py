@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from bot.core import clock, privacy
 from bot.core.commands import EVERYONE, HANDLERS, MANAGERS, Call, Usage, Where, area, command
+from bot.core.participation import percent
 from bot.core.parts import Image, Part, Voice
 from bot.core.validation import mask_phone
 
@@ -374,8 +375,8 @@ def _span(since: date | None, until: date | None) -> str:
 
 
 def _pct(value: float, base: int) -> str:
-    """A rate, or 「—」 when nothing is behind it (a new branch shows no 0.00% it did not earn)."""
-    return f"{value:.2%}" if base else texts.NONE
+    """A rate to two places, or 「—」 when nothing is behind it (a new branch shows no 0.00% it did not earn)."""
+    return percent(value, base, digits=2)
 
 
 def _delta(now: float, before: float, percent: bool = True) -> str:
@@ -392,10 +393,9 @@ def render(scope: str, period: str, since: date | None, until: date | None, figu
     """The figures as /诉求 统计 shows them."""
     average = texts.DAYS.format(days=figures.avg_days) if figures.avg_days is not None else texts.NONE
     lines = [
-        texts.STATS_HEAD.format(scope=scope, period=period, span=_span(since, until)).replace(
-            f"（{texts.PERIODS[2]}）",
-            "",  # 全部 needs no dates after it (it read 「全部（全部）」)
-        ),
+        texts.STATS_HEAD.format(scope=scope, period=period, span=texts.STATS_SPAN.format(span=_span(since, until)))
+        if since is not None
+        else texts.STATS_HEAD.format(scope=scope, period=period, span=""),  # 全部: no dates to name
         texts.STATS_TOTALS.format(
             collected=figures.collected,
             closed=figures.closed,

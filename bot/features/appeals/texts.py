@@ -189,7 +189,8 @@ OVERDUE_MARK = "（已超期）"
 # ---- figures -------------------------------------------------------------------------------------------
 PERIODS = ("本月", "本年", "全部")
 STATS_USAGE = "用法：/诉求 统计 [本月|本年|全部] [对比]"
-STATS_HEAD = "【诉求统计】{scope} · {period}（{span}）"
+STATS_HEAD = "【诉求统计】{scope} · {period}{span}"
+STATS_SPAN = "（{span}）"
 STATS_TOTALS = "收集 {collected}　办结 {closed}　办结率 {close_rate}"
 STATS_TIMES = "按期办结率 {on_time_rate}　平均办理时长 {average}　超期 {overdue}"
 STATS_FOLLOW_UP = "回访率 {follow_up_rate}　满意率 {satisfaction_rate}（满意+基本满意 ÷ 作答 {answered}，未回复不计入）"

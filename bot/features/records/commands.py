@@ -9,13 +9,14 @@ from bot.core.commands import MANAGERS, Call, Role, Usage, Where, area, command
 from bot.core.errors import NotFound, PermissionDenied
 from bot.core.models import Branch
 from bot.core.outbox import Target
+from bot.core.participation import percent
 from bot.core.parts import File, Image, Mention, Part
 from bot.core.validation import mask_phone
 
 from . import flows, texts
 from .activities import parse_id
 from .export import FORMATS
-from .reports import parse_month, percent, report_text
+from .reports import parse_month, report_text
 from .roster import rows_of_text
 
 RECORDS = area(

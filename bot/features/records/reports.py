@@ -13,7 +13,7 @@ from bot.core import clock, ledger, participation
 from bot.core.branches import MEMBER_DRIVER_STATUSES
 from bot.core.db import Database
 from bot.core.models import Branch, LedgerEntry, Member
-from bot.core.participation import Rate
+from bot.core.participation import Rate, percent
 
 from . import texts
 from .contacts import someone
@@ -108,11 +108,6 @@ class MonthlyReport:
     def accuracy(self) -> float:
         """Members' correct answers ÷ members' answers (a non-member's answer is no member's accuracy)."""
         return self.quiz_correct / self.quiz.done if self.quiz.done else 0.0
-
-
-def percent(value: float, base: int) -> str:
-    """A rate as chat shows it: 「—」 when nothing is behind it (a new branch shows no 0% it did not earn)."""
-    return f"{value:.0%}" if base else texts.NO_RATE
 
 
 def report_text(report: MonthlyReport) -> str:

@@ -90,7 +90,6 @@ REPORT_HEAD = "【{month:%Y年%m月} 月报】{branch}"
 REPORT_MEMBERS = "成员 {members} 人（党员司机 {member_drivers}），本月参与 {active} 人，占成员 {share}"
 REPORT_STUDY = "成员学习打卡 {checkins} 人次，成员日均打卡率 {rate}（成员在册 {possible} 人天）{others}"
 REPORT_QUIZ = "成员答题 {quiz} 人次，成员日均答题率 {rate}，正确率 {accuracy}{others}"
-NO_RATE = "—"  # a rate with nothing behind it (no members, no answers): not 0%
 REPORT_OTHERS = "；另有未登记的群成员 {count} 人次（不计入成员比率）"
 REPORT_ACTIVITIES = "活动 {activities} 场，报名 {signups} 人次，签到 {attendance} 人次"
 REPORT_CONTACTS = "党员联系司机 {contacts} 次"

@@ -7,7 +7,7 @@ from bot.core.commands import COMMITTEES, MANAGERS, SUPERUSERS, Call, Usage, are
 from bot.core.errors import PermissionDenied, Refusal
 from bot.core.expect import reader
 from bot.core.models import Branch
-from bot.core.participation import Rate
+from bot.core.participation import Rate, percent
 from bot.core.parts import Mention, Part
 from bot.core.scope import Scope
 
@@ -157,7 +157,7 @@ async def statistics(call: Call) -> str:
 
 def _percent(rate: Rate) -> str:
     """A members' rate as chat shows it: 「—」 when there is no one to count (a new branch is not failing)."""
-    return f"{rate.value:.0%}" if rate.possible else texts.NO_RATE
+    return percent(rate.value, rate.possible)
 
 
 async def _committee_day_text(call: Call, scope: Scope) -> str:

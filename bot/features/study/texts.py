@@ -120,4 +120,3 @@ REMOVE_USAGE = "用法：/学习 删除 <编号>"
 REMOVED = "已删除学习资料 #{id}「{title}」，各支部不再学习和推送它。"
 STATS_COMMITTEE_HEAD = "【今日学习】{name}：下辖支部 {branches} 个，成员打卡率 {rate}"
 STATS_UNIT = "· {name}：{rate}（{done}/{members}）"
-NO_RATE = "—"  # a rate with nothing behind it (no members yet): not 0%
